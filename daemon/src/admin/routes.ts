@@ -1,0 +1,166 @@
+import { Hono } from 'hono';
+import { streamSSE } from 'hono/streaming';
+import { z } from 'zod';
+import {
+  ADMIN_PREFIX,
+  agentCreate,
+  approveRequest,
+  auditQuery,
+  denyRequest,
+  idParam,
+  pairRequest,
+  type AgentView,
+  type DaemonEvent,
+  type DaemonInfo,
+  type GrantView,
+  type RevokeAllResponse,
+} from '../../../shared/src/admin-api.js';
+import type { ClientService } from '../clients/service.js';
+import type { DaemonContext } from '../context.js';
+import { toGrantView, type Actor, type GrantService } from '../grants/service.js';
+import { adminAuth, type AdminEnv } from '../http/admin-auth.js';
+import { OAuthError, badRequest } from '../http/errors.js';
+import { describeIssue, readJson } from '../http/json.js';
+import { failureLimiter } from '../http/rate-limit.js';
+import { toCredentialView, type PairingService } from '../pairing/service.js';
+import type { CredentialRecord } from '../store/credentials.repo.js';
+
+export interface AdminServices {
+  grants: GrantService;
+  clients: ClientService;
+  pairing: PairingService;
+}
+
+const HEARTBEAT_MS = 15_000;
+const grantsQuery = z.strictObject({
+  all: z.enum(['true', 'false']).optional(),
+  limit: z.coerce.number().int().min(1).max(5000).default(500),
+});
+
+function actorOf(ctx: DaemonContext, cred: CredentialRecord): Actor {
+  return { person: ctx.person, via: cred.kind === 'cli' ? 'cli' : `extension:${cred.id}` };
+}
+
+function validId(value: string): string {
+  const r = idParam.safeParse(value);
+  if (!r.success) throw badRequest('id is not valid');
+  return r.data;
+}
+
+function query<S extends z.ZodType>(schema: S, values: Record<string, string>): z.infer<S> {
+  const r = schema.safeParse(values);
+  if (!r.success) throw badRequest(describeIssue(r.error));
+  return r.data;
+}
+
+/** The paired admin API used by the extension's service worker and the CLI. JSON only, authenticated. */
+export function adminRoutes(ctx: DaemonContext, svc: AdminServices) {
+  const pairingLimiter = failureLimiter(5, 60, ctx.clock);
+
+  const open = new Hono().post('/pair', async (c) => {
+    const wait = pairingLimiter.retryAfter('pair');
+    if (wait > 0) {
+      throw new OAuthError(429, 'temporarily_unavailable', `too many wrong pairing codes; retry in ${wait}s`, { 'Retry-After': String(wait) });
+    }
+    const body = await readJson(c, pairRequest);
+    const paired = svc.pairing.pair(body.code, c.req.header('origin') ?? null, body.label);
+    if (!paired) {
+      pairingLimiter.fail('pair');
+      throw new OAuthError(400, 'invalid_grant', 'pairing code is wrong, expired or already used; run `mandate pair` for a new one');
+    }
+    return c.json(paired);
+  });
+
+  const authed = new Hono<AdminEnv>()
+    .use(adminAuth(svc.pairing, ctx.clock))
+    .get('/session', (c) => {
+      const info: DaemonInfo = {
+        issuer: ctx.issuer,
+        person: ctx.person,
+        version: ctx.version,
+        data_dir: ctx.dataDir,
+        credential: toCredentialView(c.get('credential')),
+      };
+      return c.json(info);
+    })
+    .post('/pairing-codes', async (c) => {
+      await readJson(c, z.strictObject({}));
+      return c.json(svc.pairing.newCode());
+    })
+    .get('/credentials', (c) => c.json({ credentials: svc.pairing.list() }))
+    .delete('/credentials/:id', (c) => {
+      if (!svc.pairing.revoke(validId(c.req.param('id')))) throw new OAuthError(404, 'not_found', 'no such active credential');
+      return c.json({ revoked: true });
+    })
+    .get('/requests', (c) => {
+      const grants: GrantView[] = ctx.grants.listPending(ctx.clock()).map(toGrantView);
+      return c.json({ grants });
+    })
+    .post('/requests/:id/approve', async (c) => {
+      const body = await readJson(c, approveRequest);
+      const g = svc.grants.approve(validId(c.req.param('id')), actorOf(ctx, c.get('credential')), body);
+      return c.json(toGrantView(g));
+    })
+    .post('/requests/:id/deny', async (c) => {
+      const body = await readJson(c, denyRequest);
+      const g = svc.grants.deny(validId(c.req.param('id')), actorOf(ctx, c.get('credential')), body.reason);
+      return c.json(toGrantView(g));
+    })
+    .get('/grants', (c) => {
+      const q = query(grantsQuery, c.req.query());
+      const list = q.all === 'true' ? ctx.grants.listAll(q.limit) : ctx.grants.listLive(ctx.clock());
+      return c.json({ grants: list.map(toGrantView) });
+    })
+    .get('/grants/:id', (c) => c.json(toGrantView(svc.grants.find(validId(c.req.param('id'))))))
+    .post('/grants/revoke-all', async (c) => {
+      await readJson(c, z.strictObject({}));
+      const body: RevokeAllResponse = { revoked: svc.grants.revokeAll(actorOf(ctx, c.get('credential'))).map((g) => g.id) };
+      return c.json(body);
+    })
+    .post('/grants/:id/revoke', async (c) => {
+      await readJson(c, z.strictObject({}));
+      return c.json(toGrantView(svc.grants.revoke(validId(c.req.param('id')), actorOf(ctx, c.get('credential')))));
+    })
+    .get('/agents', (c) => {
+      const agents: AgentView[] = svc.clients.list();
+      return c.json({ agents });
+    })
+    .post('/agents', async (c) => {
+      const body = await readJson(c, agentCreate);
+      return c.json(svc.clients.register(body, actorOf(ctx, c.get('credential'))), 201);
+    })
+    .delete('/agents/:id', (c) => c.json(svc.clients.remove(validId(c.req.param('id')), actorOf(ctx, c.get('credential')))))
+    .get('/audit', (c) => c.json({ events: ctx.audit.query(query(auditQuery, c.req.query())) }))
+    .get('/audit/verify', (c) => c.json(ctx.audit.verify()))
+    .get('/events', (c) =>
+      streamSSE(c, async (stream) => {
+        const queue: DaemonEvent[] = [];
+        let wake: (() => void) | undefined;
+        const unsubscribe = ctx.bus.subscribe((e) => {
+          queue.push(e);
+          wake?.();
+        });
+        stream.onAbort(() => {
+          unsubscribe();
+          wake?.();
+        });
+        await stream.writeSSE({ event: 'ready', data: '{}' });
+        while (!stream.aborted) {
+          const e = queue.shift();
+          if (e) {
+            await stream.writeSSE({ event: e.type, data: JSON.stringify(e) });
+            continue;
+          }
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+            setTimeout(resolve, HEARTBEAT_MS).unref();
+          });
+          wake = undefined;
+          if (queue.length === 0 && !stream.aborted) await stream.write(': heartbeat\n\n');
+        }
+        unsubscribe();
+      }),
+    );
+
+  return new Hono().route(ADMIN_PREFIX, open).route(ADMIN_PREFIX, authed);
+}

@@ -1,0 +1,49 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { adminRoutes } from './admin/routes.js';
+import { clientService } from './clients/service.js';
+import type { DaemonContext } from './context.js';
+import { grantService } from './grants/service.js';
+import { clientAuthenticator } from './http/client-auth.js';
+import { OAuthError, errorResponse, onError } from './http/errors.js';
+import { localOnly } from './http/local-only.js';
+import { bcAuthorizeRoute } from './oauth/bc-authorize.js';
+import { introspectRoute } from './oauth/introspect.js';
+import { metadataRoutes } from './oauth/metadata.js';
+import { revokeRoute } from './oauth/revoke.js';
+import { tokenRoute } from './oauth/token.js';
+import { pairingService } from './pairing/service.js';
+import { tokenService } from './tokens/service.js';
+
+/** Largest request body accepted anywhere; OAuth forms and admin JSON are far smaller. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/** Composes the daemon: local-only guard, body limit, standard OAuth endpoints, then the admin API. */
+export function createApp(ctx: DaemonContext, port: () => number) {
+  const grants = grantService(ctx);
+  const tokens = tokenService(ctx, grants);
+  const clients = clientService(ctx);
+  const pairing = pairingService(ctx);
+  const authenticateClient = clientAuthenticator(ctx);
+
+  const app = new Hono()
+    .use(localOnly(port))
+    .use(
+      bodyLimit({
+        maxSize: MAX_BODY_BYTES,
+        onError: (c) => errorResponse(c, new OAuthError(413, 'invalid_request', `request body is larger than ${MAX_BODY_BYTES} bytes`)),
+      }),
+    )
+    .route('/', metadataRoutes(ctx))
+    .route('/', bcAuthorizeRoute(ctx, grants, authenticateClient))
+    .route('/', tokenRoute(tokens, authenticateClient))
+    .route('/', introspectRoute(tokens, authenticateClient))
+    .route('/', revokeRoute(tokens, authenticateClient))
+    .route('/', adminRoutes(ctx, { grants, clients, pairing }));
+
+  app.notFound((c) => errorResponse(c, new OAuthError(404, 'not_found', `no route ${c.req.method} ${c.req.path}`)));
+  app.onError(onError(ctx.log));
+  return { app, services: { grants, tokens, clients, pairing } };
+}
+
+export type DaemonApp = ReturnType<typeof createApp>['app'];

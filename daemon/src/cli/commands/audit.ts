@@ -1,0 +1,60 @@
+import { auditList, auditVerifyResult } from '../../../../shared/src/admin-api.js';
+import { UsageError, parse } from '../args.js';
+import { adminClient, resolveTarget } from '../client.js';
+import { isoTime, safe, table } from '../format.js';
+import type { CliIo } from '../io.js';
+
+export const AUDIT_HELP = `mandate audit [--agent <client id>] [--resource <url>] [--outcome ok|refused] [--type <t>] [--limit <n>] [--json]
+mandate audit verify
+
+audit prints the trail, newest first (--json: one JSON object per line, for export).
+audit verify walks the hash chain and names the first row that was edited, deleted or reordered.`;
+
+export async function auditCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args, {
+    agent: { type: 'string' },
+    resource: { type: 'string' },
+    outcome: { type: 'string' },
+    type: { type: 'string' },
+    limit: { type: 'string' },
+  });
+  const client = adminClient(resolveTarget(values, io.env));
+  if (positionals[0] === 'verify') {
+    const r = await client.get('/audit/verify', auditVerifyResult);
+    if (values.json) io.out(JSON.stringify(r) + '\n');
+    else if (r.ok) io.out(`Audit chain intact: ${r.rows} row(s) verified from genesis.\n`);
+    else io.out(`Audit chain BROKEN at row ${r.first_broken!.id}: ${r.first_broken!.reason}\n(${r.rows} row(s) read)\n`);
+    return r.ok ? 0 : 1;
+  }
+  if (positionals.length) throw new UsageError(`unknown audit command "${positionals[0]}"; use mandate audit or mandate audit verify`);
+  const params = new URLSearchParams();
+  for (const key of ['agent', 'resource', 'outcome', 'type', 'limit'] as const) {
+    const v = values[key];
+    if (v !== undefined) params.set(key, v);
+  }
+  const { events } = await client.get(`/audit${params.size ? `?${params}` : ''}`, auditList);
+  if (values.json) {
+    io.out(events.map((e) => JSON.stringify(e)).join('\n') + (events.length ? '\n' : ''));
+    return 0;
+  }
+  if (events.length === 0) {
+    io.out('No audit events match.\n');
+    return 0;
+  }
+  io.out(
+    table(
+      ['#', 'TIME', 'EVENT', 'OUTCOME', 'AGENT', 'RESOURCE', 'SCOPES', 'GRANT'],
+      events.map((e) => [
+        String(e.id),
+        isoTime(e.ts),
+        e.type,
+        e.outcome,
+        safe(e.agent ?? '-'),
+        safe(e.resource ?? '-'),
+        e.scopes.join(' ') || '-',
+        e.grant_id ?? '-',
+      ]),
+    ) + '\n',
+  );
+  return 0;
+}

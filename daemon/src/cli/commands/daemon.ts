@@ -1,0 +1,40 @@
+import { DEFAULT_PORT, defaultPerson, parsePort } from '../../config.js';
+import { startDaemon } from '../../daemon.js';
+import { parse } from '../args.js';
+import { resolveTarget } from '../client.js';
+import { isoTime } from '../format.js';
+import type { CliIo } from '../io.js';
+
+export const DAEMON_HELP = `mandate daemon [--port <n>] [--home <dir>] [--user <sub>]
+
+Starts the local Mandate daemon on 127.0.0.1 (port ${DEFAULT_PORT} unless --port or MANDATE_PORT).
+Data lives in --home, MANDATE_HOME, or your user data directory. --user names the person
+tokens are issued for (default user:<os user>@<host>). Stops cleanly on Ctrl-C.`;
+
+export async function daemonCommand(args: string[], io: CliIo): Promise<number> {
+  const { values } = parse(args, { user: { type: 'string' } });
+  const target = resolveTarget(values, io.env);
+  const started = Date.now();
+  const daemon = await startDaemon({
+    home: target.home,
+    port: parsePort(values.port) ?? parsePort(io.env.MANDATE_PORT) ?? DEFAULT_PORT,
+    person: values.user ?? defaultPerson(),
+    log: (m) => io.err(`[mandate] ${m}\n`),
+  });
+  const lines = [
+    `Mandate daemon ready in ${Date.now() - started} ms`,
+    `  listening     ${daemon.url}`,
+    `  data dir      ${daemon.home}`,
+    `  person        ${daemon.person}`,
+    `  pairing code  ${daemon.pairingCode.code}   (one use, until ${isoTime(daemon.pairingCode.expires_at)}; type it into the extension's options page)`,
+    '',
+    `Metadata: ${daemon.url}/.well-known/oauth-authorization-server    Stop with Ctrl-C.`,
+  ];
+  if (values.json) {
+    io.out(JSON.stringify({ url: daemon.url, port: daemon.port, home: daemon.home, person: daemon.person, pairing_code: daemon.pairingCode }) + '\n');
+  } else io.out(lines.join('\n') + '\n');
+  const signal = await io.stopSignal;
+  io.err(`[mandate] ${signal}: stopping\n`);
+  await daemon.close();
+  return 0;
+}

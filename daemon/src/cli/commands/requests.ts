@@ -1,0 +1,74 @@
+import { grantList, grantView, type GrantView } from '../../../../shared/src/admin-api.js';
+import { formatDuration, parseDuration } from '../../../../shared/src/duration.js';
+import { UsageError, parse, splitList } from '../args.js';
+import { adminClient, resolveTarget } from '../client.js';
+import { isoTime, safe, when } from '../format.js';
+import type { CliIo } from '../io.js';
+
+export const REQUESTS_HELP = `mandate pending
+mandate approve <auth_req_id | grant id> [--scope <s>...] [--for <duration>]
+mandate deny <auth_req_id | grant id> [--reason <text>]
+
+pending lists what agents are waiting for. approve grants all requested scopes for the
+requested duration, or only the --scope values you name, for a shorter --for (15m, 2h, 1d).`;
+
+function describePending(g: GrantView, now: number): string {
+  return [
+    `${g.id}  ${safe(g.agent.name)} (${g.agent.client_id})`,
+    `  wants     ${g.requested_scope.join(' ')}`,
+    `  on        ${safe(g.resource)}`,
+    `  for       ${formatDuration(g.requested_duration)}`,
+    g.binding_message ? `  task      "${safe(g.binding_message)}"` : undefined,
+    g.authorization_details ? `  details   ${safe(JSON.stringify(g.authorization_details))}` : undefined,
+    `  asked     ${when(g.created_at, now)}; request expires ${when(g.request_expires_at, now)}`,
+  ]
+    .filter((l) => l !== undefined)
+    .join('\n');
+}
+
+export async function pendingCommand(args: string[], io: CliIo): Promise<number> {
+  const { values } = parse(args, {});
+  const { grants } = await adminClient(resolveTarget(values, io.env)).get('/requests', grantList);
+  if (values.json) io.out(JSON.stringify(grants) + '\n');
+  else if (grants.length === 0) io.out('No pending requests.\n');
+  else {
+    const now = Math.floor(Date.now() / 1000);
+    io.out(grants.map((g) => describePending(g, now)).join('\n\n') + '\n');
+    io.out(`\nApprove with: mandate approve <id> [--scope <s>] [--for 15m]   Deny with: mandate deny <id>\n`);
+  }
+  return 0;
+}
+
+export async function approveCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args, { scope: { type: 'string', multiple: true }, for: { type: 'string' } });
+  const id = positionals[0];
+  if (!id || positionals.length > 1) throw new UsageError('approve needs exactly one id: an auth_req_id or a grant id (see mandate pending)');
+  const scope = splitList(values.scope);
+  let expiresIn: number | undefined;
+  if (values.for !== undefined) {
+    expiresIn = parseDuration(values.for);
+    if (expiresIn === undefined) throw new UsageError(`--for "${values.for}" is not a duration; write it like 15m, 2h, 1h30m or 1d`);
+  }
+  const body = { ...(scope.length ? { scope } : {}), ...(expiresIn !== undefined ? { expires_in: expiresIn } : {}) };
+  const g = await adminClient(resolveTarget(values, io.env)).post(`/requests/${encodeURIComponent(id)}/approve`, grantView, body);
+  if (values.json) io.out(JSON.stringify(g) + '\n');
+  else
+    io.out(
+      `Approved ${g.id}: ${safe(g.agent.name)} may use ${(g.approved_scope ?? []).join(' ')} on ${safe(g.resource)} until ${isoTime(g.expires_at!)} (${formatDuration(g.expires_at! - g.decided_at!)}).\n`,
+    );
+  return 0;
+}
+
+export async function denyCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args, { reason: { type: 'string' } });
+  const id = positionals[0];
+  if (!id || positionals.length > 1) throw new UsageError('deny needs exactly one id: an auth_req_id or a grant id (see mandate pending)');
+  const g = await adminClient(resolveTarget(values, io.env)).post(
+    `/requests/${encodeURIComponent(id)}/deny`,
+    grantView,
+    values.reason ? { reason: values.reason } : {},
+  );
+  if (values.json) io.out(JSON.stringify(g) + '\n');
+  else io.out(`Denied ${g.id} (${safe(g.agent.name)}).\n`);
+  return 0;
+}

@@ -1,0 +1,80 @@
+import { DaemonStartError } from '../daemon.js';
+import { UsageError } from './args.js';
+import { DaemonCallError } from './client.js';
+import { AGENTS_HELP, agentsCommand } from './commands/agents.js';
+import { AUDIT_HELP, auditCommand } from './commands/audit.js';
+import { DAEMON_HELP, daemonCommand } from './commands/daemon.js';
+import { GRANTS_HELP, grantsCommand, revokeCommand } from './commands/grants.js';
+import { PAIR_HELP, pairCommand } from './commands/pair.js';
+import { REQUESTS_HELP, approveCommand, denyCommand, pendingCommand } from './commands/requests.js';
+import { STATUS_HELP, statusCommand } from './commands/status.js';
+import type { CliIo } from './io.js';
+
+type Command = { run: (args: string[], io: CliIo) => Promise<number>; help: string };
+
+const COMMANDS: Record<string, Command> = {
+  daemon: { run: daemonCommand, help: DAEMON_HELP },
+  status: { run: statusCommand, help: STATUS_HELP },
+  pair: { run: pairCommand, help: PAIR_HELP },
+  agents: { run: agentsCommand, help: AGENTS_HELP },
+  pending: { run: pendingCommand, help: REQUESTS_HELP },
+  approve: { run: approveCommand, help: REQUESTS_HELP },
+  deny: { run: denyCommand, help: REQUESTS_HELP },
+  grants: { run: grantsCommand, help: GRANTS_HELP },
+  revoke: { run: revokeCommand, help: GRANTS_HELP },
+  audit: { run: auditCommand, help: AUDIT_HELP },
+};
+
+export const USAGE = `Usage: mandate <command> [options]
+
+Commands:
+  daemon                 start the local daemon (same as npm start)
+  status                 is the daemon running, and where
+  pair                   new one-time pairing code for the browser extension
+  agents add|list|remove register agents and resource servers as OAuth clients
+  pending                requests waiting for your decision
+  approve <id>           approve, optionally fewer --scope and a shorter --for
+  deny <id>              deny a request
+  grants [--all]         live delegations (and past ones)
+  revoke <id> | --all    end delegations at once
+  audit [verify]         the audit trail, or check its hash chain
+
+Options for every command: --home <dir> (MANDATE_HOME), --port <n> (MANDATE_PORT), --json, --help.
+Run mandate <command> --help for details.`;
+
+/** Runs one CLI invocation; returns the exit code (0 ok, 1 failed, 2 usage). Never throws. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.out(USAGE + '\n');
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === 'version') {
+    const { VERSION } = await import('../version.js');
+    io.out(`mandate ${VERSION}\n`);
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.err(`mandate: unknown command "${name}"\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (args.includes('--help') || args.includes('-h')) {
+    io.out(command.help + '\n');
+    return 0;
+  }
+  try {
+    return await command.run(args, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`mandate ${name}: ${e.message}\n\n${command.help}\n`);
+      return 2;
+    }
+    if (e instanceof DaemonCallError || e instanceof DaemonStartError || e instanceof RangeError) {
+      io.err(`mandate ${name}: ${e.message}\n`);
+      return 1;
+    }
+    io.err(`mandate ${name}: unexpected error: ${(e as Error).stack ?? String(e)}\n`);
+    return 1;
+  }
+}

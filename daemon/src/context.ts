@@ -1,0 +1,51 @@
+import type { Database } from 'better-sqlite3';
+import type { AuditLog } from './audit/log.js';
+import type { Clock } from './clock.js';
+import type { EventBus, Transactor } from './events.js';
+import type { ClientsRepo } from './store/clients.repo.js';
+import type { CredentialsRepo } from './store/credentials.repo.js';
+import type { GrantsRepo } from './store/grants.repo.js';
+import type { TokensRepo } from './store/tokens.repo.js';
+import type { SigningKeys } from './tokens/keys.js';
+import type { VerifyAccessToken } from './tokens/verify.js';
+
+export interface Limits {
+  /** Longest delegation a person can approve, in seconds. */
+  maxDelegationSeconds: number;
+  /** Delegation asked for when an agent sends no `requested_expiry`. */
+  defaultDelegationSeconds: number;
+  /** How long a CIBA request waits for the person (`expires_in` of the auth_req_id). */
+  requestLifetimeSeconds: number;
+  /** Minimum CIBA polling interval (`interval`). */
+  pollIntervalSeconds: number;
+  pairingCodeLifetimeSeconds: number;
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  maxDelegationSeconds: 24 * 3600,
+  defaultDelegationSeconds: 3600,
+  requestLifetimeSeconds: 600,
+  pollIntervalSeconds: 5,
+  pairingCodeLifetimeSeconds: 600,
+};
+
+/** Everything a handler needs, built once at start-up (see daemon.ts). */
+export interface DaemonContext {
+  db: Database;
+  clock: Clock;
+  issuer: string;
+  person: string;
+  dataDir: string;
+  version: string;
+  limits: Limits;
+  clients: ClientsRepo;
+  grants: GrantsRepo;
+  tokens: TokensRepo;
+  credentials: CredentialsRepo;
+  audit: AuditLog;
+  keys: SigningKeys;
+  verifyAccessToken: VerifyAccessToken;
+  tx: Transactor;
+  bus: EventBus;
+  log: (message: string) => void;
+}

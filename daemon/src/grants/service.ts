@@ -1,0 +1,234 @@
+import type { GrantView } from '../../../shared/src/admin-api.js';
+import type { AuthorizationDetail } from '../../../shared/src/oauth.js';
+import type { AuditInput } from '../audit/log.js';
+import type { DaemonContext } from '../context.js';
+import { randomId, randomSecret, sha256 } from '../crypto.js';
+import { OAuthError } from '../http/errors.js';
+import type { ClientRecord } from '../store/clients.repo.js';
+import type { GrantRecord } from '../store/grants.repo.js';
+
+export interface NewRequest {
+  scope: string[];
+  resource: string;
+  binding_message?: string | undefined;
+  requested_expiry?: number | undefined;
+  authorization_details?: AuthorizationDetail[] | undefined;
+}
+
+/** Who decided, for the record: the person, through which surface (CLI or a paired extension). */
+export interface Actor {
+  person: string;
+  via: string;
+}
+
+export function toGrantView(g: GrantRecord): GrantView {
+  const { client_id, agent_name, poll_interval, last_polled_at, token_delivered_at, ...rest } = g;
+  return { ...rest, agent: { client_id, name: agent_name } };
+}
+
+function grantAudit(g: GrantRecord, e: Omit<AuditInput, 'person' | 'agent' | 'resource' | 'grant_id'>): AuditInput {
+  return { person: g.sub, agent: g.client_id, resource: g.resource, grant_id: g.id, ...e };
+}
+
+/** Grant state changes. Each runs as one durable transaction with its audit row; events go out after commit. */
+export function grantService(ctx: DaemonContext) {
+  const { grants, audit, tx, clock, limits } = ctx;
+
+  /** Records a refusal on its own (the refused change itself writes nothing). */
+  function refuse(e: AuditInput, err: OAuthError): never {
+    tx.transact(() => audit.append({ ...e, outcome: 'refused', detail: { ...e.detail, error: err.code, reason: err.description } }));
+    throw err;
+  }
+
+  const emitGrant = (g: GrantRecord) => tx.enqueue({ type: 'grant', grant_id: g.id, status: g.status });
+
+  /** CIBA backchannel request from an authenticated agent: checked against its ceiling, stored as pending. */
+  function createRequest(client: ClientRecord, req: NewRequest) {
+    const base: AuditInput = {
+      type: 'request.refused',
+      outcome: 'refused',
+      person: ctx.person,
+      agent: client.client_id,
+      resource: req.resource,
+      scopes: req.scope,
+    };
+    if (client.kind !== 'agent') {
+      refuse(base, new OAuthError(400, 'unauthorized_client', 'this client is registered as a resource server and cannot ask for delegations'));
+    }
+    if (!client.resources.includes(req.resource)) {
+      refuse(base, new OAuthError(400, 'invalid_target', `resource ${req.resource} is outside this agent's registered resources`));
+    }
+    const beyond = req.scope.filter((s) => !client.scopes.includes(s));
+    if (beyond.length > 0) {
+      refuse(
+        { ...base, detail: { beyond_ceiling: beyond } },
+        new OAuthError(400, 'invalid_scope', `scope beyond this agent's ceiling: ${beyond.join(' ')}`),
+      );
+    }
+    const duration = req.requested_expiry ?? limits.defaultDelegationSeconds;
+    if (duration > limits.maxDelegationSeconds) {
+      refuse(
+        base,
+        new OAuthError(400, 'invalid_request', `requested_expiry ${duration}s exceeds the longest delegation allowed here (${limits.maxDelegationSeconds}s)`),
+      );
+    }
+    const now = clock();
+    const authReqId = randomSecret('');
+    const grant = tx.transact(() => {
+      const id = randomId('grt_');
+      grants.insert({
+        id,
+        auth_req_hash: sha256(authReqId),
+        client_id: client.client_id,
+        sub: ctx.person,
+        resource: req.resource,
+        binding_message: req.binding_message ?? null,
+        requested_scope: req.scope,
+        requested_duration: duration,
+        authorization_details: req.authorization_details ?? null,
+        created_at: now,
+        request_expires_at: now + limits.requestLifetimeSeconds,
+        poll_interval: limits.pollIntervalSeconds,
+      });
+      const g = grants.get(id)!;
+      audit.append(grantAudit(g, { type: 'request.created', outcome: 'ok', scopes: req.scope, detail: { requested_expiry: duration } }));
+      emitGrant(g);
+      return g;
+    });
+    return { grant, authReqId, expiresIn: limits.requestLifetimeSeconds, interval: limits.pollIntervalSeconds };
+  }
+
+  /** Finds a request by grant id or by the agent's auth_req_id (what `mandate approve` accepts). */
+  function find(idOrAuthReqId: string): GrantRecord {
+    const g = idOrAuthReqId.startsWith('grt_') ? grants.get(idOrAuthReqId) : grants.getByAuthReqHash(sha256(idOrAuthReqId));
+    if (!g) throw new OAuthError(404, 'not_found', `no request or grant "${idOrAuthReqId.slice(0, 60)}"`);
+    return g;
+  }
+
+  function assertOpen(g: GrantRecord, now: number): void {
+    if (g.status === 'pending' && g.request_expires_at <= now) {
+      expireDue();
+      throw new OAuthError(409, 'conflict', `request ${g.id} expired before a decision`);
+    }
+    if (g.status !== 'pending') throw new OAuthError(409, 'conflict', `request ${g.id} is already ${g.status}`);
+  }
+
+  /** The person approves, optionally narrowing scopes and shortening the duration; never widening either. */
+  function approve(idOrAuthReqId: string, actor: Actor, choice: { scope?: string[] | undefined; expires_in?: number | undefined }) {
+    const now = clock();
+    const g = find(idOrAuthReqId);
+    assertOpen(g, now);
+    const scope = choice.scope ? [...new Set(choice.scope)] : g.requested_scope;
+    const extra = scope.filter((s) => !g.requested_scope.includes(s));
+    const audited = grantAudit(g, { type: 'grant.approved', outcome: 'refused', scopes: scope, detail: { via: actor.via } });
+    if (extra.length > 0) {
+      refuse(audited, new OAuthError(400, 'invalid_scope', `only requested scopes can be approved; not requested: ${extra.join(' ')}`));
+    }
+    const duration = choice.expires_in ?? g.requested_duration;
+    if (duration > g.requested_duration) {
+      refuse(audited, new OAuthError(400, 'invalid_request', `expires_in ${duration}s is longer than the ${g.requested_duration}s the agent asked for; a duration can only be shortened`));
+    }
+    if (duration > limits.maxDelegationSeconds) {
+      refuse(audited, new OAuthError(400, 'invalid_request', `expires_in exceeds the longest delegation allowed (${limits.maxDelegationSeconds}s)`));
+    }
+    return tx.transact(() => {
+      const approved = grants.approve(g.id, now, scope, now + duration, { at: now, by: actor.person, via: actor.via });
+      if (!approved) throw new OAuthError(409, 'conflict', `request ${g.id} is no longer pending`);
+      const dropped = g.requested_scope.filter((s) => !scope.includes(s));
+      audit.append(
+        grantAudit(approved, {
+          type: 'grant.approved',
+          outcome: 'ok',
+          decision: 'approved',
+          scopes: scope,
+          detail: { via: actor.via, expires_at: now + duration, dropped_scopes: dropped },
+        }),
+      );
+      emitGrant(approved);
+      return approved;
+    });
+  }
+
+  function deny(idOrAuthReqId: string, actor: Actor, reason?: string) {
+    const now = clock();
+    const g = find(idOrAuthReqId);
+    assertOpen(g, now);
+    return tx.transact(() => {
+      const denied = grants.deny(g.id, now, { at: now, by: actor.person, via: actor.via });
+      if (!denied) throw new OAuthError(409, 'conflict', `request ${g.id} is no longer pending`);
+      audit.append(
+        grantAudit(denied, {
+          type: 'grant.denied',
+          outcome: 'ok',
+          decision: 'denied',
+          scopes: g.requested_scope,
+          detail: { via: actor.via, reason: reason ?? null },
+        }),
+      );
+      emitGrant(denied);
+      return denied;
+    });
+  }
+
+  /** Person revokes one live grant: from this commit on, introspection is inactive and renewal fails. */
+  function revoke(id: string, actor: Actor): GrantRecord {
+    const now = clock();
+    const g = find(id);
+    return tx.transact(() => {
+      const revoked = grants.end(g.id, now, 'revoked', actor.person);
+      if (!revoked) throw new OAuthError(409, 'conflict', `grant ${g.id} is not active (it is ${g.status === 'approved' ? 'expired' : g.status})`);
+      audit.append(grantAudit(revoked, { type: 'grant.revoked', outcome: 'ok', decision: 'revoked', scopes: revoked.approved_scope ?? [], detail: { via: actor.via } }));
+      emitGrant(revoked);
+      return revoked;
+    });
+  }
+
+  function revokeAll(actor: Actor): GrantRecord[] {
+    const now = clock();
+    return tx.transact(() => {
+      const revoked = grants.revokeAll(now, actor.person);
+      for (const g of revoked) {
+        audit.append(grantAudit(g, { type: 'grant.revoked', outcome: 'ok', decision: 'revoked', scopes: g.approved_scope ?? [], detail: { via: actor.via, all: true } }));
+        emitGrant(g);
+      }
+      return revoked;
+    });
+  }
+
+  /** The agent says its task is done (RFC 7009 revocation of one of its tokens ends the grant). */
+  function endByAgent(g: GrantRecord, jti: string): GrantRecord | undefined {
+    const now = clock();
+    return tx.transact(() => {
+      const ended = grants.end(g.id, now, 'ended', g.client_id);
+      if (ended) {
+        audit.append(grantAudit(ended, { type: 'grant.ended', outcome: 'ok', scopes: ended.approved_scope ?? [], detail: { jti, reason: 'agent revoked its token: task done' } }));
+        emitGrant(ended);
+      }
+      return ended;
+    });
+  }
+
+  /** Moves overdue pending requests and approved grants to `expired`, with an audit row each. */
+  function expireDue(): GrantRecord[] {
+    const now = clock();
+    return tx.transact(() => {
+      const expired = grants.expireDue(now);
+      for (const g of expired) {
+        const wasApproved = g.decided_at !== null;
+        audit.append(
+          grantAudit(g, {
+            type: wasApproved ? 'grant.expired' : 'request.expired',
+            outcome: 'ok',
+            scopes: g.approved_scope ?? g.requested_scope,
+            detail: { expired_at: g.ended_at },
+          }),
+        );
+        emitGrant(g);
+      }
+      return expired;
+    });
+  }
+
+  return { createRequest, find, approve, deny, revoke, revokeAll, endByAgent, expireDue, refuse };
+}
+export type GrantService = ReturnType<typeof grantService>;

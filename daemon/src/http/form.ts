@@ -1,0 +1,33 @@
+import type { Context } from 'hono';
+import type { z } from 'zod';
+import { OAuthError, badRequest } from './errors.js';
+
+/**
+ * Reads an `application/x-www-form-urlencoded` body as OAuth requires: any other content type is refused,
+ * a parameter sent twice is refused (RFC 6749 §3.1), and an empty value counts as omitted.
+ */
+export async function readForm(c: Context): Promise<Map<string, string>> {
+  const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/x-www-form-urlencoded') {
+    throw badRequest('body must be application/x-www-form-urlencoded');
+  }
+  const params = new URLSearchParams(await c.req.text());
+  const form = new Map<string, string>();
+  const seen = new Set<string>();
+  for (const [key, value] of params) {
+    if (seen.has(key)) throw badRequest(`parameter "${key.slice(0, 50)}" is included more than once`);
+    seen.add(key);
+    if (value !== '') form.set(key, value);
+  }
+  return form;
+}
+
+/** Validates the recognised parameters of a form with a zod schema; unrecognised ones are ignored as OAuth requires. */
+export function parseForm<S extends z.ZodType>(schema: S, form: Map<string, string>): z.infer<S> {
+  const result = schema.safeParse(Object.fromEntries(form));
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const field = issue.path.join('.') || 'request';
+  const code = issue.path[0] === 'scope' ? 'invalid_scope' : 'invalid_request';
+  throw new OAuthError(400, code, `${field}: ${issue.message}`);
+}

@@ -1,0 +1,31 @@
+import type { Context } from 'hono';
+import type { z } from 'zod';
+import { badRequest } from './errors.js';
+
+/** Describes the first schema issue in words a person can act on. */
+export function describeIssue(error: z.ZodError): string {
+  const issue = error.issues[0]!;
+  const field = issue.path.join('.');
+  return field ? `${field}: ${issue.message}` : issue.message;
+}
+
+/**
+ * Admin state changes take JSON only: the content type forces a CORS preflight in browsers, so a web page
+ * cannot send one blind. An empty body counts as `{}`.
+ */
+export async function readJson<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
+  const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/json') throw badRequest('body must be application/json');
+  const text = await c.req.text();
+  let value: unknown = {};
+  if (text.trim() !== '') {
+    try {
+      value = JSON.parse(text);
+    } catch {
+      throw badRequest('body is not valid JSON');
+    }
+  }
+  const result = schema.safeParse(value);
+  if (!result.success) throw badRequest(describeIssue(result.error));
+  return result.data;
+}

@@ -1,0 +1,36 @@
+import type { MiddlewareHandler } from 'hono';
+import { OAuthError, errorResponse } from './errors.js';
+
+/** Browser-extension origins. Web pages (http, https, null, file) never get an answer from the daemon. */
+const EXTENSION_ORIGIN_RE = /^(chrome-extension|moz-extension|safari-web-extension):\/\/[a-zA-Z0-9-]{1,64}$/;
+
+export const isExtensionOrigin = (origin: string): boolean => EXTENSION_ORIGIN_RE.test(origin);
+
+/**
+ * DNS-rebinding and cross-site guard for every route (security checklist 2, 3):
+ * the Host header must name loopback on our port, and an Origin header, if sent, must be an extension's.
+ * `port` is read per request because it is only known once the socket is bound.
+ */
+export function localOnly(port: () => number): MiddlewareHandler {
+  return async (c, next) => {
+    const host = c.req.header('host');
+    const p = port();
+    const allowed = [`127.0.0.1:${p}`, `localhost:${p}`, `[::1]:${p}`];
+    if (host === undefined || !allowed.includes(host.toLowerCase())) {
+      return errorResponse(
+        c,
+        new OAuthError(403, 'invalid_request', `Host "${(host ?? '').slice(0, 100)}" is not allowed; the daemon answers only on ${allowed.join(', ')}`),
+      );
+    }
+    const origin = c.req.header('origin');
+    if (origin !== undefined && !isExtensionOrigin(origin)) {
+      return errorResponse(
+        c,
+        new OAuthError(403, 'access_denied', `Origin "${origin.slice(0, 100)}" may not call the Mandate daemon; only the paired extension may`),
+      );
+    }
+    c.header('Cache-Control', 'no-store');
+    c.header('X-Content-Type-Options', 'nosniff');
+    await next();
+  };
+}

@@ -1,0 +1,62 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import {
+  GRANT_TYPE_CIBA,
+  GRANT_TYPE_TOKEN_EXCHANGE,
+  TOKEN_TYPE_ACCESS_TOKEN,
+  TOKEN_TYPE_JWT,
+  parseScope,
+  resourceUri,
+  ScopeSyntaxError,
+} from '../../../shared/src/oauth.js';
+import type { AuthenticateClient } from '../http/client-auth.js';
+import { OAuthError, badRequest } from '../http/errors.js';
+import { parseForm, readForm } from '../http/form.js';
+import type { TokenService } from '../tokens/service.js';
+import { OAUTH_PATHS } from './metadata.js';
+
+const cibaParams = z.object({ auth_req_id: z.string({ error: 'is required' }).max(200) });
+
+const tokenTypes = [TOKEN_TYPE_ACCESS_TOKEN, TOKEN_TYPE_JWT] as const;
+const exchangeParams = z.object({
+  subject_token: z.string({ error: 'is required' }).max(8192),
+  subject_token_type: z.enum(tokenTypes, { error: `is required and must be ${TOKEN_TYPE_ACCESS_TOKEN}` }),
+  requested_token_type: z.enum(tokenTypes, { error: `must be ${TOKEN_TYPE_ACCESS_TOKEN}` }).optional(),
+  actor_token: z.string().optional(),
+  actor_token_type: z.string().optional(),
+  resource: resourceUri.optional(),
+  audience: z.string().max(2048).optional(),
+  scope: z.string().max(4000).optional(),
+});
+
+/** Token endpoint: CIBA poll (first token) and RFC 8693 token exchange (renewal within the grant). */
+export function tokenRoute(tokens: TokenService, authenticateClient: AuthenticateClient) {
+  return new Hono().post(OAUTH_PATHS.token, async (c) => {
+    const form = await readForm(c);
+    const grantType = form.get('grant_type');
+    if (grantType === undefined) throw badRequest('grant_type is required');
+    const client = authenticateClient(c, form);
+    if (grantType === GRANT_TYPE_CIBA) {
+      const p = parseForm(cibaParams, form);
+      return c.json(await tokens.pollCiba(client, p.auth_req_id));
+    }
+    if (grantType === GRANT_TYPE_TOKEN_EXCHANGE) {
+      const p = parseForm(exchangeParams, form);
+      if (p.actor_token !== undefined || p.actor_token_type !== undefined) {
+        throw badRequest('actor_token is not supported: the authenticated client is the actor');
+      }
+      if (p.resource !== undefined && p.audience !== undefined && p.resource !== p.audience) {
+        throw new OAuthError(400, 'invalid_target', 'resource and audience name different targets; a token has one audience');
+      }
+      let scope: string[] | undefined;
+      try {
+        scope = p.scope === undefined ? undefined : parseScope(p.scope);
+      } catch (e) {
+        if (e instanceof ScopeSyntaxError) throw new OAuthError(400, 'invalid_scope', e.message);
+        throw e;
+      }
+      return c.json(await tokens.exchange(client, { subject_token: p.subject_token, scope, resource: p.resource ?? p.audience }));
+    }
+    throw new OAuthError(400, 'unsupported_grant_type', `grant_type must be ${GRANT_TYPE_CIBA} or ${GRANT_TYPE_TOKEN_EXCHANGE}`);
+  });
+}

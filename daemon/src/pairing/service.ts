@@ -1,0 +1,81 @@
+import type { CredentialView, PairResponse } from '../../../shared/src/admin-api.js';
+import type { DaemonContext } from '../context.js';
+import { normalisePairingCode, pairingCode, randomId, randomSecret, sha256 } from '../crypto.js';
+import type { CredentialRecord } from '../store/credentials.repo.js';
+
+export function toCredentialView(c: CredentialRecord): CredentialView {
+  const { secret_hash, ...view } = c;
+  return view;
+}
+
+/** How often `last_used_at` of a credential is refreshed; saves a durable write on every admin call. */
+const TOUCH_EVERY_SECONDS = 60;
+
+/**
+ * Admin credentials. The extension pairs with a one-time code the daemon shows; the CLI gets a credential
+ * file in the data dir at start-up. Only hashes are stored; the raw values leave the daemon once.
+ */
+export function pairingService(ctx: DaemonContext) {
+  const { credentials, audit, tx, clock, limits } = ctx;
+
+  function newCode(): { code: string; expires_at: number } {
+    const now = clock();
+    const code = pairingCode();
+    const expiresAt = now + limits.pairingCodeLifetimeSeconds;
+    credentials.pruneCodes(now);
+    credentials.addCode(sha256(normalisePairingCode(code)), now, expiresAt);
+    return { code, expires_at: expiresAt };
+  }
+
+  /** Exchanges a valid, unused code for a new credential bound to the caller's Origin (if any). */
+  function pair(code: string, origin: string | null, label: string | undefined): PairResponse | undefined {
+    const now = clock();
+    const secret = randomSecret('mpc_');
+    return tx.transact(() => {
+      if (!credentials.consumeCode(sha256(normalisePairingCode(code)), now)) {
+        audit.append({ type: 'admin.pairing_failed', outcome: 'refused', person: ctx.person, detail: { origin } });
+        return undefined;
+      }
+      const id = randomId('cred_');
+      credentials.insert({
+        id,
+        label: label ?? (origin ? 'Browser extension' : 'Paired client'),
+        kind: 'extension',
+        origin,
+        secret_hash: sha256(secret),
+        created_at: now,
+      });
+      audit.append({ type: 'admin.paired', outcome: 'ok', person: ctx.person, detail: { credential_id: id, origin } });
+      return { credential: secret, credential_id: id };
+    });
+  }
+
+  /** A fresh CLI credential at every start: the previous one stops working, the new one goes to a 0600 file. */
+  function rotateCliCredential(): string {
+    const now = clock();
+    const secret = randomSecret('mcli_');
+    tx.transact(() => {
+      credentials.revokeKind('cli', now);
+      credentials.insert({ id: randomId('cred_'), label: 'mandate CLI', kind: 'cli', origin: null, secret_hash: sha256(secret), created_at: now });
+    });
+    return secret;
+  }
+
+  function authenticate(secret: string): CredentialRecord | undefined {
+    if (secret.length > 200) return undefined;
+    const cred = credentials.findActiveByHash(sha256(secret));
+    const now = clock();
+    if (cred && (cred.last_used_at === null || now - cred.last_used_at >= TOUCH_EVERY_SECONDS)) credentials.touch(cred.id, now);
+    return cred;
+  }
+
+  return {
+    newCode,
+    pair,
+    rotateCliCredential,
+    authenticate,
+    list: () => credentials.list().map(toCredentialView),
+    revoke: (id: string) => credentials.revoke(id, clock()),
+  };
+}
+export type PairingService = ReturnType<typeof pairingService>;

@@ -1,0 +1,52 @@
+import type { Database } from 'better-sqlite3';
+import type { ClientKind } from '../../../shared/src/admin-api.js';
+
+export interface ClientRecord {
+  client_id: string;
+  kind: ClientKind;
+  name: string;
+  secret_hash: Buffer;
+  scopes: string[];
+  resources: string[];
+  created_at: number;
+}
+
+interface ClientRow extends Omit<ClientRecord, 'scopes' | 'resources'> {
+  scopes: string;
+  resources: string;
+}
+
+const toRecord = (row: ClientRow): ClientRecord => ({
+  ...row,
+  scopes: JSON.parse(row.scopes) as string[],
+  resources: JSON.parse(row.resources) as string[],
+});
+
+const COLUMNS = 'client_id, kind, name, secret_hash, scopes, resources, created_at';
+
+export function clientsRepo(db: Database) {
+  const insert = db.prepare(
+    `INSERT INTO clients (${COLUMNS}) VALUES (@client_id, @kind, @name, @secret_hash, @scopes, @resources, @created_at)`,
+  );
+  const byId = db.prepare<[string], ClientRow>(`SELECT ${COLUMNS} FROM clients WHERE client_id = ? AND removed_at IS NULL`);
+  const all = db.prepare<[], ClientRow>(`SELECT ${COLUMNS} FROM clients WHERE removed_at IS NULL ORDER BY created_at, client_id`);
+  const remove = db.prepare<[number, string]>('UPDATE clients SET removed_at = ? WHERE client_id = ? AND removed_at IS NULL');
+
+  return {
+    insert(rec: ClientRecord): void {
+      insert.run({ ...rec, scopes: JSON.stringify(rec.scopes), resources: JSON.stringify(rec.resources) });
+    },
+    get(clientId: string): ClientRecord | undefined {
+      const row = byId.get(clientId);
+      return row && toRecord(row);
+    },
+    list(): ClientRecord[] {
+      return all.all().map(toRecord);
+    },
+    /** Soft delete: the row stays so past grants and audit rows keep their agent's name. */
+    remove(clientId: string, now: number): boolean {
+      return remove.run(now, clientId).changes === 1;
+    },
+  };
+}
+export type ClientsRepo = ReturnType<typeof clientsRepo>;

@@ -1,0 +1,186 @@
+import type { Database } from 'better-sqlite3';
+import type { GrantStatus } from '../../../shared/src/admin-api.js';
+import type { AuthorizationDetail } from '../../../shared/src/oauth.js';
+
+export interface GrantRecord {
+  id: string;
+  client_id: string;
+  agent_name: string;
+  sub: string;
+  resource: string;
+  binding_message: string | null;
+  requested_scope: string[];
+  requested_duration: number;
+  authorization_details: AuthorizationDetail[] | null;
+  status: GrantStatus;
+  created_at: number;
+  request_expires_at: number;
+  poll_interval: number;
+  last_polled_at: number | null;
+  approved_scope: string[] | null;
+  decided_at: number | null;
+  decided_by: string | null;
+  decided_via: string | null;
+  expires_at: number | null;
+  token_delivered_at: number | null;
+  ended_at: number | null;
+  ended_by: string | null;
+  last_used_at: number | null;
+}
+
+export interface NewGrant {
+  id: string;
+  auth_req_hash: Buffer;
+  client_id: string;
+  sub: string;
+  resource: string;
+  binding_message: string | null;
+  requested_scope: string[];
+  requested_duration: number;
+  authorization_details: AuthorizationDetail[] | null;
+  created_at: number;
+  request_expires_at: number;
+  poll_interval: number;
+}
+
+export interface Decision {
+  at: number;
+  by: string;
+  via: string;
+}
+
+type GrantRow = Omit<GrantRecord, 'requested_scope' | 'approved_scope' | 'authorization_details'> & {
+  requested_scope: string;
+  approved_scope: string | null;
+  authorization_details: string | null;
+};
+
+const splitScope = (s: string): string[] => (s === '' ? [] : s.split(' '));
+
+function toRecord(row: GrantRow): GrantRecord {
+  return {
+    ...row,
+    requested_scope: splitScope(row.requested_scope),
+    approved_scope: row.approved_scope === null ? null : splitScope(row.approved_scope),
+    authorization_details:
+      row.authorization_details === null ? null : (JSON.parse(row.authorization_details) as AuthorizationDetail[]),
+  };
+}
+
+const SELECT = `SELECT g.id, g.client_id, c.name AS agent_name, g.sub, g.resource, g.binding_message, g.requested_scope,
+  g.requested_duration, g.authorization_details, g.status, g.created_at, g.request_expires_at, g.poll_interval,
+  g.last_polled_at, g.approved_scope, g.decided_at, g.decided_by, g.decided_via, g.expires_at, g.token_delivered_at,
+  g.ended_at, g.ended_by, g.last_used_at
+  FROM grants g JOIN clients c ON c.client_id = g.client_id`;
+
+/** `RETURNING` cannot join, so state changes return ids and are re-read inside the same transaction. */
+const LIVE = `status = 'approved' AND expires_at > @now`;
+
+export function grantsRepo(db: Database) {
+  const insert = db.prepare(`INSERT INTO grants (id, auth_req_hash, client_id, sub, resource, binding_message,
+    requested_scope, requested_duration, authorization_details, status, created_at, request_expires_at, poll_interval)
+    VALUES (@id, @auth_req_hash, @client_id, @sub, @resource, @binding_message, @requested_scope, @requested_duration,
+    @authorization_details, 'pending', @created_at, @request_expires_at, @poll_interval)`);
+  const byId = db.prepare<[string], GrantRow>(`${SELECT} WHERE g.id = ?`);
+  const byAuthReq = db.prepare<[Buffer], GrantRow>(`${SELECT} WHERE g.auth_req_hash = ?`);
+  const pending = db.prepare<{ now: number }, GrantRow>(
+    `${SELECT} WHERE g.status = 'pending' AND g.request_expires_at > @now ORDER BY g.created_at, g.id`,
+  );
+  const live = db.prepare<{ now: number }, GrantRow>(
+    `${SELECT} WHERE g.status = 'approved' AND g.expires_at > @now ORDER BY g.expires_at, g.id`,
+  );
+  const all = db.prepare<{ limit: number }, GrantRow>(`${SELECT} ORDER BY g.created_at DESC, g.id LIMIT @limit`);
+
+  const approve = db.prepare<{ id: string; now: number; scope: string; expires_at: number } & Decision, { id: string }>(
+    `UPDATE grants SET status = 'approved', approved_scope = @scope, expires_at = @expires_at,
+       decided_at = @at, decided_by = @by, decided_via = @via
+     WHERE id = @id AND status = 'pending' AND request_expires_at > @now RETURNING id`,
+  );
+  const deny = db.prepare<{ id: string; now: number } & Decision, { id: string }>(
+    `UPDATE grants SET status = 'denied', decided_at = @at, decided_by = @by, decided_via = @via
+     WHERE id = @id AND status = 'pending' AND request_expires_at > @now RETURNING id`,
+  );
+  const poll = db.prepare<{ id: string; now: number; interval: number }>(
+    `UPDATE grants SET last_polled_at = @now, poll_interval = @interval WHERE id = @id`,
+  );
+  const deliver = db.prepare<{ id: string; now: number }, { id: string }>(
+    `UPDATE grants SET token_delivered_at = @now, last_used_at = @now
+     WHERE id = @id AND ${LIVE} AND token_delivered_at IS NULL RETURNING id`,
+  );
+  const use = db.prepare<{ id: string; now: number }, { id: string }>(
+    `UPDATE grants SET last_used_at = @now WHERE id = @id AND ${LIVE} AND token_delivered_at IS NOT NULL RETURNING id`,
+  );
+  const end = db.prepare<{ id: string; now: number; status: 'revoked' | 'ended'; by: string }, { id: string }>(
+    `UPDATE grants SET status = @status, ended_at = @now, ended_by = @by WHERE id = @id AND ${LIVE} RETURNING id`,
+  );
+  const endAll = db.prepare<{ now: number; by: string }, { id: string }>(
+    `UPDATE grants SET status = 'revoked', ended_at = @now, ended_by = @by WHERE ${LIVE} RETURNING id`,
+  );
+  const endForClient = db.prepare<{ now: number; by: string; client_id: string }, { id: string }>(
+    `UPDATE grants SET status = 'revoked', ended_at = @now, ended_by = @by WHERE client_id = @client_id AND ${LIVE} RETURNING id`,
+  );
+  const denyForClient = db.prepare<{ now: number; by: string; client_id: string }, { id: string }>(
+    `UPDATE grants SET status = 'denied', decided_at = @now, decided_by = @by, decided_via = 'agent-removed'
+     WHERE client_id = @client_id AND status = 'pending' RETURNING id`,
+  );
+  const expire = db.prepare<{ now: number }, { id: string }>(
+    `UPDATE grants SET status = 'expired', ended_at = COALESCE(expires_at, request_expires_at)
+     WHERE (status = 'approved' AND expires_at <= @now) OR (status = 'pending' AND request_expires_at <= @now)
+     RETURNING id`,
+  );
+
+  const read = (id: string): GrantRecord => toRecord(byId.get(id)!);
+  const readAll = (rows: { id: string }[]): GrantRecord[] => rows.map((r) => read(r.id));
+
+  return {
+    insert(g: NewGrant): void {
+      insert.run({
+        ...g,
+        requested_scope: g.requested_scope.join(' '),
+        authorization_details: g.authorization_details === null ? null : JSON.stringify(g.authorization_details),
+      });
+    },
+    get(id: string): GrantRecord | undefined {
+      const row = byId.get(id);
+      return row && toRecord(row);
+    },
+    getByAuthReqHash(hash: Buffer): GrantRecord | undefined {
+      const row = byAuthReq.get(hash);
+      return row && toRecord(row);
+    },
+    listPending: (now: number) => pending.all({ now }).map(toRecord),
+    listLive: (now: number) => live.all({ now }).map(toRecord),
+    listAll: (limit: number) => all.all({ limit }).map(toRecord),
+    /** pending → approved, only while the request is still open. */
+    approve(id: string, now: number, scope: string[], expiresAt: number, d: Decision): GrantRecord | undefined {
+      const row = approve.get({ id, now, scope: scope.join(' '), expires_at: expiresAt, ...d });
+      return row && read(row.id);
+    },
+    deny(id: string, now: number, d: Decision): GrantRecord | undefined {
+      const row = deny.get({ id, now, ...d });
+      return row && read(row.id);
+    },
+    recordPoll(id: string, now: number, interval: number): void {
+      poll.run({ id, now, interval });
+    },
+    /** The CIBA token is handed out once; later polls with the same auth_req_id fail. */
+    deliverFirstToken(id: string, now: number): GrantRecord | undefined {
+      const row = deliver.get({ id, now });
+      return row && read(row.id);
+    },
+    /** Renewal check and last-use stamp in one statement: only a live grant answers. */
+    markUsed(id: string, now: number): GrantRecord | undefined {
+      const row = use.get({ id, now });
+      return row && read(row.id);
+    },
+    end(id: string, now: number, status: 'revoked' | 'ended', by: string): GrantRecord | undefined {
+      const row = end.get({ id, now, status, by });
+      return row && read(row.id);
+    },
+    revokeAll: (now: number, by: string) => readAll(endAll.all({ now, by })),
+    revokeForClient: (clientId: string, now: number, by: string) =>
+      readAll([...endForClient.all({ now, by, client_id: clientId }), ...denyForClient.all({ now, by, client_id: clientId })]),
+    expireDue: (now: number) => readAll(expire.all({ now })),
+  };
+}
+export type GrantsRepo = ReturnType<typeof grantsRepo>;

@@ -1,0 +1,27 @@
+import type { Database } from 'better-sqlite3';
+import { sql as m001 } from './migrations/001_initial.js';
+
+/** Numbered migrations; index + 1 is the `user_version` after applying. Append only, never edit. */
+export const MIGRATIONS: readonly string[] = [m001];
+
+export class MigrationError extends Error {
+  override name = 'MigrationError';
+}
+
+/** Applies pending migrations, each in its own transaction with the version bump. */
+export function migrate(db: Database): number {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new MigrationError(
+      `database schema version ${current} is newer than this Mandate (${MIGRATIONS.length}); upgrade Mandate instead of downgrading`,
+    );
+  }
+  for (let v = current; v < MIGRATIONS.length; v++) {
+    const apply = db.transaction(() => {
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    });
+    apply.immediate();
+  }
+  return MIGRATIONS.length;
+}

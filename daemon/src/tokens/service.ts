@@ -1,0 +1,195 @@
+import {
+  TOKEN_TYPE_ACCESS_TOKEN,
+  type AccessTokenClaims,
+  type IntrospectionResponse,
+  type TokenResponse,
+} from '../../../shared/src/oauth.js';
+import type { AuditInput } from '../audit/log.js';
+import type { DaemonContext } from '../context.js';
+import { sha256 } from '../crypto.js';
+import type { GrantService } from '../grants/service.js';
+import { OAuthError } from '../http/errors.js';
+import type { ClientRecord } from '../store/clients.repo.js';
+import type { GrantRecord } from '../store/grants.repo.js';
+import { issueAccessToken } from './issue.js';
+
+export interface ExchangeRequest {
+  subject_token: string;
+  scope?: string[] | undefined;
+  resource?: string | undefined;
+}
+
+const SLOW_DOWN_STEP = 5; // CIBA §11: on slow_down the interval grows by at least 5 seconds
+
+/** Token issuance (CIBA poll, RFC 8693 renewal), introspection (RFC 7662) and agent revocation (RFC 7009). */
+export function tokenService(ctx: DaemonContext, grantsSvc: GrantService) {
+  const { grants, tokens, audit, tx, clock, keys, issuer, verifyAccessToken } = ctx;
+
+  const tokenAudit = (g: GrantRecord, e: Omit<AuditInput, 'person' | 'agent' | 'resource' | 'grant_id'>): AuditInput => ({
+    person: g.sub,
+    agent: g.client_id,
+    resource: g.resource,
+    grant_id: g.id,
+    ...e,
+  });
+
+  function refuseToken(g: GrantRecord, scopes: string[], err: OAuthError, detail: Record<string, string> = {}): never {
+    return grantsSvc.refuse(tokenAudit(g, { type: 'token.refused', outcome: 'refused', scopes, detail }), err);
+  }
+
+  /** Signs, then records the jti and usage in one conditional transaction; a grant revoked meanwhile gets nothing. */
+  async function mint(
+    g: GrantRecord,
+    scopes: string[],
+    claim: (id: string, now: number) => GrantRecord | undefined,
+    how: 'ciba' | 'token-exchange',
+  ): Promise<TokenResponse> {
+    const now = clock();
+    const issued = await issueAccessToken(keys, issuer, g, scopes, now);
+    tx.transact(() => {
+      const live = claim(g.id, now);
+      if (!live) throw new OAuthError(400, 'invalid_grant', `grant ${g.id} is no longer active`);
+      tokens.insert(issued.claims.jti, g.id, issued.claims.exp);
+      audit.append(tokenAudit(live, { type: 'token.issued', outcome: 'ok', scopes, detail: { jti: issued.claims.jti, exp: issued.claims.exp, via: how } }));
+      tx.enqueue({ type: 'grant', grant_id: live.id, status: live.status });
+    });
+    return {
+      access_token: issued.token,
+      token_type: 'Bearer',
+      expires_in: issued.expiresIn,
+      scope: issued.claims.scope,
+      ...(how === 'token-exchange' ? { issued_token_type: TOKEN_TYPE_ACCESS_TOKEN } : {}),
+      ...(g.authorization_details ? { authorization_details: g.authorization_details } : {}),
+    };
+  }
+
+  /** CIBA poll mode (§10, §11): pending, slow_down, access_denied, expired_token, or the first token. */
+  async function pollCiba(client: ClientRecord, authReqId: string): Promise<TokenResponse> {
+    const g = grants.getByAuthReqHash(sha256(authReqId));
+    if (!g || g.client_id !== client.client_id) {
+      throw new OAuthError(400, 'invalid_grant', 'auth_req_id is unknown or was issued to another client');
+    }
+    const now = clock();
+    switch (g.status) {
+      case 'pending': {
+        if (g.request_expires_at <= now) {
+          grantsSvc.expireDue();
+          throw new OAuthError(400, 'expired_token', 'the request expired before the person decided; start a new one');
+        }
+        if (g.last_polled_at !== null && now - g.last_polled_at < g.poll_interval) {
+          const interval = g.poll_interval + SLOW_DOWN_STEP;
+          grants.recordPoll(g.id, now, interval);
+          throw new OAuthError(400, 'slow_down', `polling too fast; wait at least ${interval} seconds between requests`);
+        }
+        grants.recordPoll(g.id, now, g.poll_interval);
+        throw new OAuthError(400, 'authorization_pending', 'the person has not decided yet');
+      }
+      case 'denied':
+        throw new OAuthError(400, 'access_denied', 'the person denied the request');
+      case 'expired':
+        throw new OAuthError(400, 'expired_token', g.decided_at === null ? 'the request expired before the person decided' : 'the delegation has expired');
+      case 'revoked':
+      case 'ended':
+        throw new OAuthError(400, 'access_denied', `the delegation was ${g.status} before the token was collected`);
+      case 'approved': {
+        if (g.token_delivered_at !== null) {
+          refuseToken(g, g.approved_scope ?? [], new OAuthError(400, 'invalid_grant', 'auth_req_id was already exchanged for a token; renew with token exchange'));
+        }
+        if (g.expires_at! <= now) {
+          grantsSvc.expireDue();
+          throw new OAuthError(400, 'expired_token', 'the delegation has expired');
+        }
+        return mint(g, g.approved_scope!, grants.deliverFirstToken, 'ciba');
+      }
+    }
+  }
+
+  /** Checks a presented token against signature, issuer, typ, our jti record and the grant's live state. */
+  async function activeToken(token: string): Promise<{ claims: AccessTokenClaims; grant: GrantRecord } | { inactive: string; claims?: AccessTokenClaims; grant?: GrantRecord }> {
+    const v = await verifyAccessToken(token);
+    if (!v.ok) return { inactive: v.reason };
+    const record = tokens.get(v.claims.jti);
+    if (!record || record.grant_id !== v.claims.grant_id) return { inactive: 'token was not issued by this daemon', claims: v.claims };
+    const grant = grants.get(record.grant_id);
+    if (!grant) return { inactive: 'grant not found', claims: v.claims };
+    if (grant.status !== 'approved' || grant.expires_at === null || grant.expires_at <= clock()) {
+      return { inactive: `grant is ${grant.status === 'approved' ? 'expired' : grant.status}`, claims: v.claims, grant };
+    }
+    return { claims: v.claims, grant };
+  }
+
+  /** RFC 8693 renewal within the grant: same audience, same or fewer scopes, a fresh ≤5-minute token. */
+  async function exchange(client: ClientRecord, req: ExchangeRequest): Promise<TokenResponse> {
+    const checked = await activeToken(req.subject_token);
+    if ('inactive' in checked) {
+      const g = checked.grant;
+      const err = new OAuthError(400, 'invalid_grant', `subject_token is not active: ${checked.inactive}`);
+      if (g && g.client_id === client.client_id) refuseToken(g, req.scope ?? checked.claims?.scope.split(' ') ?? [], err, { reason: checked.inactive });
+      throw err;
+    }
+    const { claims, grant } = checked;
+    if (claims.client_id !== client.client_id) {
+      throw new OAuthError(400, 'invalid_grant', 'subject_token was issued to another client');
+    }
+    if (req.resource !== undefined && req.resource !== grant.resource) {
+      refuseToken(grant, req.scope ?? [], new OAuthError(400, 'invalid_target', `this grant is for ${grant.resource} only`), { asked_resource: req.resource });
+    }
+    const allowed = grant.approved_scope ?? [];
+    const scopes = req.scope ?? claims.scope.split(' ');
+    const beyond = scopes.filter((s) => !allowed.includes(s));
+    if (beyond.length > 0) {
+      refuseToken(grant, scopes, new OAuthError(400, 'invalid_scope', `scope beyond what the person approved: ${beyond.join(' ')}`));
+    }
+    return mint(grant, scopes, grants.markUsed, 'token-exchange');
+  }
+
+  /**
+   * RFC 7662. Agents may introspect their own tokens; resource servers the tokens addressed to their resources.
+   * Anything else is exactly `{active: false}`. Nothing is cached: a revoke is visible on the next call.
+   */
+  async function introspect(caller: ClientRecord, token: string): Promise<IntrospectionResponse> {
+    const checked = await activeToken(token);
+    const claims = checked.claims;
+    const permitted =
+      claims !== undefined &&
+      (caller.kind === 'agent' ? claims.client_id === caller.client_id : caller.resources.includes(claims.aud));
+    if ('inactive' in checked || !permitted) {
+      const reason = 'inactive' in checked ? checked.inactive : 'caller may not introspect this token';
+      tx.transact(() =>
+        audit.append({
+          type: 'token.introspected_inactive',
+          outcome: 'refused',
+          person: claims?.sub ?? null,
+          agent: claims?.client_id ?? null,
+          resource: claims?.aud ?? null,
+          grant_id: claims?.grant_id ?? null,
+          scopes: claims?.scope.split(' ') ?? [],
+          detail: { caller: caller.client_id, reason },
+        }),
+      );
+      return { active: false };
+    }
+    return { active: true, token_type: 'Bearer', ...checked.claims };
+  }
+
+  /**
+   * RFC 7009: always 200. An agent revoking one of its own tokens ends the grant behind it (§2.1 allows
+   * revoking the underlying grant), which is how an agent says "task done".
+   */
+  async function revokeToken(client: ClientRecord, token: string): Promise<void> {
+    const checked = await activeToken(token);
+    if ('inactive' in checked) return;
+    if (checked.claims.client_id !== client.client_id) {
+      tx.transact(() =>
+        audit.append(
+          tokenAudit(checked.grant, { type: 'token.revoked', outcome: 'refused', scopes: [], detail: { caller: client.client_id, reason: 'token belongs to another client' } }),
+        ),
+      );
+      return;
+    }
+    grantsSvc.endByAgent(checked.grant, checked.claims.jti);
+  }
+
+  return { pollCiba, exchange, introspect, revokeToken };
+}
+export type TokenService = ReturnType<typeof tokenService>;

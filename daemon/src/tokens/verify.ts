@@ -1,0 +1,33 @@
+import { createLocalJWKSet, errors, jwtVerify } from 'jose';
+import { ACCESS_TOKEN_TYP, SIGNING_ALG, accessTokenClaims, type AccessTokenClaims } from '../../../shared/src/oauth.js';
+import type { Clock } from '../clock.js';
+import type { SigningKeys } from './keys.js';
+
+export type VerifyResult = { ok: true; claims: AccessTokenClaims } | { ok: false; reason: string };
+
+/**
+ * Strict offline verification of a Mandate access token: pinned algorithm, `typ: at+jwt`, our issuer,
+ * our keys, not expired, and the claim set Mandate issues. The audience is checked by the caller.
+ */
+export function tokenVerifier(keys: SigningKeys, issuer: string, clock: Clock) {
+  const keySet = createLocalJWKSet(keys.jwks);
+  return async function verifyAccessToken(token: string): Promise<VerifyResult> {
+    if (token.length > 8192) return { ok: false, reason: 'token is too large' };
+    try {
+      const { payload } = await jwtVerify(token, keySet, {
+        issuer,
+        typ: ACCESS_TOKEN_TYP,
+        algorithms: [SIGNING_ALG],
+        currentDate: new Date(clock() * 1000),
+        requiredClaims: ['iss', 'sub', 'aud', 'exp', 'iat', 'jti', 'client_id'],
+      });
+      const parsed = accessTokenClaims.safeParse(payload);
+      if (!parsed.success) return { ok: false, reason: 'token claims are not a Mandate access token' };
+      return { ok: true, claims: parsed.data };
+    } catch (e) {
+      if (e instanceof errors.JOSEError) return { ok: false, reason: `${e.code}: ${e.message}` };
+      return { ok: false, reason: 'token could not be parsed' };
+    }
+  };
+}
+export type VerifyAccessToken = ReturnType<typeof tokenVerifier>;

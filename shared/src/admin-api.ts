@@ -1,0 +1,154 @@
+/**
+ * The admin boundary: JSON bodies exchanged between the daemon's /admin routes and its two clients,
+ * the extension's service worker and the `mandate` CLI. Both sides parse with these schemas.
+ */
+import { z } from 'zod';
+import { authorizationDetails, resourceUri, scopeToken } from './oauth.js';
+
+export const ADMIN_PREFIX = '/admin';
+export const GRANT_STATUSES = ['pending', 'approved', 'denied', 'expired', 'revoked', 'ended'] as const;
+export type GrantStatus = (typeof GRANT_STATUSES)[number];
+export const CLIENT_KINDS = ['agent', 'resource_server'] as const;
+export type ClientKind = (typeof CLIENT_KINDS)[number];
+
+const unixSeconds = z.number().int().nonnegative();
+const id = z.string().min(1).max(200);
+
+// ---- pairing ----
+export const pairRequest = z.strictObject({
+  code: z.string().min(1).max(64),
+  label: z.string().min(1).max(100).optional(),
+});
+export type PairRequest = z.infer<typeof pairRequest>;
+export const pairResponse = z.object({ credential: z.string(), credential_id: z.string() });
+export type PairResponse = z.infer<typeof pairResponse>;
+export const pairingCodeResponse = z.object({ code: z.string(), expires_at: unixSeconds });
+export type PairingCodeResponse = z.infer<typeof pairingCodeResponse>;
+
+export const credentialView = z.object({
+  id: z.string(),
+  label: z.string(),
+  kind: z.enum(['cli', 'extension']),
+  origin: z.string().nullable(),
+  created_at: unixSeconds,
+  last_used_at: unixSeconds.nullable(),
+  revoked_at: unixSeconds.nullable(),
+});
+export type CredentialView = z.infer<typeof credentialView>;
+
+export const daemonInfo = z.object({
+  issuer: z.string(),
+  person: z.string(),
+  version: z.string(),
+  data_dir: z.string(),
+  credential: credentialView,
+});
+export type DaemonInfo = z.infer<typeof daemonInfo>;
+
+// ---- agents (OAuth clients) ----
+export const agentCreate = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  kind: z.enum(CLIENT_KINDS).default('agent'),
+  scopes: z.array(scopeToken).max(200).default([]),
+  resources: z.array(resourceUri).min(1).max(50),
+});
+export type AgentCreate = z.input<typeof agentCreate>;
+
+export const agentView = z.object({
+  client_id: z.string(),
+  kind: z.enum(CLIENT_KINDS),
+  name: z.string(),
+  scopes: z.array(z.string()),
+  resources: z.array(z.string()),
+  created_at: unixSeconds,
+});
+export type AgentView = z.infer<typeof agentView>;
+export const agentCreated = agentView.extend({ client_secret: z.string() });
+export type AgentCreated = z.infer<typeof agentCreated>;
+export const agentList = z.object({ agents: z.array(agentView) });
+
+// ---- grants and pending requests ----
+export const grantView = z.object({
+  id: z.string(),
+  status: z.enum(GRANT_STATUSES),
+  sub: z.string(),
+  agent: z.object({ client_id: z.string(), name: z.string() }),
+  resource: z.string(),
+  binding_message: z.string().nullable(),
+  requested_scope: z.array(z.string()),
+  requested_duration: z.number().int().positive(),
+  approved_scope: z.array(z.string()).nullable(),
+  authorization_details: authorizationDetails.nullable(),
+  created_at: unixSeconds,
+  request_expires_at: unixSeconds,
+  decided_at: unixSeconds.nullable(),
+  decided_by: z.string().nullable(),
+  decided_via: z.string().nullable(),
+  expires_at: unixSeconds.nullable(),
+  ended_at: unixSeconds.nullable(),
+  ended_by: z.string().nullable(),
+  last_used_at: unixSeconds.nullable(),
+});
+export type GrantView = z.infer<typeof grantView>;
+export const grantList = z.object({ grants: z.array(grantView) });
+
+export const approveRequest = z.strictObject({
+  /** Subset of the requested scopes; omitted = everything requested. */
+  scope: z.array(scopeToken).min(1).max(200).optional(),
+  /** Seconds the delegation lasts from now; omitted = the requested duration. Can only shorten. */
+  expires_in: z.number().int().positive().max(366 * 86400).optional(),
+});
+export type ApproveRequest = z.infer<typeof approveRequest>;
+export const denyRequest = z.strictObject({ reason: z.string().max(500).optional() });
+export type DenyRequest = z.infer<typeof denyRequest>;
+export const revokeAllResponse = z.object({ revoked: z.array(z.string()) });
+export type RevokeAllResponse = z.infer<typeof revokeAllResponse>;
+
+// ---- audit ----
+export const AUDIT_OUTCOMES = ['ok', 'refused'] as const;
+export const auditEventView = z.object({
+  id: z.number().int(),
+  ts: unixSeconds,
+  type: z.string(),
+  person: z.string().nullable(),
+  agent: z.string().nullable(),
+  resource: z.string().nullable(),
+  scopes: z.array(z.string()),
+  grant_id: z.string().nullable(),
+  decision: z.string().nullable(),
+  outcome: z.enum(AUDIT_OUTCOMES),
+  detail: z.record(z.string(), z.json()).nullable(),
+  hash: z.string(),
+});
+export type AuditEventView = z.infer<typeof auditEventView>;
+export const auditList = z.object({ events: z.array(auditEventView) });
+
+/** Query-string filters for GET /admin/audit (all strings on the wire). */
+export const auditQuery = z.strictObject({
+  agent: z.string().max(200).optional(),
+  resource: z.string().max(2048).optional(),
+  outcome: z.enum(AUDIT_OUTCOMES).optional(),
+  type: z.string().max(100).optional(),
+  since: z.coerce.number().int().nonnegative().optional(),
+  until: z.coerce.number().int().nonnegative().optional(),
+  before_id: z.coerce.number().int().positive().optional(),
+  limit: z.coerce.number().int().min(1).max(10000).default(200),
+});
+export type AuditQuery = z.infer<typeof auditQuery>;
+
+export const auditVerifyResult = z.object({
+  ok: z.boolean(),
+  rows: z.number().int().nonnegative(),
+  first_broken: z.object({ id: z.number().int(), reason: z.string() }).nullable(),
+});
+export type AuditVerifyResult = z.infer<typeof auditVerifyResult>;
+
+// ---- live updates (SSE on GET /admin/events) ----
+export const daemonEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('grant'), grant_id: z.string(), status: z.enum(GRANT_STATUSES) }),
+  z.object({ type: z.literal('agent'), client_id: z.string() }),
+  z.object({ type: z.literal('audit'), id: z.number().int() }),
+]);
+export type DaemonEvent = z.infer<typeof daemonEvent>;
+
+export const idParam = id;

@@ -1,0 +1,134 @@
+/**
+ * The OAuth boundary: wire names and the shapes of what the daemon's standard endpoints answer.
+ * Used by the daemon (to build answers), the CLI and tests (to read them), and agents written in TS.
+ */
+import { z } from 'zod';
+
+export const GRANT_TYPE_CIBA = 'urn:openid:params:grant-type:ciba';
+export const GRANT_TYPE_TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+export const TOKEN_TYPE_ACCESS_TOKEN = 'urn:ietf:params:oauth:token-type:access_token';
+export const TOKEN_TYPE_JWT = 'urn:ietf:params:oauth:token-type:jwt';
+export const ACCESS_TOKEN_TYP = 'at+jwt';
+export const SIGNING_ALG = 'ES256';
+/** Hard ceiling for any access token's lifetime (security checklist item 12). */
+export const MAX_TOKEN_LIFETIME_SECONDS = 300;
+
+/** RFC 6749 §3.3 scope-token: 1*( %x21 / %x23-5B / %x5D-7E ). */
+export const SCOPE_TOKEN_RE = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+export const scopeToken = z.string().max(200).regex(SCOPE_TOKEN_RE, 'not a valid scope token (RFC 6749 §3.3)');
+
+/** Parses a space-delimited `scope` value into unique tokens, in order. Throws on bad syntax. */
+export function parseScope(value: string): string[] {
+  const tokens = value.split(' ').filter((t) => t !== '');
+  if (tokens.length === 0) throw new ScopeSyntaxError('scope is empty');
+  for (const t of tokens) {
+    if (!SCOPE_TOKEN_RE.test(t) || t.length > 200) throw new ScopeSyntaxError(`"${t.slice(0, 40)}" is not a valid scope token`);
+  }
+  return [...new Set(tokens)];
+}
+
+export class ScopeSyntaxError extends Error {
+  override name = 'ScopeSyntaxError';
+}
+
+export function formatScope(scopes: readonly string[]): string {
+  return scopes.join(' ');
+}
+
+/** RFC 8707 resource indicator: an absolute URI without a fragment. */
+export const resourceUri = z
+  .string()
+  .max(2048)
+  .refine((v) => {
+    try {
+      const u = new URL(v);
+      return u.hash === '' && !v.includes('#') && /^[a-z][a-z0-9+.-]*:$/.test(u.protocol);
+    } catch {
+      return false;
+    }
+  }, 'must be an absolute URI without a fragment (RFC 8707)');
+
+const shortStrings = z.array(z.string().max(512)).max(50);
+
+/** RFC 9396 authorization details: `type` is required; common fields are typed, type-specific ones are kept as JSON. */
+export const authorizationDetail = z
+  .object({
+    type: z.string().min(1).max(200),
+    actions: shortStrings.optional(),
+    locations: shortStrings.optional(),
+    datatypes: shortStrings.optional(),
+    identifier: z.string().max(512).optional(),
+    privileges: shortStrings.optional(),
+  })
+  .catchall(z.json());
+export const authorizationDetails = z.array(authorizationDetail).min(1).max(20);
+export type AuthorizationDetail = z.infer<typeof authorizationDetail>;
+
+export const oauthErrorBody = z.object({
+  error: z.string(),
+  error_description: z.string().optional(),
+});
+
+/** OpenID CIBA §7.3 successful authentication request acknowledgement. */
+export const bcAuthorizeResponse = z.object({
+  auth_req_id: z.string(),
+  expires_in: z.number().int().positive(),
+  interval: z.number().int().positive(),
+});
+export type BcAuthorizeResponse = z.infer<typeof bcAuthorizeResponse>;
+
+/** RFC 6749 §5.1 / RFC 8693 §2.2.1 token response. */
+export const tokenResponse = z.object({
+  access_token: z.string(),
+  token_type: z.literal('Bearer'),
+  expires_in: z.number().int().positive(),
+  scope: z.string(),
+  issued_token_type: z.literal(TOKEN_TYPE_ACCESS_TOKEN).optional(),
+  authorization_details: authorizationDetails.optional(),
+});
+export type TokenResponse = z.infer<typeof tokenResponse>;
+
+/** RFC 9068 access-token claims as Mandate issues them. */
+export const accessTokenClaims = z.object({
+  iss: z.string(),
+  sub: z.string(),
+  act: z.object({ sub: z.string() }),
+  client_id: z.string(),
+  aud: z.string(),
+  scope: z.string(),
+  grant_id: z.string(),
+  jti: z.string(),
+  iat: z.number().int(),
+  exp: z.number().int(),
+  authorization_details: authorizationDetails.optional(),
+});
+export type AccessTokenClaims = z.infer<typeof accessTokenClaims>;
+
+/** RFC 7662 introspection response: exactly `{active: false}` when inactive. */
+export const introspectionResponse = z.union([
+  z.object({ active: z.literal(false) }).strict(),
+  accessTokenClaims.extend({
+    active: z.literal(true),
+    token_type: z.literal('Bearer'),
+  }),
+]);
+export type IntrospectionResponse = z.infer<typeof introspectionResponse>;
+
+/** RFC 8414 metadata fields Mandate publishes. */
+export const authorizationServerMetadata = z.object({
+  issuer: z.string(),
+  token_endpoint: z.string(),
+  backchannel_authentication_endpoint: z.string(),
+  introspection_endpoint: z.string(),
+  revocation_endpoint: z.string(),
+  jwks_uri: z.string(),
+  grant_types_supported: z.array(z.string()),
+  backchannel_token_delivery_modes_supported: z.array(z.string()),
+  token_endpoint_auth_methods_supported: z.array(z.string()),
+  introspection_endpoint_auth_methods_supported: z.array(z.string()),
+  revocation_endpoint_auth_methods_supported: z.array(z.string()),
+  scopes_supported: z.array(z.string()).optional(),
+  response_types_supported: z.array(z.string()),
+  authorization_details_types_supported: z.array(z.string()).optional(),
+  backchannel_user_code_parameter_supported: z.boolean(),
+});
