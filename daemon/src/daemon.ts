@@ -38,6 +38,8 @@ export interface RunningDaemon {
   person: string;
   pairingCode: { code: string; expires_at: number };
   ctx: DaemonContext;
+  /** Runs the expiry sweep now (it also runs every sweepIntervalMs). */
+  sweep(): void;
   close(): Promise<void>;
 }
 
@@ -165,6 +167,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       person: opts.person,
       pairingCode,
       ctx,
+      sweep,
       async close() {
         if (closed) return;
         closed = true;

@@ -90,7 +90,8 @@ export const grantView = z.object({
   last_used_at: unixSeconds.nullable(),
 });
 export type GrantView = z.infer<typeof grantView>;
-export const grantList = z.object({ grants: z.array(grantView) });
+/** `now` is the daemon's clock, so countdowns are computed against the same time the daemon enforces. */
+export const grantList = z.object({ grants: z.array(grantView), now: unixSeconds });
 
 export const approveRequest = z.strictObject({
   /** Subset of the requested scopes; omitted = everything requested. */

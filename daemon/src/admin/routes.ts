@@ -94,7 +94,7 @@ export function adminRoutes(ctx: DaemonContext, svc: AdminServices) {
     })
     .get('/requests', (c) => {
       const grants: GrantView[] = ctx.grants.listPending(ctx.clock()).map(toGrantView);
-      return c.json({ grants });
+      return c.json({ grants, now: ctx.clock() });
     })
     .post('/requests/:id/approve', async (c) => {
       const body = await readJson(c, approveRequest);
@@ -109,7 +109,7 @@ export function adminRoutes(ctx: DaemonContext, svc: AdminServices) {
     .get('/grants', (c) => {
       const q = query(grantsQuery, c.req.query());
       const list = q.all === 'true' ? ctx.grants.listAll(q.limit) : ctx.grants.listLive(ctx.clock());
-      return c.json({ grants: list.map(toGrantView) });
+      return c.json({ grants: list.map(toGrantView), now: ctx.clock() });
     })
     .get('/grants/:id', (c) => c.json(toGrantView(svc.grants.find(validId(c.req.param('id'))))))
     .post('/grants/revoke-all', async (c) => {

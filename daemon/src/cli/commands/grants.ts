@@ -13,7 +13,7 @@ introspection turns inactive and renewal fails from the moment the command retur
 
 export async function grantsCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parse(args, { all: { type: 'boolean' } });
-  const { grants } = await adminClient(resolveTarget(values, io.env)).get(values.all ? '/grants?all=true' : '/grants', grantList);
+  const { grants, now } = await adminClient(resolveTarget(values, io.env)).get(values.all ? '/grants?all=true' : '/grants', grantList);
   if (values.json) {
     io.out(JSON.stringify(grants) + '\n');
     return 0;
@@ -22,7 +22,6 @@ export async function grantsCommand(args: string[], io: CliIo): Promise<number> 
     io.out(values.all ? 'No grants yet.\n' : 'No live delegations. (mandate grants --all shows past ones.)\n');
     return 0;
   }
-  const now = Math.floor(Date.now() / 1000);
   io.out(
     table(
       ['GRANT', 'STATUS', 'AGENT', 'RESOURCE', 'SCOPES', 'EXPIRES', 'LAST USED'],

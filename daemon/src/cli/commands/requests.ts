@@ -28,11 +28,10 @@ function describePending(g: GrantView, now: number): string {
 
 export async function pendingCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parse(args, {});
-  const { grants } = await adminClient(resolveTarget(values, io.env)).get('/requests', grantList);
+  const { grants, now } = await adminClient(resolveTarget(values, io.env)).get('/requests', grantList);
   if (values.json) io.out(JSON.stringify(grants) + '\n');
   else if (grants.length === 0) io.out('No pending requests.\n');
   else {
-    const now = Math.floor(Date.now() / 1000);
     io.out(grants.map((g) => describePending(g, now)).join('\n\n') + '\n');
     io.out(`\nApprove with: mandate approve <id> [--scope <s>] [--for 15m]   Deny with: mandate deny <id>\n`);
   }

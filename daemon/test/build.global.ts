@@ -1,0 +1,6 @@
+import { execFileSync } from 'node:child_process';
+
+/** Compiles the daemon once so tests that spawn the real `mandate` binary run current code. */
+export default function setup(): void {
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+}

@@ -1,0 +1,67 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { sha256 } from '../src/crypto.js';
+import { clientsRepo } from '../src/store/clients.repo.js';
+import { openDatabase, type Database } from '../src/store/db.js';
+import { grantsRepo } from '../src/store/grants.repo.js';
+
+let dir: string;
+let db: Database;
+afterEach(() => {
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** The state machine lives in single conditional statements; each transition must refuse the wrong source state. */
+function setup() {
+  dir = mkdtempSync(join(tmpdir(), 'mandate-repo-'));
+  db = openDatabase(join(dir, 'm.db'));
+  clientsRepo(db).insert({ client_id: 'agt_1', kind: 'agent', name: 'A', secret_hash: sha256('x'), scopes: ['s'], resources: ['https://r/'], created_at: 0 });
+  const grants = grantsRepo(db);
+  grants.insert({
+    id: 'grt_1', auth_req_hash: sha256('req'), client_id: 'agt_1', sub: 'p', resource: 'https://r/', binding_message: null,
+    requested_scope: ['s'], requested_duration: 100, authorization_details: null, created_at: 0, request_expires_at: 50, poll_interval: 5,
+  });
+  return grants;
+}
+const by = { at: 1, by: 'p', via: 'test' };
+
+describe('grant state transitions are conditional', () => {
+  it('approves only a pending, unexpired request, once', () => {
+    const g = setup();
+    expect(g.approve('grt_1', 50, ['s'], 150, by)).toBeUndefined(); // request expired at 50
+    expect(g.approve('grt_1', 10, ['s'], 110, by)?.status).toBe('approved');
+    expect(g.approve('grt_1', 11, ['s'], 500, by)).toBeUndefined();
+    expect(g.deny('grt_1', 11, by)).toBeUndefined();
+  });
+
+  it('hands out the first token once, and renews only while live', () => {
+    const g = setup();
+    g.approve('grt_1', 10, ['s'], 110, by);
+    expect(g.markUsed('grt_1', 20)).toBeUndefined(); // no first token yet
+    expect(g.deliverFirstToken('grt_1', 20)?.token_delivered_at).toBe(20);
+    expect(g.deliverFirstToken('grt_1', 21)).toBeUndefined();
+    expect(g.markUsed('grt_1', 30)?.last_used_at).toBe(30);
+    expect(g.markUsed('grt_1', 110)).toBeUndefined(); // expired at 110
+  });
+
+  it('never moves a revoked grant back: renew, approve, revoke again and expire all refuse', () => {
+    const g = setup();
+    g.approve('grt_1', 10, ['s'], 110, by);
+    g.deliverFirstToken('grt_1', 20);
+    expect(g.end('grt_1', 30, 'revoked', 'p')?.status).toBe('revoked');
+    expect(g.markUsed('grt_1', 31)).toBeUndefined();
+    expect(g.approve('grt_1', 31, ['s'], 110, by)).toBeUndefined();
+    expect(g.end('grt_1', 31, 'ended', 'agt_1')).toBeUndefined();
+    expect(g.expireDue(500)).toEqual([]);
+    expect(g.get('grt_1')?.status).toBe('revoked');
+  });
+
+  it('expires overdue pending requests and approved grants only', () => {
+    const g = setup();
+    expect(g.expireDue(49)).toEqual([]);
+    expect(g.expireDue(50).map((x) => [x.id, x.status, x.ended_at])).toEqual([['grt_1', 'expired', 50]]);
+  });
+});

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { canonicalJson } from '../src/canonical-json.js';
+import { formatDuration, parseDuration } from '../src/duration.js';
+import { ScopeSyntaxError, parseScope, resourceUri } from '../src/oauth.js';
+
+describe('durations', () => {
+  it.each([
+    ['90s', 90],
+    ['15m', 900],
+    ['2h', 7200],
+    ['1h30m', 5400],
+    ['1d', 86400],
+    [' 10M ', 600],
+  ])('parses %s', (text, seconds) => expect(parseDuration(text)).toBe(seconds));
+
+  it.each(['', '0m', '15', 'soon', '-5m', '1.5h', '2h 30m', 'm', '9999999d'])('refuses %j', (text) => expect(parseDuration(text)).toBeUndefined());
+
+  it.each([
+    [45, '45s'],
+    [900, '15m'],
+    [5400, '1h 30m'],
+    [7200, '2h'],
+    [90000, '1d 1h'],
+    [-3, '0s'],
+  ])('formats %d as %s', (s, text) => expect(formatDuration(s)).toBe(text));
+});
+
+describe('scope parsing (RFC 6749 §3.3)', () => {
+  it('splits on spaces and drops duplicates', () => expect(parseScope('a  b a')).toEqual(['a', 'b']));
+  it.each(['', '   ', 'mail"read', 'mail\\read', 'é', 'a\tb'])('refuses %j', (v) => expect(() => parseScope(v)).toThrow(ScopeSyntaxError));
+});
+
+describe('resource indicators (RFC 8707)', () => {
+  it.each(['https://mail.example/', 'https://mcp.example/mcp', 'urn:example:api'])('accepts %s', (v) => expect(resourceUri.safeParse(v).success).toBe(true));
+  it.each(['/relative', 'https://a.example/#frag', 'https://a.example/#', 'not a uri', ''])('refuses %j', (v) => expect(resourceUri.safeParse(v).success).toBe(false));
+});
+
+describe('canonical JSON', () => {
+  it('sorts keys at every depth and drops undefined', () => {
+    expect(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: undefined } })).toBe('{"a":{"d":[1,{"y":2,"z":1}]},"b":1}');
+  });
+  it('is stable across key insertion order', () => expect(canonicalJson({ x: 1, y: 2 })).toBe(canonicalJson({ y: 2, x: 1 })));
+});
