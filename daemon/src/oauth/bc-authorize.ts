@@ -1,12 +1,13 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { authorizationDetails, parseScope, resourceUri, ScopeSyntaxError, type BcAuthorizeResponse } from '../../../shared/src/oauth.js';
+import { authorizationDetails, resourceUri, type BcAuthorizeResponse } from '../../../shared/src/oauth.js';
 import type { DaemonContext } from '../context.js';
 import type { GrantService } from '../grants/service.js';
 import type { AuthenticateClient } from '../http/client-auth.js';
 import { OAuthError, badRequest } from '../http/errors.js';
 import { parseForm, readForm } from '../http/form.js';
 import { OAUTH_PATHS } from './metadata.js';
+import { scopeParam } from './params.js';
 
 const seconds = z.string().regex(/^\d{1,9}$/, 'must be a whole number of seconds').transform(Number).pipe(z.number().int().positive());
 
@@ -45,13 +46,7 @@ export function bcAuthorizeRoute(ctx: DaemonContext, grants: GrantService, authe
       throw new OAuthError(400, 'unknown_user_id', `this daemon acts for ${ctx.person} only`);
     }
     if (p.resource === undefined) throw new OAuthError(400, 'invalid_target', 'resource is required: name the one API or MCP server the token is for (RFC 8707)');
-    let scope: string[];
-    try {
-      scope = parseScope(p.scope);
-    } catch (e) {
-      if (e instanceof ScopeSyntaxError) throw new OAuthError(400, 'invalid_scope', e.message);
-      throw e;
-    }
+    const scope = scopeParam(p.scope);
     if (p.binding_message !== undefined && CONTROL_RE.test(p.binding_message)) {
       throw new OAuthError(400, 'invalid_binding_message', 'binding_message must be plain text without control or direction-override characters');
     }

@@ -5,15 +5,14 @@ import {
   GRANT_TYPE_TOKEN_EXCHANGE,
   TOKEN_TYPE_ACCESS_TOKEN,
   TOKEN_TYPE_JWT,
-  parseScope,
   resourceUri,
-  ScopeSyntaxError,
 } from '../../../shared/src/oauth.js';
 import type { AuthenticateClient } from '../http/client-auth.js';
 import { OAuthError, badRequest } from '../http/errors.js';
 import { parseForm, readForm } from '../http/form.js';
 import type { TokenService } from '../tokens/service.js';
 import { OAUTH_PATHS } from './metadata.js';
+import { scopeParam } from './params.js';
 
 const cibaParams = z.object({ auth_req_id: z.string({ error: 'is required' }).max(200) });
 
@@ -48,13 +47,7 @@ export function tokenRoute(tokens: TokenService, authenticateClient: Authenticat
       if (p.resource !== undefined && p.audience !== undefined && p.resource !== p.audience) {
         throw new OAuthError(400, 'invalid_target', 'resource and audience name different targets; a token has one audience');
       }
-      let scope: string[] | undefined;
-      try {
-        scope = p.scope === undefined ? undefined : parseScope(p.scope);
-      } catch (e) {
-        if (e instanceof ScopeSyntaxError) throw new OAuthError(400, 'invalid_scope', e.message);
-        throw e;
-      }
+      const scope = p.scope === undefined ? undefined : scopeParam(p.scope);
       return c.json(await tokens.exchange(client, { subject_token: p.subject_token, scope, resource: p.resource ?? p.audience }));
     }
     throw new OAuthError(400, 'unsupported_grant_type', `grant_type must be ${GRANT_TYPE_CIBA} or ${GRANT_TYPE_TOKEN_EXCHANGE}`);

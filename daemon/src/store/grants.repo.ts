@@ -28,20 +28,11 @@ export interface GrantRecord {
   last_used_at: number | null;
 }
 
-export interface NewGrant {
-  id: string;
-  auth_req_hash: Buffer;
-  client_id: string;
-  sub: string;
-  resource: string;
-  binding_message: string | null;
-  requested_scope: string[];
-  requested_duration: number;
-  authorization_details: AuthorizationDetail[] | null;
-  created_at: number;
-  request_expires_at: number;
-  poll_interval: number;
-}
+export type NewGrant = Pick<
+  GrantRecord,
+  | 'id' | 'client_id' | 'sub' | 'resource' | 'binding_message' | 'requested_scope' | 'requested_duration'
+  | 'authorization_details' | 'created_at' | 'request_expires_at' | 'poll_interval'
+> & { auth_req_hash: Buffer };
 
 export interface Decision {
   at: number;
