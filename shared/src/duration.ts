@@ -32,3 +32,15 @@ export function formatDuration(totalSeconds: number): string {
   if (h > 0) return m > 0 ? `${h}h ${m}m` : `${h}h`;
   return `${m}m`;
 }
+
+/** Spelled out for people in the UI: `15 minutes`, `1 hour`, `1 hour 30 minutes`, `2 days`. */
+export function describeDuration(totalSeconds: number): string {
+  const s = Math.max(0, Math.floor(totalSeconds));
+  const unit = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  if (s < 60) return unit(s, 'second');
+  const d = Math.floor(s / 86400);
+  const h = Math.floor((s % 86400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const parts = [d && unit(d, 'day'), h && unit(h, 'hour'), !d && m && unit(m, 'minute')].filter((p): p is string => Boolean(p));
+  return parts.join(' ');
+}

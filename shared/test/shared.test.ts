@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../src/canonical-json.js';
-import { formatDuration, parseDuration } from '../src/duration.js';
+import { describeDuration, formatDuration, parseDuration } from '../src/duration.js';
 import { ScopeSyntaxError, parseScope, resourceUri } from '../src/oauth.js';
 
 describe('durations', () => {
@@ -40,4 +40,17 @@ describe('canonical JSON', () => {
     expect(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: undefined } })).toBe('{"a":{"d":[1,{"y":2,"z":1}]},"b":1}');
   });
   it('is stable across key insertion order', () => expect(canonicalJson({ x: 1, y: 2 })).toBe(canonicalJson({ y: 2, x: 1 })));
+});
+
+describe('spelled-out durations', () => {
+  it.each([
+    [30, '30 seconds'],
+    [60, '1 minute'],
+    [900, '15 minutes'],
+    [3600, '1 hour'],
+    [5400, '1 hour 30 minutes'],
+    [7200, '2 hours'],
+    [86400, '1 day'],
+    [90000, '1 day 1 hour'],
+  ])('%d is %s', (s, text) => expect(describeDuration(s)).toBe(text));
 });
