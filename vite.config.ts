@@ -3,12 +3,19 @@ import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
 import manifest from './extension/manifest.config.js';
 
-/** Builds the MV3 extension into dist/extension (load it unpacked from there). */
-export default defineConfig({
-  root: resolve(import.meta.dirname, 'extension'),
-  plugins: [crx({ manifest })],
-  build: {
-    outDir: resolve(import.meta.dirname, 'dist/extension'),
-    emptyOutDir: true,
-  },
+/**
+ * Builds the MV3 extension from one source: `vite build` → dist/extension (Chrome, Edge),
+ * `vite build --mode firefox` → dist/extension-firefox. Load either unpacked from there.
+ */
+export default defineConfig(({ mode }) => {
+  const firefox = mode === 'firefox';
+  return {
+    root: resolve(import.meta.dirname, 'extension'),
+    plugins: [crx({ manifest, browser: firefox ? 'firefox' : 'chrome' })],
+    build: {
+      outDir: resolve(import.meta.dirname, firefox ? 'dist/extension-firefox' : 'dist/extension'),
+      emptyOutDir: true,
+      rollupOptions: { input: { activity: resolve(import.meta.dirname, 'extension/src/activity/index.html') } },
+    },
+  };
 });

@@ -9,11 +9,27 @@ import pkg from '../package.json' with { type: 'json' };
 export const EXTENSION_KEY =
   'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAuxngdT9pftitioUg0KdgQORnInXiIieftORA2JPziq2xA75wyDBPCchM8mjA6WMZ2mWodueiczMSekG1VErqbJ1meudB8oLbc6rXv7sX61Jd7GtnVuWShSTmj3ewb86nsFL+2jplMBh3XdUsc+W4VTiBxV+oeuIF2pdURpyPa9ShS3OZ1C1bDAGBIGDyieFBeEWo9D/nIsl0r8/XH352UexJqHvFFwSd4T6DJzXMoF9E12sxPsZpMA/tfQx+3zw1iENqs3Wpy795YdW7bklES/4sxwRCkv1GRwz201S/tKfwjoAoCVYKJ5HDVALD9+gUXY2+KaTmcTv+letVaLBwOwIDAQAB';
 
-export default defineManifest({
-  manifest_version: 3,
-  name: 'Mandate',
-  description: 'See, bound and revoke what AI agents may do on your behalf.',
-  version: pkg.version,
-  key: EXTENSION_KEY,
-  minimum_chrome_version: '120',
+const ICONS = { 16: 'icons/icon-16.png', 32: 'icons/icon-32.png', 48: 'icons/icon-48.png', 128: 'icons/icon-128.png' };
+
+/** One source for both targets: Chrome/Edge get a service worker, Firefox an event page and a gecko id. */
+export default defineManifest((env) => {
+  const firefox = env.mode === 'firefox';
+  return {
+    manifest_version: 3,
+    name: 'Mandate',
+    description: 'See, bound and revoke what AI agents may do on your behalf.',
+    version: pkg.version,
+    icons: ICONS,
+    action: { default_popup: 'src/popup/index.html', default_title: 'Mandate', default_icon: ICONS },
+    options_ui: { page: 'src/options/index.html', open_in_tab: true },
+    background: firefox
+      ? { scripts: ['src/background/index.ts'], type: 'module' }
+      : { service_worker: 'src/background/index.ts', type: 'module' },
+    permissions: ['storage', 'notifications', 'alarms'],
+    // The daemon only: loopback on any port. No other host access until a feature needs it.
+    host_permissions: ['http://127.0.0.1/*', 'http://localhost/*'],
+    ...(firefox
+      ? { browser_specific_settings: { gecko: { id: 'mandate@mandate.dev', strict_min_version: '128.0' } } }
+      : { key: EXTENSION_KEY, minimum_chrome_version: '120' }),
+  };
 });

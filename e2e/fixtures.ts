@@ -1,0 +1,130 @@
+/**
+ * Playwright fixtures: the real daemon on a random loopback port with a temp data dir, and Debian's
+ * Chromium with the built extension (dist/extension) loaded, in a fresh profile per test.
+ */
+import { test as base, expect, type BrowserContext, type Page, type Worker } from '@playwright/test';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { agentCreated, type AgentCreated } from '../shared/src/admin-api.js';
+import { GRANT_TYPE_CIBA, bcAuthorizeResponse } from '../shared/src/oauth.js';
+import { startDaemon, type RunningDaemon } from '../daemon/src/daemon.js';
+import { chromiumMissing, launch } from './chromium.js';
+
+export const EXTENSION_DIR = resolve(import.meta.dirname, '../dist/extension');
+export const GMAIL = 'https://gmail.googleapis.com/';
+export const READ = 'https://www.googleapis.com/auth/gmail.readonly';
+export const SEND = 'https://www.googleapis.com/auth/gmail.send';
+
+export interface DaemonHandle {
+  daemon: RunningDaemon;
+  home: string;
+  admin(method: string, path: string, body?: unknown): Promise<Response>;
+  registerAgent(name?: string, scopes?: string[]): Promise<AgentCreated>;
+  request(agent: AgentCreated, params?: Record<string, string>): Promise<string>;
+  form(path: string, agent: AgentCreated, params: Record<string, string>): Promise<Response>;
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+async function daemonHandle(home: string, port = 0): Promise<DaemonHandle> {
+  let daemon = await startDaemon({ home, port, person: 'user:alice@e2e', log: () => {} });
+  const credential = () => readFileSync(join(home, 'cli-credential'), 'utf8').trim();
+  const handle: DaemonHandle = {
+    get daemon() {
+      return daemon;
+    },
+    home,
+    admin: (method, path, body) =>
+      fetch(`${daemon.url}/admin${path}`, {
+        method,
+        headers: { authorization: `Bearer ${credential()}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      }),
+    async registerAgent(name = 'Mail helper', scopes = [READ, SEND]) {
+      const res = await handle.admin('POST', '/agents', { name, scopes, resources: [GMAIL] });
+      expect(res.status).toBe(201);
+      return agentCreated.parse(await res.json());
+    },
+    form: (path, agent, params) =>
+      fetch(daemon.url + path, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: 'Basic ' + Buffer.from(`${agent.client_id}:${agent.client_secret}`).toString('base64'),
+        },
+        body: new URLSearchParams(params),
+      }),
+    async request(agent, params = {}) {
+      const res = await handle.form('/bc-authorize', agent, {
+        scope: `${READ} ${SEND}`,
+        resource: GMAIL,
+        binding_message: 'Summarise my unread mail and draft replies',
+        requested_expiry: '7200',
+        ...params,
+      });
+      expect(res.status).toBe(200);
+      return bcAuthorizeResponse.parse(await res.json()).auth_req_id;
+    },
+    async stop() {
+      await daemon.close();
+    },
+    async restart() {
+      const port = daemon.port;
+      await daemon.close().catch(() => undefined);
+      daemon = await startDaemon({ home, port, person: 'user:alice@e2e', log: () => {} });
+    },
+  };
+  return handle;
+}
+
+export const pollToken = (d: DaemonHandle, agent: AgentCreated, authReqId: string) =>
+  d.form('/token', agent, { grant_type: GRANT_TYPE_CIBA, auth_req_id: authReqId });
+
+type Fixtures = { daemon: DaemonHandle; context: BrowserContext; worker: Worker; extensionId: string; popup: (path?: string) => Promise<Page> };
+
+export const test = base.extend<Fixtures>({
+  // eslint-disable-next-line no-empty-pattern
+  daemon: async ({}, use) => {
+    const home = mkdtempSync(join(tmpdir(), 'mandate-e2e-'));
+    const d = await daemonHandle(home);
+    await use(d);
+    await d.stop().catch(() => undefined);
+    rmSync(home, { recursive: true, force: true });
+  },
+  // eslint-disable-next-line no-empty-pattern
+  context: async ({}, use) => {
+    const { context, close } = await launch(EXTENSION_DIR);
+    await use(context);
+    await close();
+  },
+  worker: async ({ context }, use) => {
+    const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
+    await use(worker);
+  },
+  extensionId: async ({ worker }, use) => use(new URL(worker.url()).host),
+  popup: async ({ context, extensionId }, use) =>
+    use(async (path = 'src/popup/index.html') => {
+      const page = await context.newPage();
+      await page.setViewportSize({ width: 360, height: 600 });
+      await page.goto(`chrome-extension://${extensionId}/${path}`);
+      return page;
+    }),
+});
+
+test.beforeAll(() => {
+  test.skip(chromiumMissing() !== undefined, chromiumMissing());
+  test.skip(!existsSync(join(EXTENSION_DIR, 'manifest.json')), 'extension not built: run npm run build');
+});
+
+/** Pairs the extension through its options page, as a person would. */
+export async function pairThroughOptions(popup: Fixtures['popup'], d: DaemonHandle): Promise<Page> {
+  const options = await popup('src/options/index.html');
+  await options.getByLabel('Daemon URL').fill(d.daemon.url);
+  await options.getByLabel('Pairing code').fill(d.daemon.pairingCode.code);
+  await options.getByRole('button', { name: 'Pair' }).click();
+  await expect(options.getByRole('status').filter({ hasText: 'Paired.' })).toBeVisible();
+  return options;
+}
+
+export { expect };

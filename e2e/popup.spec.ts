@@ -1,0 +1,116 @@
+import { introspectionResponse, tokenResponse } from '../shared/src/oauth.js';
+import { GMAIL, READ, SEND, expect, pairThroughOptions, pollToken, test } from './fixtures.js';
+
+test('first run opens the options page; pairing there connects the popup', async ({ context, popup, daemon, extensionId }) => {
+  await expect.poll(() => context.pages().some((p) => p.url() === `chrome-extension://${extensionId}/src/options/index.html`)).toBe(true);
+  const options = await pairThroughOptions(popup, daemon);
+  await expect(options.getByText('Connected to', { exact: false })).toBeVisible();
+  const page = await popup();
+  await expect(page.getByRole('status').first()).toHaveText('Connected');
+  await expect(page.getByText('No agent can act for you right now.')).toBeVisible();
+});
+
+test('a CIBA request shows in plain words; approving one of two scopes for 15 min gives a token with only that scope', async ({ popup, daemon }, testInfo) => {
+  await pairThroughOptions(popup, daemon);
+  const agent = await daemon.registerAgent('Mail helper');
+  const authReqId = await daemon.request(agent);
+  const page = await popup();
+  const card = page.getByRole('listitem').filter({ hasText: 'Mail helper' });
+  await expect(card).toBeVisible();
+  await expect(card.getByText('“Summarise my unread mail and draft replies”')).toBeVisible();
+  await expect(card.getByText('gmail.googleapis.com')).toBeVisible();
+  await expect(card.getByText(/read .*email/i).first()).toBeVisible();
+  await expect(card.getByText(/send .*email/i).first()).toBeVisible();
+  await expect(card.getByText('Write', { exact: true }).first()).toBeVisible();
+  await page.screenshot({ path: testInfo.outputPath('popup-pending.png') });
+  await page.screenshot({ path: 'test-results/screenshots/popup-pending.png' });
+
+  await card.getByLabel(SEND).uncheck();
+  await card.getByLabel('Duration').selectOption({ label: '15 minutes' });
+  await card.getByRole('button', { name: 'Approve' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Approved for Mail helper' })).toContainText('(15 minutes): read all your email');
+
+  const res = await pollToken(daemon, agent, authReqId);
+  expect(res.status).toBe(200);
+  const token = tokenResponse.parse(await res.json());
+  expect(token.scope).toBe(READ);
+  const claims = introspectionResponse.parse(await (await daemon.form('/introspect', agent, { token: token.access_token })).json());
+  expect(claims.active && claims.exp - claims.iat).toBe(300);
+  const grant = (await (await daemon.admin('GET', '/grants')).json()) as { grants: { expires_at: number; decided_at: number }[] };
+  expect(grant.grants[0]!.expires_at - grant.grants[0]!.decided_at).toBe(900);
+
+  const active = page.getByRole('listitem').filter({ hasText: 'Mail helper' });
+  await expect(active.getByText(/^1[45]:\d\d$/)).toBeVisible();
+  await page.screenshot({ path: testInfo.outputPath('popup-active.png') });
+  await page.screenshot({ path: 'test-results/screenshots/popup-active.png' });
+});
+
+test('Revoke in the popup makes introspection inactive at once; Revoke all ends the rest', async ({ popup, daemon }) => {
+  await pairThroughOptions(popup, daemon);
+  const agents = [await daemon.registerAgent('Mail helper'), await daemon.registerAgent('Inbox zero bot'), await daemon.registerAgent('Calendar sync')];
+  const tokens: string[] = [];
+  for (const a of agents) {
+    const id = await daemon.request(a, { scope: READ });
+    expect((await daemon.admin('POST', `/requests/${id}/approve`, {})).status).toBe(200);
+    tokens.push(tokenResponse.parse(await (await pollToken(daemon, a, id)).json()).access_token);
+  }
+  const page = await popup();
+  const first = page.getByRole('listitem').filter({ hasText: 'Mail helper' });
+  await first.getByRole('button', { name: 'Revoke' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Revoked Mail helper' })).toBeVisible();
+  expect(await (await daemon.form('/introspect', agents[0]!, { token: tokens[0]! })).json()).toEqual({ active: false });
+  expect(await (await daemon.form('/introspect', agents[1]!, { token: tokens[1]! })).json()).toMatchObject({ active: true });
+
+  await page.getByRole('button', { name: 'Revoke all' }).click();
+  await page.getByRole('button', { name: 'Yes, revoke all 2' }).click();
+  await expect(page.getByText('No agent can act for you right now.')).toBeVisible();
+  for (const [i, a] of agents.entries()) expect(await (await daemon.form('/introspect', a, { token: tokens[i]! })).json()).toEqual({ active: false });
+});
+
+test('when the daemon stops the popup says so and allows no approval; when it returns the popup recovers by itself', async ({ popup, daemon }) => {
+  await pairThroughOptions(popup, daemon);
+  const agent = await daemon.registerAgent('Mail helper');
+  await daemon.request(agent);
+  const page = await popup();
+  await expect(page.getByRole('button', { name: 'Approve' })).toBeVisible();
+
+  await daemon.stop();
+  await expect(page.getByRole('alert')).toContainText('The Mandate daemon is not running', { timeout: 15_000 });
+  await expect(page.getByRole('alert')).toContainText('npm start');
+  await expect(page.getByRole('button', { name: 'Approve' })).toHaveCount(0);
+
+  await daemon.restart();
+  await expect(page.getByRole('button', { name: 'Approve' })).toBeVisible({ timeout: 15_000 });
+  await expect(page.getByRole('status').first()).toHaveText('Connected');
+});
+
+test('an agent named like markup is shown literally', async ({ popup, daemon }) => {
+  await pairThroughOptions(popup, daemon);
+  const name = '<img src=x onerror=alert(1)>';
+  const agent = await daemon.registerAgent(name);
+  await daemon.request(agent, { binding_message: '<b>bold</b> & <script>alert(2)</script>' });
+  const page = await popup();
+  let dialogs = 0;
+  page.on('dialog', () => void dialogs++);
+  const card = page.getByRole('listitem').filter({ hasText: name });
+  await expect(card.getByText(name, { exact: true })).toBeVisible();
+  await expect(card.getByText('“<b>bold</b> & <script>alert(2)</script>”')).toBeVisible();
+  expect(await page.locator('main img, main b, main script').count()).toBe(0);
+  expect(dialogs).toBe(0);
+});
+
+test('unknown scopes are flagged; a wrong pairing code is refused with a clear message', async ({ popup, daemon }) => {
+  const options = await popup('src/options/index.html');
+  await options.getByLabel('Daemon URL').fill(daemon.daemon.url);
+  await options.getByLabel('Pairing code').fill('AAAA-AAAA');
+  await options.getByRole('button', { name: 'Pair' }).click();
+  await expect(options.getByRole('status').filter({ hasText: 'Pairing failed' })).toContainText('pairing code is wrong');
+
+  await pairThroughOptions(popup, daemon);
+  const agent = await daemon.registerAgent('Odd agent', ['x-custom:launch']);
+  await daemon.request(agent, { scope: 'x-custom:launch', resource: GMAIL });
+  const page = await popup();
+  const card = page.getByRole('listitem').filter({ hasText: 'Odd agent' });
+  await expect(card.getByText('Unknown', { exact: true }).first()).toBeVisible();
+  await expect(card.getByText('x-custom:launch')).toBeVisible();
+});

@@ -1,0 +1,73 @@
+import type { AuditEventView, AuditQuery } from '../../../shared/src/admin-api.js';
+import { send } from '../lib/messaging.js';
+import { $, h, replaceChildren } from '../ui/dom.js';
+import { toCsv, toJsonLines } from './export.js';
+
+const form = $('#filters') as HTMLFormElement;
+let events: AuditEventView[] = [];
+
+function query(): AuditQuery {
+  const data = new FormData(form);
+  const text = (k: string) => String(data.get(k) ?? '').trim() || undefined;
+  const since = Number(data.get('since') || 0);
+  const outcome = text('outcome');
+  return {
+    agent: text('agent'),
+    resource: text('resource'),
+    outcome: outcome === 'ok' || outcome === 'refused' ? outcome : undefined,
+    since: since ? Math.floor(Date.now() / 1000) - since : undefined,
+    limit: 2000,
+  };
+}
+
+async function load(): Promise<void> {
+  try {
+    events = (await send('audit.query', query())).events;
+    $('#count').textContent = `${events.length} event${events.length === 1 ? '' : 's'}${events.length === 2000 ? ' (newest 2000)' : ''}`;
+    replaceChildren(
+      $('#rows'),
+      ...events.map((e) =>
+        h(
+          'tr',
+          { class: e.outcome },
+          h('td', {}, String(e.id)),
+          h('td', {}, new Date(e.ts * 1000).toLocaleString()),
+          h('td', {}, e.type),
+          h('td', {}, e.outcome),
+          h('td', {}, e.agent ?? '—'),
+          h('td', {}, e.resource ?? '—'),
+          h('td', {}, e.scopes.join(' ') || '—'),
+        ),
+      ),
+    );
+  } catch (err) {
+    $('#count').textContent = `Could not load the audit trail: ${(err as Error).message}`;
+  }
+  try {
+    const v = await send('audit.verify', {});
+    replaceChildren(
+      $('#chain'),
+      v.ok
+        ? h('span', { class: 'chain-ok' }, `Hash chain verified: ${v.rows} rows intact`)
+        : h('span', { class: 'chain-broken' }, `Hash chain BROKEN at row ${v.first_broken?.id}: ${v.first_broken?.reason}`),
+    );
+  } catch (err) {
+    $('#chain').textContent = `Chain not checked: ${(err as Error).message}`;
+  }
+}
+
+function download(name: string, type: string, text: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = h('a', { href: url, download: name });
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+const stamp = () => new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
+form.addEventListener('submit', (e) => {
+  e.preventDefault();
+  void load();
+});
+$('#export-jsonl').addEventListener('click', () => download(`mandate-audit-${stamp()}.jsonl`, 'application/x-ndjson', toJsonLines(events)));
+$('#export-csv').addEventListener('click', () => download(`mandate-audit-${stamp()}.csv`, 'text/csv', toCsv(events)));
+void load();

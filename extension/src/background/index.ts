@@ -1,0 +1,75 @@
+import { STATE_PORT, envelope, requests, type ExtensionState, type MessageType, type Reply } from '../../../shared/src/protocol.js';
+import browser, { type Runtime } from '../lib/browser.js';
+import { notifyRequests, updateBadge } from './attention.js';
+import { connectionManager } from './connection.js';
+import { DaemonError } from './daemon-client.js';
+import { handlers } from './handlers.js';
+import { classifySender, mayCall } from './sender-policy.js';
+
+const EXTENSION_ORIGIN = new URL(browser.runtime.getURL('/')).origin;
+const ports = new Set<Runtime.Port>();
+
+const conn = connectionManager({
+  onChange(state: ExtensionState, fresh) {
+    for (const port of ports) port.postMessage(state);
+    void updateBadge(state);
+    if (fresh.length > 0) void notifyRequests(fresh);
+  },
+});
+const handle = handlers(conn);
+
+function fail(code: string, message: string): Reply<never> {
+  return { ok: false, error: { code, message } };
+}
+
+/** Every message: classify the sender, allow-list the type for that sender, parse the payload, act. */
+async function dispatch(message: unknown, sender: Runtime.MessageSender): Promise<Reply<unknown>> {
+  const kind = classifySender(sender, browser.runtime.id, EXTENSION_ORIGIN);
+  const env = envelope.safeParse(message);
+  if (!env.success) return fail('invalid_message', 'message is not {type, payload}');
+  const { type, payload } = env.data;
+  if (!mayCall(kind, type)) {
+    console.warn(`[mandate] refused "${type.slice(0, 64)}" from ${kind} ${sender.url ?? ''}`);
+    return fail('forbidden', `${kind === 'content-script' ? 'web pages and content scripts' : 'this sender'} may not ask for "${type.slice(0, 64)}"`);
+  }
+  const schema = requests[type as MessageType];
+  const parsed = schema.safeParse(payload);
+  if (!parsed.success) return fail('invalid_request', parsed.error.issues[0]?.message ?? 'invalid payload');
+  try {
+    const run = handle[type as MessageType] as (p: unknown) => Promise<unknown>;
+    return { ok: true, value: await run(parsed.data) };
+  } catch (e) {
+    if (e instanceof DaemonError) return fail(e.code, e.message);
+    return fail('internal', (e as Error).message);
+  }
+}
+
+browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => dispatch(message, sender));
+
+browser.runtime.onConnect.addListener((port) => {
+  if (port.name !== STATE_PORT || classifySender(port.sender ?? {}, browser.runtime.id, EXTENSION_ORIGIN) !== 'extension-page') {
+    port.disconnect();
+    return;
+  }
+  ports.add(port);
+  port.onDisconnect.addListener(() => ports.delete(port));
+  port.postMessage(conn.current());
+  void conn.refresh();
+});
+
+browser.runtime.onInstalled.addListener(async ({ reason }) => {
+  const state = await conn.refresh();
+  if (reason === 'install' && state.connection.state === 'unpaired') await browser.runtime.openOptionsPage();
+});
+
+browser.notifications.onClicked.addListener(async (id) => {
+  await browser.notifications.clear(id);
+  await browser.windows.create({ url: browser.runtime.getURL('src/popup/index.html'), type: 'popup', width: 380, height: 640 });
+});
+
+browser.alarms.create('mandate-keepalive', { periodInMinutes: 0.5 });
+browser.alarms.onAlarm.addListener((alarm) => {
+  if (alarm.name === 'mandate-keepalive') conn.wake();
+});
+
+void conn.refresh();

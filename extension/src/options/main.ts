@@ -1,0 +1,67 @@
+import { STATE_PORT, extensionState, type ExtensionState } from '../../../shared/src/protocol.js';
+import browser from '../lib/browser.js';
+import { send } from '../lib/messaging.js';
+import { connectionBadge } from '../ui/connection.js';
+import { $, replaceChildren } from '../ui/dom.js';
+
+const form = $('#pair-form') as HTMLFormElement;
+const urlInput = $('#daemon-url') as HTMLInputElement;
+const codeInput = $('#pairing-code') as HTMLInputElement;
+const status = $('#pair-status');
+let urlTouched = false;
+urlInput.addEventListener('input', () => (urlTouched = true));
+
+function say(message: string, kind: 'ok' | 'error' | '' = ''): void {
+  status.textContent = message;
+  status.className = kind;
+}
+
+function render(state: ExtensionState): void {
+  replaceChildren($('#connection'), connectionBadge(state.connection));
+  if (!urlTouched) urlInput.value = state.daemonUrl;
+  const paired = state.connection.state === 'online' || state.connection.state === 'offline';
+  $('#paired').hidden = !paired;
+  if (state.connection.state === 'online') {
+    $('#paired-detail').textContent = `Connected to ${state.daemonUrl}, acting for ${state.connection.person} (daemon ${state.connection.version}).`;
+  } else if (state.connection.state === 'offline') {
+    $('#paired-detail').textContent = `Paired with ${state.daemonUrl}, but the daemon is not running. Start it with npm start; Mandate reconnects by itself.`;
+  }
+  if (state.connection.state === 'rejected') say(`The daemon rejected this browser’s pairing: ${state.connection.reason}. Pair again.`, 'error');
+}
+
+form.addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const code = codeInput.value.trim();
+  if (!code) return say('Type the pairing code the daemon printed.', 'error');
+  say('Pairing…');
+  try {
+    const state = await send('pair', { code, daemonUrl: urlInput.value });
+    codeInput.value = '';
+    urlTouched = false;
+    render(state);
+    say(state.connection.state === 'online' ? `Paired. Mandate now watches over ${state.connection.person}’s agents.` : 'Paired, but the daemon is not answering right now.', 'ok');
+  } catch (err) {
+    say(`Pairing failed: ${(err as Error).message}`, 'error');
+  }
+});
+
+$('#save-url').addEventListener('click', async () => {
+  try {
+    render(await send('settings.setDaemonUrl', { daemonUrl: urlInput.value }));
+    urlTouched = false;
+    say('Daemon URL saved.', 'ok');
+  } catch (err) {
+    say(`Not saved: ${(err as Error).message}`, 'error');
+  }
+});
+
+$('#unpair').addEventListener('click', async () => {
+  render(await send('unpair', {}));
+  say('This browser is no longer paired.', 'ok');
+});
+
+const port = browser.runtime.connect({ name: STATE_PORT });
+port.onMessage.addListener((m: unknown) => {
+  const parsed = extensionState.safeParse(m);
+  if (parsed.success) render(parsed.data);
+});

@@ -1,0 +1,75 @@
+import type { GrantView } from '../../../shared/src/admin-api.js';
+import { send } from '../lib/messaging.js';
+import { h } from '../ui/dom.js';
+import { overallRisk, riskPill, scopeList } from '../ui/scopes.js';
+import { ago, countdown, hostOf } from '../ui/time.js';
+import type { Notify } from './pending.js';
+
+/** Elements whose text shows time left; updated every second by one timer for the whole list. */
+export interface Countdown {
+  el: HTMLElement;
+  expiresAt: number;
+}
+
+/** One live delegation: agent, resource, scopes, live countdown, last use, Revoke. */
+export function activeItem(g: GrantView, now: number, notify: Notify, timers: Countdown[]): HTMLElement {
+  const left = h('span', { class: 'countdown' }, countdown((g.expires_at ?? now) - now));
+  timers.push({ el: left, expiresAt: g.expires_at ?? now });
+  const revoke = h('button', { type: 'button', class: 'danger small' }, 'Revoke');
+  revoke.addEventListener('click', async () => {
+    revoke.disabled = true;
+    try {
+      await send('grants.revoke', { id: g.id });
+      notify(`Revoked ${g.agent.name} on ${hostOf(g.resource)}. It stopped working immediately.`);
+    } catch (e) {
+      notify(`Could not revoke: ${(e as Error).message}`, 'error');
+      revoke.disabled = false;
+    }
+  });
+  const scopes = g.approved_scope ?? [];
+  return h(
+    'li',
+    { class: 'card active', 'data-grant': g.id },
+    h('div', { class: 'card-head' }, h('strong', { class: 'agent' }, g.agent.name), riskPill(overallRisk(scopes)), revoke),
+    h('p', { class: 'meta' }, 'on ', h('span', { class: 'resource', title: g.resource }, hostOf(g.resource))),
+    scopeList(scopes),
+    h(
+      'p',
+      { class: 'meta' },
+      'Ends in ',
+      left,
+      ' · ',
+      g.last_used_at === null ? 'not used yet' : `used ${ago(now - g.last_used_at)}`,
+    ),
+  );
+}
+
+/** "Revoke all", with one inline confirmation that says how many delegations end. */
+export function revokeAllControl(count: number, notify: Notify): HTMLElement {
+  const wrap = h('div', { class: 'revoke-all' });
+  const start = h('button', { type: 'button', class: 'danger small' }, 'Revoke all');
+  const confirm = h('button', { type: 'button', class: 'danger small' }, `Yes, revoke all ${count}`);
+  const cancel = h('button', { type: 'button', class: 'secondary small' }, 'Cancel');
+  const question = h('span', { class: 'confirm', role: 'group', 'aria-label': 'Confirm revoke all', hidden: true }, `End ${count} delegation${count === 1 ? '' : 's'} now? `, confirm, cancel);
+  start.addEventListener('click', () => {
+    start.hidden = true;
+    question.hidden = false;
+    cancel.focus();
+  });
+  cancel.addEventListener('click', () => {
+    question.hidden = true;
+    start.hidden = false;
+  });
+  confirm.addEventListener('click', async () => {
+    confirm.disabled = true;
+    try {
+      const { revoked } = await send('grants.revokeAll', {});
+      notify(`Revoked ${revoked.length} delegation${revoked.length === 1 ? '' : 's'}.`);
+    } catch (e) {
+      notify(`Could not revoke all: ${(e as Error).message}`, 'error');
+      confirm.disabled = false;
+    }
+  });
+  wrap.append(start, question);
+  return wrap;
+}

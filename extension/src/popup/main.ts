@@ -1,0 +1,110 @@
+import type { GrantView } from '../../../shared/src/admin-api.js';
+import { STATE_PORT, extensionState, type ExtensionState } from '../../../shared/src/protocol.js';
+import browser from '../lib/browser.js';
+import { $, h, replaceChildren } from '../ui/dom.js';
+import { connectionBadge, disconnectedPanel } from '../ui/connection.js';
+import { countdown, daemonClock, hostOf } from '../ui/time.js';
+import { activeItem, revokeAllControl, type Countdown } from './active.js';
+import { pendingItem, type Notify } from './pending.js';
+
+const main = $('#main');
+const status = $('#status');
+let timers: Countdown[] = [];
+let clock = () => Math.floor(Date.now() / 1000);
+let lastKey = '';
+/** Pending cards are kept by id so a re-render never throws away a choice the person is making. */
+const pendingCards = new Map<string, HTMLElement>();
+
+const notify: Notify = (message, kind = 'ok') => {
+  status.textContent = message;
+  status.className = `toast ${kind}`;
+};
+
+function section(title: string, count: number, extra: HTMLElement | null, list: HTMLElement): HTMLElement {
+  return h('section', { 'aria-label': title }, h('div', { class: 'section-head' }, h('h2', {}, title, h('span', { class: 'count' }, String(count))), extra), list);
+}
+
+function historyItem(g: GrantView): HTMLElement {
+  const when = g.ended_at ?? g.decided_at ?? g.created_at;
+  return h(
+    'li',
+    { class: 'history-item' },
+    h('span', { class: `status status-${g.status}` }, g.status),
+    ' ',
+    h('strong', {}, g.agent.name),
+    ' · ',
+    h('span', { title: g.resource }, hostOf(g.resource)),
+    ' · ',
+    h('time', {}, new Date(when * 1000).toLocaleString()),
+  );
+}
+
+/** Pending requests survive re-renders untouched (a person may be mid-choice); lists are rebuilt when they change. */
+function render(state: ExtensionState): void {
+  replaceChildren($('#connection'), connectionBadge(state.connection));
+  if (state.connection.state !== 'online') {
+    lastKey = '';
+    timers = [];
+    pendingCards.clear();
+    replaceChildren(main, disconnectedPanel(state));
+    return;
+  }
+  clock = daemonClock(state.daemonNow, state.readAt);
+  const key = JSON.stringify([state.pending.map((g) => g.id), state.active.map((g) => [g.id, g.last_used_at]), state.history.length]);
+  if (key === lastKey) return;
+  lastKey = key;
+  const now = clock();
+  timers = [];
+
+  const ids = new Set(state.pending.map((g) => g.id));
+  for (const id of pendingCards.keys()) if (!ids.has(id)) pendingCards.delete(id);
+  const cards = state.pending.map((g) => {
+    const card = pendingCards.get(g.id) ?? pendingItem(g, notify);
+    pendingCards.set(g.id, card);
+    return card;
+  });
+  const pendingList = h('ul', { class: 'list', 'aria-label': 'Requests waiting for you' }, ...cards);
+  const activeList = h('ul', { class: 'list', 'aria-label': 'Active delegations' });
+  const frag = document.createDocumentFragment();
+  for (const g of state.active) frag.appendChild(activeItem(g, now, notify, timers));
+  activeList.appendChild(frag);
+
+  replaceChildren(
+    main,
+    state.pending.length > 0 ? section('Waiting for you', state.pending.length, null, pendingList) : null,
+    section(
+      'Active',
+      state.active.length,
+      state.active.length > 1 ? revokeAllControl(state.active.length, notify) : null,
+      state.active.length > 0 ? activeList : h('p', { class: 'empty' }, 'No agent can act for you right now.'),
+    ),
+    state.history.length > 0
+      ? h(
+          'details',
+          { class: 'history' },
+          h('summary', {}, `History (${state.history.length})`),
+          h('ul', { class: 'list' }, ...state.history.slice(0, 50).map(historyItem)),
+        )
+      : null,
+  );
+}
+
+setInterval(() => {
+  const now = clock();
+  for (const t of timers) t.el.textContent = countdown(t.expiresAt - now);
+}, 1000);
+
+const port = browser.runtime.connect({ name: STATE_PORT });
+port.onMessage.addListener((message: unknown) => {
+  const parsed = extensionState.safeParse(message);
+  if (parsed.success) render(parsed.data);
+});
+
+$('#open-options').addEventListener('click', (e) => {
+  e.preventDefault();
+  void browser.runtime.openOptionsPage();
+});
+$('#open-activity').addEventListener('click', (e) => {
+  e.preventDefault();
+  void browser.tabs.create({ url: browser.runtime.getURL('src/activity/index.html') });
+});

@@ -1,0 +1,45 @@
+import { describeDuration } from '../../../shared/src/duration.js';
+import { h } from './dom.js';
+
+const PRESETS = [15 * 60, 3600, 8 * 3600, 24 * 3600];
+let counter = 0;
+
+/**
+ * The "Duration" control: presets up to what was asked (never beyond it or the cap), the requested
+ * duration itself, and a custom number of minutes.
+ */
+export function durationPicker(requested: number, cap: number = requested): { element: HTMLElement; seconds: () => number | undefined } {
+  const max = Math.min(requested, cap);
+  const id = `duration-${++counter}`;
+  const options = [...new Set([...PRESETS.filter((s) => s < max), max])].sort((a, b) => a - b);
+  const select = h(
+    'select',
+    { id, class: 'duration' },
+    ...options.map((s) => h('option', { value: String(s), selected: s === max }, s === requested ? `${describeDuration(s)} (as asked)` : describeDuration(s))),
+    h('option', { value: 'custom' }, 'Custom…'),
+  );
+  const custom = h('input', {
+    type: 'number',
+    min: 1,
+    max: Math.floor(max / 60) || 1,
+    step: 1,
+    value: Math.max(1, Math.floor(max / 60 / 2)),
+    'aria-label': 'Custom length in minutes',
+    class: 'custom-minutes',
+    hidden: true,
+  });
+  select.addEventListener('change', () => {
+    custom.hidden = select.value !== 'custom';
+    if (!custom.hidden) custom.focus();
+  });
+  const element = h('div', { class: 'duration-row' }, h('label', { for: id }, 'Duration'), select, custom);
+  return {
+    element,
+    seconds() {
+      if (select.value !== 'custom') return Number(select.value);
+      const minutes = Number(custom.value);
+      if (!Number.isInteger(minutes) || minutes < 1 || minutes * 60 > max) return undefined;
+      return minutes * 60;
+    },
+  };
+}
