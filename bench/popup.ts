@@ -1,0 +1,93 @@
+/**
+ * Popup open time with many live delegations, as a ratio against the same popup with none, both
+ * measured in this run: real Chromium with the built extension, the real daemon, real grants.
+ *
+ * Timing: from navigation start to the moment the "Active" section shows the expected count
+ * (rendered from the service worker's first state push), median of RUNS opens.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startDaemon } from '../daemon/src/daemon.js';
+import { launch } from '../e2e/chromium.js';
+
+const GRANTS = Number(process.env.BENCH_GRANTS ?? 1000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const EXTENSION = resolve(import.meta.dirname, '../dist/extension');
+const RESOURCE = 'https://gmail.googleapis.com/';
+const SCOPES = ['https://www.googleapis.com/auth/gmail.readonly', 'https://www.googleapis.com/auth/gmail.send'];
+
+const home = mkdtempSync(join(tmpdir(), 'mandate-bench-popup-'));
+const daemon = await startDaemon({ home, port: 0, person: 'user:bench@host', log: () => {} });
+const credential = readFileSync(join(home, 'cli-credential'), 'utf8').trim();
+const admin = async (method: string, path: string, body?: unknown) => {
+  const res = await fetch(`${daemon.url}/admin${path}`, {
+    method,
+    headers: { authorization: `Bearer ${credential}`, 'content-type': 'application/json' },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  return res.json() as Promise<Record<string, unknown>>;
+};
+
+const { context, close } = await launch(EXTENSION);
+const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
+const extensionId = new URL(worker.url()).host;
+
+// pair through the options page, as a person would
+const { code } = (await admin('POST', '/pairing-codes', {})) as { code: string };
+const options = await context.newPage();
+await options.goto(`chrome-extension://${extensionId}/src/options/index.html`);
+await options.getByLabel('Daemon URL').fill(daemon.url);
+await options.getByLabel('Pairing code').fill(code);
+await options.getByRole('button', { name: 'Pair' }).click();
+await options.getByText('Paired.', { exact: false }).waitFor();
+
+async function openTime(expected: number): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const page = await context.newPage();
+    await page.setViewportSize({ width: 360, height: 600 });
+    await page.goto(`chrome-extension://${extensionId}/src/popup/index.html`);
+    await page.locator('section[aria-label="Active"] .count', { hasText: String(expected) }).waitFor();
+    times.push(await page.evaluate(() => performance.now()));
+    if (process.env.BENCH_VERBOSE) {
+      console.log(await page.evaluate(() => performance.getEntriesByType('mark').map((m) => `${m.name}@${m.startTime.toFixed(0)}`).join(' ')));
+    }
+    await page.close();
+  }
+  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
+}
+
+const baseline = await openTime(0);
+
+const agent = (await admin('POST', '/agents', { name: 'Bench agent', scopes: SCOPES, resources: [RESOURCE] })) as { client_id: string; client_secret: string };
+const basic = 'Basic ' + Buffer.from(`${agent.client_id}:${agent.client_secret}`).toString('base64');
+let next = 0;
+await Promise.all(
+  Array.from({ length: 8 }, async () => {
+    while (next++ < GRANTS) {
+      const res = await fetch(`${daemon.url}/bc-authorize`, {
+        method: 'POST',
+        headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ scope: SCOPES.join(' '), resource: RESOURCE, binding_message: `Task ${next}`, requested_expiry: '3600' }),
+      });
+      const { auth_req_id } = (await res.json()) as { auth_req_id: string };
+      await admin('POST', `/requests/${encodeURIComponent(auth_req_id)}/approve`, {});
+    }
+  }),
+);
+// let the service worker catch up with the burst of events before timing steady-state opens
+const settle = await context.newPage();
+await settle.goto(`chrome-extension://${extensionId}/src/popup/index.html`);
+await settle.locator('section[aria-label="Active"] .count', { hasText: String(GRANTS) }).waitFor({ timeout: 60_000 });
+await settle.close();
+const loaded = await openTime(GRANTS);
+
+await close();
+await daemon.close();
+rmSync(home, { recursive: true, force: true });
+
+console.log(`Popup open time (median of ${RUNS}, navigation start → list rendered)`);
+console.log(`baseline: 0 delegations        ${baseline.toFixed(0).padStart(6)} ms   1.00 × baseline`);
+console.log(`${String(GRANTS).padEnd(5)} active delegations     ${loaded.toFixed(0).padStart(6)} ms   ${(loaded / baseline).toFixed(2)} × baseline`);
