@@ -22,7 +22,7 @@ export const MAX_BODY_BYTES = 64 * 1024;
 export function createApp(ctx: DaemonContext, port: () => number) {
   const grants = grantService(ctx);
   const tokens = tokenService(ctx, grants);
-  const clients = clientService(ctx);
+  const clients = clientService(ctx, grants);
   const pairing = pairingService(ctx);
   const authenticateClient = clientAuthenticator(ctx);
 

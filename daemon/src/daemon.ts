@@ -149,7 +149,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     const sweep = () => {
       try {
         services.grants.expireDue();
-        ctx.tokens.purgeExpired(clock() - 86400);
+        // a lapsed token may still renew while its grant lives, so keep its jti that long
+        ctx.tokens.purgeExpired(clock() - limits.maxDelegationSeconds);
       } catch (e) {
         log(`expiry sweep failed: ${(e as Error).message}`);
       }

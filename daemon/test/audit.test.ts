@@ -26,13 +26,13 @@ async function tamperAndVerify(d: TestDaemon, sql: string[]) {
 describe('audit hash chain', () => {
   it('verifies an untouched chain', async () => {
     const d = await auditedDaemon();
-    expect(await tamperAndVerify(d, [])).toEqual({ ok: true, rows: 5, first_broken: null });
+    expect(await tamperAndVerify(d, [])).toEqual({ ok: true, rows: 7, first_broken: null }); // 6 rows + the restart's pairing code
   });
 
   it('names the first edited row', async () => {
     const d = await auditedDaemon();
-    const r = await tamperAndVerify(d, ["UPDATE audit SET scopes = 'mail.read mail.send' WHERE id = 3"]);
-    expect(r).toMatchObject({ ok: false, first_broken: { id: 3, reason: expect.stringContaining('edited') } });
+    const r = await tamperAndVerify(d, ["UPDATE audit SET scopes = 'mail.read mail.send' WHERE id = 4"]);
+    expect(r).toMatchObject({ ok: false, first_broken: { id: 4, reason: expect.stringContaining('edited') } });
   });
 
   it('names the row after a deletion', async () => {

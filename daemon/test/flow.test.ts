@@ -94,6 +94,7 @@ describe('the approval flow, end to end over real HTTP and a real SQLite file', 
     expect(verify).toMatchObject({ ok: true, first_broken: null });
     const types = ((await (await d.admin('GET', '/audit?limit=100')).json()) as { events: { type: string }[] }).events.map((e) => e.type).reverse();
     expect(types).toEqual([
+      'admin.pairing_code_created',
       'client.registered',
       'request.created',
       'grant.approved',
@@ -122,6 +123,23 @@ describe('the approval flow, end to end over real HTTP and a real SQLite file', 
     d.clock.advance(221);
     const late = await d.form('/token', exchangeParams(renewed.access_token), auth(agent));
     expect(late.status).toBe(400);
+    expect(await late.json()).toMatchObject({ error: 'invalid_grant' });
+  });
+
+  it('renews a lapsed token while the grant lives, and not after', async () => {
+    const d = await startTestDaemon();
+    const agent = await d.registerAgent();
+    const { token } = await d.approvedToken(agent, { approve: { expires_in: 1800 } });
+    d.clock.advance(900); // the token expired 10 minutes ago; the agent was idle
+    expect(await (await d.form('/introspect', { token }, auth(agent))).json()).toEqual({ active: false });
+    const renewed = await d.form('/token', exchangeParams(token), auth(agent));
+    expect(renewed.status).toBe(200);
+    const fresh = tokenResponse.parse(await renewed.json());
+    expect(await (await d.form('/introspect', { token: fresh.access_token }, auth(agent))).json()).toMatchObject({ active: true });
+    const stranger = await d.registerAgent({ name: 'Other' });
+    expect((await d.form('/token', exchangeParams(token), auth(stranger))).status).toBe(400);
+    d.clock.advance(901); // now past the grant
+    const late = await d.form('/token', exchangeParams(token), auth(agent));
     expect(await late.json()).toMatchObject({ error: 'invalid_grant' });
   });
 

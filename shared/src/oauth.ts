@@ -62,6 +62,21 @@ export const authorizationDetail = z
   })
   .catchall(z.json());
 export const authorizationDetails = z.array(authorizationDetail).min(1).max(20);
+
+/** Deepest nesting accepted in `authorization_details`; real RAR objects are two or three levels deep. */
+export const MAX_JSON_DEPTH = 8;
+
+/** True when a parsed JSON value nests deeper than `limit` (checked iteratively: no recursion to overflow). */
+export function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth >= limit) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
 export type AuthorizationDetail = z.infer<typeof authorizationDetail>;
 
 export const oauthErrorBody = z.object({

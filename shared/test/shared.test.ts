@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../src/canonical-json.js';
 import { describeDuration, formatDuration, parseDuration } from '../src/duration.js';
-import { ScopeSyntaxError, parseScope, resourceUri } from '../src/oauth.js';
+import { ScopeSyntaxError, nestsDeeperThan, parseScope, resourceUri } from '../src/oauth.js';
 
 describe('durations', () => {
   it.each([
@@ -53,4 +53,18 @@ describe('spelled-out durations', () => {
     [86400, '1 day'],
     [90000, '1 day 1 hour'],
   ])('%d is %s', (s, text) => expect(describeDuration(s)).toBe(text));
+});
+
+describe('JSON nesting limit', () => {
+  const nest = (depth: number) => {
+    let v: unknown = 'leaf';
+    for (let i = 0; i < depth; i++) v = i % 2 ? [v] : { k: v };
+    return v;
+  };
+  it('accepts RAR-shaped objects', () => expect(nestsDeeperThan([{ type: 'email', actions: ['read'], meta: { a: [1] } }], 8)).toBe(false));
+  it('refuses deep nesting without overflowing the stack', () => expect(nestsDeeperThan(nest(100_000), 8)).toBe(true));
+  it('counts depth exactly', () => {
+    expect(nestsDeeperThan(nest(8), 8)).toBe(false);
+    expect(nestsDeeperThan(nest(9), 8)).toBe(true);
+  });
 });

@@ -89,7 +89,7 @@ export function adminRoutes(ctx: DaemonContext, svc: AdminServices) {
     })
     .get('/credentials', (c) => c.json({ credentials: svc.pairing.list() }))
     .delete('/credentials/:id', (c) => {
-      if (!svc.pairing.revoke(validId(c.req.param('id')))) throw new OAuthError(404, 'not_found', 'no such active credential');
+      if (!svc.pairing.revoke(validId(c.req.param('id')), actorOf(ctx, c.get('credential')).via)) throw new OAuthError(404, 'not_found', 'no such active credential');
       return c.json({ revoked: true });
     })
     .get('/requests', (c) => {
@@ -144,8 +144,9 @@ export function adminRoutes(ctx: DaemonContext, svc: AdminServices) {
           unsubscribe();
           wake?.();
         });
+        const credentialId = c.get('credential').id;
         await stream.writeSSE({ event: 'ready', data: '{}' });
-        while (!stream.aborted) {
+        while (!stream.aborted && svc.pairing.isActive(credentialId)) {
           const e = queue.shift();
           if (e) {
             await stream.writeSSE({ event: e.type, data: JSON.stringify(e) });
@@ -159,6 +160,7 @@ export function adminRoutes(ctx: DaemonContext, svc: AdminServices) {
           if (queue.length === 0 && !stream.aborted) await stream.write(': heartbeat\n\n');
         }
         unsubscribe();
+        await stream.close();
       }),
     );
 

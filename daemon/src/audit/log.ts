@@ -24,6 +24,8 @@ export type AuditType =
   | 'client.removed'
   | 'client.auth_failed'
   | 'admin.paired'
+  | 'admin.pairing_code_created'
+  | 'admin.credential_revoked'
   | 'admin.pairing_failed';
 
 export interface AuditInput {

@@ -1,7 +1,7 @@
 import type { AgentCreate, AgentCreated, AgentView } from '../../../shared/src/admin-api.js';
 import type { DaemonContext } from '../context.js';
 import { randomId, randomSecret, sha256 } from '../crypto.js';
-import type { Actor } from '../grants/service.js';
+import type { Actor, GrantService } from '../grants/service.js';
 import { OAuthError } from '../http/errors.js';
 import type { ClientRecord } from '../store/clients.repo.js';
 
@@ -11,7 +11,7 @@ export function toAgentView(c: ClientRecord): AgentView {
 }
 
 /** Agents and resource servers are OAuth clients of their own; the secret is shown once and stored hashed. */
-export function clientService(ctx: DaemonContext) {
+export function clientService(ctx: DaemonContext, grantsSvc: GrantService) {
   const { clients, grants, audit, tx, clock } = ctx;
 
   function register(input: Required<Pick<AgentCreate, 'name' | 'kind' | 'scopes' | 'resources'>>, actor: Actor): AgentCreated {
@@ -47,6 +47,7 @@ export function clientService(ctx: DaemonContext) {
   function remove(clientId: string, actor: Actor): { revoked: string[] } {
     const now = clock();
     return tx.transact(() => {
+      grantsSvc.expireDue(); // overdue requests end as expired, not as denied by the removal
       if (!clients.remove(clientId, now)) throw new OAuthError(404, 'not_found', `no agent "${clientId.slice(0, 60)}"`);
       const ended = grants.revokeForClient(clientId, now, actor.person);
       for (const g of ended) {

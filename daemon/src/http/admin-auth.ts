@@ -18,18 +18,20 @@ export function adminAuth(pairing: PairingService, clock: Clock): MiddlewareHand
   return async (c, next) => {
     const fail = (description: string) =>
       errorResponse(c, new OAuthError(401, 'invalid_token', description, { 'WWW-Authenticate': 'Bearer realm="mandate"' }));
-    const wait = limiter.retryAfter('admin');
-    if (wait > 0) {
-      return errorResponse(c, new OAuthError(429, 'temporarily_unavailable', `too many failed admin authentications; retry in ${wait}s`, { 'Retry-After': String(wait) }));
-    }
     const match = BEARER_RE.exec(c.req.header('authorization')?.trim() ?? '');
-    if (!match) {
-      return fail('admin routes need "Authorization: Bearer <credential>"; pair the extension or use the mandate CLI');
-    }
-    const credential = pairing.authenticate(match[1]!);
+    const credential = match ? pairing.authenticate(match[1]!) : undefined;
     if (!credential) {
-      limiter.fail('admin');
-      return fail('credential is unknown or revoked; pair again');
+      // Valid credentials always pass: counting failures must not let any local process lock the person out.
+      if (match) limiter.fail('admin');
+      const wait = limiter.retryAfter('admin');
+      if (wait > 0) {
+        return errorResponse(c, new OAuthError(429, 'temporarily_unavailable', `too many failed admin authentications; retry in ${wait}s`, { 'Retry-After': String(wait) }));
+      }
+      return fail(
+        match
+          ? 'credential is unknown or revoked; pair again'
+          : 'admin routes need "Authorization: Bearer <credential>"; pair the extension or use the mandate CLI',
+      );
     }
     const origin = c.req.header('origin');
     if (origin !== undefined && origin !== credential.origin) {

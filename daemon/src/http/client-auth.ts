@@ -49,14 +49,16 @@ export function clientAuthenticator(ctx: DaemonContext) {
   return function authenticateClient(c: Context, form: Map<string, string>): ClientRecord {
     const { id, secret } = presented(c, form);
     if (id.length > 200 || secret.length > 200) throw unauthorized('client authentication failed');
+    const client = ctx.clients.get(id);
+    if (client && matchesHash(secret, client.secret_hash)) return client;
+    // Secrets are 256-bit, so throttling is not what stops guessing; it caps noisy callers and the audit
+    // rows they cause, without ever refusing the right secret (which would let anyone lock an agent out).
     const wait = limiter.retryAfter(id);
     if (wait > 0) {
       throw new OAuthError(429, 'temporarily_unavailable', `too many failed authentications for this client; retry in ${wait}s`, {
         'Retry-After': String(wait),
       });
     }
-    const client = ctx.clients.get(id);
-    if (client && matchesHash(secret, client.secret_hash)) return client;
     limiter.fail(id);
     if (client) {
       ctx.tx.transact(() =>

@@ -28,6 +28,7 @@ export function parseForm<S extends z.ZodType>(schema: S, form: Map<string, stri
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const field = issue.path.join('.') || 'request';
-  const code = issue.path[0] === 'scope' ? 'invalid_scope' : 'invalid_request';
+  // form values are always strings, so a type error means the parameter is missing: invalid_request
+  const code = issue.path[0] === 'scope' && issue.code !== 'invalid_type' ? 'invalid_scope' : 'invalid_request';
   throw new OAuthError(400, code, `${field}: ${issue.message}`);
 }

@@ -13,6 +13,8 @@ export const isExtensionOrigin = (origin: string): boolean => EXTENSION_ORIGIN_R
  */
 export function localOnly(port: () => number): MiddlewareHandler {
   return async (c, next) => {
+    c.header('Cache-Control', 'no-store');
+    c.header('X-Content-Type-Options', 'nosniff');
     const host = c.req.header('host');
     const p = port();
     const allowed = [`127.0.0.1:${p}`, `localhost:${p}`, `[::1]:${p}`];
@@ -29,8 +31,6 @@ export function localOnly(port: () => number): MiddlewareHandler {
         new OAuthError(403, 'access_denied', `Origin "${origin.slice(0, 100)}" may not call the Mandate daemon; only the paired extension may`),
       );
     }
-    c.header('Cache-Control', 'no-store');
-    c.header('X-Content-Type-Options', 'nosniff');
     await next();
   };
 }

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { authorizationDetails, resourceUri, type BcAuthorizeResponse } from '../../../shared/src/oauth.js';
+import { MAX_JSON_DEPTH, authorizationDetails, nestsDeeperThan, resourceUri, type BcAuthorizeResponse } from '../../../shared/src/oauth.js';
 import type { DaemonContext } from '../context.js';
 import type { GrantService } from '../grants/service.js';
 import type { AuthenticateClient } from '../http/client-auth.js';
@@ -57,6 +57,9 @@ export function bcAuthorizeRoute(ctx: DaemonContext, grants: GrantService, authe
         json = JSON.parse(p.authorization_details);
       } catch {
         throw new OAuthError(400, 'invalid_authorization_details', 'authorization_details is not valid JSON');
+      }
+      if (nestsDeeperThan(json, MAX_JSON_DEPTH)) {
+        throw new OAuthError(400, 'invalid_authorization_details', `authorization_details nests deeper than ${MAX_JSON_DEPTH} levels`);
       }
       const parsed = authorizationDetails.safeParse(json);
       if (!parsed.success) {

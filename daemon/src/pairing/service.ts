@@ -23,7 +23,10 @@ export function pairingService(ctx: DaemonContext) {
     const code = pairingCode();
     const expiresAt = now + limits.pairingCodeLifetimeSeconds;
     credentials.pruneCodes(now);
-    credentials.addCode(sha256(normalisePairingCode(code)), now, expiresAt);
+    tx.transact(() => {
+      credentials.addCode(sha256(normalisePairingCode(code)), now, expiresAt);
+      audit.append({ type: 'admin.pairing_code_created', outcome: 'ok', person: ctx.person, detail: { expires_at: expiresAt } });
+    });
     return { code, expires_at: expiresAt };
   }
 
@@ -75,7 +78,14 @@ export function pairingService(ctx: DaemonContext) {
     rotateCliCredential,
     authenticate,
     list: () => credentials.list().map(toCredentialView),
-    revoke: (id: string) => credentials.revoke(id, clock()),
+    isActive: (id: string) => credentials.isActive(id),
+    /** Revoked credentials stop working at once, including open event streams (checked on every wake). */
+    revoke: (id: string, by: string) =>
+      tx.transact(() => {
+        const done = credentials.revoke(id, clock());
+        if (done) audit.append({ type: 'admin.credential_revoked', outcome: 'ok', person: ctx.person, detail: { credential_id: id, via: by } });
+        return done;
+      }),
   };
 }
 export type PairingService = ReturnType<typeof pairingService>;

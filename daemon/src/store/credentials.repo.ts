@@ -16,6 +16,7 @@ export function credentialsRepo(db: Database) {
   const byHash = db.prepare<[Buffer], CredentialRecord>(
     `SELECT ${COLUMNS} FROM admin_credentials WHERE secret_hash = ? AND revoked_at IS NULL`,
   );
+  const active = db.prepare<[string], { id: string }>('SELECT id FROM admin_credentials WHERE id = ? AND revoked_at IS NULL');
   const list = db.prepare<[], CredentialRecord>(`SELECT ${COLUMNS} FROM admin_credentials ORDER BY created_at, id`);
   const touch = db.prepare<[number, string]>('UPDATE admin_credentials SET last_used_at = ? WHERE id = ?');
   const revoke = db.prepare<[number, string]>(
@@ -39,6 +40,7 @@ export function credentialsRepo(db: Database) {
     },
     findActiveByHash: (hash: Buffer) => byHash.get(hash),
     list: () => list.all(),
+    isActive: (id: string) => active.get(id) !== undefined,
     touch: (id: string, now: number) => void touch.run(now, id),
     revoke: (id: string, now: number) => revoke.run(now, id).changes === 1,
     revokeKind: (kind: 'cli' | 'extension', now: number) => revokeKind.run(now, kind).changes,

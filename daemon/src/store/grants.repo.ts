@@ -112,7 +112,7 @@ export function grantsRepo(db: Database) {
   );
   const denyForClient = db.prepare<{ now: number; by: string; client_id: string }, { id: string }>(
     `UPDATE grants SET status = 'denied', decided_at = @now, decided_by = @by, decided_via = 'agent-removed'
-     WHERE client_id = @client_id AND status = 'pending' RETURNING id`,
+     WHERE client_id = @client_id AND status = 'pending' AND request_expires_at > @now RETURNING id`,
   );
   const expire = db.prepare<{ now: number }, { id: string }>(
     `UPDATE grants SET status = 'expired', ended_at = COALESCE(expires_at, request_expires_at)

@@ -90,7 +90,13 @@ export function tokenService(ctx: DaemonContext, grantsSvc: GrantService) {
         throw new OAuthError(400, 'expired_token', g.decided_at === null ? 'the request expired before the person decided' : 'the delegation has expired');
       case 'revoked':
       case 'ended':
-        throw new OAuthError(400, 'access_denied', `the delegation was ${g.status} before the token was collected`);
+        throw new OAuthError(
+          400,
+          g.token_delivered_at === null ? 'access_denied' : 'invalid_grant',
+          g.token_delivered_at === null
+            ? `the delegation was ${g.status} before the token was collected`
+            : `auth_req_id was already used, and the delegation has since been ${g.status}`,
+        );
       case 'approved': {
         if (g.token_delivered_at !== null) {
           refuseToken(g, g.approved_scope ?? [], new OAuthError(400, 'invalid_grant', 'auth_req_id was already exchanged for a token; renew with token exchange'));
@@ -105,8 +111,8 @@ export function tokenService(ctx: DaemonContext, grantsSvc: GrantService) {
   }
 
   /** Checks a presented token against signature, issuer, typ, our jti record and the grant's live state. */
-  async function activeToken(token: string): Promise<{ claims: AccessTokenClaims; grant: GrantRecord } | { inactive: string; claims?: AccessTokenClaims; grant?: GrantRecord }> {
-    const v = await verifyAccessToken(token);
+  async function activeToken(token: string, acceptExpired = false): Promise<{ claims: AccessTokenClaims; grant: GrantRecord } | { inactive: string; claims?: AccessTokenClaims; grant?: GrantRecord }> {
+    const v = await verifyAccessToken(token, { acceptExpired });
     if (!v.ok) return { inactive: v.reason };
     const record = tokens.get(v.claims.jti);
     if (!record || record.grant_id !== v.claims.grant_id) return { inactive: 'token was not issued by this daemon', claims: v.claims };
@@ -118,9 +124,12 @@ export function tokenService(ctx: DaemonContext, grantsSvc: GrantService) {
     return { claims: v.claims, grant };
   }
 
-  /** RFC 8693 renewal within the grant: same audience, same or fewer scopes, a fresh ≤5-minute token. */
+  /**
+   * RFC 8693 renewal within the grant: same audience, same or fewer scopes, a fresh ≤5-minute token.
+   * The subject token may have expired (the client authenticates and the grant must be live).
+   */
   async function exchange(client: ClientRecord, req: ExchangeRequest): Promise<TokenResponse> {
-    const checked = await activeToken(req.subject_token);
+    const checked = await activeToken(req.subject_token, true);
     if ('inactive' in checked) {
       const g = checked.grant;
       const err = new OAuthError(400, 'invalid_grant', `subject_token is not active: ${checked.inactive}`);
@@ -177,7 +186,7 @@ export function tokenService(ctx: DaemonContext, grantsSvc: GrantService) {
    * revoking the underlying grant), which is how an agent says "task done".
    */
   async function revokeToken(client: ClientRecord, token: string): Promise<void> {
-    const checked = await activeToken(token);
+    const checked = await activeToken(token, true);
     if ('inactive' in checked) return;
     if (checked.claims.client_id !== client.client_id) {
       tx.transact(() =>

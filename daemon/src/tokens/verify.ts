@@ -3,6 +3,9 @@ import { ACCESS_TOKEN_TYP, SIGNING_ALG, accessTokenClaims, type AccessTokenClaim
 import type { Clock } from '../clock.js';
 import type { SigningKeys } from './keys.js';
 
+/** Longer than any grant can live, so grant liveness (checked by the caller) is what decides. */
+const EXPIRED_TOLERANCE_SECONDS = 366 * 86400;
+
 export type VerifyResult = { ok: true; claims: AccessTokenClaims } | { ok: false; reason: string };
 
 /**
@@ -11,7 +14,12 @@ export type VerifyResult = { ok: true; claims: AccessTokenClaims } | { ok: false
  */
 export function tokenVerifier(keys: SigningKeys, issuer: string, clock: Clock) {
   const keySet = createLocalJWKSet(keys.jwks);
-  return async function verifyAccessToken(token: string): Promise<VerifyResult> {
+  /**
+   * `acceptExpired` is for renewal and "task done" only: an agent that let its 5-minute token lapse may
+   * still present it, with its client credentials, while the grant behind it is live. Introspection and
+   * resource servers never accept an expired token.
+   */
+  return async function verifyAccessToken(token: string, opts: { acceptExpired?: boolean } = {}): Promise<VerifyResult> {
     if (token.length > 8192) return { ok: false, reason: 'token is too large' };
     try {
       const { payload } = await jwtVerify(token, keySet, {
@@ -19,6 +27,7 @@ export function tokenVerifier(keys: SigningKeys, issuer: string, clock: Clock) {
         typ: ACCESS_TOKEN_TYP,
         algorithms: [SIGNING_ALG],
         currentDate: new Date(clock() * 1000),
+        ...(opts.acceptExpired ? { clockTolerance: EXPIRED_TOLERANCE_SECONDS } : {}),
         requiredClaims: ['iss', 'sub', 'aud', 'exp', 'iat', 'jti', 'client_id'],
       });
       const parsed = accessTokenClaims.safeParse(payload);
