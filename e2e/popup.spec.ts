@@ -10,10 +10,15 @@ test('first run opens the options page; pairing there connects the popup', async
   await expect(page.getByText('No agent can act for you right now.')).toBeVisible();
 });
 
-test('a CIBA request shows in plain words; approving one of two scopes for 15 min gives a token with only that scope', async ({ popup, daemon }, testInfo) => {
+test('a CIBA request shows in plain words; approving one of two scopes for 15 min gives a token with only that scope', async ({ popup, daemon, worker }, testInfo) => {
   await pairThroughOptions(popup, daemon);
   const agent = await daemon.registerAgent('Mail helper');
   const authReqId = await daemon.request(agent);
+
+  // the badge counts it and a system notification announces it, before the popup is even opened
+  await expect.poll(() => worker.evaluate(() => chrome.action.getBadgeText({}))).toBe('1');
+  const notes = await worker.evaluate(() => chrome.notifications.getAll());
+  expect(Object.keys(notes)).toEqual([expect.stringMatching(/^request:grt_/)]);
   const page = await popup();
   const card = page.getByRole('listitem').filter({ hasText: 'Mail helper' });
   await expect(card).toBeVisible();
@@ -39,6 +44,7 @@ test('a CIBA request shows in plain words; approving one of two scopes for 15 mi
   const grant = (await (await daemon.admin('GET', '/grants')).json()) as { grants: { expires_at: number; decided_at: number }[] };
   expect(grant.grants[0]!.expires_at - grant.grants[0]!.decided_at).toBe(900);
 
+  await expect.poll(() => worker.evaluate(() => chrome.action.getBadgeText({}))).toBe('');
   const active = page.getByRole('listitem').filter({ hasText: 'Mail helper' });
   await expect(active.getByText(/^1[45]:\d\d$/)).toBeVisible();
   await page.screenshot({ path: testInfo.outputPath('popup-active.png') });

@@ -1,5 +1,5 @@
 import type { GrantView } from '../../../shared/src/admin-api.js';
-import { formatDuration } from '../../../shared/src/duration.js';
+import { requestSummary } from '../lib/summary.js';
 import type { ExtensionState } from '../../../shared/src/protocol.js';
 import browser from '../lib/browser.js';
 
@@ -17,20 +17,6 @@ export async function updateBadge(state: ExtensionState): Promise<void> {
   await browser.action.setBadgeBackgroundColor({ color: '#667085' });
   const why = c === 'unpaired' ? 'not paired with the daemon' : c === 'rejected' ? 'pairing was rejected; pair again' : 'daemon not running';
   await browser.action.setTitle({ title: `Mandate: ${why}` });
-}
-
-function hostOf(resource: string): string {
-  try {
-    return new URL(resource).host || resource;
-  } catch {
-    return resource;
-  }
-}
-
-/** "<agent> wants <n> permissions on <resource> for <duration>" — plain text; notifications render no markup. */
-export function requestSummary(g: GrantView): string {
-  const n = g.requested_scope.length;
-  return `${g.agent.name} wants ${n} permission${n === 1 ? '' : 's'} on ${hostOf(g.resource)} for ${formatDuration(g.requested_duration)}`;
 }
 
 export async function notifyRequests(requests: GrantView[]): Promise<void> {

@@ -6,7 +6,7 @@ import { DaemonError } from './daemon-client.js';
 import { handlers } from './handlers.js';
 import { classifySender, mayCall } from './sender-policy.js';
 
-const EXTENSION_ORIGIN = new URL(browser.runtime.getURL('/')).origin;
+const EXTENSION_BASE = browser.runtime.getURL('/');
 const ports = new Set<Runtime.Port>();
 
 const conn = connectionManager({
@@ -24,7 +24,7 @@ function fail(code: string, message: string): Reply<never> {
 
 /** Every message: classify the sender, allow-list the type for that sender, parse the payload, act. */
 async function dispatch(message: unknown, sender: Runtime.MessageSender): Promise<Reply<unknown>> {
-  const kind = classifySender(sender, browser.runtime.id, EXTENSION_ORIGIN);
+  const kind = classifySender(sender, browser.runtime.id, EXTENSION_BASE);
   const env = envelope.safeParse(message);
   if (!env.success) return fail('invalid_message', 'message is not {type, payload}');
   const { type, payload } = env.data;
@@ -47,7 +47,7 @@ async function dispatch(message: unknown, sender: Runtime.MessageSender): Promis
 browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => dispatch(message, sender));
 
 browser.runtime.onConnect.addListener((port) => {
-  if (port.name !== STATE_PORT || classifySender(port.sender ?? {}, browser.runtime.id, EXTENSION_ORIGIN) !== 'extension-page') {
+  if (port.name !== STATE_PORT || classifySender(port.sender ?? {}, browser.runtime.id, EXTENSION_BASE) !== 'extension-page') {
     port.disconnect();
     return;
   }

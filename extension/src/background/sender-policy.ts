@@ -7,16 +7,12 @@ export type SenderKind = 'extension-page' | 'content-script' | 'foreign';
  * (popup, options, activity, review); a content script runs in a web page's tab; anything else —
  * another extension, a web page via externally_connectable — is foreign. There is no silent pass path.
  */
-export function classifySender(sender: Runtime.MessageSender, runtimeId: string, extensionOrigin: string): SenderKind {
+export function classifySender(sender: Runtime.MessageSender, runtimeId: string, extensionBase: string): SenderKind {
   if (sender.id !== runtimeId) return 'foreign';
-  const url = sender.url ?? '';
-  let origin: string;
-  try {
-    origin = new URL(url).origin;
-  } catch {
-    return 'foreign';
-  }
-  if (origin === extensionOrigin) return 'extension-page';
+  // Prefix match on the extension's base URL (ending in "/"): URL.origin is opaque ("null") for
+  // extension schemes outside Chrome, and a look-alike host cannot share the trailing slash.
+  if (!extensionBase.endsWith('/')) throw new TypeError('extensionBase must end with "/"');
+  if ((sender.url ?? '').startsWith(extensionBase)) return 'extension-page';
   if (sender.tab !== undefined) return 'content-script';
   return 'foreign';
 }
