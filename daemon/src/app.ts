@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { adminRoutes } from './admin/routes.js';
 import { clientService } from './clients/service.js';
 import type { DaemonContext } from './context.js';
+import { externalService } from './external/service.js';
 import { grantService } from './grants/service.js';
 import { clientAuthenticator } from './http/client-auth.js';
 import { OAuthError, errorResponse, onError } from './http/errors.js';
@@ -24,6 +25,7 @@ export function createApp(ctx: DaemonContext, port: () => number) {
   const tokens = tokenService(ctx, grants);
   const clients = clientService(ctx, grants);
   const pairing = pairingService(ctx);
+  const external = externalService(ctx);
   const authenticateClient = clientAuthenticator(ctx);
 
   const app = new Hono()
@@ -39,11 +41,11 @@ export function createApp(ctx: DaemonContext, port: () => number) {
     .route('/', tokenRoute(tokens, authenticateClient))
     .route('/', introspectRoute(tokens, authenticateClient))
     .route('/', revokeRoute(tokens, authenticateClient))
-    .route('/', adminRoutes(ctx, { grants, clients, pairing }));
+    .route('/', adminRoutes(ctx, { grants, clients, pairing, external }));
 
   app.notFound((c) => errorResponse(c, new OAuthError(404, 'not_found', `no route ${c.req.method} ${c.req.path}`)));
   app.onError(onError(ctx.log));
-  return { app, services: { grants, tokens, clients, pairing } };
+  return { app, services: { grants, tokens, clients, pairing, external } };
 }
 
 export type DaemonApp = ReturnType<typeof createApp>['app'];

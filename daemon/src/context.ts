@@ -4,6 +4,7 @@ import type { Clock } from './clock.js';
 import type { EventBus, Transactor } from './events.js';
 import type { ClientsRepo } from './store/clients.repo.js';
 import type { CredentialsRepo } from './store/credentials.repo.js';
+import type { ExternalRepo } from './store/external.repo.js';
 import type { GrantsRepo } from './store/grants.repo.js';
 import type { TokensRepo } from './store/tokens.repo.js';
 import type { SigningKeys } from './tokens/keys.js';
@@ -42,6 +43,7 @@ export interface DaemonContext {
   grants: GrantsRepo;
   tokens: TokensRepo;
   credentials: CredentialsRepo;
+  external: ExternalRepo;
   audit: AuditLog;
   keys: SigningKeys;
   verifyAccessToken: VerifyAccessToken;

@@ -11,6 +11,7 @@ import { DEFAULT_LIMITS, type DaemonContext, type Limits } from './context.js';
 import { eventBus, transactor } from './events.js';
 import { clientsRepo } from './store/clients.repo.js';
 import { credentialsRepo } from './store/credentials.repo.js';
+import { externalRepo } from './store/external.repo.js';
 import { openDatabase } from './store/db.js';
 import { grantsRepo } from './store/grants.repo.js';
 import { tokensRepo } from './store/tokens.repo.js';
@@ -131,6 +132,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       grants: grantsRepo(db),
       tokens: tokensRepo(db),
       credentials: credentialsRepo(db),
+      external: externalRepo(db),
       audit: auditLog(db, clock, (id) => tx.enqueue({ type: 'audit', id })),
       keys,
       verifyAccessToken: tokenVerifier(keys, issuer, clock),
@@ -149,6 +151,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     const sweep = () => {
       try {
         services.grants.expireDue();
+        services.external.expireDue();
         // a lapsed token may still renew while its grant lives, so keep its jti that long
         ctx.tokens.purgeExpired(clock() - limits.maxDelegationSeconds);
       } catch (e) {

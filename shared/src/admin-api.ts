@@ -105,6 +105,67 @@ export type DenyRequest = z.infer<typeof denyRequest>;
 export const revokeAllResponse = z.object({ revoked: z.array(z.string()) });
 export type RevokeAllResponse = z.infer<typeof revokeAllResponse>;
 
+// ---- external grants (flow D: consent given at a provider to a third-party agent platform) ----
+export const EXTERNAL_STATUSES = ['pending', 'granted', 'denied', 'blocked', 'expired', 'revoked'] as const;
+export type ExternalStatus = (typeof EXTERNAL_STATUSES)[number];
+const host = z.string().min(1).max(253).regex(/^[a-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-f:]+\](:\d{1,5})?$/i, 'must be a host name');
+
+export const externalGrantCreate = z.strictObject({
+  platform: z.string().min(1).max(100),
+  provider_host: host,
+  client_id: z.string().min(1).max(500),
+  redirect_uri: z.string().min(1).max(2048),
+  requested_scope: z.array(scopeToken).max(200),
+  allowed_scope: z.array(scopeToken).max(200),
+  resource: z.string().max(2048).nullable().default(null),
+  authorization_details: z.string().max(16_384).nullable().default(null),
+  pkce: z.boolean(),
+  /** How long the person lets this delegation live, from now. */
+  expires_in: z.number().int().positive().max(366 * 86400),
+  /** "continue": the request goes to the provider (status pending until the redirect comes back); "block": nothing is sent. */
+  decision: z.enum(['continue', 'block']),
+});
+export type ExternalGrantCreate = z.input<typeof externalGrantCreate>;
+
+export const externalOutcome = z.strictObject({
+  result: z.enum(['granted', 'denied']),
+  /** The OAuth error code from the redirect, when denied. Never the code itself. */
+  error: z.string().max(100).optional(),
+});
+
+export const externalGrantView = z.object({
+  id: z.string(),
+  platform: z.string(),
+  provider_host: z.string(),
+  client_id: z.string(),
+  redirect_uri: z.string(),
+  requested_scope: z.array(z.string()),
+  allowed_scope: z.array(z.string()),
+  resource: z.string().nullable(),
+  authorization_details: z.string().nullable(),
+  pkce: z.boolean(),
+  status: z.enum(EXTERNAL_STATUSES),
+  created_at: unixSeconds,
+  expires_at: unixSeconds,
+  outcome_at: unixSeconds.nullable(),
+  outcome_error: z.string().nullable(),
+  ended_at: unixSeconds.nullable(),
+});
+export type ExternalGrantView = z.infer<typeof externalGrantView>;
+export const externalGrantList = z.object({ grants: z.array(externalGrantView), now: unixSeconds });
+
+// ---- in-chat approval cards (flow E), as reported by the extension ----
+export const chatEvent = z.strictObject({
+  site: z.enum(['chatgpt', 'claude']),
+  kind: z.enum(['prompt-seen', 'decision', 'adapter-miss']),
+  app: z.string().max(200).optional(),
+  tool: z.string().max(200).optional(),
+  decision: z.enum(['allow', 'always', 'deny']).optional(),
+  detail: z.string().max(300).optional(),
+  page_host: z.string().max(253),
+});
+export type ChatEvent = z.infer<typeof chatEvent>;
+
 // ---- audit ----
 export const AUDIT_OUTCOMES = ['ok', 'refused'] as const;
 export const auditEventView = z.object({
@@ -147,6 +208,7 @@ export type AuditVerifyResult = z.infer<typeof auditVerifyResult>;
 // ---- live updates (SSE on GET /admin/events) ----
 export const daemonEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('grant'), grant_id: z.string(), status: z.enum(GRANT_STATUSES) }),
+  z.object({ type: z.literal('external'), id: z.string(), status: z.enum(EXTERNAL_STATUSES) }),
   z.object({ type: z.literal('agent'), client_id: z.string() }),
   z.object({ type: z.literal('audit'), id: z.number().int() }),
 ]);

@@ -37,6 +37,41 @@ export const extensionState = z.object({
 });
 export type ExtensionState = z.infer<typeof extensionState>;
 
+export const CHAT_SITES = ['chatgpt', 'claude'] as const;
+export type ChatSite = (typeof CHAT_SITES)[number];
+
+/** What a content script may say about an in-chat approval card (flow E). Reports only: never a decision in Mandate. */
+export const contentReport = z.strictObject({
+  site: z.enum(CHAT_SITES),
+  kind: z.enum(['prompt-seen', 'decision', 'adapter-miss']),
+  /** The app / connector / MCP server named on the card, as shown. */
+  app: z.string().max(200).optional(),
+  tool: z.string().max(200).optional(),
+  decision: z.enum(['allow', 'always', 'deny']).optional(),
+  /** Which selector variant matched, or what was missing, for adapter-miss. */
+  detail: z.string().max(300).optional(),
+});
+export type ContentReport = z.infer<typeof contentReport>;
+
+/** What a content script is told to annotate a card with. */
+export const contentContext = z.object({
+  /** Delegations this site's agent platform holds at providers, as recorded by Mandate (flow D). */
+  grants: z.array(
+    z.object({
+      provider: z.string(),
+      scopes: z.array(z.string()),
+      expires_at: z.number(),
+      status: z.string(),
+    }),
+  ),
+  disableAlwaysAllow: z.boolean(),
+  /** Organisation-set reason shown on the card when "Always allow" is disabled. */
+  reason: z.string(),
+  /** Selector overrides by key (see extension/src/content/selectors.ts), from managed policy. */
+  selectorOverrides: z.record(z.string(), z.array(z.string().max(500)).max(10)),
+});
+export type ContentContext = z.infer<typeof contentContext>;
+
 /** Request schemas by message type. The service worker parses `payload` with these before acting. */
 export const requests = {
   'state.get': z.strictObject({}),
@@ -53,6 +88,8 @@ export const requests = {
   'grants.revokeAll': z.strictObject({}),
   'audit.query': auditQuery,
   'audit.verify': z.strictObject({}),
+  'content.report': contentReport,
+  'content.context': z.strictObject({ site: z.enum(CHAT_SITES) }),
 } as const;
 
 export const responses = {
@@ -66,6 +103,8 @@ export const responses = {
   'grants.revokeAll': z.object({ revoked: z.array(z.string()) }),
   'audit.query': z.object({ events: z.array(auditEventView) }),
   'audit.verify': auditVerifyResult,
+  'content.report': z.object({ recorded: z.boolean() }),
+  'content.context': contentContext,
 } as const satisfies Record<keyof typeof requests, z.ZodType>;
 
 export type MessageType = keyof typeof requests;

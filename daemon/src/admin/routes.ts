@@ -16,6 +16,8 @@ import {
   type RevokeAllResponse,
 } from '../../../shared/src/admin-api.js';
 import type { ClientService } from '../clients/service.js';
+import type { ExternalService } from '../external/service.js';
+import { externalRoutes } from './external-routes.js';
 import type { DaemonContext } from '../context.js';
 import { toGrantView, type Actor, type GrantService } from '../grants/service.js';
 import { adminAuth, type AdminEnv } from '../http/admin-auth.js';
@@ -29,6 +31,7 @@ export interface AdminServices {
   grants: GrantService;
   clients: ClientService;
   pairing: PairingService;
+  external: ExternalService;
 }
 
 const HEARTBEAT_MS = 15_000;
@@ -130,6 +133,7 @@ export function adminRoutes(ctx: DaemonContext, svc: AdminServices) {
       return c.json(svc.clients.register(body, actorOf(ctx, c.get('credential'))), 201);
     })
     .delete('/agents/:id', (c) => c.json(svc.clients.remove(validId(c.req.param('id')), actorOf(ctx, c.get('credential')))))
+    .route('/', externalRoutes(ctx, svc.external, (cred) => actorOf(ctx, cred)))
     .get('/audit', (c) => c.json({ events: ctx.audit.query(query(auditQuery, c.req.query())) }))
     .get('/audit/verify', (c) => c.json(ctx.audit.verify()))
     .get('/events', (c) =>

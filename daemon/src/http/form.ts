@@ -29,6 +29,8 @@ export function parseForm<S extends z.ZodType>(schema: S, form: Map<string, stri
   const issue = result.error.issues[0]!;
   const field = issue.path.join('.') || 'request';
   // form values are always strings, so a type error means the parameter is missing: invalid_request
-  const code = issue.path[0] === 'scope' && issue.code !== 'invalid_type' ? 'invalid_scope' : 'invalid_request';
+  // a malformed resource indicator is invalid_target (RFC 8707 §2); a missing one is handled by the endpoint
+  const code =
+    issue.code === 'invalid_type' ? 'invalid_request' : issue.path[0] === 'scope' ? 'invalid_scope' : issue.path[0] === 'resource' ? 'invalid_target' : 'invalid_request';
   throw new OAuthError(400, code, `${field}: ${issue.message}`);
 }

@@ -24,8 +24,11 @@ const params = z.object({
   login_hint_token: z.string().optional(),
 });
 
+/** authorization_details travel inside every token; this keeps tokens well under the verifier's size limit. */
+const MAX_DETAILS_CHARS = 4096;
+
 /** Control characters would let a binding message fake lines in the approval UI. */
-const CONTROL_RE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+const CONTROL_RE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/;
 
 /**
  * OpenID CIBA backchannel authentication endpoint, poll mode. Mandate serves one person, so a hint is
@@ -65,6 +68,9 @@ export function bcAuthorizeRoute(ctx: DaemonContext, grants: GrantService, authe
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;
         throw new OAuthError(400, 'invalid_authorization_details', `authorization_details${issue.path.length ? '.' + issue.path.join('.') : ''}: ${issue.message}`);
+      }
+      if (JSON.stringify(parsed.data).length > MAX_DETAILS_CHARS) {
+        throw new OAuthError(400, 'invalid_authorization_details', `authorization_details is larger than ${MAX_DETAILS_CHARS} characters once normalised; tokens carry it, so keep it short`);
       }
       details = parsed.data;
     }

@@ -11,6 +11,7 @@ import type { AuthenticateClient } from '../http/client-auth.js';
 import { OAuthError, badRequest } from '../http/errors.js';
 import { parseForm, readForm } from '../http/form.js';
 import type { TokenService } from '../tokens/service.js';
+import { MAX_TOKEN_CHARS } from '../tokens/verify.js';
 import { OAUTH_PATHS } from './metadata.js';
 import { scopeParam } from './params.js';
 
@@ -18,7 +19,7 @@ const cibaParams = z.object({ auth_req_id: z.string({ error: 'is required' }).ma
 
 const tokenTypes = [TOKEN_TYPE_ACCESS_TOKEN, TOKEN_TYPE_JWT] as const;
 const exchangeParams = z.object({
-  subject_token: z.string({ error: 'is required' }).max(8192),
+  subject_token: z.string({ error: 'is required' }).max(MAX_TOKEN_CHARS, 'is larger than any token this daemon issues'),
   subject_token_type: z.enum(tokenTypes, { error: `is required and must be ${TOKEN_TYPE_ACCESS_TOKEN}` }),
   requested_token_type: z.enum(tokenTypes, { error: `must be ${TOKEN_TYPE_ACCESS_TOKEN}` }).optional(),
   actor_token: z.string().optional(),

@@ -3,6 +3,9 @@ import { ACCESS_TOKEN_TYP, SIGNING_ALG, accessTokenClaims, type AccessTokenClaim
 import type { Clock } from '../clock.js';
 import type { SigningKeys } from './keys.js';
 
+/** Larger than any token Mandate issues (authorization_details are capped at 4096 characters). */
+export const MAX_TOKEN_CHARS = 16_384;
+
 /** Longer than any grant can live, so grant liveness (checked by the caller) is what decides. */
 const EXPIRED_TOLERANCE_SECONDS = 366 * 86400;
 
@@ -20,7 +23,7 @@ export function tokenVerifier(keys: SigningKeys, issuer: string, clock: Clock) {
    * resource servers never accept an expired token.
    */
   return async function verifyAccessToken(token: string, opts: { acceptExpired?: boolean } = {}): Promise<VerifyResult> {
-    if (token.length > 8192) return { ok: false, reason: 'token is too large' };
+    if (token.length > MAX_TOKEN_CHARS) return { ok: false, reason: 'token is too large' };
     try {
       const { payload } = await jwtVerify(token, keySet, {
         issuer,
