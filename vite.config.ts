@@ -15,7 +15,12 @@ export default defineConfig(({ mode }) => {
     build: {
       outDir: resolve(import.meta.dirname, firefox ? 'dist/extension-firefox' : 'dist/extension'),
       emptyOutDir: true,
-      rollupOptions: { input: { activity: resolve(import.meta.dirname, 'extension/src/activity/index.html') } },
+      rollupOptions: {
+        input: {
+          activity: resolve(import.meta.dirname, 'extension/src/activity/index.html'),
+          review: resolve(import.meta.dirname, 'extension/src/review/index.html'),
+        },
+      },
     },
   };
 });

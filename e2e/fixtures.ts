@@ -25,10 +25,14 @@ export interface DaemonHandle {
   form(path: string, agent: AgentCreated, params: Record<string, string>): Promise<Response>;
   restart(): Promise<void>;
   stop(): Promise<void>;
+  /** Moves the daemon's clock forward (a real clock plus an offset) and runs its expiry sweep. */
+  advance(seconds: number): void;
 }
 
 async function daemonHandle(home: string, port = 0): Promise<DaemonHandle> {
-  let daemon = await startDaemon({ home, port, person: 'user:alice@e2e', log: () => {} });
+  let offset = 0;
+  const clock = () => Math.floor(Date.now() / 1000) + offset;
+  let daemon = await startDaemon({ home, port, person: 'user:alice@e2e', log: () => {}, clock });
   const credential = () => readFileSync(join(home, 'cli-credential'), 'utf8').trim();
   const handle: DaemonHandle = {
     get daemon() {
@@ -72,7 +76,11 @@ async function daemonHandle(home: string, port = 0): Promise<DaemonHandle> {
     async restart() {
       const port = daemon.port;
       await daemon.close().catch(() => undefined);
-      daemon = await startDaemon({ home, port, person: 'user:alice@e2e', log: () => {} });
+      daemon = await startDaemon({ home, port, person: 'user:alice@e2e', log: () => {}, clock });
+    },
+    advance(seconds) {
+      offset += seconds;
+      daemon.sweep();
     },
   };
   return handle;
@@ -81,7 +89,15 @@ async function daemonHandle(home: string, port = 0): Promise<DaemonHandle> {
 export const pollToken = (d: DaemonHandle, agent: AgentCreated, authReqId: string) =>
   d.form('/token', agent, { grant_type: GRANT_TYPE_CIBA, auth_req_id: authReqId });
 
-type Fixtures = { daemon: DaemonHandle; context: BrowserContext; worker: Worker; extensionId: string; popup: (path?: string) => Promise<Page> };
+type Fixtures = {
+  daemon: DaemonHandle;
+  context: BrowserContext;
+  worker: Worker;
+  extensionId: string;
+  popup: (path?: string) => Promise<Page>;
+  /** The options tab the extension opens by itself on first install (reused, so no two navigations race). */
+  options: Page;
+};
 
 export const test = base.extend<Fixtures>({
   // eslint-disable-next-line no-empty-pattern
@@ -110,6 +126,13 @@ export const test = base.extend<Fixtures>({
       await page.goto(`chrome-extension://${extensionId}/${path}`);
       return page;
     }),
+  options: async ({ context, extensionId }, use) => {
+    const url = `chrome-extension://${extensionId}/src/options/index.html`;
+    let page: Page | undefined;
+    await expect.poll(() => (page = context.pages().find((p) => p.url() === url)) !== undefined, { timeout: 10_000 }).toBe(true);
+    await page!.waitForLoadState();
+    await use(page!);
+  },
 });
 
 test.beforeAll(() => {
@@ -118,8 +141,7 @@ test.beforeAll(() => {
 });
 
 /** Pairs the extension through its options page, as a person would. */
-export async function pairThroughOptions(popup: Fixtures['popup'], d: DaemonHandle): Promise<Page> {
-  const options = await popup('src/options/index.html');
+export async function pairThroughOptions(options: Page, d: DaemonHandle): Promise<Page> {
   await options.getByLabel('Daemon URL').fill(d.daemon.url);
   await options.getByLabel('Pairing code').fill(d.daemon.pairingCode.code);
   await options.getByRole('button', { name: 'Pair' }).click();

@@ -1,17 +1,16 @@
 import { introspectionResponse, tokenResponse } from '../shared/src/oauth.js';
 import { GMAIL, READ, SEND, expect, pairThroughOptions, pollToken, test } from './fixtures.js';
 
-test('first run opens the options page; pairing there connects the popup', async ({ context, popup, daemon, extensionId }) => {
-  await expect.poll(() => context.pages().some((p) => p.url() === `chrome-extension://${extensionId}/src/options/index.html`)).toBe(true);
-  const options = await pairThroughOptions(popup, daemon);
+test('first run opens the options page; pairing there connects the popup', async ({ popup, daemon, options }) => {
+  await pairThroughOptions(options, daemon);
   await expect(options.getByText('Connected to', { exact: false })).toBeVisible();
   const page = await popup();
   await expect(page.getByRole('status').first()).toHaveText('Connected');
-  await expect(page.getByText('No agent can act for you right now.')).toBeVisible();
+  await expect(page.getByText('No agent holds a delegation from Mandate right now.')).toBeVisible();
 });
 
-test('a CIBA request shows in plain words; approving one of two scopes for 15 min gives a token with only that scope', async ({ popup, daemon, worker }, testInfo) => {
-  await pairThroughOptions(popup, daemon);
+test('a CIBA request shows in plain words; approving one of two scopes for 15 min gives a token with only that scope', async ({ popup, daemon, worker, options }, testInfo) => {
+  await pairThroughOptions(options, daemon);
   const agent = await daemon.registerAgent('Mail helper');
   const authReqId = await daemon.request(agent);
 
@@ -51,8 +50,8 @@ test('a CIBA request shows in plain words; approving one of two scopes for 15 mi
   await page.screenshot({ path: 'test-results/screenshots/popup-active.png' });
 });
 
-test('Revoke in the popup makes introspection inactive at once; Revoke all ends the rest', async ({ popup, daemon }) => {
-  await pairThroughOptions(popup, daemon);
+test('Revoke in the popup makes introspection inactive at once; Revoke all ends the rest', async ({ popup, daemon, options }) => {
+  await pairThroughOptions(options, daemon);
   const agents = [await daemon.registerAgent('Mail helper'), await daemon.registerAgent('Inbox zero bot'), await daemon.registerAgent('Calendar sync')];
   const tokens: string[] = [];
   for (const a of agents) {
@@ -69,12 +68,12 @@ test('Revoke in the popup makes introspection inactive at once; Revoke all ends 
 
   await page.getByRole('button', { name: 'Revoke all' }).click();
   await page.getByRole('button', { name: 'Yes, revoke all 2' }).click();
-  await expect(page.getByText('No agent can act for you right now.')).toBeVisible();
+  await expect(page.getByText('No agent holds a delegation from Mandate right now.')).toBeVisible();
   for (const [i, a] of agents.entries()) expect(await (await daemon.form('/introspect', a, { token: tokens[i]! })).json()).toEqual({ active: false });
 });
 
-test('when the daemon stops the popup says so and allows no approval; when it returns the popup recovers by itself', async ({ popup, daemon }) => {
-  await pairThroughOptions(popup, daemon);
+test('when the daemon stops the popup says so and allows no approval; when it returns the popup recovers by itself', async ({ popup, daemon, options }) => {
+  await pairThroughOptions(options, daemon);
   const agent = await daemon.registerAgent('Mail helper');
   await daemon.request(agent);
   const page = await popup();
@@ -90,8 +89,8 @@ test('when the daemon stops the popup says so and allows no approval; when it re
   await expect(page.getByRole('status').first()).toHaveText('Connected');
 });
 
-test('an agent named like markup is shown literally', async ({ popup, daemon }) => {
-  await pairThroughOptions(popup, daemon);
+test('an agent named like markup is shown literally', async ({ popup, daemon, options }) => {
+  await pairThroughOptions(options, daemon);
   const name = '<img src=x onerror=alert(1)>';
   const agent = await daemon.registerAgent(name);
   await daemon.request(agent, { binding_message: '<b>bold</b> & <script>alert(2)</script>' });
@@ -105,14 +104,13 @@ test('an agent named like markup is shown literally', async ({ popup, daemon }) 
   expect(dialogs).toBe(0);
 });
 
-test('unknown scopes are flagged; a wrong pairing code is refused with a clear message', async ({ popup, daemon }) => {
-  const options = await popup('src/options/index.html');
+test('unknown scopes are flagged; a wrong pairing code is refused with a clear message', async ({ popup, daemon, options }) => {
   await options.getByLabel('Daemon URL').fill(daemon.daemon.url);
   await options.getByLabel('Pairing code').fill('AAAA-AAAA');
   await options.getByRole('button', { name: 'Pair' }).click();
   await expect(options.getByRole('status').filter({ hasText: 'Pairing failed' })).toContainText('pairing code is wrong');
 
-  await pairThroughOptions(popup, daemon);
+  await pairThroughOptions(options, daemon);
   const agent = await daemon.registerAgent('Odd agent', ['x-custom:launch']);
   await daemon.request(agent, { scope: 'x-custom:launch', resource: GMAIL });
   const page = await popup();

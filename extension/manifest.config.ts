@@ -25,9 +25,21 @@ export default defineManifest((env) => {
     background: firefox
       ? { scripts: ['src/background/index.ts'], type: 'module' }
       : { service_worker: 'src/background/index.ts', type: 'module' },
-    permissions: ['storage', 'notifications', 'alarms'],
-    // The daemon only: loopback on any port. No other host access until a feature needs it.
-    host_permissions: ['http://127.0.0.1/*', 'http://localhost/*'],
+    permissions: ['storage', 'notifications', 'alarms', 'declarativeNetRequestWithHostAccess', 'webNavigation'],
+    // Loopback: the daemon (and local agents' OAuth callbacks). https://*/*: consent interception (flow D)
+    // must redirect a provider's authorization request before it is sent, and providers can be any host.
+    host_permissions: ['http://127.0.0.1/*', 'http://localhost/*', 'http://[::1]/*', 'https://*/*'],
+    // Flow E: read, annotate and report in-chat approval cards. Never approves anything.
+    content_scripts: [
+      {
+        matches: ['https://chatgpt.com/*', 'https://chat.openai.com/*', 'https://claude.ai/*'],
+        js: ['src/content/index.ts'],
+        run_at: 'document_idle',
+      },
+    ],
+    // The review page is where declarativeNetRequest sends intercepted consent requests; it refuses to
+    // run inside a frame, and everything it shows comes from the URL, rendered as text.
+    web_accessible_resources: [{ resources: ['src/review/index.html'], matches: ['<all_urls>'] }],
     ...(firefox
       ? { browser_specific_settings: { gecko: { id: 'mandate@mandate.dev', strict_min_version: '128.0' } } }
       : { key: EXTENSION_KEY, minimum_chrome_version: '120' }),

@@ -4,7 +4,7 @@
  * daemon. Every request is validated here on arrival: a message is untrusted input until parsed.
  */
 import { z } from 'zod';
-import { auditEventView, auditQuery, auditVerifyResult, grantView } from './admin-api.js';
+import { auditEventView, auditQuery, auditVerifyResult, externalGrantView, grantView } from './admin-api.js';
 import { scopeToken } from './oauth.js';
 
 export const DEFAULT_DAEMON_URL = 'http://127.0.0.1:7457';
@@ -31,6 +31,9 @@ export const extensionState = z.object({
   pending: z.array(grantView),
   active: z.array(grantView),
   history: z.array(grantView),
+  /** Delegations given at providers to agent platforms (flow D): live ones, and recent ended ones. */
+  external: z.array(externalGrantView),
+  externalHistory: z.array(externalGrantView),
   /** Daemon clock (unix seconds) when the lists were read, and local Date.now() at that moment. */
   daemonNow: z.number(),
   readAt: z.number(),
@@ -72,6 +75,13 @@ export const contentContext = z.object({
 });
 export type ContentContext = z.infer<typeof contentContext>;
 
+export const settings = z.object({
+  /** Extra redirect patterns (agent platforms) the person added; managed policy adds its own. */
+  patterns: z.array(z.string().max(500)).max(100),
+  disableAlwaysAllow: z.boolean(),
+});
+export type Settings = z.infer<typeof settings>;
+
 /** Request schemas by message type. The service worker parses `payload` with these before acting. */
 export const requests = {
   'state.get': z.strictObject({}),
@@ -90,6 +100,18 @@ export const requests = {
   'audit.verify': z.strictObject({}),
   'content.report': contentReport,
   'content.context': z.strictObject({ site: z.enum(CHAT_SITES) }),
+  'settings.get': z.strictObject({}),
+  'settings.update': z.strictObject({ patterns: settings.shape.patterns.optional(), disableAlwaysAllow: z.boolean().optional() }),
+  /** From the review page (flow D): the person's decision on an intercepted authorization request. */
+  'intercept.decide': z.strictObject({
+    url: z.string().max(16_384),
+    decision: z.enum(['continue', 'block']),
+    scope: z.array(z.string().max(500)).max(200),
+    expires_in: z.number().int().positive().max(366 * 86400),
+  }),
+  /** From the review page: the address was not an agent OAuth request after all; load it as it was. */
+  'intercept.pass': z.strictObject({ url: z.string().max(16_384) }),
+  'externals.revoke': z.strictObject({ id: z.string().min(1).max(200) }),
 } as const;
 
 export const responses = {
@@ -105,6 +127,11 @@ export const responses = {
   'audit.verify': auditVerifyResult,
   'content.report': z.object({ recorded: z.boolean() }),
   'content.context': contentContext,
+  'settings.get': settings,
+  'settings.update': settings,
+  'intercept.decide': z.object({ status: z.enum(['continued', 'blocked']), external_id: z.string() }),
+  'intercept.pass': z.object({ status: z.literal('passed') }),
+  'externals.revoke': externalGrantView,
 } as const satisfies Record<keyof typeof requests, z.ZodType>;
 
 export type MessageType = keyof typeof requests;

@@ -1,4 +1,5 @@
-import type { GrantView } from '../../../shared/src/admin-api.js';
+import type { ExternalGrantView, GrantView } from '../../../shared/src/admin-api.js';
+import { revokePageFor } from '../../../shared/src/providers/revoke-pages.js';
 import { requestSummary } from '../lib/summary.js';
 import type { ExtensionState } from '../../../shared/src/protocol.js';
 import browser from '../lib/browser.js';
@@ -27,6 +28,23 @@ export async function notifyRequests(requests: GrantView[]): Promise<void> {
       title: 'Mandate: approval needed',
       message: requestSummary(g),
       contextMessage: g.binding_message ?? undefined,
+    });
+  }
+}
+
+/** Notification id carrying where a click should go: the provider's page for removing the access. */
+export const expiredNotificationId = (g: ExternalGrantView, url: string) => `expired:${g.id}|${url}`;
+
+/** At expiry: say so, and offer the provider's page where the access is really removed. */
+export async function notifyExpiredExternal(grants: ExternalGrantView[]): Promise<void> {
+  for (const g of grants) {
+    const page = revokePageFor(g.provider_host);
+    await browser.notifications.create(expiredNotificationId(g, page.url), {
+      type: 'basic',
+      iconUrl: browser.runtime.getURL('icons/icon-128.png'),
+      title: `Mandate: ${g.platform} access to ${page.name} has expired`,
+      message: `The time you allowed is over, but ${page.name} still honours the access until you remove it. Click to open ${page.name}’s page.`,
+      contextMessage: page.steps,
     });
   }
 }

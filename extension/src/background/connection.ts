@@ -1,15 +1,17 @@
-import { daemonInfo, grantList, type GrantView } from '../../../shared/src/admin-api.js';
+import { daemonInfo, externalGrantList, grantList, type ExternalGrantView, type GrantView } from '../../../shared/src/admin-api.js';
 import type { ExtensionState } from '../../../shared/src/protocol.js';
 import { loadCredential } from './credential-store.js';
 import { DaemonError, callDaemon, type DaemonTarget } from './daemon-client.js';
 import { getDaemonUrl } from './settings.js';
 
 const HISTORY_LIMIT = 200;
+/** Seconds after an external grant expired during which the person is still told about it. */
+const EXPIRY_NOTICE_WINDOW = 600;
 const RETRY_MS = [1000, 2000, 4000, 5000];
 
 export interface ConnectionHooks {
-  /** Called after every state change, with the new state and the requests not seen before. */
-  onChange(state: ExtensionState, newRequests: GrantView[]): void;
+  /** Called after every state change, with the requests not seen before and external grants that just expired. */
+  onChange(state: ExtensionState, newRequests: GrantView[], justExpired: ExternalGrantView[]): void;
 }
 
 /**
@@ -25,6 +27,8 @@ export function connectionManager(hooks: ConnectionHooks) {
     pending: [],
     active: [],
     history: [],
+    external: [],
+    externalHistory: [],
     daemonNow: 0,
     readAt: 0,
   };
@@ -34,16 +38,22 @@ export function connectionManager(hooks: ConnectionHooks) {
   let refreshing: Promise<ExtensionState> | undefined;
   let again = false;
   const seen = new Set<string>();
+  const expiredSeen = new Set<string>();
 
   function publish(next: Partial<ExtensionState>): ExtensionState {
     state = { ...state, ...next };
     const fresh = state.pending.filter((g) => !seen.has(g.id));
     for (const g of state.pending) seen.add(g.id);
-    hooks.onChange(state, fresh);
+    // only expiries that happened while we watched (or just before): no storm of old ones after a restart
+    const justExpired = state.externalHistory.filter(
+      (g) => g.status === 'expired' && !expiredSeen.has(g.id) && (g.ended_at ?? 0) >= state.daemonNow - EXPIRY_NOTICE_WINDOW,
+    );
+    for (const g of state.externalHistory) if (g.status === 'expired') expiredSeen.add(g.id);
+    hooks.onChange(state, fresh, justExpired);
     return state;
   }
 
-  const offlineLists = { pending: [], active: [], history: [] };
+  const offlineLists = { pending: [], active: [], history: [], external: [], externalHistory: [] };
 
   async function load(): Promise<ExtensionState> {
     const url = await getDaemonUrl();
@@ -54,12 +64,15 @@ export function connectionManager(hooks: ConnectionHooks) {
       return publish({ connection: { state: 'unpaired' }, daemonUrl: url, ...offlineLists });
     }
     try {
-      const [info, pending, live, all] = await Promise.all([
+      const [info, pending, live, all, external, externalAll] = await Promise.all([
         callDaemon(target, 'GET', '/session', daemonInfo),
         callDaemon(target, 'GET', '/requests', grantList),
         callDaemon(target, 'GET', '/grants', grantList),
         callDaemon(target, 'GET', `/grants?all=true&limit=${HISTORY_LIMIT}`, grantList),
+        callDaemon(target, 'GET', '/external-grants', externalGrantList),
+        callDaemon(target, 'GET', `/external-grants?all=true&limit=${HISTORY_LIMIT}`, externalGrantList),
       ]);
+      const liveExternal = new Set(external.grants.map((g) => g.id));
       attempt = 0;
       const liveIds = new Set(live.grants.map((g) => g.id));
       const next = publish({
@@ -68,6 +81,8 @@ export function connectionManager(hooks: ConnectionHooks) {
         pending: pending.grants,
         active: live.grants,
         history: all.grants.filter((g) => g.status !== 'pending' && !liveIds.has(g.id)),
+        external: external.grants,
+        externalHistory: externalAll.grants.filter((g) => !liveExternal.has(g.id)),
         daemonNow: live.now,
         readAt: Date.now(),
       });
@@ -138,7 +153,7 @@ export function connectionManager(hooks: ConnectionHooks) {
           if (buffer.includes('\n\n')) {
             const frames = buffer.split('\n\n');
             buffer = frames.pop() ?? '';
-            if (frames.some((f) => /^event: (grant|agent)$/m.test(f))) void refresh();
+            if (frames.some((f) => /^event: (grant|agent|external)$/m.test(f))) void refresh();
           }
         }
       } catch {

@@ -1,14 +1,37 @@
 import { auditList, auditVerifyResult, grantView, pairResponse, revokeAllResponse } from '../../../shared/src/admin-api.js';
-import type { MessageType, RequestOf, ResponseOf } from '../../../shared/src/protocol.js';
+import type { ChatSite, MessageType, RequestOf, ResponseOf } from '../../../shared/src/protocol.js';
+import type { Runtime } from '../lib/browser.js';
 import type { ConnectionManager } from './connection.js';
 import { clearCredential, saveCredential } from './credential-store.js';
 import { callDaemon } from './daemon-client.js';
-import { setDaemonUrl } from './settings.js';
+import { InterceptError, type Interceptor } from './intercept.js';
+import { getSettings, setDaemonUrl, updateSettings } from './settings.js';
+import { z } from 'zod';
 
-type Handlers = { [T in MessageType]: (payload: RequestOf<T>) => Promise<ResponseOf<T>> };
+type Handlers = { [T in MessageType]: (payload: RequestOf<T>, sender: Runtime.MessageSender) => Promise<ResponseOf<T>> };
+
+/** The hosts each chat site's content script may report from. */
+const SITE_HOSTS: Record<ChatSite, readonly string[]> = { chatgpt: ['chatgpt.com', 'chat.openai.com'], claude: ['claude.ai', 'claude.com'] };
+
+function senderHost(sender: Runtime.MessageSender): string {
+  try {
+    return new URL(sender.tab?.url ?? sender.url ?? '').host;
+  } catch {
+    return '';
+  }
+}
+
+function senderTab(sender: Runtime.MessageSender): number {
+  const id = sender.tab?.id;
+  if (id === undefined || id < 0) throw new InterceptError('invalid_request', 'the review page must run in a tab');
+  return id;
+}
+
+const ORG_REASON = 'Your organisation asks you to approve each use: “Always allow” is turned off by Mandate.';
+const PERSON_REASON = 'You turned off “Always allow” in Mandate’s settings: approve each use instead.';
 
 /** What each message does. Inputs arrive already parsed by the shared schemas (see index.ts). */
-export function handlers(conn: ConnectionManager): Handlers {
+export function handlers(conn: ConnectionManager, intercept: Interceptor): Handlers {
   const daemon = () => conn.target();
   /** Every change is followed by a refresh, so all open pages see it even before the SSE event lands. */
   const thenRefresh = async <T>(value: T): Promise<T> => {
@@ -45,5 +68,36 @@ export function handlers(conn: ConnectionManager): Handlers {
       return callDaemon(await daemon(), 'GET', `/audit?${params}`, auditList);
     },
     'audit.verify': async () => callDaemon(await daemon(), 'GET', '/audit/verify', auditVerifyResult),
+    'content.report': async (report, sender) => {
+      const host = senderHost(sender);
+      if (!SITE_HOSTS[report.site].includes(host)) throw new InterceptError('forbidden', `a ${report.site} report cannot come from ${host || 'this page'}`);
+      await callDaemon(await daemon(), 'POST', '/chat-events', z.object({ recorded: z.boolean() }), { ...report, page_host: host });
+      return { recorded: true };
+    },
+    'content.context': async ({ site }, sender) => {
+      if (!SITE_HOSTS[site].includes(senderHost(sender))) throw new InterceptError('forbidden', 'context is given only to the site’s own pages');
+      const state = conn.current();
+      const { disableAlwaysAllow } = await getSettings();
+      return {
+        grants: state.external
+          .filter((g) => g.platform === site && g.status === 'granted')
+          .map((g) => ({ provider: g.provider_host, scopes: g.allowed_scope, expires_at: g.expires_at, status: g.status })),
+        disableAlwaysAllow,
+        reason: disableAlwaysAllow ? PERSON_REASON : '',
+        selectorOverrides: {},
+      };
+    },
+    'settings.get': async () => getSettings(),
+    'settings.update': async (change) => {
+      const next = await updateSettings(change);
+      if (change.patterns) await intercept.installRules();
+      return next;
+    },
+    'intercept.decide': async (p, sender) => intercept.decide(p, senderTab(sender)),
+    'intercept.pass': async ({ url }, sender) => {
+      await intercept.pass(url, senderTab(sender));
+      return { status: 'passed' as const };
+    },
+    'externals.revoke': async ({ id }) => intercept.revokeExternal(id),
   };
 }

@@ -4,19 +4,23 @@ import { notifyRequests, updateBadge } from './attention.js';
 import { connectionManager } from './connection.js';
 import { DaemonError } from './daemon-client.js';
 import { handlers } from './handlers.js';
+import { InterceptError, interceptor } from './intercept.js';
+import { notifyExpiredExternal } from './attention.js';
 import { classifySender, mayCall } from './sender-policy.js';
 
 const EXTENSION_BASE = browser.runtime.getURL('/');
 const ports = new Set<Runtime.Port>();
 
 const conn = connectionManager({
-  onChange(state: ExtensionState, fresh) {
+  onChange(state: ExtensionState, fresh, expired) {
     for (const port of ports) port.postMessage(state);
     void updateBadge(state);
     if (fresh.length > 0) void notifyRequests(fresh);
+    if (expired.length > 0) void notifyExpiredExternal(expired);
   },
 });
-const handle = handlers(conn);
+const intercept = interceptor(() => conn.target(), () => void conn.refresh());
+const handle = handlers(conn, intercept);
 
 function fail(code: string, message: string): Reply<never> {
   return { ok: false, error: { code, message } };
@@ -36,10 +40,10 @@ async function dispatch(message: unknown, sender: Runtime.MessageSender): Promis
   const parsed = schema.safeParse(payload);
   if (!parsed.success) return fail('invalid_request', parsed.error.issues[0]?.message ?? 'invalid payload');
   try {
-    const run = handle[type as MessageType] as (p: unknown) => Promise<unknown>;
-    return { ok: true, value: await run(parsed.data) };
+    const run = handle[type as MessageType] as (p: unknown, s: Runtime.MessageSender) => Promise<unknown>;
+    return { ok: true, value: await run(parsed.data, sender) };
   } catch (e) {
-    if (e instanceof DaemonError) return fail(e.code, e.message);
+    if (e instanceof DaemonError || e instanceof InterceptError) return fail(e.code, e.message);
     return fail('internal', (e as Error).message);
   }
 }
@@ -64,8 +68,16 @@ browser.runtime.onInstalled.addListener(async ({ reason }) => {
 
 browser.notifications.onClicked.addListener(async (id) => {
   await browser.notifications.clear(id);
+  if (id.startsWith('expired:')) {
+    const url = id.slice(id.indexOf('|') + 1);
+    if (/^https:\/\//.test(url)) await browser.tabs.create({ url });
+    return;
+  }
   await browser.windows.create({ url: browser.runtime.getURL('src/popup/index.html'), type: 'popup', width: 380, height: 640 });
 });
+
+intercept.listen();
+void intercept.installRules();
 
 browser.alarms.create('mandate-keepalive', { periodInMinutes: 0.5 });
 browser.alarms.onAlarm.addListener((alarm) => {

@@ -30,8 +30,14 @@ const ALLOWED: Record<SenderKind, ReadonlySet<string>> = {
     'grants.revokeAll',
     'audit.query',
     'audit.verify',
+    'settings.get',
+    'settings.update',
+    'intercept.decide',
+    'intercept.pass',
+    'externals.revoke',
   ]),
-  'content-script': new Set(),
+  // Content scripts run inside chat pages: they may report what they see and ask what to annotate. Nothing else.
+  'content-script': new Set(['content.report', 'content.context']),
   foreign: new Set(),
 };
 

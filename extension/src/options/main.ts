@@ -2,6 +2,7 @@ import { STATE_PORT, extensionState, type ExtensionState } from '../../../shared
 import browser from '../lib/browser.js';
 import { send } from '../lib/messaging.js';
 import { connectionBadge } from '../ui/connection.js';
+import { PATTERN_RE } from '../intercept/platforms.js';
 import { $, replaceChildren } from '../ui/dom.js';
 
 const form = $('#pair-form') as HTMLFormElement;
@@ -65,3 +66,39 @@ port.onMessage.addListener((m: unknown) => {
   const parsed = extensionState.safeParse(m);
   if (parsed.success) render(parsed.data);
 });
+
+const patterns = $('#patterns') as HTMLTextAreaElement;
+const disableAlways = $('#disable-always') as HTMLInputElement;
+const settingsStatus = $('#settings-status');
+
+async function loadSettings(): Promise<void> {
+  try {
+    const s = await send('settings.get', {});
+    patterns.value = s.patterns.join('\n');
+    disableAlways.checked = s.disableAlwaysAllow;
+  } catch (err) {
+    settingsStatus.textContent = `Settings not loaded: ${(err as Error).message}`;
+  }
+}
+
+async function saveSettings(): Promise<void> {
+  const list = patterns.value.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const bad = list.filter((l) => !PATTERN_RE.test(l));
+  if (bad.length > 0) {
+    settingsStatus.textContent = `Not saved: ${bad[0]} is not an http(s) address pattern like https://agents.example.com/oauth/*`;
+    settingsStatus.className = 'error';
+    return;
+  }
+  try {
+    await send('settings.update', { patterns: list, disableAlwaysAllow: disableAlways.checked });
+    settingsStatus.textContent = 'Saved.';
+    settingsStatus.className = 'ok';
+  } catch (err) {
+    settingsStatus.textContent = `Not saved: ${(err as Error).message}`;
+    settingsStatus.className = 'error';
+  }
+}
+
+$('#save-settings').addEventListener('click', () => void saveSettings());
+disableAlways.addEventListener('change', () => void saveSettings());
+void loadSettings();

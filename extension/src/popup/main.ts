@@ -1,10 +1,11 @@
-import type { GrantView } from '../../../shared/src/admin-api.js';
+import type { ExternalGrantView, GrantView } from '../../../shared/src/admin-api.js';
 import { STATE_PORT, type ExtensionState } from '../../../shared/src/protocol.js';
 import browser from '../lib/browser.js';
 import { $, h, replaceChildren } from '../ui/dom.js';
 import { connectionBadge, disconnectedPanel } from '../ui/connection.js';
 import { countdown, daemonClock, hostOf } from '../ui/time.js';
 import { activeItem, revokeAllControl, type Countdown } from './active.js';
+import { externalItem, platformLabel } from './external.js';
 import { pendingItem, type Notify } from './pending.js';
 
 const main = $('#main');
@@ -61,6 +62,19 @@ function appendInChunks<T>(list: HTMLElement, items: readonly T[], make: (item: 
   setTimeout(() => step(FIRST_SCREEN), 0);
 }
 
+function externalHistoryItem(g: ExternalGrantView): HTMLElement {
+  const when = g.ended_at ?? g.outcome_at ?? g.created_at;
+  return h(
+    'li',
+    { class: 'history-item' },
+    h('span', { class: `status status-${g.status}` }, g.status),
+    ' ',
+    h('strong', {}, `${platformLabel(g.platform)} → ${g.provider_host}`),
+    ' · ',
+    h('time', {}, new Date(when * 1000).toLocaleString()),
+  );
+}
+
 /** Pending requests survive re-renders untouched (a person may be mid-choice); lists are rebuilt when they change. */
 function render(state: ExtensionState): void {
   replaceChildren($('#connection'), connectionBadge(state.connection));
@@ -72,7 +86,13 @@ function render(state: ExtensionState): void {
     return;
   }
   clock = daemonClock(state.daemonNow, state.readAt);
-  const key = JSON.stringify([state.pending.map((g) => g.id), state.active.map((g) => [g.id, g.last_used_at]), state.history.length]);
+  const key = JSON.stringify([
+    state.pending.map((g) => g.id),
+    state.active.map((g) => [g.id, g.last_used_at]),
+    state.history.length,
+    state.external.map((g) => [g.id, g.status]),
+    state.externalHistory.length,
+  ]);
   if (key === lastKey) return;
   lastKey = key;
   const now = clock();
@@ -96,14 +116,22 @@ function render(state: ExtensionState): void {
       'Active',
       state.active.length,
       state.active.length > 1 ? revokeAllControl(state.active.length, notify) : null,
-      state.active.length > 0 ? activeList : h('p', { class: 'empty' }, 'No agent can act for you right now.'),
+      state.active.length > 0 ? activeList : h('p', { class: 'empty' }, 'No agent holds a delegation from Mandate right now.'),
     ),
-    state.history.length > 0
+    state.external.length > 0
+      ? section(
+          'Agent platforms',
+          state.external.length,
+          null,
+          h('ul', { class: 'list', 'aria-label': 'Access given to agent platforms' }, ...state.external.map((g) => externalItem(g, now, notify, timers))),
+        )
+      : null,
+    state.history.length + state.externalHistory.length > 0
       ? h(
           'details',
           { class: 'history' },
-          h('summary', {}, `History (${state.history.length})`),
-          h('ul', { class: 'list' }, ...state.history.slice(0, 50).map(historyItem)),
+          h('summary', {}, `History (${state.history.length + state.externalHistory.length})`),
+          h('ul', { class: 'list' }, ...state.history.slice(0, 50).map(historyItem), ...state.externalHistory.slice(0, 50).map(externalHistoryItem)),
         )
       : null,
   );

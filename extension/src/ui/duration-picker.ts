@@ -8,14 +8,18 @@ let counter = 0;
  * The "Duration" control: presets up to what was asked (never beyond it or the cap), the requested
  * duration itself, and a custom number of minutes.
  */
-export function durationPicker(requested: number, cap: number = requested): { element: HTMLElement; seconds: () => number | undefined } {
-  const max = Math.min(requested, cap);
+export function durationPicker(
+  requested: number,
+  opts: { cap?: number; presets?: readonly number[]; initial?: number } = {},
+): { element: HTMLElement; seconds: () => number | undefined } {
+  const max = Math.min(requested, opts.cap ?? requested);
+  const initial = Math.min(opts.initial ?? max, max);
   const id = `duration-${++counter}`;
-  const options = [...new Set([...PRESETS.filter((s) => s < max), max])].sort((a, b) => a - b);
+  const options = [...new Set([...(opts.presets ?? PRESETS).filter((s) => s < max), initial, max])].sort((a, b) => a - b);
   const select = h(
     'select',
     { id, class: 'duration' },
-    ...options.map((s) => h('option', { value: String(s), selected: s === max }, s === requested ? `${describeDuration(s)} (as asked)` : describeDuration(s))),
+    ...options.map((s) => h('option', { value: String(s), selected: s === initial }, s === requested && opts.presets === undefined ? `${describeDuration(s)} (as asked)` : describeDuration(s))),
     h('option', { value: 'custom' }, 'Custom…'),
   );
   const custom = h('input', {
