@@ -63,6 +63,7 @@ export function externalService(ctx: DaemonContext) {
   }
 
   function outcome(id: string, result: 'granted' | 'denied', error: string | undefined, actor: Actor): ExternalGrantView {
+    expireDue(); // its own commit: a grant past its time stays expired even when the late answer is refused
     return tx.transact(() => {
       const g = external.setOutcome(id, clock(), result, result === 'denied' ? (error ?? 'access_denied') : null);
       if (!g) throw new OAuthError(409, 'conflict', `external grant ${id.slice(0, 60)} is not waiting for an outcome`);
@@ -74,6 +75,7 @@ export function externalService(ctx: DaemonContext) {
 
   /** The person revoked it at the provider (Mandate opened the provider's page); recorded as revoked by them. */
   function revoke(id: string, actor: Actor): ExternalGrantView {
+    expireDue();
     return tx.transact(() => {
       const g = external.revoke(id, clock());
       if (!g) throw new OAuthError(409, 'conflict', `external grant ${id.slice(0, 60)} is not active`);

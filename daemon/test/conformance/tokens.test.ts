@@ -229,9 +229,9 @@ describe('audience and client binding', () => {
 });
 
 describe('token size', () => {
-  // authorization_details are copied into the token, and the daemon refuses tokens over 8192 characters. A request
-  // it accepts must either be refused up front or yield a token that works; here ~7 KB of details (the parameter
-  // limit is 16 KiB) must not produce a token that is dead on arrival.
+  // authorization_details are copied into the token, and the daemon refuses tokens over 16,384 characters. A request
+  // it accepts must either be refused up front (details over 4,096 normalised characters are) or yield a token that
+  // works; here ~7 KB of details (the parameter limit is 16 KiB) must not produce a token that is dead on arrival.
   it('authorization_details the daemon accepts never yield a token the daemon itself rejects', async () => {
     const d = await startTestDaemon();
     const agent = await d.registerAgent();

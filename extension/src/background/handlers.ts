@@ -11,7 +11,7 @@ import { z } from 'zod';
 type Handlers = { [T in MessageType]: (payload: RequestOf<T>, sender: Runtime.MessageSender) => Promise<ResponseOf<T>> };
 
 /** The hosts each chat site's content script may report from. */
-const SITE_HOSTS: Record<ChatSite, readonly string[]> = { chatgpt: ['chatgpt.com', 'chat.openai.com'], claude: ['claude.ai', 'claude.com'] };
+const SITE_HOSTS: Record<ChatSite, readonly string[]> = { chatgpt: ['chatgpt.com', 'chat.openai.com'], claude: ['claude.ai'] }; // where the content script runs (manifest)
 
 function senderHost(sender: Runtime.MessageSender): string {
   try {

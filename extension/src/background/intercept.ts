@@ -39,7 +39,7 @@ export class InterceptError extends Error {
  * Flow D: declarativeNetRequest sends every navigation that might be an agent platform's OAuth request to
  * the review page before the provider sees it; the person's decision is recorded in the daemon, and only
  * then is the (possibly narrowed) request let through, once, in that tab. The redirect back tells the
- * outcome. Managed policy patterns join the person's own (see settings.ts).
+ * outcome. Extra patterns come from the person's settings (settings.ts).
  */
 export function interceptor(daemon: () => Promise<DaemonTarget>, onChange: () => void) {
   const reviewPage = browser.runtime.getURL('src/review/index.html');
