@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import type { AuditLog } from './audit/log.js';
 import type { Clock } from './clock.js';
 import type { EventBus, Transactor } from './events.js';
+import type { PolicyHolder } from './policy/enforce.js';
 import type { ClientsRepo } from './store/clients.repo.js';
 import type { CredentialsRepo } from './store/credentials.repo.js';
 import type { ExternalRepo } from './store/external.repo.js';
@@ -39,6 +40,8 @@ export interface DaemonContext {
   dataDir: string;
   version: string;
   limits: Limits;
+  /** Organisation policy in force (daemon file, made stricter by the browser's managed policy). */
+  policy: PolicyHolder;
   clients: ClientsRepo;
   grants: GrantsRepo;
   tokens: TokensRepo;

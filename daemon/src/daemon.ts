@@ -18,6 +18,8 @@ import { tokensRepo } from './store/tokens.repo.js';
 import { loadSigningKeys } from './tokens/keys.js';
 import { tokenVerifier } from './tokens/verify.js';
 import { VERSION } from './version.js';
+import type { Policy } from '../../shared/src/policy.js';
+import { policyHolder } from './policy/enforce.js';
 
 export const LOOPBACK = '127.0.0.1';
 
@@ -30,6 +32,8 @@ export interface DaemonOptions {
   log?: (message: string) => void;
   /** How often overdue requests and grants are moved to `expired` (each is also checked on every use). */
   sweepIntervalMs?: number;
+  /** Organisation policy (see policy/load.ts); none means no organisational limits. */
+  policy?: { policy: Policy; path: string | null };
 }
 
 export interface RunningDaemon {
@@ -128,6 +132,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       dataDir: opts.home,
       version: VERSION,
       limits,
+      policy: policyHolder(opts.policy?.policy ?? {}, opts.policy?.path ?? null),
       clients: clientsRepo(db),
       grants: grantsRepo(db),
       tokens: tokensRepo(db),

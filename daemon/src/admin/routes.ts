@@ -15,6 +15,7 @@ import {
   type GrantView,
   type RevokeAllResponse,
 } from '../../../shared/src/admin-api.js';
+import { policySchema } from '../../../shared/src/policy.js';
 import type { ClientService } from '../clients/service.js';
 import type { ExternalService } from '../external/service.js';
 import { externalRoutes } from './external-routes.js';
@@ -136,6 +137,15 @@ export function adminRoutes(ctx: DaemonContext, svc: AdminServices) {
     .route('/', externalRoutes(ctx, svc.external, (cred) => actorOf(ctx, cred)))
     .get('/audit', (c) => c.json({ events: ctx.audit.query(query(auditQuery, c.req.query())) }))
     .get('/audit/verify', (c) => c.json(ctx.audit.verify()))
+    .get('/policy', (c) =>
+      c.json({ path: ctx.policy.path(), file: ctx.policy.file(), browser: ctx.policy.browser(), effective: ctx.policy.effective() }),
+    )
+    .post('/policy/browser', async (c) => {
+      // the browser's managed policy can only make things stricter than the daemon's own file
+      const body = await readJson(c, z.strictObject({ policy: policySchema }));
+      ctx.policy.setBrowser(body.policy);
+      return c.json({ path: ctx.policy.path(), file: ctx.policy.file(), browser: ctx.policy.browser(), effective: ctx.policy.effective() });
+    })
     .get('/events', (c) =>
       streamSSE(c, async (stream) => {
         const queue: DaemonEvent[] = [];

@@ -1,4 +1,5 @@
 import { DaemonStartError } from '../daemon.js';
+import { PolicyError } from '../policy/load.js';
 import { UsageError } from './args.js';
 import { DaemonCallError } from './client.js';
 import { AGENTS_HELP, agentsCommand } from './commands/agents.js';
@@ -70,7 +71,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.err(`mandate ${name}: ${e.message}\n\n${command.help}\n`);
       return 2;
     }
-    if (e instanceof DaemonCallError || e instanceof DaemonStartError || e instanceof RangeError) {
+    if (e instanceof DaemonCallError || e instanceof DaemonStartError || e instanceof PolicyError || e instanceof RangeError) {
       io.err(`mandate ${name}: ${e.message}\n`);
       return 1;
     }

@@ -5,6 +5,7 @@ import type { DaemonContext } from '../context.js';
 import { randomId } from '../crypto.js';
 import type { Actor } from '../grants/service.js';
 import { OAuthError } from '../http/errors.js';
+import { ORG, blockedIn, maxDelegationSeconds } from '../policy/enforce.js';
 
 const CHAT_AUDIT: Record<ChatEvent['kind'], AuditType> = {
   'prompt-seen': 'chat.prompt_seen',
@@ -34,6 +35,13 @@ export function externalService(ctx: DaemonContext) {
   function create(input: z.output<typeof externalGrantCreate>, actor: Actor): ExternalGrantView {
     const extra = input.allowed_scope.filter((s) => !input.requested_scope.includes(s));
     if (extra.length > 0) throw new OAuthError(400, 'invalid_scope', `allowed scopes must come from the requested ones; not requested: ${extra.join(' ')}`);
+    const policy = ctx.policy.effective();
+    if (input.decision === 'continue') {
+      const max = maxDelegationSeconds(policy, 366 * 86400);
+      if (input.expires_in > max) throw new OAuthError(400, 'invalid_request', `expires_in exceeds ${max / 60} minutes (${ORG})`);
+      const blocked = blockedIn(policy, input.allowed_scope);
+      if (blocked.length > 0) throw new OAuthError(400, 'invalid_scope', `scope blocked (${ORG}): ${blocked.join(' ')}`);
+    }
     const now = clock();
     const g: ExternalGrantView = {
       id: randomId('ext_'),

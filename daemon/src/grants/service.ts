@@ -6,6 +6,7 @@ import { randomId, randomSecret, sha256 } from '../crypto.js';
 import { OAuthError } from '../http/errors.js';
 import type { ClientRecord } from '../store/clients.repo.js';
 import type { GrantRecord } from '../store/grants.repo.js';
+import { ORG, blockedIn, checkAgent, maxDelegationSeconds } from '../policy/enforce.js';
 
 export interface NewRequest {
   scope: string[];
@@ -55,6 +56,13 @@ export function grantService(ctx: DaemonContext) {
     if (client.kind !== 'agent') {
       refuse(base, new OAuthError(400, 'unauthorized_client', 'this client is registered as a resource server and cannot ask for delegations'));
     }
+    const policy = ctx.policy.effective();
+    try {
+      checkAgent(policy, client);
+    } catch (e) {
+      if (e instanceof OAuthError) refuse({ ...base, detail: { policy: 'agents' } }, e);
+      throw e;
+    }
     if (!client.resources.includes(req.resource)) {
       refuse(base, new OAuthError(400, 'invalid_target', `resource ${req.resource} is outside this agent's registered resources`));
     }
@@ -65,13 +73,13 @@ export function grantService(ctx: DaemonContext) {
         new OAuthError(400, 'invalid_scope', `scope beyond this agent's ceiling: ${beyond.join(' ')}`),
       );
     }
-    const duration = req.requested_expiry ?? limits.defaultDelegationSeconds;
-    if (duration > limits.maxDelegationSeconds) {
-      refuse(
-        base,
-        new OAuthError(400, 'invalid_request', `requested_expiry ${duration}s exceeds the longest delegation allowed here (${limits.maxDelegationSeconds}s)`),
-      );
+    const asked = req.requested_expiry ?? limits.defaultDelegationSeconds;
+    if (asked > limits.maxDelegationSeconds) {
+      refuse(base, new OAuthError(400, 'invalid_request', `requested_expiry ${asked}s exceeds the longest delegation allowed here (${limits.maxDelegationSeconds}s)`));
     }
+    // An organisational cap shortens what is asked rather than refusing it; the person sees the cap.
+    const duration = Math.min(asked, maxDelegationSeconds(policy, limits.maxDelegationSeconds));
+    const blocked = blockedIn(policy, req.scope);
     const now = clock();
     const authReqId = randomSecret('');
     const grant = tx.transact(() => {
@@ -91,7 +99,14 @@ export function grantService(ctx: DaemonContext) {
         poll_interval: limits.pollIntervalSeconds,
       });
       const g = grants.get(id)!;
-      audit.append(grantAudit(g, { type: 'request.created', outcome: 'ok', scopes: req.scope, detail: { requested_expiry: duration } }));
+      audit.append(
+        grantAudit(g, {
+          type: 'request.created',
+          outcome: 'ok',
+          scopes: req.scope,
+          detail: { requested_expiry: asked, capped_to: duration < asked ? duration : null, blocked_by_policy: blocked },
+        }),
+      );
       emitGrant(g);
       return g;
     });
@@ -118,18 +133,26 @@ export function grantService(ctx: DaemonContext) {
     const now = clock();
     const g = find(idOrAuthReqId);
     assertOpen(g, now);
-    const scope = choice.scope ? [...new Set(choice.scope)] : g.requested_scope;
+    const policy = ctx.policy.effective();
+    // without a choice: everything asked that policy does not block
+    const scope = choice.scope ? [...new Set(choice.scope)] : g.requested_scope.filter((s) => !blockedIn(policy, [s]).length);
+    if (scope.length === 0) throw new OAuthError(400, 'invalid_scope', `every scope asked is blocked (${ORG}); deny the request`);
     const extra = scope.filter((s) => !g.requested_scope.includes(s));
     const audited = grantAudit(g, { type: 'grant.approved', outcome: 'refused', scopes: scope, detail: { via: actor.via } });
     if (extra.length > 0) {
       refuse(audited, new OAuthError(400, 'invalid_scope', `only requested scopes can be approved; not requested: ${extra.join(' ')}`));
     }
     const duration = choice.expires_in ?? g.requested_duration;
+    const max = maxDelegationSeconds(policy, limits.maxDelegationSeconds);
+    if (duration > max) {
+      refuse(audited, new OAuthError(400, 'invalid_request', `expires_in exceeds the longest delegation allowed (${max}s${max < limits.maxDelegationSeconds ? `, ${ORG}` : ''})`));
+    }
     if (duration > g.requested_duration) {
       refuse(audited, new OAuthError(400, 'invalid_request', `expires_in ${duration}s is longer than the ${g.requested_duration}s the agent asked for; a duration can only be shortened`));
     }
-    if (duration > limits.maxDelegationSeconds) {
-      refuse(audited, new OAuthError(400, 'invalid_request', `expires_in exceeds the longest delegation allowed (${limits.maxDelegationSeconds}s)`));
+    const blocked = blockedIn(policy, scope);
+    if (blocked.length > 0) {
+      refuse({ ...audited, detail: { via: actor.via, blocked_by_policy: blocked } }, new OAuthError(400, 'invalid_scope', `scope blocked (${ORG}): ${blocked.join(' ')}`));
     }
     return tx.transact(() => {
       const approved = grants.approve(g.id, now, scope, now + duration, { at: now, by: actor.person, via: actor.via });

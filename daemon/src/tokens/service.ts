@@ -12,6 +12,7 @@ import { OAuthError } from '../http/errors.js';
 import type { ClientRecord } from '../store/clients.repo.js';
 import type { GrantRecord } from '../store/grants.repo.js';
 import { issueAccessToken } from './issue.js';
+import { ORG, alwaysAskIn } from '../policy/enforce.js';
 
 export interface ExchangeRequest {
   subject_token: string;
@@ -144,6 +145,10 @@ export function tokenService(ctx: DaemonContext, grantsSvc: GrantService) {
       refuseToken(grant, req.scope ?? [], new OAuthError(400, 'invalid_target', `this grant is for ${grant.resource} only`), { asked_resource: req.resource });
     }
     const allowed = grant.approved_scope ?? [];
+    const askEachTime = alwaysAskIn(ctx.policy.effective(), allowed);
+    if (askEachTime.length > 0) {
+      refuseToken(grant, allowed, new OAuthError(400, 'invalid_grant', `${askEachTime.join(' ')} is approved one request at a time (${ORG}); ask the person again`), { policy: 'alwaysAskScopes' });
+    }
     const scopes = req.scope ?? claims.scope.split(' ');
     const beyond = scopes.filter((s) => !allowed.includes(s));
     if (beyond.length > 0) {

@@ -1,18 +1,22 @@
 import { DEFAULT_PORT, defaultPerson, parsePort } from '../../config.js';
 import { startDaemon } from '../../daemon.js';
+import { loadPolicy } from '../../policy/load.js';
 import { parse } from '../args.js';
 import { resolveTarget } from '../client.js';
 import { isoTime } from '../format.js';
 import type { CliIo } from '../io.js';
 
-export const DAEMON_HELP = `mandate daemon [--port <n>] [--home <dir>] [--user <sub>]
+export const DAEMON_HELP = `mandate daemon [--port <n>] [--home <dir>] [--user <sub>] [--policy <file>]
 
 Starts the local Mandate daemon on 127.0.0.1 (port ${DEFAULT_PORT} unless --port or MANDATE_PORT).
 Data lives in --home, MANDATE_HOME, or your user data directory. --user names the person
-tokens are issued for (default user:<os user>@<host>). Stops cleanly on Ctrl-C.`;
+tokens are issued for (default user:<os user>@<host>). --policy (or MANDATE_POLICY) names the
+organisation's policy file; otherwise the per-OS location is read if present (docs/enterprise.md).
+Stops cleanly on Ctrl-C.`;
 
 export async function daemonCommand(args: string[], io: CliIo): Promise<number> {
-  const { values } = parse(args, { user: { type: 'string' } });
+  const { values } = parse(args, { user: { type: 'string' }, policy: { type: 'string' } });
+  const policy = loadPolicy(values.policy ?? (io.env.MANDATE_POLICY || undefined));
   const target = resolveTarget(values, io.env);
   const started = Date.now();
   const daemon = await startDaemon({
@@ -20,12 +24,14 @@ export async function daemonCommand(args: string[], io: CliIo): Promise<number> 
     port: parsePort(values.port) ?? parsePort(io.env.MANDATE_PORT) ?? DEFAULT_PORT,
     person: values.user ?? defaultPerson(),
     log: (m) => io.err(`[mandate] ${m}\n`),
+    policy,
   });
   const lines = [
     `Mandate daemon ready in ${Date.now() - started} ms`,
     `  listening     ${daemon.url}`,
     `  data dir      ${daemon.home}`,
     `  person        ${daemon.person}`,
+    `  policy        ${policy.path ? `${policy.path} (${Object.keys(policy.policy).join(', ') || 'no keys'})` : 'none (no organisational limits)'}`,
     `  pairing code  ${daemon.pairingCode.code}   (one use, until ${isoTime(daemon.pairingCode.expires_at)}; type it into the extension's options page)`,
     '',
     `Metadata: ${daemon.url}/.well-known/oauth-authorization-server    Stop with Ctrl-C.`,
