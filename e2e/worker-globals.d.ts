@@ -2,4 +2,5 @@
 declare const chrome: {
   action: { getBadgeText(details: object): Promise<string> };
   notifications: { getAll(): Promise<Record<string, boolean>> };
+  storage: { managed: { get(): Promise<Record<string, unknown>> } };
 };

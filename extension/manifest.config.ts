@@ -25,6 +25,8 @@ export default defineManifest((env) => {
     background: firefox
       ? { scripts: ['src/background/index.ts'], type: 'module' }
       : { service_worker: 'src/background/index.ts', type: 'module' },
+    // Enterprise policy (docs/enterprise.md): the same keys as the daemon's policy file.
+    storage: { managed_schema: 'managed_schema.json' },
     permissions: ['storage', 'notifications', 'alarms', 'declarativeNetRequestWithHostAccess', 'webNavigation'],
     // Loopback: the daemon (and local agents' OAuth callbacks). https://*/*: consent interception (flow D)
     // must redirect a provider's authorization request before it is sent, and providers can be any host.

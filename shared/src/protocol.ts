@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { auditEventView, auditQuery, auditVerifyResult, externalGrantView, grantView } from './admin-api.js';
 import { scopeToken } from './oauth.js';
+import { policySchema } from './policy.js';
 
 export const DEFAULT_DAEMON_URL = 'http://127.0.0.1:7457';
 
@@ -34,6 +35,8 @@ export const extensionState = z.object({
   /** Delegations given at providers to agent platforms (flow D): live ones, and recent ended ones. */
   external: z.array(externalGrantView),
   externalHistory: z.array(externalGrantView),
+  /** The organisation's policy in force (the daemon's merge when reachable, else the browser's own). */
+  policy: policySchema,
   /** Daemon clock (unix seconds) when the lists were read, and local Date.now() at that moment. */
   daemonNow: z.number(),
   readAt: z.number(),
@@ -82,6 +85,10 @@ export const settings = z.object({
 });
 export type Settings = z.infer<typeof settings>;
 
+/** The person's settings, and what the organisation adds on top (shown as "Set by your organisation"). */
+export const settingsView = settings.extend({ orgPatterns: z.array(z.string()), orgDisableAlwaysAllow: z.boolean() });
+export type SettingsView = z.infer<typeof settingsView>;
+
 /** Request schemas by message type. The service worker parses `payload` with these before acting. */
 export const requests = {
   'state.get': z.strictObject({}),
@@ -127,8 +134,8 @@ export const responses = {
   'audit.verify': auditVerifyResult,
   'content.report': z.object({ recorded: z.boolean() }),
   'content.context': contentContext,
-  'settings.get': settings,
-  'settings.update': settings,
+  'settings.get': settingsView,
+  'settings.update': settingsView,
   'intercept.decide': z.object({ status: z.enum(['continued', 'blocked']), external_id: z.string() }),
   'intercept.pass': z.object({ status: z.literal('passed') }),
   'externals.revoke': externalGrantView,

@@ -3,6 +3,11 @@ import type { ExtensionState } from '../../../shared/src/protocol.js';
 import { loadCredential } from './credential-store.js';
 import { DaemonError, callDaemon, type DaemonTarget } from './daemon-client.js';
 import { getDaemonUrl } from './settings.js';
+import { readManagedPolicy } from './managed-policy.js';
+import { z } from 'zod';
+import { policySchema } from '../../../shared/src/policy.js';
+
+const policyAnswer = z.object({ effective: policySchema });
 
 const HISTORY_LIMIT = 200;
 /** Seconds after an external grant expired during which the person is still told about it. */
@@ -29,6 +34,7 @@ export function connectionManager(hooks: ConnectionHooks) {
     history: [],
     external: [],
     externalHistory: [],
+    policy: {},
     daemonNow: 0,
     readAt: 0,
   };
@@ -58,12 +64,15 @@ export function connectionManager(hooks: ConnectionHooks) {
   async function load(): Promise<ExtensionState> {
     const url = await getDaemonUrl();
     const credential = await loadCredential();
+    const managed = await readManagedPolicy();
     target = { url, credential };
     if (!credential) {
       stopStream();
-      return publish({ connection: { state: 'unpaired' }, daemonUrl: url, ...offlineLists });
+      return publish({ connection: { state: 'unpaired' }, daemonUrl: url, policy: managed, ...offlineLists });
     }
     try {
+      // the browser's managed policy goes to the daemon, which may only make its own stricter with it
+      const { effective } = await callDaemon(target, 'POST', '/policy/browser', policyAnswer, { policy: managed });
       const [info, pending, live, all, external, externalAll] = await Promise.all([
         callDaemon(target, 'GET', '/session', daemonInfo),
         callDaemon(target, 'GET', '/requests', grantList),
@@ -83,6 +92,7 @@ export function connectionManager(hooks: ConnectionHooks) {
         history: all.grants.filter((g) => g.status !== 'pending' && !liveIds.has(g.id)),
         external: external.grants,
         externalHistory: externalAll.grants.filter((g) => !liveExternal.has(g.id)),
+        policy: effective,
         daemonNow: live.now,
         readAt: Date.now(),
       });
@@ -92,10 +102,10 @@ export function connectionManager(hooks: ConnectionHooks) {
       if (!(e instanceof DaemonError)) throw e;
       stopStream();
       if (e.kind === 'rejected') {
-        return publish({ connection: { state: 'rejected', reason: e.message }, daemonUrl: url, ...offlineLists });
+        return publish({ connection: { state: 'rejected', reason: e.message }, daemonUrl: url, policy: managed, ...offlineLists });
       }
       scheduleRetry();
-      return publish({ connection: { state: 'offline', reason: e.message }, daemonUrl: url, ...offlineLists });
+      return publish({ connection: { state: 'offline', reason: e.message }, daemonUrl: url, policy: managed, ...offlineLists });
     }
   }
 

@@ -5,7 +5,8 @@ import type { ConnectionManager } from './connection.js';
 import { clearCredential, saveCredential } from './credential-store.js';
 import { callDaemon } from './daemon-client.js';
 import { InterceptError, type Interceptor } from './intercept.js';
-import { getSettings, setDaemonUrl, updateSettings } from './settings.js';
+import { effectiveSettings, setDaemonUrl, updateSettings } from './settings.js';
+import { readManagedPolicy } from './managed-policy.js';
 import { z } from 'zod';
 
 type Handlers = { [T in MessageType]: (payload: RequestOf<T>, sender: Runtime.MessageSender) => Promise<ResponseOf<T>> };
@@ -77,21 +78,22 @@ export function handlers(conn: ConnectionManager, intercept: Interceptor): Handl
     'content.context': async ({ site }, sender) => {
       if (!SITE_HOSTS[site].includes(senderHost(sender))) throw new InterceptError('forbidden', 'context is given only to the site’s own pages');
       const state = conn.current();
-      const { disableAlwaysAllow } = await getSettings();
+      const [s, org] = await Promise.all([effectiveSettings(), readManagedPolicy()]);
+      const disableAlwaysAllow = s.orgDisableAlwaysAllow || s.disableAlwaysAllow;
       return {
         grants: state.external
           .filter((g) => g.platform === site && g.status === 'granted')
           .map((g) => ({ provider: g.provider_host, scopes: g.allowed_scope, expires_at: g.expires_at, status: g.status })),
         disableAlwaysAllow,
-        reason: disableAlwaysAllow ? PERSON_REASON : '',
-        selectorOverrides: {},
+        reason: s.orgDisableAlwaysAllow ? ORG_REASON : disableAlwaysAllow ? PERSON_REASON : '',
+        selectorOverrides: org.selectorOverrides ?? {},
       };
     },
-    'settings.get': async () => getSettings(),
+    'settings.get': async () => effectiveSettings(),
     'settings.update': async (change) => {
-      const next = await updateSettings(change);
+      await updateSettings(change);
       if (change.patterns) await intercept.installRules();
-      return next;
+      return effectiveSettings();
     },
     'intercept.decide': async (p, sender) => intercept.decide(p, senderTab(sender)),
     'intercept.pass': async ({ url }, sender) => {

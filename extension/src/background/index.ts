@@ -1,11 +1,11 @@
 import { STATE_PORT, envelope, requests, type ExtensionState, type MessageType, type Reply } from '../../../shared/src/protocol.js';
 import browser, { type Runtime } from '../lib/browser.js';
-import { notifyRequests, updateBadge } from './attention.js';
+import { notifyExpiredExternal, notifyRequests, updateBadge } from './attention.js';
 import { connectionManager } from './connection.js';
 import { DaemonError } from './daemon-client.js';
 import { handlers } from './handlers.js';
 import { InterceptError, interceptor } from './intercept.js';
-import { notifyExpiredExternal } from './attention.js';
+import { onManagedPolicyChange } from './managed-policy.js';
 import { classifySender, mayCall } from './sender-policy.js';
 
 const EXTENSION_BASE = browser.runtime.getURL('/');
@@ -58,7 +58,12 @@ browser.runtime.onConnect.addListener((port) => {
   ports.add(port);
   port.onDisconnect.addListener(() => ports.delete(port));
   port.postMessage(conn.current());
+  onManagedPolicyChange(() => {
   void conn.refresh();
+  void intercept.installRules();
+});
+
+void conn.refresh();
 });
 
 browser.runtime.onInstalled.addListener(async ({ reason }) => {
@@ -82,6 +87,11 @@ void intercept.installRules();
 browser.alarms.create('mandate-keepalive', { periodInMinutes: 0.5 });
 browser.alarms.onAlarm.addListener((alarm) => {
   if (alarm.name === 'mandate-keepalive') conn.wake();
+});
+
+onManagedPolicyChange(() => {
+  void conn.refresh();
+  void intercept.installRules();
 });
 
 void conn.refresh();

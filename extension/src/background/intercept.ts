@@ -5,7 +5,12 @@ import { isRedirectBack, parseAuthorizationRequest, redirectOutcome, withScopes 
 import { ALLOW_RULE_BASE, REVIEW_RULE_BASE, allowRule, reviewRules } from '../intercept/dnr-rules.js';
 import browser from '../lib/browser.js';
 import { callDaemon, DaemonError, type DaemonTarget } from './daemon-client.js';
-import { getSettings } from './settings.js';
+import { effectiveSettings } from './settings.js';
+
+const patternsInForce = async () => {
+  const s = await effectiveSettings();
+  return [...s.patterns, ...s.orgPatterns];
+};
 
 /** A consent the person let through, followed until the provider redirects back (kept across worker restarts). */
 interface Tracked {
@@ -45,8 +50,7 @@ export function interceptor(daemon: () => Promise<DaemonTarget>, onChange: () =>
   const reviewPage = browser.runtime.getURL('src/review/index.html');
 
   async function installRules(): Promise<void> {
-    const { patterns } = await getSettings();
-    const rules = reviewRules(reviewPage, patterns);
+    const rules = reviewRules(reviewPage, await patternsInForce());
     const existing = await browser.declarativeNetRequest.getDynamicRules();
     await browser.declarativeNetRequest.updateDynamicRules({
       removeRuleIds: existing.filter((r) => r.id >= REVIEW_RULE_BASE && r.id < ALLOW_RULE_BASE).map((r) => r.id),
@@ -62,8 +66,7 @@ export function interceptor(daemon: () => Promise<DaemonTarget>, onChange: () =>
   }
 
   async function decide(p: RequestOf<'intercept.decide'>, tabId: number): Promise<{ status: 'continued' | 'blocked'; external_id: string }> {
-    const { patterns } = await getSettings();
-    const parsed = parseAuthorizationRequest(p.url, patterns);
+    const parsed = parseAuthorizationRequest(p.url, await patternsInForce());
     if (parsed.kind !== 'request') {
       if (p.decision === 'continue') throw new InterceptError('invalid_request', `Mandate will not send this request: ${parsed.reason}`);
     }
@@ -97,8 +100,7 @@ export function interceptor(daemon: () => Promise<DaemonTarget>, onChange: () =>
 
   /** Not an agent OAuth request after all (the review page checked): load it untouched. */
   async function pass(url: string, tabId: number): Promise<void> {
-    const { patterns } = await getSettings();
-    if (parseAuthorizationRequest(url, patterns).kind === 'request') throw new InterceptError('forbidden', 'this is an agent OAuth request: review it');
+    if (parseAuthorizationRequest(url, await patternsInForce()).kind === 'request') throw new InterceptError('forbidden', 'this is an agent OAuth request: review it');
     if (!/^https?:\/\//i.test(url)) throw new InterceptError('invalid_request', 'not a web address');
     await letThrough(tabId, url);
   }

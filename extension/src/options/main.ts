@@ -3,7 +3,7 @@ import browser from '../lib/browser.js';
 import { send } from '../lib/messaging.js';
 import { connectionBadge } from '../ui/connection.js';
 import { PATTERN_RE } from '../intercept/platforms.js';
-import { $, replaceChildren } from '../ui/dom.js';
+import { $, h, replaceChildren } from '../ui/dom.js';
 
 const form = $('#pair-form') as HTMLFormElement;
 const urlInput = $('#daemon-url') as HTMLInputElement;
@@ -17,7 +17,38 @@ function say(message: string, kind: 'ok' | 'error' | '' = ''): void {
   status.className = kind;
 }
 
+const POLICY_LABELS: Record<string, string> = {
+  maxDelegationMinutes: 'Longest delegation (minutes)',
+  blockedScopes: 'Blocked scopes',
+  alwaysAskScopes: 'Scopes asked each time',
+  allowedAgents: 'Only these agents',
+  blockedAgents: 'Blocked agents',
+  agentPlatforms: 'Extra agent platforms',
+  disableAlwaysAllow: '“Always allow” on chat cards',
+  selectorOverrides: 'Chat card selectors',
+  daemonUrl: 'Daemon URL',
+  requirePairing: 'Pairing required',
+  auditExport: 'Audit export',
+};
+
+function showPolicy(policy: ExtensionState['policy']): void {
+  const entries = Object.entries(policy);
+  $('#policy').hidden = entries.length === 0;
+  const value = (k: string, v: unknown): string => {
+    if (k === 'disableAlwaysAllow') return v ? 'Disabled' : 'Allowed';
+    if (k === 'auditExport' && v && typeof v === 'object' && 'otlpEndpoint' in v) return `to ${String(v.otlpEndpoint)}`;
+    if (Array.isArray(v)) return v.join(', ') || '(none)';
+    if (v && typeof v === 'object') return Object.keys(v).join(', ');
+    return String(v);
+  };
+  replaceChildren($('#policy-list'), ...entries.flatMap(([k, v]) => [h('dt', {}, POLICY_LABELS[k] ?? k), h('dd', {}, value(k, v))]));
+  const orgUrl = typeof policy.daemonUrl === 'string';
+  urlInput.readOnly = orgUrl;
+  urlInput.title = orgUrl ? 'Set by your organisation' : '';
+}
+
 function render(state: ExtensionState): void {
+  showPolicy(state.policy);
   replaceChildren($('#connection'), connectionBadge(state.connection));
   if (!urlTouched) urlInput.value = state.daemonUrl;
   const paired = state.connection.state === 'online' || state.connection.state === 'offline';
@@ -75,7 +106,9 @@ async function loadSettings(): Promise<void> {
   try {
     const s = await send('settings.get', {});
     patterns.value = s.patterns.join('\n');
-    disableAlways.checked = s.disableAlwaysAllow;
+    disableAlways.checked = s.disableAlwaysAllow || s.orgDisableAlwaysAllow;
+    disableAlways.disabled = s.orgDisableAlwaysAllow;
+    if (s.orgDisableAlwaysAllow) disableAlways.title = 'Set by your organisation';
   } catch (err) {
     settingsStatus.textContent = `Settings not loaded: ${(err as Error).message}`;
   }

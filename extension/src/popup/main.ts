@@ -15,6 +15,7 @@ let clock = () => Math.floor(Date.now() / 1000);
 let lastKey = '';
 /** Pending cards are kept by id so a re-render never throws away a choice the person is making. */
 const pendingCards = new Map<string, HTMLElement>();
+let lastPolicy = '';
 
 const notify: Notify = (message, kind = 'ok') => {
   status.textContent = message;
@@ -88,6 +89,7 @@ function render(state: ExtensionState): void {
   clock = daemonClock(state.daemonNow, state.readAt);
   const key = JSON.stringify([
     state.pending.map((g) => g.id),
+    state.policy,
     state.active.map((g) => [g.id, g.last_used_at]),
     state.history.length,
     state.external.map((g) => [g.id, g.status]),
@@ -100,8 +102,10 @@ function render(state: ExtensionState): void {
 
   const ids = new Set(state.pending.map((g) => g.id));
   for (const id of pendingCards.keys()) if (!ids.has(id)) pendingCards.delete(id);
+  if (JSON.stringify(state.policy) !== lastPolicy) pendingCards.clear(); // policy changed: rebuild with its limits
+  lastPolicy = JSON.stringify(state.policy);
   const cards = state.pending.map((g) => {
-    const card = pendingCards.get(g.id) ?? pendingItem(g, notify);
+    const card = pendingCards.get(g.id) ?? pendingItem(g, notify, state.policy);
     pendingCards.set(g.id, card);
     return card;
   });

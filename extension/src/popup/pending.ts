@@ -1,4 +1,5 @@
 import type { GrantView } from '../../../shared/src/admin-api.js';
+import type { Policy } from '../../../shared/src/policy.js';
 import { describeDuration } from '../../../shared/src/duration.js';
 import { describeScope } from '../../../shared/src/scopes/catalog.js';
 import { send } from '../lib/messaging.js';
@@ -10,16 +11,21 @@ import { clockTime, hostOf } from '../ui/time.js';
 export type Notify = (message: string, kind?: 'ok' | 'error') => void;
 
 /** One pending request: who, for what task, on what, which scopes (untickable), how long; Approve / Deny. */
-export function pendingItem(g: GrantView, notify: Notify): HTMLElement {
+export function pendingItem(g: GrantView, notify: Notify, policy: Policy): HTMLElement {
   const approve = h('button', { type: 'button', class: 'primary' }, 'Approve');
   const deny = h('button', { type: 'button', class: 'secondary' }, 'Deny');
   const hint = h('p', { class: 'hint', hidden: true }, 'Tick at least one permission, or Deny.');
-  const choices = scopeChoices(g.requested_scope, () => {
-    const none = choices.chosen().length === 0;
-    approve.disabled = none;
-    hint.hidden = !none;
-  });
-  const duration = durationPicker(g.requested_duration);
+  const choices = scopeChoices(
+    g.requested_scope,
+    () => {
+      const none = choices.chosen().length === 0;
+      approve.disabled = none;
+      hint.hidden = !none;
+    },
+    { blocked: policy.blockedScopes ?? [], alwaysAsk: policy.alwaysAskScopes ?? [] },
+  );
+  const cap = policy.maxDelegationMinutes === undefined ? undefined : policy.maxDelegationMinutes * 60;
+  const duration = durationPicker(g.requested_duration, cap === undefined ? {} : { cap });
 
   const busy = (on: boolean) => {
     approve.disabled = on || choices.chosen().length === 0;
@@ -52,6 +58,10 @@ export function pendingItem(g: GrantView, notify: Notify): HTMLElement {
     }
   });
 
+  if (choices.chosen().length === 0) {
+    approve.disabled = true;
+    hint.hidden = false;
+  }
   return h(
     'li',
     { class: `card pending risk-edge-${overallRisk(g.requested_scope)}`, 'data-grant': g.id },

@@ -5,6 +5,7 @@
  * worker re-parses the address itself; nothing on this page is trusted by it.
  */
 import { describeDuration } from '../../../shared/src/duration.js';
+import type { Policy } from '../../../shared/src/policy.js';
 import { isSignInOnly } from '../../../shared/src/scopes/catalog.js';
 import { parseAuthorizationRequest, type AuthorizationRequest } from '../intercept/authorization-request.js';
 import browser from '../lib/browser.js';
@@ -60,21 +61,26 @@ async function decide(raw: string, decision: 'continue' | 'block', scope: string
   if (res.status === 'blocked') notice('Blocked', 'Nothing was sent to the provider. You can close this tab.');
 }
 
-function review(raw: string, r: AuthorizationRequest): void {
+function review(raw: string, r: AuthorizationRequest, policy: Policy): void {
   const error = h('p', { class: 'hint', role: 'alert' });
   const continueBtn = h('button', { type: 'button', class: 'primary' }, 'Continue');
   const blockBtn = h('button', { type: 'button', class: 'danger' }, 'Block');
-  const choices = scopeChoices(r.scopes, () => {
-    continueBtn.disabled = r.scopes.length > 0 && choices.chosen().length === 0;
-  });
-  const duration = durationPicker(30 * DAY, { presets: PRESETS, initial: HOUR });
+  const choices = scopeChoices(
+    r.scopes,
+    () => {
+      continueBtn.disabled = r.scopes.length > 0 && choices.chosen().length === 0;
+    },
+    { blocked: policy.blockedScopes ?? [] },
+  );
+  const cap = policy.maxDelegationMinutes === undefined ? undefined : policy.maxDelegationMinutes * 60;
+  const duration = durationPicker(30 * DAY, { presets: PRESETS, initial: HOUR, ...(cap !== undefined ? { cap } : {}) });
   const busy = (on: boolean) => {
     continueBtn.disabled = on;
     blockBtn.disabled = on;
   };
   continueBtn.addEventListener('click', async () => {
     const seconds = duration.seconds();
-    if (seconds === undefined) return void (error.textContent = 'Choose a duration of at most 30 days.');
+    if (seconds === undefined) return void (error.textContent = 'Choose a shorter duration.');
     busy(true);
     error.textContent = '';
     try {
@@ -118,8 +124,8 @@ async function run(): Promise<void> {
   // the original address, exactly as declarativeNetRequest wrote it after "#" (not decoded: its own
   // percent-encoding must survive, or an encoded "&" inside a value would split parameters)
   const raw = location.hash.slice(1);
-  const { patterns } = await send('settings.get', {});
-  const parsed = parseAuthorizationRequest(raw, patterns);
+  const [settings, state] = await Promise.all([send('settings.get', {}), send('state.get', {})]);
+  const parsed = parseAuthorizationRequest(raw, [...settings.patterns, ...settings.orgPatterns]);
   if (parsed.kind === 'not-agent-oauth') {
     notice('Continuing', 'This is not an agent’s authorization request; loading it as it was.');
     await send('intercept.pass', { url: raw });
@@ -135,7 +141,7 @@ async function run(): Promise<void> {
     await decide(raw, 'continue', r.scopes, SIGN_IN_SECONDS);
     return;
   }
-  review(raw, r);
+  review(raw, r, state.policy);
 }
 
 run().catch((e: unknown) => notice('Something went wrong', `Nothing was sent. ${(e as Error).message}`, 'bad'));

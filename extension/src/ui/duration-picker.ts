@@ -10,16 +10,18 @@ let counter = 0;
  */
 export function durationPicker(
   requested: number,
-  opts: { cap?: number; presets?: readonly number[]; initial?: number } = {},
+  opts: { cap?: number; presets?: readonly number[]; initial?: number; capNote?: string } = {},
 ): { element: HTMLElement; seconds: () => number | undefined } {
   const max = Math.min(requested, opts.cap ?? requested);
   const initial = Math.min(opts.initial ?? max, max);
   const id = `duration-${++counter}`;
+  // the daemon may already have shortened the request to the organisation's cap
+  const capped = opts.cap !== undefined && opts.cap <= requested;
   const options = [...new Set([...(opts.presets ?? PRESETS).filter((s) => s < max), initial, max])].sort((a, b) => a - b);
   const select = h(
     'select',
     { id, class: 'duration' },
-    ...options.map((s) => h('option', { value: String(s), selected: s === initial }, s === requested && opts.presets === undefined ? `${describeDuration(s)} (as asked)` : describeDuration(s))),
+    ...options.map((s) => h('option', { value: String(s), selected: s === initial }, s === requested && opts.presets === undefined && !capped ? `${describeDuration(s)} (as asked)` : describeDuration(s))),
     h('option', { value: 'custom' }, 'Custom…'),
   );
   const custom = h('input', {
@@ -36,7 +38,14 @@ export function durationPicker(
     custom.hidden = select.value !== 'custom';
     if (!custom.hidden) custom.focus();
   });
-  const element = h('div', { class: 'duration-row' }, h('label', { for: id }, 'Duration'), select, custom);
+  const element = h(
+    'div',
+    { class: 'duration-row' },
+    h('label', { for: id }, 'Duration'),
+    select,
+    custom,
+    capped ? h('span', { class: 'org-note' }, opts.capNote ?? `At most ${describeDuration(max)}: set by your organisation`) : null,
+  );
   return {
     element,
     seconds() {

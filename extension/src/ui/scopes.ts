@@ -32,15 +32,30 @@ export function scopeList(scopes: readonly string[]): HTMLElement {
  * Scopes the person can untick. Each checkbox is labelled by its scope string (for assistive tech and
  * tests alike); the plain-words description sits beside it.
  */
-export function scopeChoices(scopes: readonly string[], onChange: () => void): { element: HTMLElement; chosen: () => string[] } {
+export function scopeChoices(
+  scopes: readonly string[],
+  onChange: () => void,
+  org: { blocked?: readonly string[]; alwaysAsk?: readonly string[] } = {},
+): { element: HTMLElement; chosen: () => string[] } {
   const infos = describeScopes(scopes);
-  const boxes = infos.map((info) => h('input', { type: 'checkbox', checked: true, 'aria-label': info.scope, on: { change: onChange } }));
+  const blocked = (s: string) => org.blocked?.includes(s) ?? false;
+  const boxes = infos.map((info) =>
+    h('input', { type: 'checkbox', checked: !blocked(info.scope), disabled: blocked(info.scope), 'aria-label': info.scope, on: { change: onChange } }),
+  );
+  const note = (s: string) =>
+    blocked(s)
+      ? h('span', { class: 'org-note' }, 'Blocked: set by your organisation')
+      : org.alwaysAsk?.includes(s)
+        ? h('span', { class: 'org-note' }, 'Asked each time: set by your organisation')
+        : null;
   const element = h(
     'ul',
     { class: 'scopes choosable' },
-    ...infos.map((info, i) => h('li', { class: 'scope' }, h('label', { class: 'scope-label' }, boxes[i]!, scopeText(info)), riskPill(info.risk))),
+    ...infos.map((info, i) =>
+      h('li', { class: `scope${blocked(info.scope) ? ' blocked' : ''}` }, h('label', { class: 'scope-label' }, boxes[i]!, h('span', { class: 'scope-text' }, scopeText(info), note(info.scope))), riskPill(info.risk)),
+    ),
   );
-  return { element, chosen: () => infos.filter((_, i) => boxes[i]!.checked).map((x) => x.scope) };
+  return { element, chosen: () => infos.filter((_, i) => boxes[i]!.checked && !boxes[i]!.disabled).map((x) => x.scope) };
 }
 
 export function overallRisk(scopes: readonly string[]): RiskOrUnknown {
