@@ -1,9 +1,11 @@
 import { getRequestListener } from '@hono/node-server';
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { MAX_TOKEN_LIFETIME_SECONDS } from '../../shared/src/oauth.js';
 import { createApp } from './app.js';
+import { auditExporter, type AuditExporter } from './audit/export.js';
 import { auditLog } from './audit/log.js';
 import { systemClock, type Clock } from './clock.js';
 import { CLI_CREDENTIAL_FILE, DAEMON_STATE_FILE, DB_FILE } from './config.js';
@@ -18,7 +20,7 @@ import { tokensRepo } from './store/tokens.repo.js';
 import { loadSigningKeys } from './tokens/keys.js';
 import { tokenVerifier } from './tokens/verify.js';
 import { VERSION } from './version.js';
-import type { Policy } from '../../shared/src/policy.js';
+import type { AuditExportPolicy, Policy } from '../../shared/src/policy.js';
 import { policyHolder } from './policy/enforce.js';
 
 export const LOOPBACK = '127.0.0.1';
@@ -34,6 +36,8 @@ export interface DaemonOptions {
   sweepIntervalMs?: number;
   /** Organisation policy (see policy/load.ts); none means no organisational limits. */
   policy?: { policy: Policy; path: string | null };
+  /** Also send the audit trail to this OTLP/HTTP collector (policy `auditExport`; see audit/export.ts). */
+  auditExport?: AuditExportPolicy;
 }
 
 export interface RunningDaemon {
@@ -45,6 +49,8 @@ export interface RunningDaemon {
   ctx: DaemonContext;
   /** Runs the expiry sweep now (it also runs every sweepIntervalMs). */
   sweep(): void;
+  /** Present when `auditExport` was given. */
+  auditExporter?: AuditExporter;
   close(): Promise<void>;
 }
 
@@ -145,6 +151,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       bus,
       log,
     };
+    const exporter = opts.auditExport
+      ? auditExporter(db, opts.auditExport, { log, serviceName: 'mandate', hostName: hostname(), person: opts.person, clock })
+      : undefined;
     const { app, services } = createApp(ctx, () => port);
     handler = app.fetch;
 
@@ -166,6 +175,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     sweep();
     const timer = setInterval(sweep, opts.sweepIntervalMs ?? 5000);
     timer.unref();
+    exporter?.start();
 
     const srv = server;
     let closed = false;
@@ -177,10 +187,12 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       pairingCode,
       ctx,
       sweep,
+      auditExporter: exporter,
       async close() {
         if (closed) return;
         closed = true;
         clearInterval(timer);
+        await exporter?.stop(); // aborts a request in flight; its events stay queued for the next start
         srv.closeAllConnections();
         await new Promise<void>((resolve) => srv.close(() => resolve()));
         if (readDaemonState(opts.home)?.pid === process.pid) rmSync(join(opts.home, DAEMON_STATE_FILE), { force: true });

@@ -1,5 +1,6 @@
 import { DaemonStartError } from '../daemon.js';
 import { PolicyError } from '../policy/load.js';
+import { AuditExportConfigError } from '../audit/export.js';
 import { UsageError } from './args.js';
 import { DaemonCallError } from './client.js';
 import { AGENTS_HELP, agentsCommand } from './commands/agents.js';
@@ -71,7 +72,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.err(`mandate ${name}: ${e.message}\n\n${command.help}\n`);
       return 2;
     }
-    if (e instanceof DaemonCallError || e instanceof DaemonStartError || e instanceof PolicyError || e instanceof RangeError) {
+    if (e instanceof DaemonCallError || e instanceof DaemonStartError || e instanceof PolicyError || e instanceof AuditExportConfigError || e instanceof RangeError) {
       io.err(`mandate ${name}: ${e.message}\n`);
       return 1;
     }

@@ -25,17 +25,19 @@ export async function daemonCommand(args: string[], io: CliIo): Promise<number> 
     person: values.user ?? defaultPerson(),
     log: (m) => io.err(`[mandate] ${m}\n`),
     policy,
+    ...(policy.policy.auditExport ? { auditExport: policy.policy.auditExport } : {}),
   });
   const lines = [
     `Mandate daemon ready in ${Date.now() - started} ms`,
     `  listening     ${daemon.url}`,
     `  data dir      ${daemon.home}`,
     `  person        ${daemon.person}`,
+    policy.policy.auditExport ? `  audit export  ${new URL(policy.policy.auditExport.otlpEndpoint).origin} (OTLP/HTTP logs)` : undefined,
     `  policy        ${policy.path ? `${policy.path} (${Object.keys(policy.policy).join(', ') || 'no keys'})` : 'none (no organisational limits)'}`,
     `  pairing code  ${daemon.pairingCode.code}   (one use, until ${isoTime(daemon.pairingCode.expires_at)}; type it into the extension's options page)`,
     '',
     `Metadata: ${daemon.url}/.well-known/oauth-authorization-server    Stop with Ctrl-C.`,
-  ];
+  ].filter((l) => l !== undefined);
   if (values.json) {
     io.out(JSON.stringify({ url: daemon.url, port: daemon.port, home: daemon.home, person: daemon.person, pairing_code: daemon.pairingCode }) + '\n');
   } else io.out(lines.join('\n') + '\n');

@@ -1,0 +1,517 @@
+/**
+ * Sends the audit trail to an organisation's OpenTelemetry collector as OTLP/HTTP JSON logs.
+ *
+ * The local `audit` table is the queue. A one-row cursor (`audit_export.last_exported_id`) records the last
+ * row the collector accepted. Each attempt sends the next `batchSize` rows after it, in id order. The cursor
+ * only moves after a 2xx answer. So nothing is lost when the collector is down, slow, rejecting requests, or
+ * when the daemon restarts. Delivery is in order and **at least once**: when an answer is lost (timeout,
+ * shutdown mid-request, crash between the 2xx and the cursor write), the batch is sent again. Receivers
+ * de-duplicate on (`host.name`, `enduser.id`, `mandate.audit.id`); `mandate.hash` also identifies the row.
+ *
+ * Wire format: docs/audit-export.md. Protocol: opentelemetry-proto docs/specification.md (OTLP/HTTP, JSON
+ * Protobuf encoding: lowerCamelCase field names, 64-bit integers as decimal strings, enums as integers).
+ *
+ * It runs only from timers, one attempt at a time, and never holds up request handling. Unlike the OTLP
+ * spec, a 4xx other than 408/429 is also retried: an audit event must not be dropped because the collector
+ * is misconfigured. Those failures are logged as needing attention.
+ */
+import type { Database } from 'better-sqlite3';
+import { z } from 'zod';
+import type { AuditExportPolicy } from '../../../shared/src/policy.js';
+import { systemClock, type Clock } from '../clock.js';
+import { VERSION } from '../version.js';
+
+/** `scope.name` of every export. */
+export const AUDIT_EXPORT_SCOPE = 'mandate.audit';
+/** Longest wait for the collector's answer, headers and body together. */
+export const EXPORT_TIMEOUT_MS = 10_000;
+/** Retry delays double from 2x the interval and stop growing at this multiple of it. */
+const MAX_BACKOFF_FACTOR = 10;
+/** A collector's Retry-After is honoured within these bounds (the floor stops "Retry-After: 0" from causing a busy loop). */
+const MIN_RETRY_AFTER_MS = 1000;
+const MAX_RETRY_AFTER_MS = 3600_000;
+/** How much of a collector's answer is read (error text, partial success); the rest is discarded. */
+const MAX_RESPONSE_BYTES = 64 * 1024;
+
+/** The `auditExport` policy cannot be used (bad endpoint or header). The message never includes header values. */
+export class AuditExportConfigError extends Error {
+  override name = 'AuditExportConfigError';
+  readonly code = 'ERR_AUDIT_EXPORT_CONFIG';
+}
+
+export interface AuditExporterOptions {
+  log: (message: string) => void;
+  fetch?: typeof fetch;
+  /** `service.name` resource attribute, e.g. "mandate". */
+  serviceName: string;
+  /** `host.name` resource attribute. */
+  hostName: string;
+  /** The daemon's person: `enduser.id` for rows that do not name one. */
+  person: string;
+  /** For the `last_*_at` columns (unix seconds). Timers always use real time. */
+  clock?: Clock;
+  /** Overrides EXPORT_TIMEOUT_MS (tests). */
+  timeoutMs?: number;
+}
+
+export interface AuditExportStatus {
+  /** The collector's URL without its query string. */
+  endpoint: string;
+  /** Between start() and stop(). */
+  running: boolean;
+  /** Highest audit id the collector accepted (0: none yet). */
+  lastExportedId: number;
+  /** Audit rows waiting to be exported. */
+  pending: number;
+  lastSuccessAt: number | null;
+  lastAttemptAt: number | null;
+  /** Why the latest attempt failed; null after a success. */
+  lastError: string | null;
+  consecutiveFailures: number;
+  /** The wait chosen after the latest attempt: interval when idle, backoff or Retry-After after a failure, 0 with more queued. */
+  nextDelayMs: number | null;
+  /** Rows per request now (the policy's batchSize, halved after each 413 Payload Too Large). */
+  batchSize: number;
+}
+
+export interface AuditExporter {
+  /** Starts the export timer; the first attempt runs at once. */
+  start(): void;
+  /** Stops the timer and aborts a request in flight (its rows stay queued). Then the database may be closed. */
+  stop(): Promise<void>;
+  /** Exports now, batch after batch, until the rows that existed at the call are sent or an attempt fails. Returns the rows the collector accepted. */
+  flush(): Promise<number>;
+  status(): AuditExportStatus;
+}
+
+/** OTLP JSON: an AnyValue, limited to what the exporter sends. int64 values are decimal strings. */
+export type OtlpAnyValue = { stringValue: string } | { intValue: string };
+export interface OtlpKeyValue {
+  key: string;
+  value: OtlpAnyValue;
+}
+export interface OtlpLogRecord {
+  timeUnixNano: string;
+  observedTimeUnixNano: string;
+  severityNumber: number;
+  severityText: string;
+  eventName: string;
+  body: { stringValue: string };
+  attributes: OtlpKeyValue[];
+}
+/** opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest, JSON encoding. */
+export interface ExportLogsServiceRequest {
+  resourceLogs: {
+    resource: { attributes: OtlpKeyValue[] };
+    scopeLogs: { scope: { name: string; version: string }; logRecords: OtlpLogRecord[] }[];
+  }[];
+}
+
+interface ExportRow {
+  id: number;
+  ts: number;
+  type: string;
+  person: string | null;
+  agent: string | null;
+  resource: string | null;
+  scopes: string;
+  grant_id: string | null;
+  decision: string | null;
+  outcome: string;
+  detail: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+interface ExportState {
+  last_exported_id: number;
+  last_success_at: number | null;
+  last_error: string | null;
+  last_attempt_at: number | null;
+}
+
+type Attempt =
+  | { kind: 'idle' }
+  | { kind: 'sent'; count: number; lastId: number; full: boolean }
+  | { kind: 'failed'; retryAfterMs: number | undefined }
+  | { kind: 'stopped' };
+
+/** ExportLogsServiceResponse: only partial success matters (spec: do not retry it, but say what was rejected). */
+const exportResponse = z.object({
+  partialSuccess: z
+    .object({
+      rejectedLogRecords: z.union([z.string(), z.number()]).optional(),
+      errorMessage: z.string().optional(),
+    })
+    .optional(),
+});
+
+const str = (key: string, value: string): OtlpKeyValue => ({ key, value: { stringValue: value } });
+
+/** Seconds to the nanosecond decimal string OTLP uses for fixed64. BigInt keeps it exact for any ts (past 2^53, not all Numbers are integers). */
+function unixNano(seconds: number): string {
+  return (BigInt(seconds) * 1_000_000_000n).toString();
+}
+
+function toLogRecord(row: ExportRow, person: string): OtlpLogRecord {
+  const refused = row.outcome === 'refused';
+  const attributes: OtlpKeyValue[] = [
+    { key: 'mandate.audit.id', value: { intValue: String(row.id) } },
+    str('mandate.event.type', row.type),
+    str('mandate.outcome', row.outcome),
+  ];
+  const optional: [string, string | null][] = [
+    ['mandate.decision', row.decision],
+    ['enduser.id', row.person ?? person],
+    ['mandate.agent', row.agent],
+    ['mandate.resource', row.resource],
+    ['mandate.scopes', row.scopes === '' ? null : row.scopes],
+    ['mandate.grant_id', row.grant_id],
+    ['mandate.detail', row.detail],
+    ['mandate.hash', row.hash],
+    ['mandate.prev_hash', row.prev_hash],
+  ];
+  for (const [key, value] of optional) if (value !== null) attributes.push(str(key, value));
+  const time = unixNano(row.ts);
+  return {
+    timeUnixNano: time,
+    // Mandate is the source of these events, so it observed them when it recorded them (same as an OTel SDK).
+    observedTimeUnixNano: time,
+    severityNumber: refused ? 13 : 9, // SEVERITY_NUMBER_WARN : SEVERITY_NUMBER_INFO
+    severityText: refused ? 'WARN' : 'INFO',
+    eventName: row.type,
+    body: { stringValue: row.type },
+    attributes,
+  };
+}
+
+/** The endpoint as it may appear in logs and status: no query string (it may carry a key), no fragment. */
+function displayEndpoint(url: URL): string {
+  return url.origin + url.pathname;
+}
+
+function parseEndpoint(raw: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new AuditExportConfigError('auditExport.otlpEndpoint is not a URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new AuditExportConfigError(`auditExport.otlpEndpoint must be an http: or https: URL, not ${url.protocol}`);
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new AuditExportConfigError('auditExport.otlpEndpoint must not contain a user name or password; put credentials in auditExport.headers');
+  }
+  return url;
+}
+
+function buildHeaders(configured: Record<string, string>): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(configured)) {
+    try {
+      headers.append(name, value);
+    } catch {
+      // Headers' own message quotes the value: name the header only
+      throw new AuditExportConfigError(`auditExport.headers["${name}"] is not a valid HTTP header name or value`);
+    }
+  }
+  headers.set('content-type', 'application/json'); // the spec requires it for JSON payloads
+  return headers;
+}
+
+/**
+ * Replaces configured header values with [redacted] in anything logged or stored: each whole value, the
+ * credentials after an auth scheme ("Bearer <token>"), and each long fragment, in case a collector echoes one.
+ */
+function redactor(headers: Record<string, string>): (text: string) => string {
+  const secrets = new Set<string>();
+  for (const value of Object.values(headers)) {
+    if (value.length >= 4) secrets.add(value);
+    const credentials = /^[A-Za-z][\w.-]*\s+(\S.*)$/.exec(value)?.[1];
+    if (credentials !== undefined && credentials.length >= 4) secrets.add(credentials);
+    for (const part of value.split(/[\s,;]+/)) if (part.length >= 8) secrets.add(part);
+  }
+  const ordered = [...secrets].sort((a, b) => b.length - a.length); // whole values before their parts
+  return (text) => ordered.reduce((t, s) => t.split(s).join('[redacted]'), text);
+}
+
+/** Retry-After as delta-seconds or an HTTP date, in ms from now; undefined when absent or unreadable. */
+function retryAfterMs(value: string | null): number | undefined {
+  if (value === null) return undefined;
+  const trimmed = value.trim();
+  const ms = /^\d+$/.test(trimmed) ? Number(trimmed) * 1000 : Date.parse(trimmed) - Date.now();
+  return Number.isFinite(ms) ? Math.min(Math.max(ms, MIN_RETRY_AFTER_MS), MAX_RETRY_AFTER_MS) : undefined;
+}
+
+/** Reads at most `max` bytes of the body, then releases the connection. */
+async function readCapped(res: Response, max: number): Promise<string> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < max) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.byteLength;
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+  return Buffer.concat(chunks).subarray(0, max).toString('utf8');
+}
+
+function snippet(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat;
+}
+
+function describeFetchError(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  const cause = e.cause;
+  if (cause instanceof Error) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    return `${e.message}: ${code ?? cause.message}`;
+  }
+  return e.message;
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+export function auditExporter(db: Database, config: AuditExportPolicy, opts: AuditExporterOptions): AuditExporter {
+  const endpoint = parseEndpoint(config.otlpEndpoint);
+  const headers = buildHeaders(config.headers);
+  const redact = redactor(config.headers);
+  const where = displayEndpoint(endpoint);
+  const doFetch = opts.fetch ?? fetch;
+  const clock = opts.clock ?? systemClock;
+  const timeoutMs = opts.timeoutMs ?? EXPORT_TIMEOUT_MS;
+  const intervalMs = config.intervalSeconds * 1000;
+  const log = (m: string) => opts.log(redact(`audit export: ${m}`));
+  const resource = {
+    attributes: [str('service.name', opts.serviceName), str('service.version', VERSION), str('host.name', opts.hostName)],
+  };
+  const scope = { name: AUDIT_EXPORT_SCOPE, version: VERSION };
+
+  db.prepare('INSERT OR IGNORE INTO audit_export (id, last_exported_id) VALUES (1, 0)').run();
+  const readState = db.prepare<[], ExportState>(
+    'SELECT last_exported_id, last_success_at, last_error, last_attempt_at FROM audit_export WHERE id = 1',
+  );
+  const nextRows = db.prepare<[number, number], ExportRow>(
+    'SELECT id, ts, type, person, agent, resource, scopes, grant_id, decision, outcome, detail, prev_hash, hash FROM audit WHERE id > ? ORDER BY id LIMIT ?',
+  );
+  const countAfter = db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM audit WHERE id > ?');
+  const maxId = db.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM audit');
+  const advance = db.prepare<{ from: number; to: number; now: number }>(
+    'UPDATE audit_export SET last_exported_id = @to, last_success_at = @now, last_attempt_at = @now, last_error = NULL WHERE id = 1 AND last_exported_id = @from',
+  );
+  const recordFailure = db.prepare<{ error: string; now: number }>(
+    'UPDATE audit_export SET last_error = @error, last_attempt_at = @now WHERE id = 1',
+  );
+
+  let batchSize = config.batchSize;
+  let running = false;
+  let stopped = false;
+  let failures = 0;
+  let lastLoggedError: string | null = null;
+  let nextDelayMs: number | null = null;
+  let timer: NodeJS.Timeout | undefined;
+  let inFlight: AbortController | undefined;
+  let chain: Promise<unknown> = Promise.resolve();
+
+  /** One attempt at a time: flush() and the timer queue behind each other. */
+  function exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const next = chain.then(fn);
+    chain = next.catch(() => undefined);
+    return next;
+  }
+
+  function backoffMs(): number {
+    const base = Math.min(intervalMs * 2 ** failures, intervalMs * MAX_BACKOFF_FACTOR);
+    return Math.round(base * (0.8 + 0.2 * Math.random())); // jitter, so many daemons do not retry in step
+  }
+
+  function fail(raw: string, retryAfter: number | undefined): Attempt {
+    const message = redact(raw); // it may quote the collector's answer, which may echo a header back
+    failures++;
+    try {
+      recordFailure.run({ error: message, now: clock() });
+    } catch (e) {
+      log(`could not record the failure: ${(e as Error).message}`);
+    }
+    if (message !== lastLoggedError) {
+      log(`${message} (attempt ${failures}; the events stay queued and are retried)`);
+      lastLoggedError = message;
+    }
+    return { kind: 'failed', retryAfterMs: retryAfter };
+  }
+
+  async function attempt(): Promise<Attempt> {
+    if (stopped) return { kind: 'stopped' };
+    let from: number;
+    let rows: ExportRow[];
+    try {
+      from = readState.get()?.last_exported_id ?? 0;
+      rows = nextRows.all(from, batchSize);
+    } catch (e) {
+      return fail(`could not read the audit trail: ${(e as Error).message}`, undefined);
+    }
+    const last = rows.at(-1);
+    if (last === undefined) return { kind: 'idle' }; // the spec asks senders not to send empty envelopes
+    const payload: ExportLogsServiceRequest = {
+      resourceLogs: [{ resource, scopeLogs: [{ scope, logRecords: rows.map((r) => toLogRecord(r, opts.person)) }] }],
+    };
+    const range = `events ${rows[0]!.id}..${last.id}`;
+
+    const abort = new AbortController();
+    const timeout = AbortSignal.timeout(timeoutMs);
+    inFlight = abort;
+    let res: Response;
+    let text: string;
+    try {
+      res = await doFetch(endpoint, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(payload),
+        signal: AbortSignal.any([abort.signal, timeout]),
+        redirect: 'error', // never replay the body and the configured headers to wherever a redirect points
+      });
+      text = await readCapped(res, MAX_RESPONSE_BYTES);
+    } catch (e) {
+      if (stopped) return { kind: 'stopped' }; // aborted by stop(): not a failure, the rows stay queued
+      const why = timeout.aborted ? `no answer within ${timeoutMs / 1000} s` : describeFetchError(e);
+      return fail(`sending ${range} to ${where} failed: ${why}`, undefined);
+    } finally {
+      inFlight = undefined;
+    }
+    if (stopped) return { kind: 'stopped' };
+
+    if (res.ok) {
+      try {
+        advance.run({ from, to: last.id, now: clock() });
+      } catch (e) {
+        return fail(`the collector accepted ${range} but the cursor could not be saved: ${(e as Error).message}`, undefined);
+      }
+      if (failures > 0) log(`delivering to ${where} again after ${failures} failed attempt${failures === 1 ? '' : 's'}`);
+      failures = 0;
+      lastLoggedError = null;
+      reportPartialSuccess(res, text, range);
+      return { kind: 'sent', count: rows.length, lastId: last.id, full: rows.length === batchSize };
+    }
+
+    const status = `${res.status}${res.statusText ? ` ${res.statusText}` : ''}`;
+    const detail = snippet(text);
+    let message = `${where} answered ${status} to ${range}${detail ? `: ${detail}` : ''}`;
+    if (res.status === 413 && batchSize > 1) {
+      batchSize = Math.max(1, Math.floor(batchSize / 2));
+      message += ` (sending ${batchSize} events per request from now on)`;
+    } else if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) {
+      message += ' — the collector refuses these events; no later event is exported until this is fixed (check otlpEndpoint, headers and the collector\'s logs)';
+    }
+    return fail(message, retryAfterMs(res.headers.get('retry-after')));
+  }
+
+  function reportPartialSuccess(res: Response, text: string, range: string): void {
+    if (!(res.headers.get('content-type') ?? '').includes('json') || text === '') return;
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      return;
+    }
+    const parsed = exportResponse.safeParse(json);
+    const partial = parsed.success ? parsed.data.partialSuccess : undefined;
+    if (!partial) return;
+    const rejected = Number(partial.rejectedLogRecords ?? 0);
+    const why = partial.errorMessage ? `: ${snippet(partial.errorMessage)}` : '';
+    if (rejected > 0) log(`the collector accepted ${range} but dropped ${rejected} of them${why} (not resent, as the OTLP spec requires)`);
+    else if (why) log(`the collector accepted ${range} with a warning${why}`);
+  }
+
+  function delayAfter(a: Attempt): number {
+    switch (a.kind) {
+      case 'sent':
+        return a.full ? 0 : intervalMs;
+      case 'failed':
+        return a.retryAfterMs ?? backoffMs();
+      default:
+        return intervalMs;
+    }
+  }
+
+  function schedule(ms: number): void {
+    clearTimeout(timer);
+    timer = undefined;
+    if (!running || stopped) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      exclusive(run).catch((e: unknown) => log(`unexpected error: ${(e as Error).message}`));
+    }, ms);
+    timer.unref();
+  }
+
+  /** One attempt, then the timer set for the next. */
+  async function run(): Promise<Attempt> {
+    const a = await attempt();
+    if (a.kind !== 'stopped') {
+      nextDelayMs = delayAfter(a);
+      schedule(nextDelayMs);
+    }
+    return a;
+  }
+
+  return {
+    start() {
+      if (running || stopped) return;
+      running = true;
+      if (endpoint.protocol === 'http:' && !isLoopback(endpoint.hostname)) {
+        log(`${where} is plain http: events and the configured headers cross the network unencrypted`);
+      }
+      schedule(0);
+    },
+
+    async stop() {
+      stopped = true;
+      running = false;
+      clearTimeout(timer);
+      timer = undefined;
+      inFlight?.abort();
+      await chain;
+    },
+
+    flush() {
+      return exclusive(async () => {
+        const target = maxId.get()?.id ?? 0;
+        let sent = 0;
+        for (;;) {
+          const a = await run();
+          if (a.kind !== 'sent') break;
+          sent += a.count;
+          if (!a.full || a.lastId >= target) break;
+        }
+        return sent;
+      });
+    },
+
+    status() {
+      const state = readState.get();
+      const lastExportedId = state?.last_exported_id ?? 0;
+      return {
+        endpoint: where,
+        running,
+        lastExportedId,
+        pending: countAfter.get(lastExportedId)?.n ?? 0,
+        lastSuccessAt: state?.last_success_at ?? null,
+        lastAttemptAt: state?.last_attempt_at ?? null,
+        lastError: state?.last_error ?? null,
+        consecutiveFailures: failures,
+        nextDelayMs,
+        batchSize,
+      };
+    },
+  };
+}
