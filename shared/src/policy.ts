@@ -23,7 +23,7 @@ export type AuditExportPolicy = z.infer<typeof auditExportPolicy>;
 export const policySchema = z.strictObject({
   /** Longest delegation anyone may approve, in minutes (CIBA grants and external grants alike). */
   maxDelegationMinutes: z.number().int().min(1).max(527_040).optional(),
-  /** Scopes that can never be approved; requests naming them are refused by the daemon. */
+  /** Scopes that can never be approved: requests may name them, but the daemon refuses any approval or external grant that includes one. */
   blockedScopes: scopeList.optional(),
   /** Scopes never remembered: a grant that includes one yields a single token and cannot be renewed. */
   alwaysAskScopes: scopeList.optional(),
