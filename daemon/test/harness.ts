@@ -44,22 +44,33 @@ export interface TestDaemon extends RunningDaemon {
   /** A complete approved flow: request, approve (optionally narrowed), first token. */
   approvedToken(agent: AgentCreated, opts?: { scope?: string; approve?: { scope?: string[]; expires_in?: number } }): Promise<{ token: string; authReqId: string; grantId: string }>;
   restart(): Promise<TestDaemon>;
+  /** Stops the daemon (if running) and removes the temp data dir it made. */
+  dispose(): Promise<void>;
 }
 
 export function basic(id: string, secret: string): string {
   return 'Basic ' + Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64');
 }
 
-export async function startTestDaemon(opts: Partial<DaemonOptions> & { clock?: TestClock; home?: string } = {}): Promise<TestDaemon> {
+/**
+ * `manualCleanup`: the caller disposes of the daemon (e.g. one shared by a describe block in beforeAll);
+ * otherwise it is closed and its data dir removed after each test.
+ */
+export async function startTestDaemon(
+  opts: Partial<DaemonOptions> & { clock?: TestClock; home?: string; manualCleanup?: boolean } = {},
+): Promise<TestDaemon> {
+  const { manualCleanup, ...daemonOpts } = opts;
   const clock = opts.clock ?? testClock();
   const home = opts.home ?? mkdtempSync(join(tmpdir(), 'mandate-test-'));
-  const daemon = await startDaemon({ home, port: 0, person: PERSON, log: () => {}, sweepIntervalMs: 60_000, ...opts, clock });
+  const daemon = await startDaemon({ home, port: 0, person: PERSON, log: () => {}, sweepIntervalMs: 60_000, ...daemonOpts, clock });
   const ownsHome = opts.home === undefined;
   let stopped = false;
-  cleanups.push(async () => {
+  const dispose = async () => {
     if (!stopped) await daemon.close();
+    stopped = true;
     if (ownsHome) rmSync(home, { recursive: true, force: true });
-  });
+  };
+  if (!manualCleanup) cleanups.push(dispose);
   const adminToken = readFileSync(join(home, CLI_CREDENTIAL_FILE), 'utf8').trim();
 
   const t: TestDaemon = {
@@ -70,6 +81,7 @@ export async function startTestDaemon(opts: Partial<DaemonOptions> & { clock?: T
       stopped = true;
       await daemon.close();
     },
+    dispose,
     admin(method, path, body, headers = {}) {
       return fetch(daemon.url + ADMIN_PREFIX + path, {
         method,

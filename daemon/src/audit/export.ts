@@ -20,6 +20,7 @@ import { z } from 'zod';
 import type { AuditExportPolicy } from '../../../shared/src/policy.js';
 import { systemClock, type Clock } from '../clock.js';
 import { VERSION } from '../version.js';
+import { AUDIT_COLUMNS, type AuditRow } from './log.js';
 
 /** `scope.name` of every export. */
 export const AUDIT_EXPORT_SCOPE = 'mandate.audit';
@@ -107,21 +108,6 @@ export interface ExportLogsServiceRequest {
   }[];
 }
 
-interface ExportRow {
-  id: number;
-  ts: number;
-  type: string;
-  person: string | null;
-  agent: string | null;
-  resource: string | null;
-  scopes: string;
-  grant_id: string | null;
-  decision: string | null;
-  outcome: string;
-  detail: string | null;
-  prev_hash: string;
-  hash: string;
-}
 
 interface ExportState {
   last_exported_id: number;
@@ -153,7 +139,7 @@ function unixNano(seconds: number): string {
   return (BigInt(seconds) * 1_000_000_000n).toString();
 }
 
-function toLogRecord(row: ExportRow, person: string): OtlpLogRecord {
+function toLogRecord(row: AuditRow, person: string): OtlpLogRecord {
   const refused = row.outcome === 'refused';
   const attributes: OtlpKeyValue[] = [
     { key: 'mandate.audit.id', value: { intValue: String(row.id) } },
@@ -301,8 +287,8 @@ export function auditExporter(db: Database, config: AuditExportPolicy, opts: Aud
   const readState = db.prepare<[], ExportState>(
     'SELECT last_exported_id, last_success_at, last_error, last_attempt_at FROM audit_export WHERE id = 1',
   );
-  const nextRows = db.prepare<[number, number], ExportRow>(
-    'SELECT id, ts, type, person, agent, resource, scopes, grant_id, decision, outcome, detail, prev_hash, hash FROM audit WHERE id > ? ORDER BY id LIMIT ?',
+  const nextRows = db.prepare<[number, number], AuditRow>(
+    `SELECT ${AUDIT_COLUMNS} FROM audit WHERE id > ? ORDER BY id LIMIT ?`,
   );
   const countAfter = db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM audit WHERE id > ?');
   const maxId = db.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM audit');
@@ -353,7 +339,7 @@ export function auditExporter(db: Database, config: AuditExportPolicy, opts: Aud
   async function attempt(): Promise<Attempt> {
     if (stopped) return { kind: 'stopped' };
     let from: number;
-    let rows: ExportRow[];
+    let rows: AuditRow[];
     try {
       from = readState.get()?.last_exported_id ?? 0;
       rows = nextRows.all(from, batchSize);

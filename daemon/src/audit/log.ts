@@ -49,7 +49,8 @@ export interface AuditInput {
   detail?: Record<string, string | number | boolean | null | string[]> | null;
 }
 
-interface AuditRow {
+/** A stored audit row, as the database holds it (scopes space-delimited, detail as JSON text). */
+export interface AuditRow {
   id: number;
   ts: number;
   type: string;
@@ -87,7 +88,8 @@ function toView(row: AuditRow): AuditEventView {
   };
 }
 
-const COLUMNS = 'id, ts, type, person, agent, resource, scopes, grant_id, decision, outcome, detail, prev_hash, hash';
+export const AUDIT_COLUMNS = 'id, ts, type, person, agent, resource, scopes, grant_id, decision, outcome, detail, prev_hash, hash';
+
 
 /**
  * Append-only, hash-chained audit trail. `append` must run inside the caller's transaction so the event
@@ -96,9 +98,9 @@ const COLUMNS = 'id, ts, type, person, agent, resource, scopes, grant_id, decisi
 export function auditLog(db: Database, clock: Clock, onAppend: (id: number) => void = () => {}) {
   const last = db.prepare<[], { id: number; hash: string }>('SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1');
   const insert = db.prepare(
-    `INSERT INTO audit (${COLUMNS}) VALUES (@id, @ts, @type, @person, @agent, @resource, @scopes, @grant_id, @decision, @outcome, @detail, @prev_hash, @hash)`,
+    `INSERT INTO audit (${AUDIT_COLUMNS}) VALUES (@id, @ts, @type, @person, @agent, @resource, @scopes, @grant_id, @decision, @outcome, @detail, @prev_hash, @hash)`,
   );
-  const iterate = db.prepare<[], AuditRow>(`SELECT ${COLUMNS} FROM audit ORDER BY id`);
+  const iterate = db.prepare<[], AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM audit ORDER BY id`);
 
   function append(e: AuditInput): number {
     if (!db.inTransaction) throw new TypeError('audit append must run inside a transaction');
@@ -132,7 +134,7 @@ export function auditLog(db: Database, clock: Clock, onAppend: (id: number) => v
     if (q.since !== undefined) (where.push('ts >= @since'), (params.since = q.since));
     if (q.until !== undefined) (where.push('ts <= @until'), (params.until = q.until));
     if (q.before_id !== undefined) (where.push('id < @before_id'), (params.before_id = q.before_id));
-    const sql = `SELECT ${COLUMNS} FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT @limit`;
+    const sql = `SELECT ${AUDIT_COLUMNS} FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT @limit`;
     return db.prepare<Record<string, string | number>, AuditRow>(sql).all(params).map(toView);
   }
 

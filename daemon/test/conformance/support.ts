@@ -4,26 +4,21 @@
  */
 import Database from 'better-sqlite3';
 import { importJWK, type CryptoKey, type JWK } from 'jose';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { z } from 'zod';
-import { ADMIN_PREFIX, agentCreated, auditList, grantList, grantView, type AgentCreated, type AuditEventView, type GrantView } from '../../../shared/src/admin-api.js';
+import { auditList, grantList, grantView, type AgentCreated, type AuditEventView, type GrantView } from '../../../shared/src/admin-api.js';
 import { OAUTH_ERROR_CODES, type OAuthErrorCode } from '../../../shared/src/errors.js';
 import {
   GRANT_TYPE_CIBA,
   GRANT_TYPE_TOKEN_EXCHANGE,
   SIGNING_ALG,
   TOKEN_TYPE_ACCESS_TOKEN,
-  bcAuthorizeResponse,
-  tokenResponse,
 } from '../../../shared/src/oauth.js';
-import { CLI_CREDENTIAL_FILE, DB_FILE } from '../../src/config.js';
-import { startDaemon } from '../../src/daemon.js';
-import { MAIL, PERSON, basic, startTestDaemon, testClock, type TestDaemon } from '../harness.js';
+import { DB_FILE } from '../../src/config.js';
+import { basic, startTestDaemon, type TestDaemon } from '../harness.js';
 
 const errorBody = z.object({ error: z.enum(OAUTH_ERROR_CODES), error_description: z.string() });
 export type ErrorBody = z.infer<typeof errorBody>;
@@ -269,66 +264,10 @@ export function sharedDaemon<T>(setup: (d: TestDaemon) => Promise<T>): () => T {
 /** sharedDaemon() with the usual world: an agent, a live grant and token, a pending request. */
 export const sharedWorld = (): (() => World) => sharedDaemon(populate);
 
-/** The harness's TestDaemon, minus its per-test cleanup; the caller closes it. */
+/** The harness's TestDaemon without its per-test cleanup; the caller disposes of it. */
 async function startUnmanagedDaemon(): Promise<{ d: TestDaemon; close: () => Promise<void> }> {
-  const clock = testClock();
-  const home = mkdtempSync(join(tmpdir(), 'mandate-conformance-'));
-  const daemon = await startDaemon({ home, port: 0, person: PERSON, log: () => {}, sweepIntervalMs: 60_000, clock });
-  const adminToken = readFileSync(join(home, CLI_CREDENTIAL_FILE), 'utf8').trim();
-  const close = async () => {
-    await daemon.close();
-    rmSync(home, { recursive: true, force: true });
-  };
-  const d: TestDaemon = {
-    ...daemon,
-    clock,
-    adminToken,
-    close,
-    admin: (method, path, body, headers = {}) =>
-      fetch(daemon.url + ADMIN_PREFIX + path, {
-        method,
-        headers: { authorization: `Bearer ${adminToken}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      }),
-    form: (path, params, auth, headers = {}) =>
-      fetch(daemon.url + path, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', ...(auth ? { authorization: basic(auth.id, auth.secret) } : {}), ...headers },
-        body: new URLSearchParams(params).toString(),
-      }),
-    async registerAgent(o = {}) {
-      const res = await d.admin('POST', '/agents', {
-        name: o.name ?? 'Mail helper',
-        kind: o.kind ?? 'agent',
-        scopes: o.scopes ?? (o.kind === 'resource_server' ? [] : ['mail.read', 'mail.send']),
-        resources: o.resources ?? [MAIL],
-      });
-      if (res.status !== 201) throw new Error(`register failed: ${res.status} ${await res.text()}`);
-      return agentCreated.parse(await res.json());
-    },
-    async request(agent, params = {}) {
-      const res = await d.form(
-        '/bc-authorize',
-        { scope: 'mail.read mail.send', resource: MAIL, binding_message: 'Summarise my inbox', requested_expiry: '3600', ...params },
-        { id: agent.client_id, secret: agent.client_secret },
-      );
-      if (res.status !== 200) throw new Error(`bc-authorize failed: ${res.status} ${await res.text()}`);
-      return bcAuthorizeResponse.parse(await res.json()).auth_req_id;
-    },
-    async approvedToken(agent, o = {}) {
-      const authReqId = await d.request(agent, o.scope ? { scope: o.scope } : {});
-      const approved = await d.admin('POST', `/requests/${encodeURIComponent(authReqId)}/approve`, o.approve ?? {});
-      if (approved.status !== 200) throw new Error(`approve failed: ${approved.status} ${await approved.text()}`);
-      const grantId = z.object({ id: z.string() }).parse(await approved.json()).id;
-      const res = await d.form('/token', { grant_type: GRANT_TYPE_CIBA, auth_req_id: authReqId }, { id: agent.client_id, secret: agent.client_secret });
-      if (res.status !== 200) throw new Error(`token failed: ${res.status} ${await res.text()}`);
-      return { token: tokenResponse.parse(await res.json()).access_token, authReqId, grantId };
-    },
-    restart() {
-      throw new Error('a shared daemon cannot restart; use startTestDaemon() for that test');
-    },
-  };
-  return { d, close };
+  const d = await startTestDaemon({ manualCleanup: true });
+  return { d, close: () => d.dispose() };
 }
 
 /**
