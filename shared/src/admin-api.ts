@@ -165,6 +165,7 @@ export const chatEvent = z.strictObject({
   page_host: z.string().max(253),
 });
 export type ChatEvent = z.infer<typeof chatEvent>;
+export const chatEventRecorded = z.object({ recorded: z.literal(true) });
 
 // ---- audit ----
 export const AUDIT_OUTCOMES = ['ok', 'refused'] as const;

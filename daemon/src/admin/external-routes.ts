@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { chatEvent, externalGrantCreate, externalOutcome, idParam } from '../../../shared/src/admin-api.js';
+import { chatEvent, chatEventRecorded, externalGrantCreate, externalOutcome, idParam } from '../../../shared/src/admin-api.js';
 import type { DaemonContext } from '../context.js';
 import type { ExternalService } from '../external/service.js';
 import type { AdminEnv } from '../http/admin-auth.js';
@@ -39,6 +39,7 @@ export function externalRoutes(ctx: DaemonContext, svc: ExternalService, actorOf
     })
     .post('/chat-events', async (c) => {
       svc.recordChat(await readJson(c, chatEvent), actorOf(c.get('credential')));
-      return c.json({ recorded: true }, 201);
+      const body: z.infer<typeof chatEventRecorded> = { recorded: true };
+      return c.json(body, 201);
     });
 }

@@ -1,18 +1,17 @@
-import { auditList, auditVerifyResult, grantView, pairResponse, revokeAllResponse } from '../../../shared/src/admin-api.js';
+import { auditList, auditVerifyResult, chatEventRecorded, grantView, pairResponse, revokeAllResponse } from '../../../shared/src/admin-api.js';
 import type { ChatSite, MessageType, RequestOf, ResponseOf } from '../../../shared/src/protocol.js';
 import type { Runtime } from '../lib/browser.js';
 import type { ConnectionManager } from './connection.js';
 import { clearCredential, saveCredential } from './credential-store.js';
 import { callDaemon } from './daemon-client.js';
 import { InterceptError, type Interceptor } from './intercept.js';
-import { effectiveSettings, setDaemonUrl, updateSettings } from './settings.js';
 import { readManagedPolicy } from './managed-policy.js';
-import { z } from 'zod';
+import { effectiveSettings, setDaemonUrl, updateSettings } from './settings.js';
 
 type Handlers = { [T in MessageType]: (payload: RequestOf<T>, sender: Runtime.MessageSender) => Promise<ResponseOf<T>> };
 
-/** The hosts each chat site's content script may report from. */
-const SITE_HOSTS: Record<ChatSite, readonly string[]> = { chatgpt: ['chatgpt.com', 'chat.openai.com'], claude: ['claude.ai'] }; // where the content script runs (manifest)
+/** The hosts each chat site's content script may report from: where the manifest runs it. */
+const SITE_HOSTS: Record<ChatSite, readonly string[]> = { chatgpt: ['chatgpt.com', 'chat.openai.com'], claude: ['claude.ai'] };
 
 function senderHost(sender: Runtime.MessageSender): string {
   try {
@@ -72,7 +71,7 @@ export function handlers(conn: ConnectionManager, intercept: Interceptor): Handl
     'content.report': async (report, sender) => {
       const host = senderHost(sender);
       if (!SITE_HOSTS[report.site].includes(host)) throw new InterceptError('forbidden', `a ${report.site} report cannot come from ${host || 'this page'}`);
-      await callDaemon(await daemon(), 'POST', '/chat-events', z.object({ recorded: z.boolean() }), { ...report, page_host: host });
+      await callDaemon(await daemon(), 'POST', '/chat-events', chatEventRecorded, { ...report, page_host: host });
       return { recorded: true };
     },
     'content.context': async ({ site }, sender) => {
