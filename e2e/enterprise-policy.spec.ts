@@ -19,6 +19,8 @@ const POLICY: Policy = {
   alwaysAskScopes: ['https://www.googleapis.com/auth/gmail.compose'],
   blockedAgents: ['Shady bot'],
   disableAlwaysAllow: true,
+  // fixes the "redesigned" ChatGPT prompt (e2e/fixtures/chatgpt/changed-markup.html) without a release
+  selectorOverrides: { 'chatgpt.card': ['[data-testid="app-consent-sheet"]'] },
 };
 
 function writable(): string | undefined {
@@ -101,4 +103,17 @@ test('disableAlwaysAllow disables the card button on the chat page, saying why',
   await page.goto('https://chatgpt.com/c/enterprise');
   await expect(page.getByRole('button', { name: 'Always allow' })).toBeDisabled();
   await expect(page.getByText('Your organisation asks you to approve each use')).toBeVisible();
+});
+
+test('a selector override from policy makes the adapter match redesigned markup, without a release', async ({ context, options, daemon }) => {
+  await pairThroughOptions(options, daemon);
+  const body = readFileSync(resolve(import.meta.dirname, 'fixtures/chatgpt/changed-markup.html'), 'utf8');
+  await context.route('https://chatgpt.com/**', (route) => route.fulfill({ body, contentType: 'text/html' }));
+  const page = await context.newPage();
+  const warnings: string[] = [];
+  page.on('console', (m) => void (m.type() === 'warning' && warnings.push(m.text())));
+  await page.goto('https://chatgpt.com/c/redesigned');
+  await expect(page.getByText('Mandate has no record of what Linear was granted')).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Always allow' })).toBeDisabled();
+  expect(warnings.filter((w) => w.includes('adapter did not match'))).toEqual([]);
 });
