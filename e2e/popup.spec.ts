@@ -4,6 +4,7 @@ import { GMAIL, READ, SEND, expect, pairThroughOptions, pollToken, test } from '
 test('first run opens the options page; pairing there connects the popup', async ({ popup, daemon, options }) => {
   await pairThroughOptions(options, daemon);
   await expect(options.getByText('Connected to', { exact: false })).toBeVisible();
+  await options.screenshot({ path: 'test-results/screenshots/options.png', fullPage: true });
   const page = await popup();
   await expect(page.getByRole('status').first()).toHaveText('Connected');
   await expect(page.getByText('No agent holds a delegation from Mandate right now.')).toBeVisible();
@@ -70,6 +71,18 @@ test('Revoke in the popup makes introspection inactive at once; Revoke all ends 
   await page.getByRole('button', { name: 'Yes, revoke all 2' }).click();
   await expect(page.getByText('No agent holds a delegation from Mandate right now.')).toBeVisible();
   for (const [i, a] of agents.entries()) expect(await (await daemon.form('/introspect', a, { token: tokens[i]! })).json()).toEqual({ active: false });
+
+  // the activity page shows the trail, filterable, with the chain verified
+  const activity = await popup('src/activity/index.html');
+  await activity.setViewportSize({ width: 1100, height: 700 });
+  await expect(activity.getByText(/^Hash chain verified: \d+ rows intact$/)).toBeVisible();
+  await expect(activity.getByRole('cell', { name: 'grant.revoked' }).first()).toBeVisible();
+  await activity.getByLabel('Outcome').selectOption('refused');
+  await activity.getByRole('button', { name: 'Apply' }).click();
+  await expect(activity.getByText(/^\d+ events?$/)).toBeVisible();
+  await activity.getByLabel('Outcome').selectOption('');
+  await activity.getByRole('button', { name: 'Apply' }).click();
+  await activity.screenshot({ path: 'test-results/screenshots/activity.png' });
 });
 
 test('when the daemon stops the popup says so and allows no approval; when it returns the popup recovers by itself', async ({ popup, daemon, options }) => {
