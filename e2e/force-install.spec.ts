@@ -95,6 +95,10 @@ test('a packed .crx from a loopback update server is force-installed by Extensio
     await expect.poll(location, { timeout: 30_000 }).toBe('EXTERNAL_POLICY_DOWNLOAD');
     expect(served.some((u) => u.startsWith('/updates.xml') && u.includes('installedby%3Dpolicy'))).toBe(true);
     expect(served).toContain('/mandate.crx');
+    // and Chromium applies the organisation's managed values to it (chrome://policy, extension section)
+    await page.goto('chrome://policy');
+    await expect(page.getByText('maxDelegationMinutes', { exact: true }).first()).toBeVisible({ timeout: 15_000 });
+    await expect(page.getByText('blockedScopes', { exact: true })).toHaveCount(0); // only what was set is listed
   } finally {
     await context.close();
   }
