@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { auditExportPolicy, type AuditExportPolicy } from '../../shared/src/policy.js';
 import { AuditExportConfigError, auditExporter, type AuditExporter } from '../src/audit/export.js';
+import type { AuditRow } from '../src/audit/log.js';
 import { VERSION } from '../src/version.js';
 import { MAIL, PERSON, auth, startTestDaemon, type TestDaemon } from './harness.js';
 
@@ -176,21 +177,6 @@ async function startCollector(log: CollectorLog = newLog(), port = 0): Promise<C
 
 // ---------------------------------------------------------------------------------------------------------
 
-interface AuditRow {
-  id: number;
-  ts: number;
-  type: string;
-  person: string | null;
-  agent: string | null;
-  resource: string | null;
-  scopes: string;
-  grant_id: string | null;
-  decision: string | null;
-  outcome: string;
-  detail: string | null;
-  prev_hash: string;
-  hash: string;
-}
 
 const auditRows = (d: TestDaemon) => d.ctx.db.prepare<[], AuditRow>('SELECT * FROM audit ORDER BY id').all();
 const auditIds = (d: TestDaemon) => auditRows(d).map((r) => r.id);

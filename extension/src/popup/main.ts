@@ -26,20 +26,24 @@ function section(title: string, count: number, extra: HTMLElement | null, list: 
   return h('section', { 'aria-label': title }, h('div', { class: 'section-head' }, h('h2', {}, title, h('span', { class: 'count' }, String(count))), extra), list);
 }
 
-function historyItem(g: GrantView): HTMLElement {
-  const when = g.ended_at ?? g.decided_at ?? g.created_at;
+/** One line of history: status, who, where, when (daemon grants and external grants alike). */
+function historyRow(status: string, who: string, where: string, when: number): HTMLElement {
   return h(
     'li',
     { class: 'history-item' },
-    h('span', { class: `status status-${g.status}` }, g.status),
+    h('span', { class: `status status-${status}` }, status),
     ' ',
-    h('strong', {}, g.agent.name),
+    h('strong', {}, who),
     ' · ',
-    h('span', { title: g.resource }, hostOf(g.resource)),
+    h('span', { title: where }, hostOf(where)),
     ' · ',
     h('time', {}, new Date(when * 1000).toLocaleString()),
   );
 }
+
+const historyItem = (g: GrantView) => historyRow(g.status, g.agent.name, g.resource, g.ended_at ?? g.decided_at ?? g.created_at);
+const externalHistoryItem = (g: ExternalGrantView) =>
+  historyRow(g.status, platformLabel(g.platform), `https://${g.provider_host}/`, g.ended_at ?? g.outcome_at ?? g.created_at);
 
 const FIRST_SCREEN = 25;
 const CHUNK = 100;
@@ -63,18 +67,6 @@ function appendInChunks<T>(list: HTMLElement, items: readonly T[], make: (item: 
   setTimeout(() => step(FIRST_SCREEN), 0);
 }
 
-function externalHistoryItem(g: ExternalGrantView): HTMLElement {
-  const when = g.ended_at ?? g.outcome_at ?? g.created_at;
-  return h(
-    'li',
-    { class: 'history-item' },
-    h('span', { class: `status status-${g.status}` }, g.status),
-    ' ',
-    h('strong', {}, `${platformLabel(g.platform)} → ${g.provider_host}`),
-    ' · ',
-    h('time', {}, new Date(when * 1000).toLocaleString()),
-  );
-}
 
 /** Pending requests survive re-renders untouched (a person may be mid-choice); lists are rebuilt when they change. */
 function render(state: ExtensionState): void {
