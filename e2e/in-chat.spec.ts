@@ -231,6 +231,13 @@ test('a content script cannot approve, deny, revoke, pair or read anything: ever
     expect(reply, type).toMatchObject({ ok: false, error: { code: 'forbidden' } });
   }
 
+  // and what a content script can read of the extension's storage holds no credential (it lives in IndexedDB)
+  const readable = JSON.stringify(await run('chrome.storage.local.get(null)'));
+  const credential = (await (await daemon.admin('GET', '/credentials')).json()) as { credentials: { kind: string; id: string }[] };
+  expect(credential.credentials.some((c) => c.kind === 'extension')).toBe(true);
+  expect(readable).toContain(daemon.daemon.url); // the read worked: the daemon URL is there
+  expect(readable).not.toMatch(/mpc_[A-Za-z0-9_-]{20,}/);
+
   const after = (await (await daemon.admin('GET', '/requests')).json()) as { grants: { id: string; status: string }[] };
   expect(after.grants.find((g) => g.id === requestId)?.status).toBe('pending');
   const grant = (await (await daemon.admin('GET', `/grants/${liveId}`)).json()) as { status: string };
