@@ -1,4 +1,5 @@
 import { formatDuration } from '../../../shared/src/duration.js';
+import { neutraliseUnsafeText } from '../../../shared/src/text.js';
 
 /** A plain aligned table: no colours, no box drawing, so it pastes cleanly into issues and logs. */
 export function table(headers: string[], rows: string[][]): string {
@@ -22,7 +23,5 @@ export function isoTime(ts: number): string {
   return new Date(ts * 1000).toISOString().replace('.000Z', 'Z');
 }
 
-/** Terminal-safe: strips control characters so an agent's name cannot rewrite the screen. */
-export function safe(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, '\uFFFD');
-}
+/** Terminal-safe: control and direction characters become U+FFFD, so an agent's name cannot rewrite the screen. */
+export const safe = neutraliseUnsafeText;

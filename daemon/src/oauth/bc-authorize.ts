@@ -6,6 +6,7 @@ import type { GrantService } from '../grants/service.js';
 import type { AuthenticateClient } from '../http/client-auth.js';
 import { OAuthError, badRequest } from '../http/errors.js';
 import { parseForm, readForm } from '../http/form.js';
+import { hasUnsafeText } from '../../../shared/src/text.js';
 import { OAUTH_PATHS } from './metadata.js';
 import { scopeParam } from './params.js';
 
@@ -27,8 +28,6 @@ const params = z.object({
 /** authorization_details travel inside every token; this keeps tokens well under the verifier's size limit. */
 const MAX_DETAILS_CHARS = 4096;
 
-/** Control characters would let a binding message fake lines in the approval UI. */
-const CONTROL_RE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/;
 
 /**
  * OpenID CIBA backchannel authentication endpoint, poll mode. Mandate serves one person, so a hint is
@@ -50,7 +49,7 @@ export function bcAuthorizeRoute(ctx: DaemonContext, grants: GrantService, authe
     }
     if (p.resource === undefined) throw new OAuthError(400, 'invalid_target', 'resource is required: name the one API or MCP server the token is for (RFC 8707)');
     const scope = scopeParam(p.scope);
-    if (p.binding_message !== undefined && CONTROL_RE.test(p.binding_message)) {
+    if (p.binding_message !== undefined && hasUnsafeText(p.binding_message)) {
       throw new OAuthError(400, 'invalid_binding_message', 'binding_message must be plain text without control or direction-override characters');
     }
     let details: z.infer<typeof authorizationDetails> | undefined;
