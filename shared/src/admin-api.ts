@@ -91,6 +91,11 @@ export const grantView = z.object({
 });
 export type GrantView = z.infer<typeof grantView>;
 /** `now` is the daemon's clock, so countdowns are computed against the same time the daemon enforces. */
+/** Query of GET /admin/grants and GET /admin/external-grants: live ones, or (all=true) the newest `limit` of any status. */
+export const listQuery = z.strictObject({
+  all: z.enum(['true', 'false']).optional(),
+  limit: z.coerce.number().int().min(1).max(5000).default(500),
+});
 export const grantList = z.object({ grants: z.array(grantView), now: unixSeconds });
 
 export const approveRequest = z.strictObject({

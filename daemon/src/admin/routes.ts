@@ -7,7 +7,7 @@ import {
   approveRequest,
   auditQuery,
   denyRequest,
-  idParam,
+  listQuery,
   pairRequest,
   type AgentView,
   type DaemonEvent,
@@ -22,8 +22,8 @@ import { externalRoutes } from './external-routes.js';
 import type { DaemonContext } from '../context.js';
 import { toGrantView, type Actor, type GrantService } from '../grants/service.js';
 import { adminAuth, type AdminEnv } from '../http/admin-auth.js';
-import { OAuthError, badRequest } from '../http/errors.js';
-import { describeIssue, readJson } from '../http/json.js';
+import { OAuthError } from '../http/errors.js';
+import { readId, readJson, readQuery } from '../http/json.js';
 import { failureLimiter } from '../http/rate-limit.js';
 import { toCredentialView, type PairingService } from '../pairing/service.js';
 import type { CredentialRecord } from '../store/credentials.repo.js';
@@ -36,26 +36,11 @@ export interface AdminServices {
 }
 
 const HEARTBEAT_MS = 15_000;
-const grantsQuery = z.strictObject({
-  all: z.enum(['true', 'false']).optional(),
-  limit: z.coerce.number().int().min(1).max(5000).default(500),
-});
 
 function actorOf(ctx: DaemonContext, cred: CredentialRecord): Actor {
   return { person: ctx.person, via: cred.kind === 'cli' ? 'cli' : `extension:${cred.id}` };
 }
 
-function validId(value: string): string {
-  const r = idParam.safeParse(value);
-  if (!r.success) throw badRequest('id is not valid');
-  return r.data;
-}
-
-function query<S extends z.ZodType>(schema: S, values: Record<string, string>): z.infer<S> {
-  const r = schema.safeParse(values);
-  if (!r.success) throw badRequest(describeIssue(r.error));
-  return r.data;
-}
 
 /** The paired admin API used by the extension's service worker and the CLI. JSON only, authenticated. */
 export function adminRoutes(ctx: DaemonContext, svc: AdminServices) {
@@ -93,7 +78,7 @@ export function adminRoutes(ctx: DaemonContext, svc: AdminServices) {
     })
     .get('/credentials', (c) => c.json({ credentials: svc.pairing.list() }))
     .delete('/credentials/:id', (c) => {
-      if (!svc.pairing.revoke(validId(c.req.param('id')), actorOf(ctx, c.get('credential')).via)) throw new OAuthError(404, 'not_found', 'no such active credential');
+      if (!svc.pairing.revoke(readId(c.req.param('id')), actorOf(ctx, c.get('credential')).via)) throw new OAuthError(404, 'not_found', 'no such active credential');
       return c.json({ revoked: true });
     })
     .get('/requests', (c) => {
@@ -102,20 +87,20 @@ export function adminRoutes(ctx: DaemonContext, svc: AdminServices) {
     })
     .post('/requests/:id/approve', async (c) => {
       const body = await readJson(c, approveRequest);
-      const g = svc.grants.approve(validId(c.req.param('id')), actorOf(ctx, c.get('credential')), body);
+      const g = svc.grants.approve(readId(c.req.param('id')), actorOf(ctx, c.get('credential')), body);
       return c.json(toGrantView(g));
     })
     .post('/requests/:id/deny', async (c) => {
       const body = await readJson(c, denyRequest);
-      const g = svc.grants.deny(validId(c.req.param('id')), actorOf(ctx, c.get('credential')), body.reason);
+      const g = svc.grants.deny(readId(c.req.param('id')), actorOf(ctx, c.get('credential')), body.reason);
       return c.json(toGrantView(g));
     })
     .get('/grants', (c) => {
-      const q = query(grantsQuery, c.req.query());
+      const q = readQuery(listQuery, c.req.query());
       const list = q.all === 'true' ? ctx.grants.listAll(q.limit) : ctx.grants.listLive(ctx.clock());
       return c.json({ grants: list.map(toGrantView), now: ctx.clock() });
     })
-    .get('/grants/:id', (c) => c.json(toGrantView(svc.grants.find(validId(c.req.param('id'))))))
+    .get('/grants/:id', (c) => c.json(toGrantView(svc.grants.find(readId(c.req.param('id'))))))
     .post('/grants/revoke-all', async (c) => {
       await readJson(c, z.strictObject({}));
       const body: RevokeAllResponse = { revoked: svc.grants.revokeAll(actorOf(ctx, c.get('credential'))).map((g) => g.id) };
@@ -123,7 +108,7 @@ export function adminRoutes(ctx: DaemonContext, svc: AdminServices) {
     })
     .post('/grants/:id/revoke', async (c) => {
       await readJson(c, z.strictObject({}));
-      return c.json(toGrantView(svc.grants.revoke(validId(c.req.param('id')), actorOf(ctx, c.get('credential')))));
+      return c.json(toGrantView(svc.grants.revoke(readId(c.req.param('id')), actorOf(ctx, c.get('credential')))));
     })
     .get('/agents', (c) => {
       const agents: AgentView[] = svc.clients.list();
@@ -133,9 +118,9 @@ export function adminRoutes(ctx: DaemonContext, svc: AdminServices) {
       const body = await readJson(c, agentCreate);
       return c.json(svc.clients.register(body, actorOf(ctx, c.get('credential'))), 201);
     })
-    .delete('/agents/:id', (c) => c.json(svc.clients.remove(validId(c.req.param('id')), actorOf(ctx, c.get('credential')))))
+    .delete('/agents/:id', (c) => c.json(svc.clients.remove(readId(c.req.param('id')), actorOf(ctx, c.get('credential')))))
     .route('/', externalRoutes(ctx, svc.external, (cred) => actorOf(ctx, cred)))
-    .get('/audit', (c) => c.json({ events: ctx.audit.query(query(auditQuery, c.req.query())) }))
+    .get('/audit', (c) => c.json({ events: ctx.audit.query(readQuery(auditQuery, c.req.query())) }))
     .get('/audit/verify', (c) => c.json(ctx.audit.verify()))
     .get('/policy', (c) =>
       c.json({ path: ctx.policy.path(), file: ctx.policy.file(), browser: ctx.policy.browser(), effective: ctx.policy.effective() }),

@@ -27,7 +27,8 @@ export function toGrantView(g: GrantRecord): GrantView {
   return { ...rest, agent: { client_id, name: agent_name } };
 }
 
-function grantAudit(g: GrantRecord, e: Omit<AuditInput, 'person' | 'agent' | 'resource' | 'grant_id'>): AuditInput {
+/** An audit row about a grant: person, agent, resource and grant id come from the grant. */
+export function grantAudit(g: GrantRecord, e: Omit<AuditInput, 'person' | 'agent' | 'resource' | 'grant_id'>): AuditInput {
   return { person: g.sub, agent: g.client_id, resource: g.resource, grant_id: g.id, ...e };
 }
 

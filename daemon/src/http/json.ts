@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
+import { idParam } from '../../../shared/src/admin-api.js';
 import { badRequest } from './errors.js';
 
 /** Describes the first schema issue in words a person can act on. */
@@ -28,4 +29,18 @@ export async function readJson<S extends z.ZodType>(c: Context, schema: S): Prom
   const result = schema.safeParse(value);
   if (!result.success) throw badRequest(describeIssue(result.error));
   return result.data;
+}
+
+/** A route's query string parsed with its schema; any problem is a 400 naming it. */
+export function readQuery<S extends z.ZodType>(schema: S, values: Record<string, string>): z.infer<S> {
+  const r = schema.safeParse(values);
+  if (!r.success) throw badRequest(describeIssue(r.error));
+  return r.data;
+}
+
+/** A record id from the path (`:id`). */
+export function readId(value: string): string {
+  const r = idParam.safeParse(value);
+  if (!r.success) throw badRequest('id is not valid');
+  return r.data;
 }

@@ -4,10 +4,9 @@ import {
   type IntrospectionResponse,
   type TokenResponse,
 } from '../../../shared/src/oauth.js';
-import type { AuditInput } from '../audit/log.js';
 import type { DaemonContext } from '../context.js';
 import { sha256 } from '../crypto.js';
-import type { GrantService } from '../grants/service.js';
+import { grantAudit, type GrantService } from '../grants/service.js';
 import { OAuthError } from '../http/errors.js';
 import type { ClientRecord } from '../store/clients.repo.js';
 import type { GrantRecord } from '../store/grants.repo.js';
@@ -26,16 +25,8 @@ const SLOW_DOWN_STEP = 5; // CIBA §11: on slow_down the interval grows by at le
 export function tokenService(ctx: DaemonContext, grantsSvc: GrantService) {
   const { grants, tokens, audit, tx, clock, keys, issuer, verifyAccessToken } = ctx;
 
-  const tokenAudit = (g: GrantRecord, e: Omit<AuditInput, 'person' | 'agent' | 'resource' | 'grant_id'>): AuditInput => ({
-    person: g.sub,
-    agent: g.client_id,
-    resource: g.resource,
-    grant_id: g.id,
-    ...e,
-  });
-
   function refuseToken(g: GrantRecord, scopes: string[], err: OAuthError, detail: Record<string, string> = {}): never {
-    return grantsSvc.refuse(tokenAudit(g, { type: 'token.refused', outcome: 'refused', scopes, detail }), err);
+    return grantsSvc.refuse(grantAudit(g, { type: 'token.refused', outcome: 'refused', scopes, detail }), err);
   }
 
   /** Signs, then records the jti and usage in one conditional transaction; a grant revoked meanwhile gets nothing. */
@@ -51,7 +42,7 @@ export function tokenService(ctx: DaemonContext, grantsSvc: GrantService) {
       const live = claim(g.id, now);
       if (!live) throw new OAuthError(400, 'invalid_grant', `grant ${g.id} is no longer active`);
       tokens.insert(issued.claims.jti, g.id, issued.claims.exp);
-      audit.append(tokenAudit(live, { type: 'token.issued', outcome: 'ok', scopes, detail: { jti: issued.claims.jti, exp: issued.claims.exp, via: how } }));
+      audit.append(grantAudit(live, { type: 'token.issued', outcome: 'ok', scopes, detail: { jti: issued.claims.jti, exp: issued.claims.exp, via: how } }));
       tx.enqueue({ type: 'grant', grant_id: live.id, status: live.status });
     });
     return {
@@ -196,7 +187,7 @@ export function tokenService(ctx: DaemonContext, grantsSvc: GrantService) {
     if (checked.claims.client_id !== client.client_id) {
       tx.transact(() =>
         audit.append(
-          tokenAudit(checked.grant, { type: 'token.revoked', outcome: 'refused', scopes: [], detail: { caller: client.client_id, reason: 'token belongs to another client' } }),
+          grantAudit(checked.grant, { type: 'token.revoked', outcome: 'refused', scopes: [], detail: { caller: client.client_id, reason: 'token belongs to another client' } }),
         ),
       );
       return;
