@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { GrantView } from '../../shared/src/admin-api.js';
 import { requestSummary } from '../src/lib/summary.js';
+import { hostOf } from '../src/lib/url.js';
 import { countdown } from '../src/ui/time.js';
 
 describe('request summary for notifications', () => {
@@ -21,4 +22,14 @@ describe('countdown', () => {
     [3600, '1h'],
     [7260, '2h 1m'],
   ])('%d s → %s', (s, text) => expect(countdown(s)).toBe(text));
+});
+
+describe('hostOf', () => {
+  it.each([
+    ['https://gmail.googleapis.com/v1', undefined, 'gmail.googleapis.com'],
+    ['http://127.0.0.1:7457/x', undefined, '127.0.0.1:7457'],
+    ['urn:example:api', undefined, 'urn:example:api'],
+    ['not a url', '', ''],
+    ['urn:x', 'unknown', 'unknown'],
+  ])('%s (fallback %j) → %s', (url, fallback, host) => expect(hostOf(url, fallback)).toBe(host));
 });

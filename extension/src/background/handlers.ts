@@ -1,6 +1,7 @@
 import { auditList, auditVerifyResult, chatEventRecorded, grantView, pairResponse, revokeAllResponse } from '../../../shared/src/admin-api.js';
 import type { ChatSite, MessageType, RequestOf, ResponseOf } from '../../../shared/src/protocol.js';
 import type { Runtime } from '../lib/browser.js';
+import { hostOf } from '../lib/url.js';
 import type { ConnectionManager } from './connection.js';
 import { clearCredential, saveCredential } from './credential-store.js';
 import { callDaemon } from './daemon-client.js';
@@ -13,13 +14,7 @@ type Handlers = { [T in MessageType]: (payload: RequestOf<T>, sender: Runtime.Me
 /** The hosts each chat site's content script may report from: where the manifest runs it. */
 const SITE_HOSTS: Record<ChatSite, readonly string[]> = { chatgpt: ['chatgpt.com', 'chat.openai.com'], claude: ['claude.ai'] };
 
-function senderHost(sender: Runtime.MessageSender): string {
-  try {
-    return new URL(sender.tab?.url ?? sender.url ?? '').host;
-  } catch {
-    return '';
-  }
-}
+const senderHost = (sender: Runtime.MessageSender): string => hostOf(sender.tab?.url ?? sender.url ?? '', '');
 
 function senderTab(sender: Runtime.MessageSender): number {
   const id = sender.tab?.id;

@@ -4,6 +4,7 @@ import { revokePageFor } from '../../../shared/src/providers/revoke-pages.js';
 import { isRedirectBack, parseAuthorizationRequest, redirectOutcome, withScopes } from '../intercept/authorization-request.js';
 import { ALLOW_RULE_BASE, REVIEW_RULE_BASE, allowRule, reviewRules } from '../intercept/dnr-rules.js';
 import browser from '../lib/browser.js';
+import { hostOf } from '../lib/url.js';
 import { callDaemon, DaemonError, type DaemonTarget } from './daemon-client.js';
 import { effectiveSettings } from './settings.js';
 
@@ -77,7 +78,7 @@ export function interceptor(daemon: () => Promise<DaemonTarget>, onChange: () =>
     // Recorded first: if the daemon cannot record it, nothing is sent (fail closed).
     const created = await callDaemon(await daemon(), 'POST', '/external-grants', externalGrantView, {
       platform: request?.platform.id ?? 'unknown',
-      provider_host: request?.provider ?? (safeHost(p.url) || 'unknown'),
+      provider_host: request?.provider ?? hostOf(p.url, 'unknown'),
       client_id: request?.clientId ?? 'unknown',
       redirect_uri: request?.redirectUri.href ?? 'unknown',
       requested_scope: requested,
@@ -155,11 +156,4 @@ export function interceptor(daemon: () => Promise<DaemonTarget>, onChange: () =>
   return { installRules, decide, pass, revokeExternal, listen };
 }
 
-function safeHost(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return '';
-  }
-}
 export type Interceptor = ReturnType<typeof interceptor>;

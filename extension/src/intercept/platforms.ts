@@ -57,14 +57,17 @@ export interface MatchedPlatform {
 }
 
 /** Which platform a redirect URI belongs to, if any. `custom` patterns come from the person or policy. */
+/** Built-in patterns, compiled once. */
+const BUILTIN_MATCHERS = BUILTIN_PLATFORMS.flatMap((p) => p.patterns.map((pattern) => ({ p, pattern, re: patternRegex(pattern) })));
+
 export function platformFor(redirectUri: URL, custom: readonly string[] = []): MatchedPlatform | undefined {
   const target = `${redirectUri.protocol}//${redirectUri.host}${redirectUri.pathname}`;
-  for (const p of BUILTIN_PLATFORMS) {
-    for (const pattern of p.patterns) if (patternRegex(pattern).test(target)) return { id: p.id, label: p.label, pattern };
-  }
+  const builtin = BUILTIN_MATCHERS.find((m) => m.re.test(target));
+  if (builtin) return { id: builtin.p.id, label: builtin.p.label, pattern: builtin.pattern };
   for (const pattern of custom) {
     if (PATTERN_RE.test(pattern) && patternRegex(pattern).test(target)) {
-      return { id: `custom:${new URL(pattern.replace(/\*/g, 'x')).host}`, label: `Agent at ${new URL(pattern.replace(/\*/g, 'x')).host}`, pattern };
+      const host = new URL(pattern.replace(/\*/g, 'x')).host;
+      return { id: `custom:${host}`, label: `Agent at ${host}`, pattern };
     }
   }
   return undefined;

@@ -1,6 +1,6 @@
 import type { GrantView } from '../../../shared/src/admin-api.js';
 import { describeDuration } from '../../../shared/src/duration.js';
-import { hostOf } from '../ui/time.js';
+import { hostOf } from './url.js';
 
 /** "<agent> wants <n> permissions on <resource> for <duration>" — plain text; notifications render no markup. */
 export function requestSummary(g: GrantView): string {

@@ -2,7 +2,8 @@ import type { GrantView } from '../../../shared/src/admin-api.js';
 import { send } from '../lib/messaging.js';
 import { h } from '../ui/dom.js';
 import { overallRisk, riskPill, scopeList } from '../ui/scopes.js';
-import { ago, countdown, hostOf } from '../ui/time.js';
+import { hostOf } from '../lib/url.js';
+import { ago, countdown } from '../ui/time.js';
 import type { Notify } from './pending.js';
 
 /** Elements whose text shows time left; updated every second by one timer for the whole list. */

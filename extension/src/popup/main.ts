@@ -3,7 +3,8 @@ import { STATE_PORT, type ExtensionState } from '../../../shared/src/protocol.js
 import browser from '../lib/browser.js';
 import { $, h, replaceChildren } from '../ui/dom.js';
 import { connectionBadge, disconnectedPanel } from '../ui/connection.js';
-import { countdown, daemonClock, hostOf } from '../ui/time.js';
+import { hostOf } from '../lib/url.js';
+import { countdown, daemonClock } from '../ui/time.js';
 import { activeItem, revokeAllControl, type Countdown } from './active.js';
 import { externalItem, platformLabel } from './external.js';
 import { pendingItem, type Notify } from './pending.js';

@@ -6,7 +6,8 @@ import { send } from '../lib/messaging.js';
 import { h } from '../ui/dom.js';
 import { durationPicker } from '../ui/duration-picker.js';
 import { overallRisk, riskPill, scopeChoices } from '../ui/scopes.js';
-import { clockTime, hostOf } from '../ui/time.js';
+import { hostOf } from '../lib/url.js';
+import { clockTime } from '../ui/time.js';
 
 export type Notify = (message: string, kind?: 'ok' | 'error') => void;
 

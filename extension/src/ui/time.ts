@@ -23,11 +23,3 @@ export function ago(seconds: number): string {
 export function clockTime(unixSeconds: number): string {
   return new Date(unixSeconds * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 }
-
-export function hostOf(resource: string): string {
-  try {
-    return new URL(resource).host || resource;
-  } catch {
-    return resource;
-  }
-}
