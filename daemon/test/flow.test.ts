@@ -27,6 +27,8 @@ describe('the approval flow, end to end over real HTTP and a real SQLite file', 
 
     const agent = await d.registerAgent();
     const authReqId = await d.request(agent, { scope: 'mail.read mail.send', binding_message: 'Summarise my inbox' });
+    // 256 random bits behind a prefix, so the id never starts with "-" (it would read as a CLI option)
+    expect(authReqId).toMatch(/^ar_[A-Za-z0-9_-]{43}$/);
 
     const pending = grantList.parse(await (await d.admin('GET', '/requests')).json()).grants;
     expect(pending).toHaveLength(1);

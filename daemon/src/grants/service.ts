@@ -82,7 +82,8 @@ export function grantService(ctx: DaemonContext) {
     const duration = Math.min(asked, maxDelegationSeconds(policy, limits.maxDelegationSeconds));
     const blocked = blockedIn(policy, req.scope);
     const now = clock();
-    const authReqId = randomSecret('');
+    // prefixed: an id starting with "-" would read as an option to `mandate approve`
+    const authReqId = randomSecret('ar_');
     const grant = tx.transact(() => {
       const id = randomId('grt_');
       grants.insert({
