@@ -2,5 +2,5 @@
 declare const chrome: {
   action: { getBadgeText(details: object): Promise<string> };
   notifications: { getAll(): Promise<Record<string, boolean>> };
-  storage: { managed: { get(): Promise<Record<string, unknown>> } };
+  storage: { managed: { get(): Promise<Record<string, unknown>> }; local: { set(items: object): Promise<void> } };
 };

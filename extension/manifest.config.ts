@@ -1,5 +1,6 @@
 import { defineManifest } from '@crxjs/vite-plugin';
 import pkg from '../package.json' with { type: 'json' };
+import { STATIC_RULESET_ID } from './src/intercept/coarse-filter.js';
 
 /**
  * Public half of the extension's signing key: it fixes the extension id at
@@ -39,9 +40,15 @@ export default defineManifest((env) => {
         run_at: 'document_idle',
       },
     ],
-    // The review page is where declarativeNetRequest sends intercepted consent requests; it refuses to
-    // run inside a frame, and everything it shows comes from the URL, rendered as text.
-    web_accessible_resources: [{ resources: ['src/review/index.html'], matches: ['<all_urls>'] }],
+    // Flow D's coarse filter ships as a static ruleset, active from the first moment after install and
+    // independent of any pattern someone adds (extension/src/intercept/coarse-filter.ts).
+    declarative_net_request: { rule_resources: [{ id: STATIC_RULESET_ID, enabled: true, path: 'rules/intercept.json' }] },
+    // The review page is where those rules send a request before it is sent. It must be web-accessible to
+    // be a redirect target; use_dynamic_url keeps its address unguessable to pages, and it shows only what
+    // the service worker itself observed, never what its own address says.
+    web_accessible_resources: [{ resources: ['src/review/index.html'], matches: ['<all_urls>'], use_dynamic_url: true }],
+    // No page that opens one of ours keeps a handle on it (it could navigate it under the person's cursor).
+    cross_origin_opener_policy: { value: 'same-origin' },
     ...(firefox
       ? { browser_specific_settings: { gecko: { id: 'mandate@mandate.dev', strict_min_version: '128.0' } } }
       : { key: EXTENSION_KEY, minimum_chrome_version: '120' }),

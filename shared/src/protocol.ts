@@ -89,6 +89,24 @@ export type Settings = z.infer<typeof settings>;
 export const settingsView = settings.extend({ orgPatterns: z.array(z.string()), orgDisableAlwaysAllow: z.boolean() });
 export type SettingsView = z.infer<typeof settingsView>;
 
+/**
+ * What the review page is to do with the load it stands in for. `review`: show it (the page parses `url`
+ * itself for display, the worker re-parses its own copy when the person decides); `post`: a form whose
+ * contents Mandate cannot see, blocked; `load`: not an agent's request, the worker let it through;
+ * `continued`: sign-in only, or the next step of a request the person already allowed; `refused`:
+ * malformed or hostile, never sent; `blocked`: in a frame, where nothing can be reviewed.
+ */
+export const interceptOpened = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('review'), id: z.string(), url: z.string() }),
+  z.object({ action: z.literal('post'), id: z.string(), url: z.string() }),
+  z.object({ action: z.literal('load'), url: z.string() }),
+  z.object({ action: z.literal('continued'), url: z.string(), reason: z.string() }),
+  z.object({ action: z.literal('refused'), reason: z.string() }),
+  z.object({ action: z.literal('blocked'), reason: z.string() }),
+  z.object({ action: z.literal('none') }),
+]);
+export type InterceptOpened = z.infer<typeof interceptOpened>;
+
 /** Request schemas by message type. The service worker parses `payload` with these before acting. */
 export const requests = {
   'state.get': z.strictObject({}),
@@ -109,15 +127,18 @@ export const requests = {
   'content.context': z.strictObject({ site: z.enum(CHAT_SITES) }),
   'settings.get': z.strictObject({}),
   'settings.update': z.strictObject({ patterns: settings.shape.patterns.optional(), disableAlwaysAllow: z.boolean().optional() }),
-  /** From the review page (flow D): the person's decision on an intercepted authorization request. */
+  /**
+   * From the review page (flow D), as it opens: what did this tab (or frame) try to load? The service
+   * worker answers from what it observed itself (webNavigation), never from the page's own address.
+   */
+  'intercept.open': z.strictObject({ via: z.enum(['get', 'post']) }),
+  /** From the review page: the person's decision on the review it was given, by id (single use). */
   'intercept.decide': z.strictObject({
-    url: z.string().max(16_384),
+    id: z.string().min(1).max(64),
     decision: z.enum(['continue', 'block']),
     scope: z.array(z.string().max(500)).max(200),
     expires_in: z.number().int().positive().max(366 * 86400),
   }),
-  /** From the review page: the address was not an agent OAuth request after all; load it as it was. */
-  'intercept.pass': z.strictObject({ url: z.string().max(16_384) }),
   'externals.revoke': z.strictObject({ id: z.string().min(1).max(200) }),
 } as const;
 
@@ -136,8 +157,8 @@ export const responses = {
   'content.context': contentContext,
   'settings.get': settingsView,
   'settings.update': settingsView,
+  'intercept.open': interceptOpened,
   'intercept.decide': z.object({ status: z.enum(['continued', 'blocked']), external_id: z.string() }),
-  'intercept.pass': z.object({ status: z.literal('passed') }),
   'externals.revoke': externalGrantView,
 } as const satisfies Record<keyof typeof requests, z.ZodType>;
 

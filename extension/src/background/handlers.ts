@@ -86,14 +86,10 @@ export function handlers(conn: ConnectionManager, intercept: Interceptor): Handl
     'settings.get': async () => effectiveSettings(),
     'settings.update': async (change) => {
       await updateSettings(change);
-      if (change.patterns) await intercept.installRules();
       return effectiveSettings();
     },
+    'intercept.open': async ({ via }, sender) => intercept.open(via, { tabId: senderTab(sender), frameId: sender.frameId ?? 0 }),
     'intercept.decide': async (p, sender) => intercept.decide(p, senderTab(sender)),
-    'intercept.pass': async ({ url }, sender) => {
-      await intercept.pass(url, senderTab(sender));
-      return { status: 'passed' as const };
-    },
     'externals.revoke': async ({ id }) => intercept.revokeExternal(id),
   };
 }

@@ -58,12 +58,6 @@ browser.runtime.onConnect.addListener((port) => {
   ports.add(port);
   port.onDisconnect.addListener(() => ports.delete(port));
   port.postMessage(conn.current());
-  onManagedPolicyChange(() => {
-  void conn.refresh();
-  void intercept.installRules();
-});
-
-void conn.refresh();
 });
 
 browser.runtime.onInstalled.addListener(async ({ reason }) => {
@@ -82,16 +76,13 @@ browser.notifications.onClicked.addListener(async (id) => {
 });
 
 intercept.listen();
-void intercept.installRules();
+void intercept.clearStaleRules();
 
 browser.alarms.create('mandate-keepalive', { periodInMinutes: 0.5 });
 browser.alarms.onAlarm.addListener((alarm) => {
   if (alarm.name === 'mandate-keepalive') conn.wake();
 });
 
-onManagedPolicyChange(() => {
-  void conn.refresh();
-  void intercept.installRules();
-});
+onManagedPolicyChange(() => void conn.refresh());
 
 void conn.refresh();

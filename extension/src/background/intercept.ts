@@ -1,11 +1,19 @@
 import { externalGrantView, type ExternalGrantView } from '../../../shared/src/admin-api.js';
-import type { RequestOf } from '../../../shared/src/protocol.js';
+import type { InterceptOpened, RequestOf } from '../../../shared/src/protocol.js';
 import { revokePageFor } from '../../../shared/src/providers/revoke-pages.js';
-import { isRedirectBack, parseAuthorizationRequest, redirectOutcome, withScopes } from '../intercept/authorization-request.js';
-import { ALLOW_RULE_BASE, REVIEW_RULE_BASE, allowRule, reviewRules } from '../intercept/dnr-rules.js';
+import {
+  isRedirectBack,
+  isSignInOnlyRequest,
+  parseAuthorizationRequest,
+  redirectOutcome,
+  withScopes,
+  type AuthorizationRequest,
+} from '../intercept/authorization-request.js';
+import { ALLOW_RULE_BASE, allowRule, filterSafe, looksLikeAuthorizationEndpoint, looksLikeAuthorizationRequest } from '../intercept/coarse-filter.js';
 import browser from '../lib/browser.js';
 import { hostOf } from '../lib/url.js';
 import { callDaemon, DaemonError, type DaemonTarget } from './daemon-client.js';
+import { interceptState, type Review, type Tracked } from './intercept-state.js';
 import { effectiveSettings } from './settings.js';
 
 const patternsInForce = async () => {
@@ -13,23 +21,8 @@ const patternsInForce = async () => {
   return [...s.patterns, ...s.orgPatterns];
 };
 
-/** A consent the person let through, followed until the provider redirects back (kept across worker restarts). */
-interface Tracked {
-  externalId: string;
-  redirectUri: string;
-  allowRuleId: number;
-  since: number;
-}
-
-const TRACK_KEY = 'mandate-tracked-consents';
-const TRACK_FOR_MS = 30 * 60 * 1000;
-
-async function tracked(): Promise<Record<string, Tracked>> {
-  return ((await browser.storage.session.get(TRACK_KEY))[TRACK_KEY] as Record<string, Tracked> | undefined) ?? {};
-}
-async function saveTracked(all: Record<string, Tracked>): Promise<void> {
-  await browser.storage.session.set({ [TRACK_KEY]: all });
-}
+/** A sign-in-only request is recorded for this long; nothing more was given. */
+const SIGN_IN_SECONDS = 3600;
 
 export class InterceptError extends Error {
   override name = 'InterceptError';
@@ -41,86 +34,150 @@ export class InterceptError extends Error {
   }
 }
 
+type Frame = { tabId: number; frameId: number };
+
 /**
- * Flow D: declarativeNetRequest sends every navigation that might be an agent platform's OAuth request to
- * the review page before the provider sees it; the person's decision is recorded in the daemon, and only
- * then is the (possibly narrowed) request let through, once, in that tab. The redirect back tells the
- * outcome. Extra patterns come from the person's settings (settings.ts).
+ * Flow D. The static ruleset (intercept/coarse-filter.ts) sends every OAuth-shaped page or frame load to
+ * the review page before the provider sees anything. The review page asks what it stands in for; the
+ * answer comes from what this worker observed itself (webNavigation.onBeforeNavigate), decoded the way a
+ * provider reads it. Not an agent's request: let through at once. Sign-in only: continued and recorded.
+ * Anything else: the person decides, on exactly that request (by review id), recorded in the daemon
+ * before anything is sent; the request is then let through once, in that tab, and the redirect back
+ * tells the outcome.
  */
 export function interceptor(daemon: () => Promise<DaemonTarget>, onChange: () => void) {
-  const reviewPage = browser.runtime.getURL('src/review/index.html');
+  const state = interceptState();
 
-  async function installRules(): Promise<void> {
-    const rules = reviewRules(reviewPage, await patternsInForce());
-    const existing = await browser.declarativeNetRequest.getDynamicRules();
-    await browser.declarativeNetRequest.updateDynamicRules({
-      removeRuleIds: existing.filter((r) => r.id >= REVIEW_RULE_BASE && r.id < ALLOW_RULE_BASE).map((r) => r.id),
-      addRules: rules as never,
-    });
+  /** Lets this tab (or frame) load exactly this address once; the rule is removed when the frame commits. */
+  async function letThrough(at: Frame, url: string, frame: 'main_frame' | 'sub_frame'): Promise<{ id: number; url: string }> {
+    const safe = filterSafe(url);
+    const id = ALLOW_RULE_BASE + (crypto.getRandomValues(new Uint32Array(1))[0]! % 1_000_000);
+    await browser.declarativeNetRequest.updateSessionRules({ removeRuleIds: [id], addRules: [allowRule(id, at.tabId, safe, frame)] as never });
+    await state.addAllowRule({ ...at, ruleId: id });
+    if (frame === 'main_frame') await browser.tabs.update(at.tabId, { url: safe });
+    return { id, url: safe };
   }
 
-  async function letThrough(tabId: number, url: string): Promise<number> {
-    const id = ALLOW_RULE_BASE + (Math.floor(Math.random() * 1_000_000) % 1_000_000);
-    await browser.declarativeNetRequest.updateSessionRules({ removeRuleIds: [id], addRules: [allowRule(id, tabId, url)] as never });
-    await browser.tabs.update(tabId, { url });
-    return id;
-  }
-
-  async function decide(p: RequestOf<'intercept.decide'>, tabId: number): Promise<{ status: 'continued' | 'blocked'; external_id: string }> {
-    const parsed = parseAuthorizationRequest(p.url, await patternsInForce());
-    if (parsed.kind !== 'request') {
-      if (p.decision === 'continue') throw new InterceptError('invalid_request', `Mandate will not send this request: ${parsed.reason}`);
-    }
-    const request = parsed.kind === 'request' ? parsed.request : undefined;
-    const requested = request?.scopes ?? [];
-    const extra = p.scope.filter((s) => !requested.includes(s));
-    if (extra.length > 0) throw new InterceptError('invalid_scope', `not requested: ${extra.join(' ')}`);
-    // Recorded first: if the daemon cannot record it, nothing is sent (fail closed).
+  async function record(request: AuthorizationRequest | undefined, url: string, decision: 'continue' | 'block', scope: string[], seconds: number) {
     const created = await callDaemon(await daemon(), 'POST', '/external-grants', externalGrantView, {
-      platform: request?.platform.id ?? 'unknown',
-      provider_host: request?.provider ?? hostOf(p.url, 'unknown'),
+      platform: request?.platform?.id ?? 'unknown',
+      provider_host: request?.provider ?? hostOf(url, 'unknown'),
       client_id: request?.clientId ?? 'unknown',
-      redirect_uri: request?.redirectUri.href ?? 'unknown',
-      requested_scope: requested,
-      allowed_scope: p.decision === 'block' ? [] : p.scope,
+      redirect_uri: request?.redirectUri?.href ?? (request?.hidden ? `hidden (${request.hidden})` : 'unknown'),
+      requested_scope: request?.scopes ?? [],
+      allowed_scope: decision === 'block' ? [] : scope,
       resource: request?.resources[0] ?? null,
       authorization_details: request?.authorizationDetails?.raw.slice(0, 16_384) ?? null,
       pkce: request?.pkce === 'S256',
-      expires_in: p.expires_in,
-      decision: p.decision,
+      expires_in: seconds,
+      decision,
     });
     onChange();
+    return created;
+  }
+
+  /** Lets a reviewed request through and follows the tab until the provider sends it back. */
+  async function proceed(tabId: number, request: AuthorizationRequest, scope: string[], externalId: string): Promise<string> {
+    const target = withScopes(request, scope);
+    const allowed = await letThrough({ tabId, frameId: 0 }, target, 'main_frame');
+    await state.track(tabId, {
+      externalId,
+      redirectUri: request.redirectUri?.href ?? null,
+      provider: request.url.origin,
+      clientId: request.clientId,
+      allowedScope: scope,
+      since: Date.now(),
+    });
+    return allowed.url;
+  }
+
+  /** The next step of a request the person already let through in this tab (the provider's own login flow). */
+  function followsAllowed(t: Tracked | undefined, r: AuthorizationRequest): boolean {
+    return (
+      t !== undefined &&
+      r.hidden === null &&
+      r.url.origin === t.provider &&
+      r.clientId === t.clientId &&
+      (r.redirectUri?.href ?? null) === t.redirectUri &&
+      r.scopes.every((s) => t.allowedScope.includes(s))
+    );
+  }
+
+  /** The review page asks what it stands in for. */
+  async function open(via: 'get' | 'post', at: Frame): Promise<InterceptOpened> {
+    const seen = await state.takeSeen(at);
+    if (!seen) return { action: 'none' };
+    if (at.frameId !== 0) {
+      // Nothing can be reviewed inside another site's frame (it could be hidden or clickjacked). Loads that
+      // are not an agent's request go on; anything else stays blocked (a silent prompt=none stays silent).
+      const parsed = parseAuthorizationRequest(seen.url, await patternsInForce());
+      if (via === 'get' && parsed.kind === 'not-agent-oauth') {
+        const allowed = await letThrough(at, seen.url, 'sub_frame');
+        return { action: 'load', url: allowed.url };
+      }
+      return { action: 'blocked', reason: 'an authorization request inside a frame cannot be reviewed' };
+    }
+    if (via === 'post') return { action: 'post', id: await state.addReview({ ...at, url: seen.url, via }), url: seen.url };
+    const parsed = parseAuthorizationRequest(seen.url, await patternsInForce());
+    if (parsed.kind === 'refused') return { action: 'refused', reason: parsed.reason };
+    if (parsed.kind === 'not-agent-oauth') {
+      const allowed = await letThrough(at, seen.url, 'main_frame');
+      return { action: 'load', url: allowed.url };
+    }
+    const r = parsed.request;
+    const tracked = await state.tracked(at.tabId);
+    if (followsAllowed(tracked, r)) {
+      await letThrough(at, r.url.href, 'main_frame');
+      return { action: 'continued', url: r.url.href, reason: 'the next step of the request you allowed' };
+    }
+    if (isSignInOnlyRequest(r)) {
+      const created = await record(r, r.url.href, 'continue', r.scopes, SIGN_IN_SECONDS);
+      await proceed(at.tabId, r, r.scopes, created.id);
+      return { action: 'continued', url: r.url.href, reason: 'sign-in only' };
+    }
+    return { action: 'review', id: await state.addReview({ ...at, url: seen.url, via }), url: seen.url };
+  }
+
+  /** The person's decision, on exactly the request they were shown (single use, from the same tab). */
+  async function decide(p: RequestOf<'intercept.decide'>, tabId: number): Promise<{ status: 'continued' | 'blocked'; external_id: string }> {
+    const review = await state.review(p.id);
+    if (!review || review.tabId !== tabId) throw new InterceptError('invalid_request', 'this review is no longer open: start again from the app');
+    const parsed = review.via === 'get' ? parseAuthorizationRequest(review.url, await patternsInForce()) : undefined;
+    const request = parsed?.kind === 'request' ? parsed.request : undefined;
+    if (p.decision === 'continue') {
+      if (!request) throw new InterceptError('invalid_request', 'Mandate will not send a request it could not show you');
+      const extra = p.scope.filter((s) => !request.scopes.includes(s));
+      if (extra.length > 0) throw new InterceptError('invalid_scope', `not requested: ${extra.join(' ')}`);
+      if (!request.narrowable && p.scope.length !== request.scopes.length) {
+        throw new InterceptError('invalid_scope', 'this request is signed or hidden, so its scopes cannot be narrowed: continue with all or block');
+      }
+    }
+    // Recorded first: if the daemon cannot record it, nothing is sent (fail closed).
+    const created = await record(request, review.url, p.decision, p.scope, p.expires_in);
+    await state.dropReview(p.id);
     if (p.decision === 'block' || !request) return { status: 'blocked', external_id: created.id };
-    const url = withScopes(request, p.scope);
-    const allowRuleId = await letThrough(tabId, url);
-    const all = await tracked();
-    all[String(tabId)] = { externalId: created.id, redirectUri: request.redirectUri.href, allowRuleId, since: Date.now() };
-    await saveTracked(all);
+    await proceed(tabId, request, p.scope, created.id);
     return { status: 'continued', external_id: created.id };
   }
 
-  /** Not an agent OAuth request after all (the review page checked): load it untouched. */
-  async function pass(url: string, tabId: number): Promise<void> {
-    if (parseAuthorizationRequest(url, await patternsInForce()).kind === 'request') throw new InterceptError('forbidden', 'this is an agent OAuth request: review it');
-    if (!/^https?:\/\//i.test(url)) throw new InterceptError('invalid_request', 'not a web address');
-    await letThrough(tabId, url);
+  /** Every navigation that the network rules may send to the review page is noted, with its real address. */
+  async function onBeforeNavigate(at: Frame, url: string): Promise<void> {
+    if (looksLikeAuthorizationRequest(url) || looksLikeAuthorizationEndpoint(url)) await state.noteSeen(at, url);
   }
 
-  /** Watches navigations in tracked tabs for the redirect back to the platform. */
-  async function onNavigation(tabId: number, url: string): Promise<void> {
-    const all = await tracked();
-    const t = all[String(tabId)];
+  /** A frame committed: its one-time allow rule is spent; a tracked tab may be back at the platform. */
+  async function onCommitted(at: Frame, url: string): Promise<void> {
+    const spent = await state.takeAllowRules(at);
+    if (spent.length > 0) await browser.declarativeNetRequest.updateSessionRules({ removeRuleIds: spent });
+    if (at.frameId === 0) await onTrackedNavigation(at.tabId, url);
+  }
+
+  async function onTrackedNavigation(tabId: number, url: string): Promise<void> {
+    const t = await state.tracked(tabId);
     if (!t) return;
-    if (Date.now() - t.since > TRACK_FOR_MS) {
-      delete all[String(tabId)];
-      await saveTracked(all);
-      return;
-    }
-    if (!isRedirectBack({ redirectUri: new URL(t.redirectUri) }, url)) return;
+    if (t.redirectUri === null || !isRedirectBack({ redirectUri: new URL(t.redirectUri) }, url)) return;
     const outcome = redirectOutcome(url);
-    delete all[String(tabId)];
-    await saveTracked(all);
-    await browser.declarativeNetRequest.updateSessionRules({ removeRuleIds: [t.allowRuleId] });
+    await state.untrack(tabId);
     if (!outcome) return;
     try {
       await callDaemon(await daemon(), 'POST', `/external-grants/${encodeURIComponent(t.externalId)}/outcome`, externalGrantView, outcome);
@@ -139,21 +196,27 @@ export function interceptor(daemon: () => Promise<DaemonTarget>, onChange: () =>
     return g;
   }
 
+  /** Rules from earlier versions (dynamic, per pattern) and allow rules left from a previous worker are removed. */
+  async function clearStaleRules(): Promise<void> {
+    const dynamic = await browser.declarativeNetRequest.getDynamicRules();
+    if (dynamic.length > 0) await browser.declarativeNetRequest.updateDynamicRules({ removeRuleIds: dynamic.map((r) => r.id) });
+    const live = new Set(await state.allowRuleIds());
+    const stale = (await browser.declarativeNetRequest.getSessionRules()).filter((r) => r.id >= ALLOW_RULE_BASE && !live.has(r.id));
+    if (stale.length > 0) await browser.declarativeNetRequest.updateSessionRules({ removeRuleIds: stale.map((r) => r.id) });
+  }
+
   function listen(): void {
-    browser.webNavigation.onBeforeNavigate.addListener((d) => void (d.frameId === 0 && onNavigation(d.tabId, d.url)));
-    browser.webNavigation.onCommitted.addListener((d) => void (d.frameId === 0 && onNavigation(d.tabId, d.url)));
-    browser.webNavigation.onErrorOccurred.addListener((d) => void (d.frameId === 0 && onNavigation(d.tabId, d.url)));
+    browser.webNavigation.onBeforeNavigate.addListener((d) => void onBeforeNavigate({ tabId: d.tabId, frameId: d.frameId }, d.url));
+    browser.webNavigation.onCommitted.addListener((d) => void onCommitted({ tabId: d.tabId, frameId: d.frameId }, d.url));
+    browser.webNavigation.onErrorOccurred.addListener((d) => void onCommitted({ tabId: d.tabId, frameId: d.frameId }, d.url));
     browser.tabs.onRemoved.addListener(async (tabId) => {
-      const all = await tracked();
-      const t = all[String(tabId)];
-      if (!t) return;
-      delete all[String(tabId)];
-      await saveTracked(all);
-      await browser.declarativeNetRequest.updateSessionRules({ removeRuleIds: [t.allowRuleId] });
+      const spent = await state.forgetTab(tabId);
+      if (spent.length > 0) await browser.declarativeNetRequest.updateSessionRules({ removeRuleIds: spent });
     });
   }
 
-  return { installRules, decide, pass, revokeExternal, listen };
+  return { clearStaleRules, open, decide, revokeExternal, listen };
 }
 
 export type Interceptor = ReturnType<typeof interceptor>;
+export type { Review };

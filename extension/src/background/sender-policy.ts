@@ -32,8 +32,8 @@ const ALLOWED: Record<SenderKind, ReadonlySet<string>> = {
     'audit.verify',
     'settings.get',
     'settings.update',
+    'intercept.open',
     'intercept.decide',
-    'intercept.pass',
     'externals.revoke',
   ]),
   // Content scripts run inside chat pages: they may report what they see and ask what to annotate. Nothing else.

@@ -24,9 +24,21 @@ export const BUILTIN_PLATFORMS: readonly Platform[] = [
   {
     id: 'local',
     label: 'Local agent or MCP client',
-    patterns: ['http://localhost:*/callback', 'http://localhost:*/oauth/callback', 'http://127.0.0.1:*/*', 'http://[::1]:*/*'],
+    // Any loopback redirect (RFC 8252 §7.3: any port, any path, with or without a port), and any
+    // private-use scheme (RFC 8252 §7.1, e.g. cursor://, vscode://): only a program on this machine receives them.
+    patterns: ['http://localhost/*', 'http://127.0.0.1/*', 'http://[::1]/*', '<app>://*'],
   },
 ];
+
+const LOCAL = BUILTIN_PLATFORMS[2]!;
+/** Schemes that can never be a redirect a person's agent receives. */
+const NOT_A_REDIRECT = new Set(['javascript:', 'data:', 'blob:', 'file:', 'about:', 'filesystem:', 'view-source:', 'chrome:', 'chrome-extension:', 'moz-extension:']);
+
+/** True for localhost, 127.0.0.0/8 and [::1], however the host was written (URL has already normalised it). */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.toLowerCase().replace(/\.$/, '');
+  return h === 'localhost' || h.endsWith('.localhost') || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === '[::1]' || h === '[0:0:0:0:0:0:0:1]';
+}
 
 /** A pattern someone may add (options or managed policy): an absolute http(s) URL, optional `*` wildcards. */
 export const PATTERN_RE = /^https?:\/\/(\[[0-9a-f:]+\]|[a-z0-9.-]+)(:(\*|\d{1,5}))?\/[^\s?#]*$/i;
@@ -56,23 +68,56 @@ export interface MatchedPlatform {
   pattern: string;
 }
 
-/** Which platform a redirect URI belongs to, if any. `custom` patterns come from the person or policy. */
-/** Built-in patterns, compiled once. */
-const BUILTIN_MATCHERS = BUILTIN_PLATFORMS.flatMap((p) => p.patterns.map((pattern) => ({ p, pattern, re: patternRegex(pattern) })));
+/** Built-in web patterns (ChatGPT, Claude), compiled once; loopback and app schemes are checked by host and scheme. */
+const BUILTIN_MATCHERS = BUILTIN_PLATFORMS.filter((p) => p !== LOCAL).flatMap((p) => p.patterns.map((pattern) => ({ p, pattern, re: patternRegex(pattern) })));
 
+/** Percent-decodes a path as far as it goes (at most a few rounds), so `%2F%61pi` is compared as `/api`. */
+function decodedPath(path: string): string {
+  let current = path;
+  for (let i = 0; i < 4; i++) {
+    let next: string;
+    try {
+      next = decodeURIComponent(current);
+    } catch {
+      next = current.replace(/%([0-9a-f]{2})/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+    }
+    if (next === current) break;
+    current = next;
+  }
+  return current;
+}
+
+/**
+ * The forms of a redirect's path a provider may compare with what the app registered: as written, and
+ * decoded. A platform matches if any of them does (errs toward review).
+ */
+function pathForms(url: URL): string[] {
+  return [...new Set([url.pathname, decodedPath(url.pathname)])];
+}
+
+/**
+ * Which platform a redirect URI belongs to, if any. `custom` patterns come from the person or policy;
+ * a pattern that is not valid is ignored here and listed by `refusedPatterns` for the person to see.
+ */
 export function platformFor(redirectUri: URL, custom: readonly string[] = []): MatchedPlatform | undefined {
-  const target = `${redirectUri.protocol}//${redirectUri.host}${redirectUri.pathname}`;
-  const builtin = BUILTIN_MATCHERS.find((m) => m.re.test(target));
+  if (NOT_A_REDIRECT.has(redirectUri.protocol)) return undefined;
+  const web = redirectUri.protocol === 'https:' || redirectUri.protocol === 'http:';
+  if (!web) return { id: LOCAL.id, label: `${LOCAL.label} (${redirectUri.protocol}//)`, pattern: '<app>://*' };
+  if (isLoopbackHost(redirectUri.hostname)) return { id: LOCAL.id, label: LOCAL.label, pattern: `${redirectUri.protocol}//${redirectUri.hostname}/*` };
+  const host = redirectUri.host.replace(/\.(?=:|$)/, ''); // a trailing dot names the same host
+  const targets = pathForms(redirectUri).map((path) => `${redirectUri.protocol}//${host}${path}`);
+  const builtin = BUILTIN_MATCHERS.find((m) => targets.some((t) => m.re.test(t)));
   if (builtin) return { id: builtin.p.id, label: builtin.p.label, pattern: builtin.pattern };
   for (const pattern of custom) {
-    if (PATTERN_RE.test(pattern) && patternRegex(pattern).test(target)) {
-      const host = new URL(pattern.replace(/\*/g, 'x')).host;
-      return { id: `custom:${host}`, label: `Agent at ${host}`, pattern };
+    if (PATTERN_RE.test(pattern) && targets.some((t) => patternRegex(pattern).test(t))) {
+      const patternHost = new URL(pattern.replace(/\*/g, 'x')).host;
+      return { id: `custom:${patternHost}`, label: `Agent at ${patternHost}`, pattern };
     }
   }
   return undefined;
 }
 
-export function allPatterns(custom: readonly string[] = []): string[] {
-  return [...BUILTIN_PLATFORMS.flatMap((p) => p.patterns), ...custom.filter((p) => PATTERN_RE.test(p))];
+/** Patterns from the person or the organisation that Mandate cannot use, to show them where they were set. */
+export function refusedPatterns(custom: readonly string[]): string[] {
+  return custom.filter((p) => !PATTERN_RE.test(p));
 }

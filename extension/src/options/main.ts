@@ -2,7 +2,7 @@ import { STATE_PORT, extensionState, type ExtensionState } from '../../../shared
 import browser from '../lib/browser.js';
 import { send } from '../lib/messaging.js';
 import { connectionBadge } from '../ui/connection.js';
-import { PATTERN_RE } from '../intercept/platforms.js';
+import { PATTERN_RE, refusedPatterns } from '../intercept/platforms.js';
 import { $, h, replaceChildren } from '../ui/dom.js';
 
 const form = $('#pair-form') as HTMLFormElement;
@@ -109,6 +109,11 @@ async function loadSettings(): Promise<void> {
     disableAlways.checked = s.disableAlwaysAllow || s.orgDisableAlwaysAllow;
     disableAlways.disabled = s.orgDisableAlwaysAllow;
     if (s.orgDisableAlwaysAllow) disableAlways.title = 'Set by your organisation';
+    const refused = refusedPatterns(s.orgPatterns);
+    if (refused.length > 0) {
+      settingsStatus.textContent = `Your organisation’s agent platform patterns not in force (not an http(s) address pattern): ${refused.join(', ')}`;
+      settingsStatus.className = 'error';
+    }
   } catch (err) {
     settingsStatus.textContent = `Settings not loaded: ${(err as Error).message}`;
   }

@@ -29,18 +29,18 @@ export function scopeList(scopes: readonly string[]): HTMLElement {
 }
 
 /**
- * Scopes the person can untick. Each checkbox is labelled by its scope string (for assistive tech and
+ * Scopes the person can untick (`fixed`: shown ticked and locked, for a request that cannot be narrowed). Each checkbox is labelled by its scope string (for assistive tech and
  * tests alike); the plain-words description sits beside it.
  */
 export function scopeChoices(
   scopes: readonly string[],
   onChange: () => void,
-  org: { blocked?: readonly string[]; alwaysAsk?: readonly string[] } = {},
+  org: { blocked?: readonly string[]; alwaysAsk?: readonly string[]; fixed?: boolean } = {},
 ): { element: HTMLElement; chosen: () => string[] } {
   const infos = describeScopes(scopes);
   const blocked = (s: string) => org.blocked?.includes(s) ?? false;
   const boxes = infos.map((info) =>
-    h('input', { type: 'checkbox', checked: !blocked(info.scope), disabled: blocked(info.scope), 'aria-label': info.scope, on: { change: onChange } }),
+    h('input', { type: 'checkbox', checked: !blocked(info.scope), disabled: blocked(info.scope) || org.fixed === true, 'aria-label': info.scope, on: { change: onChange } }),
   );
   const note = (s: string) =>
     blocked(s)
@@ -55,7 +55,7 @@ export function scopeChoices(
       h('li', { class: `scope${blocked(info.scope) ? ' blocked' : ''}` }, h('label', { class: 'scope-label' }, boxes[i]!, h('span', { class: 'scope-text' }, scopeText(info), note(info.scope))), riskPill(info.risk)),
     ),
   );
-  return { element, chosen: () => infos.filter((_, i) => boxes[i]!.checked && !boxes[i]!.disabled).map((x) => x.scope) };
+  return { element, chosen: () => infos.filter((x, i) => boxes[i]!.checked && !blocked(x.scope)).map((x) => x.scope) };
 }
 
 export function overallRisk(scopes: readonly string[]): RiskOrUnknown {
