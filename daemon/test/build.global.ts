@@ -2,5 +2,6 @@ import { execFileSync } from 'node:child_process';
 
 /** Compiles the daemon once so tests that spawn the real `mandate` binary run current code. */
 export default function setup(): void {
+  if (process.env.MANDATE_SKIP_BUILD === '1') return; // scripts/protection-removal.ts runs vitest many times over
   execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
 }
