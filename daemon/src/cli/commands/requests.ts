@@ -2,6 +2,7 @@ import { grantList, grantView, type GrantView } from '../../../../shared/src/adm
 import { formatDuration, parseDuration } from '../../../../shared/src/duration.js';
 import { UsageError, parse, splitList } from '../args.js';
 import { adminClient, resolveTarget } from '../client.js';
+import { detailsLines } from '../details.js';
 import { isoTime, safe, when } from '../format.js';
 import type { CliIo } from '../io.js';
 
@@ -19,7 +20,7 @@ function describePending(g: GrantView, now: number): string {
     `  on        ${safe(g.resource)}`,
     `  for       ${formatDuration(g.requested_duration)}`,
     g.binding_message ? `  task      "${safe(g.binding_message)}"` : undefined,
-    g.authorization_details ? `  details   ${safe(JSON.stringify(g.authorization_details))}` : undefined,
+    g.authorization_details ? `  details   ${detailsLines(g.authorization_details, '            ').join('\n')}` : undefined,
     `  asked     ${when(g.created_at, now)}; request expires ${when(g.request_expires_at, now)}`,
   ]
     .filter((l) => l !== undefined)
