@@ -1,3 +1,4 @@
+import { showText } from '../../../shared/src/text.js';
 import type { ExternalGrantView, GrantView } from '../../../shared/src/admin-api.js';
 import { STATE_PORT, type ExtensionState } from '../../../shared/src/protocol.js';
 import browser from '../lib/browser.js';
@@ -42,7 +43,7 @@ function historyRow(status: string, who: string, where: string, when: number): H
   );
 }
 
-const historyItem = (g: GrantView) => historyRow(g.status, g.agent.name, g.resource, g.ended_at ?? g.decided_at ?? g.created_at);
+const historyItem = (g: GrantView) => historyRow(g.status, showText(g.agent.name), g.resource, g.ended_at ?? g.decided_at ?? g.created_at);
 const externalHistoryItem = (g: ExternalGrantView) =>
   historyRow(g.status, platformLabel(g.platform), `https://${g.provider_host}/`, g.ended_at ?? g.outcome_at ?? g.created_at);
 
