@@ -106,7 +106,7 @@ export function grantService(ctx: DaemonContext) {
           type: 'request.created',
           outcome: 'ok',
           scopes: req.scope,
-          detail: { requested_expiry: asked, capped_to: duration < asked ? duration : null, blocked_by_policy: blocked },
+          detail: { requested_expiry: asked, capped_to: duration < asked ? duration : null, blocked_by_policy: blocked, ...(req.authorization_details ? { authorization_details: JSON.stringify(req.authorization_details) } : {}) },
         }),
       );
       emitGrant(g);
