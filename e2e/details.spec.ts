@@ -41,7 +41,7 @@ test('a payment in authorization_details is shown in plain words before Approve,
   const order = await card.evaluate((el) => {
     const d = el.querySelector('.auth-details')!;
     const approve = [...el.querySelectorAll('button')].find((b) => b.textContent === 'Approve')!;
-    return Boolean(d.compareDocumentPosition(approve) & Node.DOCUMENT_POSITION_FOLLOWING);
+    return Boolean(d.compareDocumentPosition(approve) & 4); // DOCUMENT_POSITION_FOLLOWING
   });
   expect(order).toBe(true);
   await page.screenshot({ path: 'test-results/screenshots/popup-details.png', fullPage: true });

@@ -7,8 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DETAILS_LIMITS } from '../../../shared/src/authorization-details/limits.js';
-import { MAIL } from '../harness.js';
-import { dbSnapshot, expectError, sharedDaemon, titled } from './support.js';
+import { MAIL, startTestDaemon } from '../harness.js';
+import { auditEvents, dbSnapshot, expectError, pendingRequests, poll, sharedDaemon, titled } from './support.js';
 
 /** One representative of each class the policy covers (the full table is in shared/test/text-policy.test.ts). */
 const HIDDEN: [string, string][] = [
@@ -108,5 +108,19 @@ describe('hidden characters are refused wherever a person reads them', () => {
       authorization_details: JSON.stringify([...payment('Électricité de France ⚡'), ...Array.from({ length: maxEntries - 1 }, () => ({ type: 'x', a: { b: { c: 'y'.repeat(maxStringLength) } } }))]),
     });
     expect(res.status, await res.clone().text()).toBe(200);
+  });
+});
+
+describe('a stored request whose details cannot be shown cannot be approved', () => {
+  it('approve of a record written before the policy (RLO in the payee) → 400 invalid_authorization_details; no token', async () => {
+    const d = await startTestDaemon();
+    const agent = await d.registerAgent();
+    const authReqId = await d.request(agent, { scope: 'mail.read', authorization_details: JSON.stringify(payment('Electricity Co')) });
+    d.ctx.db.prepare('UPDATE grants SET authorization_details = ?').run(JSON.stringify(payment('Electricity Co\u202e 00.999,9')));
+    await expectError(await d.admin('POST', `/requests/${authReqId}/approve`, {}), 400, 'invalid_authorization_details');
+    await expectError(await poll(d, agent, authReqId), 400, 'authorization_pending');
+    expect((await pendingRequests(d)).length).toBe(1);
+    expect(await auditEvents(d, { type: 'grant.approved', outcome: 'refused' })).toHaveLength(1);
+    expect((await d.admin('POST', `/requests/${authReqId}/deny`, {})).status).toBe(200);
   });
 });
