@@ -36,6 +36,7 @@ test('a payment in authorization_details is shown in plain words before Approve,
   await expect(details.locator('dt', { hasText: /^To$/ }).locator('xpath=following-sibling::dd[1]')).toHaveText('Unknown Ltd');
   await expect(value('Reference')).toHaveText('Invoice 2026-11');
   await expect(details.getByText('Moves money: check the amount and the payee against the task')).toBeVisible();
+  await expect(details.getByText('Payee not seen before: no payment you approved went to this account')).toBeVisible();
   await expect(card.getByText('Admin', { exact: true }).first()).toBeVisible(); // the card's risk is the payment's
   // the details come before the buttons, in reading order
   const order = await card.evaluate((el) => {

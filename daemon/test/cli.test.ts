@@ -132,6 +132,16 @@ describe('mandate CLI against the running daemon', () => {
     expect(out).toContain('! Unknown type — check with the agent’s maker');
     expect(out).toMatch(/note +hello/);
     expect(out).not.toContain('"instructedAmount"');
+    expect(out).toContain('! Payee not seen before');
+
+    // once a payment to that account was approved, the next one to it is not flagged as new
+    const pending = grantList.parse(await (await d.admin('GET', '/requests')).json()).grants;
+    expect((await d.admin('POST', `/requests/${pending[0]!.id}/approve`, {})).status).toBe(200);
+    await d.request(agent, { authorization_details: JSON.stringify(details.slice(0, 1)) });
+    const again = (await cli(d, 'pending')).out;
+    expect(again).toMatch(/Amount +9,999\.00 EUR/);
+    expect(again).not.toContain('Payee not seen before');
+    expect((await cli(d, 'grants')).out).toContain('a payment of 9,999.00 EUR to Merchant A, and details of unknown type “x-custom”');
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DETAILS_LIMITS, describeAuthorizationDetails, detailsProblem, detailsSummary } from '../src/authorization-details/model.js';
+import { DETAILS_LIMITS, FLAG_NEW_PAYEE, describeAuthorizationDetails, detailsProblem, detailsSummary, payeesOf } from '../src/authorization-details/model.js';
 import { formatIban, groupAmount } from '../src/authorization-details/format.js';
 
 const payment = {
@@ -28,6 +28,13 @@ describe('the plain-words model of authorization_details', () => {
     ]);
     expect(e!.flags).toEqual(['Moves money: check the amount and the payee against the task']);
     expect(detailsSummary(m)).toBe('a payment of 9,999.00 EUR to Merchant A');
+  });
+
+  it('flags a payee never paid before, when the caller knows earlier approvals', () => {
+    expect(payeesOf([payment, { type: 'x' }])).toEqual(['DE02120300000000202051']);
+    expect(describeAuthorizationDetails([payment], { seenPayees: new Set() }).entries[0]!.flags).toContain(FLAG_NEW_PAYEE);
+    expect(describeAuthorizationDetails([payment], { seenPayees: new Set(['DE02120300000000202051']) }).entries[0]!.flags).not.toContain(FLAG_NEW_PAYEE);
+    expect(describeAuthorizationDetails([payment]).entries[0]!.flags).not.toContain(FLAG_NEW_PAYEE);
   });
 
   it('flags a payment with a bad IBAN, a non-numeric amount or no amount', () => {

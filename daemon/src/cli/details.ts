@@ -1,8 +1,8 @@
-import { describeAuthorizationDetails, detailsSummary } from '../../../shared/src/authorization-details/model.js';
+import { describeAuthorizationDetails, detailsSummary, type DetailsContext } from '../../../shared/src/authorization-details/model.js';
 
 /** authorization_details as indented plain-words lines for `mandate pending`: title and risk, labelled fields, flags. */
-export function detailsLines(details: unknown, indent: string): string[] {
-  const model = describeAuthorizationDetails(details);
+export function detailsLines(details: unknown, indent: string, context: DetailsContext = {}): string[] {
+  const model = describeAuthorizationDetails(details, context);
   if (!model.showable) return [`CANNOT BE SHOWN IN FULL: do not approve`, ...model.problems.map((p) => `${indent}! ${p}`)];
   const width = Math.min(24, Math.max(0, ...model.entries.flatMap((e) => e.fields.map((f) => f.label.length))));
   return model.entries.flatMap((e, i) => [

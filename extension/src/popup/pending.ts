@@ -23,11 +23,12 @@ function worse(a: RiskOrUnknown, b: RiskOrUnknown): RiskOrUnknown {
 /**
  * One pending request: who, for what task, on what, what exactly (authorization_details in plain words), which
  * scopes (untickable), how long; Approve / Deny. If the details cannot be shown in full, Approve stays disabled.
- * Names and task text go through the one text policy: hidden characters show as visible markers.
+ * Names and task text go through the one text policy: hidden characters show as visible markers. `seenPayees`
+ * (IBANs of payments approved before) flags a payment to an account never paid before.
  */
-export function pendingItem(g: GrantView, notify: Notify, policy: Policy): HTMLElement {
+export function pendingItem(g: GrantView, notify: Notify, policy: Policy, seenPayees?: ReadonlySet<string>): HTMLElement {
   const name = showText(g.agent.name);
-  const details = g.authorization_details === null ? undefined : describeAuthorizationDetails(g.authorization_details);
+  const details = g.authorization_details === null ? undefined : describeAuthorizationDetails(g.authorization_details, seenPayees ? { seenPayees } : {});
   const unshowable = details !== undefined && !details.showable;
   const approve = h('button', { type: 'button', class: 'primary' }, 'Approve');
   const deny = h('button', { type: 'button', class: 'secondary' }, 'Deny');
@@ -85,7 +86,7 @@ export function pendingItem(g: GrantView, notify: Notify, policy: Policy): HTMLE
     h('div', { class: 'card-head' }, h('strong', { class: 'agent' }, name), riskPill(risk)),
     g.binding_message ? h('p', { class: 'task' }, '“', showText(g.binding_message), '”') : h('p', { class: 'task muted' }, 'No task description given'),
     h('p', { class: 'meta' }, 'on ', h('span', { class: 'resource', title: g.resource }, showText(hostOf(g.resource))), ` · asks for ${describeDuration(g.requested_duration)}`),
-    g.authorization_details === null ? null : authorizationDetailsView(g.authorization_details),
+    g.authorization_details === null ? null : authorizationDetailsView(g.authorization_details, undefined, seenPayees ? { seenPayees } : {}),
     choices.element,
     hint,
     unshowable ? h('p', { class: 'hint' }, 'Approve is disabled: Mandate cannot show everything this request carries. Deny it, and ask the agent’s maker.') : null,

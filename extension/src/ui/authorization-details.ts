@@ -4,13 +4,13 @@
  * warning and what was received, escaped — and the caller must not offer approval (`data-showable="false"`).
  * Pages that use it link ../ui/authorization-details.css. Text only; every string was escaped by the model.
  */
-import { describeAuthorizationDetails, type DetailEntry, type DetailsModel } from '../../../shared/src/authorization-details/model.js';
+import { describeAuthorizationDetails, type DetailEntry, type DetailsContext, type DetailsModel } from '../../../shared/src/authorization-details/model.js';
 import { showText } from '../../../shared/src/text.js';
 import { h } from './dom.js';
 import { riskPill } from './scopes.js';
 
-export { describeAuthorizationDetails, detailsSummary } from '../../../shared/src/authorization-details/model.js';
-export type { DetailsModel } from '../../../shared/src/authorization-details/model.js';
+export { describeAuthorizationDetails, detailsSummary, payeesOf } from '../../../shared/src/authorization-details/model.js';
+export type { DetailsContext, DetailsModel } from '../../../shared/src/authorization-details/model.js';
 
 /** How much of an unshowable raw value is repeated, escaped, so the person can see what was hidden. */
 const RAW_SHOWN = 2000;
@@ -46,13 +46,13 @@ function unshowable(model: DetailsModel, raw: string | undefined, details: unkno
 
 /**
  * The view for `details` (anything; validated here). `raw` is the text as received, shown when the details are
- * not valid JSON (pass `details` undefined) or cannot be shown in full.
+ * not valid JSON (pass `details` undefined) or cannot be shown in full. `context` adds flags from earlier decisions.
  */
-export function authorizationDetailsView(details: unknown, raw?: string): HTMLElement {
+export function authorizationDetailsView(details: unknown, raw?: string, context: DetailsContext = {}): HTMLElement {
   const model: DetailsModel =
     details === undefined && raw !== undefined
       ? { entries: [], showable: false, problems: ['authorization_details is not valid JSON'], risk: 'admin' }
-      : describeAuthorizationDetails(details);
+      : describeAuthorizationDetails(details, context);
   return h(
     'section',
     { class: 'auth-details', 'aria-label': 'Details of the request', 'data-showable': String(model.showable) },

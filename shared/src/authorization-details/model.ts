@@ -9,10 +9,11 @@ import { RISK_ORDER, type Risk } from '../scopes/catalog.js';
 import { showText, textProblem } from '../text.js';
 import { entryReader, flatten, isObject, type DetailField } from './fields.js';
 import { DETAILS_LIMITS } from './limits.js';
-import { COMMON_FIELDS, FLAG_UNKNOWN_TYPE, KNOWN_TYPES, SERIOUS_ACTIONS, moneyText } from './types.js';
+import { COMMON_FIELDS, FLAG_UNKNOWN_TYPE, KNOWN_TYPES, SERIOUS_ACTIONS, moneyText, type DetailsContext } from './types.js';
 
 export type { DetailField } from './fields.js';
 export { DETAILS_LIMITS } from './limits.js';
+export { FLAG_NEW_PAYEE, FLAG_UNKNOWN_TYPE, payeesOf, type DetailsContext } from './types.js';
 
 export interface DetailEntry {
   /** The type exactly as sent, escaped. */
@@ -69,12 +70,12 @@ function limitProblems(json: unknown): string[] {
   return problems;
 }
 
-function describeEntry(entry: Record<string, unknown> & { type: string }): DetailEntry {
+function describeEntry(entry: Record<string, unknown> & { type: string }, context: DetailsContext): DetailEntry {
   const r = entryReader(entry);
   const known = KNOWN_TYPES.get(entry.type);
   const fields: DetailField[] = [];
   const flags: string[] = [];
-  known?.read(r, fields, flags);
+  known?.read(r, fields, flags, context);
   for (const [key, label] of COMMON_FIELDS) if (r.has(key)) flatten(r.take(key), label, fields);
   for (const [k, v] of r.rest()) flatten(v, showText(k), fields);
   let risk: Risk = known?.risk ?? 'write';
@@ -94,8 +95,11 @@ function describeEntry(entry: Record<string, unknown> & { type: string }): Detai
 
 const highest = (risks: Risk[]): Risk => risks.reduce<Risk>((a, b) => (RISK_ORDER.indexOf(b) > RISK_ORDER.indexOf(a) ? b : a), RISK_ORDER[0]);
 
-/** The plain-words model of `details` (anything: it is validated here, so renderers may pass what they received). */
-export function describeAuthorizationDetails(details: unknown): DetailsModel {
+/**
+ * The plain-words model of `details` (anything: it is validated here, so renderers may pass what they received).
+ * `context` adds flags from earlier decisions (a payee never paid before).
+ */
+export function describeAuthorizationDetails(details: unknown, context: DetailsContext = {}): DetailsModel {
   if (nestsDeeperThan(details, MAX_JSON_DEPTH)) {
     return { entries: [], showable: false, problems: [`${where('')} nests deeper than ${MAX_JSON_DEPTH} levels`], risk: 'admin' };
   }
@@ -106,7 +110,7 @@ export function describeAuthorizationDetails(details: unknown): DetailsModel {
     problems.unshift(`${where(issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : keyPath(String(p)))).join(''))}: ${issue.message}`);
     return { entries: [], showable: false, problems, risk: 'admin' };
   }
-  const entries = parsed.data.slice(0, DETAILS_LIMITS.maxEntries).map(describeEntry);
+  const entries = parsed.data.slice(0, DETAILS_LIMITS.maxEntries).map((e) => describeEntry(e, context));
   const showable = problems.length === 0;
   return { entries, showable, problems, risk: showable ? highest(entries.map((e) => e.risk)) : 'admin' };
 }

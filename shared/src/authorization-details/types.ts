@@ -7,13 +7,28 @@ import { showText } from '../text.js';
 import { flatten, isObject, scalarText, type DetailField, type EntryReader } from './fields.js';
 import { formatIban, groupAmount, isCurrencyCode } from './format.js';
 
+/** What the caller knows from earlier decisions; without it, no "not seen before" flags are raised. */
+export interface DetailsContext {
+  /** IBANs (without spaces) that earlier approved payments went to. */
+  seenPayees?: ReadonlySet<string>;
+}
+
 export interface KnownType {
   title: string;
   risk: Risk;
-  read(r: EntryReader, fields: DetailField[], flags: string[]): void;
+  read(r: EntryReader, fields: DetailField[], flags: string[], context: DetailsContext): void;
 }
 
 export const FLAG_UNKNOWN_TYPE = 'Unknown type — check with the agent’s maker';
+export const FLAG_NEW_PAYEE = 'Payee not seen before: no payment you approved went to this account';
+
+/** The payee IBANs (without spaces) of the payments in `details`, for DetailsContext.seenPayees. */
+export function payeesOf(details: unknown): string[] {
+  if (!Array.isArray(details)) return [];
+  return details.flatMap((d) =>
+    isObject(d) && d.type === 'payment_initiation' && isObject(d.creditorAccount) && typeof d.creditorAccount.iban === 'string' ? [d.creditorAccount.iban.replace(/ /g, '')] : [],
+  );
+}
 
 /** Amount with its currency: "9,999.00 EUR". */
 export function moneyText(v: unknown, flags: string[]): string | undefined {
@@ -29,12 +44,13 @@ export function moneyText(v: unknown, flags: string[]): string | undefined {
 }
 
 /** An account object: its IBAN grouped and in full, any other key verbatim. */
-function account(v: unknown, label: string, fields: DetailField[], flags: string[]): void {
+function account(v: unknown, label: string, fields: DetailField[], flags: string[], seen?: ReadonlySet<string>): void {
   if (!isObject(v)) return flatten(v, label, fields);
   for (const [k, value] of Object.entries(v)) {
     if (k === 'iban' && typeof value === 'string') {
       const iban = formatIban(value);
       if (!iban.valid) flags.push(`${label}: not a valid IBAN (check digits or format are wrong)`);
+      else if (seen !== undefined && !seen.has(value.replace(/ /g, ''))) flags.push(FLAG_NEW_PAYEE);
       fields.push({ label: `${label} (IBAN)`, value: iban.valid ? iban.shown : showText(value) });
     } else flatten(value, `${label} › ${showText(k)}`, fields);
   }
@@ -43,13 +59,13 @@ function account(v: unknown, label: string, fields: DetailField[], flags: string
 const paymentInitiation: KnownType = {
   title: 'Payment',
   risk: 'admin',
-  read(r, fields, flags) {
+  read(r, fields, flags, context) {
     const amount = moneyText(r.take('instructedAmount'), flags);
     if (amount === undefined) flags.push('No amount stated: the payment could be for any amount');
     else fields.push({ label: 'Amount', value: amount });
     const name = r.take('creditorName');
     if (name !== undefined) fields.push({ label: 'To', value: scalarText(name) });
-    if (r.has('creditorAccount')) account(r.take('creditorAccount'), 'To account', fields, flags);
+    if (r.has('creditorAccount')) account(r.take('creditorAccount'), 'To account', fields, flags, context.seenPayees);
     else flags.push('No payee account stated');
     const ref = r.take('remittanceInformationUnstructured');
     if (ref !== undefined) fields.push({ label: 'Reference', value: scalarText(ref) });
