@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -7,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { agentCreated, grantList } from '../../shared/src/admin-api.js';
 import { GRANT_TYPE_CIBA, tokenResponse } from '../../shared/src/oauth.js';
 import { runCli } from '../src/cli/index.js';
+import { DB_FILE } from '../src/config.js';
 import { MAIL, auth, startTestDaemon, type TestDaemon } from './harness.js';
 
 async function cli(d: TestDaemon | { home: string; port: number }, ...argv: string[]) {
@@ -93,13 +95,53 @@ describe('mandate CLI against the running daemon', () => {
     rmSync(home, { recursive: true, force: true });
   });
 
-  it('shows an agent name with control characters as inert text', async () => {
+  it('shows a stored agent name with control characters as visible markers (registration refuses them now)', async () => {
     const d = await startTestDaemon();
-    const agent = await d.registerAgent({ name: 'Evil\u001b[2J\u001b[31mbot' });
+    const agent = await d.registerAgent();
     await d.request(agent);
+    // A record from before the text policy: written straight into the database.
+    const db = new Database(join(d.home, DB_FILE));
+    db.prepare('UPDATE clients SET name = ? WHERE client_id = ?').run('Evil\u001b[2J\u001b[31mbot\u202e', agent.client_id);
+    db.close();
     const out = (await cli(d, 'pending')).out;
     expect(out).not.toContain('\u001b');
-    expect(out).toContain('Evil\uFFFD[2J\uFFFD[31mbot');
+    expect(out).toContain('Evil⟨U+001B⟩[2J⟨U+001B⟩[31mbot⟨U+202E⟩');
+  });
+
+  it('pending shows authorization_details in plain words: amount with currency, payee, IBAN grouped in full', async () => {
+    const d = await startTestDaemon();
+    const agent = await d.registerAgent();
+    const details = [
+      {
+        type: 'payment_initiation',
+        instructedAmount: { currency: 'EUR', amount: '9999.00' },
+        creditorName: 'Merchant A',
+        creditorAccount: { iban: 'DE02120300000000202051' },
+        remittanceInformationUnstructured: 'Ref Number Merchant',
+      },
+      { type: 'x-custom', note: 'hello' },
+    ];
+    await d.request(agent, { binding_message: 'Pay the electricity bill', authorization_details: JSON.stringify(details) });
+    const out = (await cli(d, 'pending')).out;
+    expect(out).toContain('Payment (risk: admin)');
+    expect(out).toMatch(/Amount +9,999\.00 EUR/);
+    expect(out).toMatch(/To +Merchant A/);
+    expect(out).toMatch(/To account \(IBAN\) +DE02 1203 0000 0000 2020 51/);
+    expect(out).toMatch(/Reference +Ref Number Merchant/);
+    expect(out).toContain('Unknown type “x-custom” (risk: write)');
+    expect(out).toContain('! Unknown type — check with the agent’s maker');
+    expect(out).toMatch(/note +hello/);
+    expect(out).not.toContain('"instructedAmount"');
+    expect(out).toContain('! Payee not seen before');
+
+    // once a payment to that account was approved, the next one to it is not flagged as new
+    const pending = grantList.parse(await (await d.admin('GET', '/requests')).json()).grants;
+    expect((await d.admin('POST', `/requests/${pending[0]!.id}/approve`, {})).status).toBe(200);
+    await d.request(agent, { authorization_details: JSON.stringify(details.slice(0, 1)) });
+    const again = (await cli(d, 'pending')).out;
+    expect(again).toMatch(/Amount +9,999\.00 EUR/);
+    expect(again).not.toContain('Payee not seen before');
+    expect((await cli(d, 'grants')).out).toContain('a payment of 9,999.00 EUR to Merchant A, and details of unknown type “x-custom”');
   });
 });
 

@@ -235,10 +235,10 @@ describe('describeScope', () => {
     expect(describeScope(s).description).toBe(`Unrecognised permission "${'c'.repeat(79)}…"`);
   });
 
-  it('neutralises control and bidi-override characters in the description', () => {
+  it('shows control and bidi-override characters as visible markers in the description', () => {
     const result = describeScope('evil\u202Eetirw\u0000\n');
     expect(result.scope).toBe('evil\u202Eetirw\u0000\n');
-    expect(result.description).toBe('Unrecognised permission "evil\uFFFDetirw\uFFFD\uFFFD"');
+    expect(result.description).toBe('Unrecognised permission "evil⟨U+202E⟩etirw⟨U+0000⟩⟨U+000A⟩"');
   });
 
   it('looks up quickly, even for many hostile inputs', () => {

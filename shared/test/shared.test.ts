@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../src/canonical-json.js';
-import { hasUnsafeText, neutraliseUnsafeText } from '../src/text.js';
 import { describeDuration, formatDuration, parseDuration } from '../src/duration.js';
 import { ScopeSyntaxError, nestsDeeperThan, parseScope, resourceUri } from '../src/oauth.js';
 
@@ -67,16 +66,5 @@ describe('JSON nesting limit', () => {
   it('counts depth exactly', () => {
     expect(nestsDeeperThan(nest(8), 8)).toBe(false);
     expect(nestsDeeperThan(nest(9), 8)).toBe(true);
-  });
-});
-
-describe('unsafe text', () => {
-  it.each(['\u0000', '\u001b', '\u0085', '\u061c', '\u200b', '\u200e', '\u2028', '\u202e', '\u2067', '\ufeff'])('flags and neutralises U+%s', (ch) => {
-    expect(hasUnsafeText(`a${ch}b`)).toBe(true);
-    expect(neutraliseUnsafeText(`a${ch}b`)).toBe('a\uFFFDb');
-  });
-  it('leaves ordinary text, accents and emoji alone', () => {
-    expect(hasUnsafeText('Réunion 📅 “Q3”')).toBe(false);
-    expect(neutraliseUnsafeText('Réunion 📅 “Q3”')).toBe('Réunion 📅 “Q3”');
   });
 });

@@ -1,5 +1,5 @@
 import { formatDuration } from '../../../shared/src/duration.js';
-import { neutraliseUnsafeText } from '../../../shared/src/text.js';
+import { showText } from '../../../shared/src/text.js';
 
 /** A plain aligned table: no colours, no box drawing, so it pastes cleanly into issues and logs. */
 export function table(headers: string[], rows: string[][]): string {
@@ -23,5 +23,5 @@ export function isoTime(ts: number): string {
   return new Date(ts * 1000).toISOString().replace('.000Z', 'Z');
 }
 
-/** Terminal-safe: control and direction characters become U+FFFD, so an agent's name cannot rewrite the screen. */
-export const safe = neutraliseUnsafeText;
+/** Terminal-safe: hidden, control and direction characters become visible markers (shared text policy), so an agent's name cannot rewrite the screen. */
+export const safe = showText;

@@ -4,6 +4,7 @@ import { randomId, randomSecret, sha256 } from '../crypto.js';
 import type { Actor, GrantService } from '../grants/service.js';
 import { OAuthError } from '../http/errors.js';
 import type { ClientRecord } from '../store/clients.repo.js';
+import { textProblem } from '../../../shared/src/text.js';
 
 export function toAgentView(c: ClientRecord): AgentView {
   const { secret_hash, ...view } = c;
@@ -18,6 +19,9 @@ export function clientService(ctx: DaemonContext, grantsSvc: GrantService) {
     if (input.kind === 'agent' && input.scopes.length === 0) {
       throw new OAuthError(400, 'invalid_scope', 'an agent needs at least one scope in its ceiling');
     }
+    // People read this name on every request card: one text policy, refused here rather than escaped later.
+    const nameProblem = textProblem(input.name);
+    if (nameProblem !== undefined) throw new OAuthError(400, 'invalid_request', `name ${nameProblem}`);
     const secret = randomSecret('mcs_');
     const record: ClientRecord = {
       client_id: randomId(input.kind === 'agent' ? 'agt_' : 'rs_'),

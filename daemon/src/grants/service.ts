@@ -1,3 +1,4 @@
+import { detailsProblem } from '../../../shared/src/authorization-details/model.js';
 import type { GrantView } from '../../../shared/src/admin-api.js';
 import type { AuthorizationDetail } from '../../../shared/src/oauth.js';
 import type { AuditInput } from '../audit/log.js';
@@ -106,7 +107,7 @@ export function grantService(ctx: DaemonContext) {
           type: 'request.created',
           outcome: 'ok',
           scopes: req.scope,
-          detail: { requested_expiry: asked, capped_to: duration < asked ? duration : null, blocked_by_policy: blocked },
+          detail: { requested_expiry: asked, capped_to: duration < asked ? duration : null, blocked_by_policy: blocked, ...(req.authorization_details ? { authorization_details: JSON.stringify(req.authorization_details) } : {}) },
         }),
       );
       emitGrant(g);
@@ -143,6 +144,11 @@ export function grantService(ctx: DaemonContext) {
     const audited = grantAudit(g, { type: 'grant.approved', outcome: 'refused', scopes: scope, detail: { via: actor.via } });
     if (extra.length > 0) {
       refuse(audited, new OAuthError(400, 'invalid_scope', `only requested scopes can be approved; not requested: ${extra.join(' ')}`));
+    }
+    // If it cannot be shown, it cannot be approved: a record from before /bc-authorize refused such details.
+    const unshowable = g.authorization_details ? detailsProblem(g.authorization_details) : undefined;
+    if (unshowable !== undefined) {
+      refuse(audited, new OAuthError(400, 'invalid_authorization_details', `these details cannot be shown in full, so they cannot be approved; deny the request (${unshowable})`));
     }
     const duration = choice.expires_in ?? g.requested_duration;
     const max = maxDelegationSeconds(policy, limits.maxDelegationSeconds);

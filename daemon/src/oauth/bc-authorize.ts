@@ -6,7 +6,8 @@ import type { GrantService } from '../grants/service.js';
 import type { AuthenticateClient } from '../http/client-auth.js';
 import { OAuthError, badRequest } from '../http/errors.js';
 import { parseForm, readForm } from '../http/form.js';
-import { hasUnsafeText } from '../../../shared/src/text.js';
+import { textProblem } from '../../../shared/src/text.js';
+import { detailsProblem } from '../../../shared/src/authorization-details/model.js';
 import { OAUTH_PATHS } from './metadata.js';
 import { scopeParam } from './params.js';
 
@@ -49,9 +50,11 @@ export function bcAuthorizeRoute(ctx: DaemonContext, grants: GrantService, authe
     }
     if (p.resource === undefined) throw new OAuthError(400, 'invalid_target', 'resource is required: name the one API or MCP server the token is for (RFC 8707)');
     const scope = scopeParam(p.scope);
-    if (p.binding_message !== undefined && hasUnsafeText(p.binding_message)) {
-      throw new OAuthError(400, 'invalid_binding_message', 'binding_message must be plain text without control or direction-override characters');
-    }
+    // One text policy for everything the person reads (shared/src/text.ts): refused here, never escaped later.
+    const messageProblem = p.binding_message === undefined ? undefined : textProblem(p.binding_message);
+    if (messageProblem !== undefined) throw new OAuthError(400, 'invalid_binding_message', `binding_message ${messageProblem}`);
+    const resourceProblem = textProblem(p.resource);
+    if (resourceProblem !== undefined) throw new OAuthError(400, 'invalid_target', `resource ${resourceProblem}`);
     let details: z.infer<typeof authorizationDetails> | undefined;
     if (p.authorization_details !== undefined) {
       let json: unknown;
@@ -71,6 +74,9 @@ export function bcAuthorizeRoute(ctx: DaemonContext, grants: GrantService, authe
       if (JSON.stringify(parsed.data).length > MAX_DETAILS_CHARS) {
         throw new OAuthError(400, 'invalid_authorization_details', `authorization_details is larger than ${MAX_DETAILS_CHARS} characters once normalised; tokens carry it, so keep it short`);
       }
+      // If it cannot be shown in full, it cannot be approved: refuse what the plain-words model cannot show.
+      const unshowable = detailsProblem(parsed.data);
+      if (unshowable !== undefined) throw new OAuthError(400, 'invalid_authorization_details', unshowable);
       details = parsed.data;
     }
     const created = grants.createRequest(client, {

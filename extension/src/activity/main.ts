@@ -2,6 +2,22 @@ import type { AuditEventView, AuditQuery } from '../../../shared/src/admin-api.j
 import { send } from '../lib/messaging.js';
 import { $, h, replaceChildren } from '../ui/dom.js';
 import { toCsv, toJsonLines } from './export.js';
+import { showText } from '../../../shared/src/text.js';
+import { describeAuthorizationDetails, detailsSummary } from '../../../shared/src/authorization-details/model.js';
+
+/** What a request asked beyond scopes, in brief and in plain words (the full view is on the request card). */
+function detailsCell(e: AuditEventView): HTMLElement {
+  const raw = e.detail?.authorization_details; // request.created records them as JSON text
+  if (typeof raw !== 'string') return h('td', {}, '—');
+  let details: unknown;
+  try {
+    details = JSON.parse(raw);
+  } catch {
+    details = raw;
+  }
+  const model = describeAuthorizationDetails(details);
+  return h('td', { class: model.showable ? 'details' : 'details unshowable', title: model.entries.flatMap((x) => x.fields.map((f) => `${f.label}: ${f.value}`)).join('\n') }, detailsSummary(model));
+}
 
 const form = $('#filters') as HTMLFormElement;
 let events: AuditEventView[] = [];
@@ -32,11 +48,12 @@ async function load(): Promise<void> {
           { class: e.outcome },
           h('td', {}, String(e.id)),
           h('td', {}, new Date(e.ts * 1000).toLocaleString()),
-          h('td', {}, e.type),
+          h('td', {}, showText(e.type)),
           h('td', {}, e.outcome),
-          h('td', {}, e.agent ?? '—'),
-          h('td', {}, e.resource ?? '—'),
-          h('td', {}, e.scopes.join(' ') || '—'),
+          h('td', {}, e.agent === null ? '—' : showText(e.agent)),
+          h('td', {}, e.resource === null ? '—' : showText(e.resource)),
+          h('td', {}, showText(e.scopes.join(' ')) || '—'),
+          detailsCell(e),
         ),
       ),
     );

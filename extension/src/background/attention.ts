@@ -1,6 +1,6 @@
 import type { ExternalGrantView, GrantView } from '../../../shared/src/admin-api.js';
 import { revokePageFor } from '../../../shared/src/providers/revoke-pages.js';
-import { requestSummary } from '../lib/summary.js';
+import { requestNotification } from '../lib/summary.js';
 import type { ExtensionState } from '../../../shared/src/protocol.js';
 import browser from '../lib/browser.js';
 
@@ -26,8 +26,7 @@ export async function notifyRequests(requests: GrantView[]): Promise<void> {
       type: 'basic',
       iconUrl: browser.runtime.getURL('icons/icon-128.png'),
       title: 'Mandate: approval needed',
-      message: requestSummary(g),
-      contextMessage: g.binding_message ?? undefined,
+      ...requestNotification(g),
     });
   }
 }

@@ -5,6 +5,8 @@ import { overallRisk, riskPill, scopeList } from '../ui/scopes.js';
 import { hostOf } from '../lib/url.js';
 import { ago, countdown } from '../ui/time.js';
 import type { Notify } from './pending.js';
+import { showText } from '../../../shared/src/text.js';
+import { authorizationDetailsView } from '../ui/authorization-details.js';
 
 /** Elements whose text shows time left; updated every second by one timer for the whole list. */
 export interface Countdown {
@@ -21,7 +23,7 @@ export function activeItem(g: GrantView, now: number, notify: Notify, timers: Co
     revoke.disabled = true;
     try {
       await send('grants.revoke', { id: g.id });
-      notify(`Revoked ${g.agent.name} on ${hostOf(g.resource)}. It stopped working immediately.`);
+      notify(`Revoked ${showText(g.agent.name)} on ${hostOf(g.resource)}. It stopped working immediately.`);
     } catch (e) {
       notify(`Could not revoke: ${(e as Error).message}`, 'error');
       revoke.disabled = false;
@@ -31,9 +33,10 @@ export function activeItem(g: GrantView, now: number, notify: Notify, timers: Co
   return h(
     'li',
     { class: 'card active', 'data-grant': g.id },
-    h('div', { class: 'card-head' }, h('strong', { class: 'agent' }, g.agent.name), riskPill(overallRisk(scopes)), revoke),
+    h('div', { class: 'card-head' }, h('strong', { class: 'agent' }, showText(g.agent.name)), riskPill(overallRisk(scopes)), revoke),
     h('p', { class: 'meta' }, 'on ', h('span', { class: 'resource', title: g.resource }, hostOf(g.resource))),
     scopeList(scopes),
+    g.authorization_details === null ? null : authorizationDetailsView(g.authorization_details),
     h(
       'p',
       { class: 'meta' },

@@ -1,3 +1,4 @@
+import { showText } from '../../../shared/src/text.js';
 import type { ExternalGrantView, GrantView } from '../../../shared/src/admin-api.js';
 import { STATE_PORT, type ExtensionState } from '../../../shared/src/protocol.js';
 import browser from '../lib/browser.js';
@@ -8,6 +9,7 @@ import { countdown, daemonClock } from '../ui/time.js';
 import { activeItem, revokeAllControl, type Countdown } from './active.js';
 import { externalItem, platformLabel } from './external.js';
 import { pendingItem, type Notify } from './pending.js';
+import { payeesOf } from '../ui/authorization-details.js';
 
 const main = $('#main');
 const status = $('#status');
@@ -42,7 +44,7 @@ function historyRow(status: string, who: string, where: string, when: number): H
   );
 }
 
-const historyItem = (g: GrantView) => historyRow(g.status, g.agent.name, g.resource, g.ended_at ?? g.decided_at ?? g.created_at);
+const historyItem = (g: GrantView) => historyRow(g.status, showText(g.agent.name), g.resource, g.ended_at ?? g.decided_at ?? g.created_at);
 const externalHistoryItem = (g: ExternalGrantView) =>
   historyRow(g.status, platformLabel(g.platform), `https://${g.provider_host}/`, g.ended_at ?? g.outcome_at ?? g.created_at);
 
@@ -97,8 +99,9 @@ function render(state: ExtensionState): void {
   for (const id of pendingCards.keys()) if (!ids.has(id)) pendingCards.delete(id);
   if (JSON.stringify(state.policy) !== lastPolicy) pendingCards.clear(); // policy changed: rebuild with its limits
   lastPolicy = JSON.stringify(state.policy);
+  const seenPayees = new Set([...state.active, ...state.history].filter((g) => g.approved_scope !== null).flatMap((g) => payeesOf(g.authorization_details)));
   const cards = state.pending.map((g) => {
-    const card = pendingCards.get(g.id) ?? pendingItem(g, notify, state.policy);
+    const card = pendingCards.get(g.id) ?? pendingItem(g, notify, state.policy, seenPayees);
     pendingCards.set(g.id, card);
     return card;
   });

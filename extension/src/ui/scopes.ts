@@ -1,5 +1,6 @@
 import { describeScopes, highestRisk, type RiskOrUnknown, type ScopeInfo } from '../../../shared/src/scopes/catalog.js';
 import { h } from './dom.js';
+import { showText } from '../../../shared/src/text.js';
 
 export const RISK_LABEL: Record<RiskOrUnknown, string> = {
   'sign-in': 'Sign-in',
@@ -19,7 +20,7 @@ function scopeText(info: ScopeInfo): HTMLElement {
     'span',
     { class: 'scope-text' },
     h('span', { class: 'scope-desc' }, info.known ? info.description : 'Not in Mandate’s catalog: check with the agent’s maker'),
-    h('code', { class: 'scope-id', title: info.scope }, info.scope),
+    h('code', { class: 'scope-id', title: showText(info.scope) }, showText(info.scope)),
   );
 }
 

@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import data from './catalog.json' with { type: 'json' };
-import { neutraliseUnsafeText } from '../text.js';
+import { showText } from '../text.js';
 
 /** Risk levels, least to most serious. */
 export const RISK_ORDER = ['sign-in', 'read', 'write', 'offline', 'admin'] as const;
@@ -257,6 +257,6 @@ function displayable(scope: string): string {
   let shown = scope.length > UNKNOWN_SCOPE_DISPLAY_LENGTH ? scope.slice(0, UNKNOWN_SCOPE_DISPLAY_LENGTH) : scope;
   // Do not leave half of a surrogate pair at the cut.
   if (shown.length < scope.length && /[\uD800-\uDBFF]$/.test(shown)) shown = shown.slice(0, -1);
-  shown = neutraliseUnsafeText(shown);
+  shown = showText(shown);
   return shown.length < scope.length ? `${shown}…` : shown;
 }

@@ -1,6 +1,7 @@
 import { grantList, grantView, revokeAllResponse } from '../../../../shared/src/admin-api.js';
 import { UsageError, parse } from '../args.js';
 import { adminClient, resolveTarget } from '../client.js';
+import { detailsPhrase } from '../details.js';
 import { safe, table, when } from '../format.js';
 import type { CliIo } from '../io.js';
 
@@ -24,7 +25,7 @@ export async function grantsCommand(args: string[], io: CliIo): Promise<number> 
   }
   io.out(
     table(
-      ['GRANT', 'STATUS', 'AGENT', 'RESOURCE', 'SCOPES', 'EXPIRES', 'LAST USED'],
+      ['GRANT', 'STATUS', 'AGENT', 'RESOURCE', 'SCOPES', 'EXPIRES', 'LAST USED', 'DETAILS'],
       grants.map((g) => [
         g.id,
         g.status,
@@ -33,6 +34,7 @@ export async function grantsCommand(args: string[], io: CliIo): Promise<number> 
         (g.approved_scope ?? g.requested_scope).join(' '),
         g.status === 'approved' ? when(g.expires_at, now) : g.ended_at !== null ? `ended ${when(g.ended_at, now)}` : '-',
         when(g.last_used_at, now),
+        detailsPhrase(g.authorization_details),
       ]),
     ) + '\n',
   );

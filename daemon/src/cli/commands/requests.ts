@@ -2,6 +2,8 @@ import { grantList, grantView, type GrantView } from '../../../../shared/src/adm
 import { formatDuration, parseDuration } from '../../../../shared/src/duration.js';
 import { UsageError, parse, splitList } from '../args.js';
 import { adminClient, resolveTarget } from '../client.js';
+import { payeesOf, type DetailsContext } from '../../../../shared/src/authorization-details/model.js';
+import { detailsLines } from '../details.js';
 import { isoTime, safe, when } from '../format.js';
 import type { CliIo } from '../io.js';
 
@@ -12,27 +14,35 @@ mandate deny <auth_req_id | grant id> [--reason <text>]
 pending lists what agents are waiting for. approve grants all requested scopes for the
 requested duration, or only the --scope values you name, for a shorter --for (15m, 2h, 1d).`;
 
-function describePending(g: GrantView, now: number): string {
+function describePending(g: GrantView, now: number, context: DetailsContext): string {
   return [
     `${g.id}  ${safe(g.agent.name)} (${g.agent.client_id})`,
     `  wants     ${g.requested_scope.join(' ')}`,
     `  on        ${safe(g.resource)}`,
     `  for       ${formatDuration(g.requested_duration)}`,
     g.binding_message ? `  task      "${safe(g.binding_message)}"` : undefined,
-    g.authorization_details ? `  details   ${safe(JSON.stringify(g.authorization_details))}` : undefined,
+    g.authorization_details ? `  details   ${detailsLines(g.authorization_details, '            ', context).join('\n')}` : undefined,
     `  asked     ${when(g.created_at, now)}; request expires ${when(g.request_expires_at, now)}`,
   ]
     .filter((l) => l !== undefined)
     .join('\n');
 }
 
+/** IBANs that payments the person approved before went to (any status once approved). */
+async function seenPayees(client: ReturnType<typeof adminClient>): Promise<Set<string>> {
+  const { grants } = await client.get('/grants?all=true', grantList);
+  return new Set(grants.filter((g) => g.approved_scope !== null).flatMap((g) => payeesOf(g.authorization_details)));
+}
+
 export async function pendingCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parse(args, {});
-  const { grants, now } = await adminClient(resolveTarget(values, io.env)).get('/requests', grantList);
+  const client = adminClient(resolveTarget(values, io.env));
+  const { grants, now } = await client.get('/requests', grantList);
   if (values.json) io.out(JSON.stringify(grants) + '\n');
   else if (grants.length === 0) io.out('No pending requests.\n');
   else {
-    io.out(grants.map((g) => describePending(g, now)).join('\n\n') + '\n');
+    const context = grants.some((g) => payeesOf(g.authorization_details).length > 0) ? { seenPayees: await seenPayees(client) } : {};
+    io.out(grants.map((g) => describePending(g, now, context)).join('\n\n') + '\n');
     io.out(`\nApprove with: mandate approve <id> [--scope <s>] [--for 15m]   Deny with: mandate deny <id>\n`);
   }
   return 0;
