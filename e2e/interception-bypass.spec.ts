@@ -205,3 +205,22 @@ test('on a fresh install the rules are active at once', async () => {
     await close();
   }
 });
+
+test('authorization_details are shown in plain words on the review page; unshowable ones cannot be continued', async () => {
+  const payment = [{ type: 'payment_initiation', instructedAmount: { currency: 'EUR', amount: '9999.00' }, creditorName: 'Unknown Ltd', creditorAccount: { iban: 'DE02100100109307118603' } }];
+  const page = await context.newPage();
+  await page.setViewportSize({ width: 800, height: 1100 });
+  await expectReview(page, authorize(`response_type=code&client_id=app1&${FILES}&redirect_uri=${enc(CLAUDE)}&authorization_details=${enc(JSON.stringify(payment))}&${PKCE}`));
+  const shown = page.getByRole('region', { name: 'Details of the request' });
+  await expect(shown).toContainText('9,999.00 EUR');
+  await expect(shown).toContainText('Unknown Ltd');
+  await expect(shown).toContainText('DE02 1001 0010 9307 1186 03');
+  await expect(page.getByRole('button', { name: 'Continue' })).toBeEnabled();
+  await page.screenshot({ path: 'test-results/screenshots/review-details.png', fullPage: true });
+
+  await expectReview(page, authorize(`response_type=code&client_id=app1&${FILES}&redirect_uri=${enc(CLAUDE)}&authorization_details=${enc('[{"type":')}`));
+  await expect(page.getByRole('alert').filter({ hasText: 'cannot show these details' })).toBeVisible();
+  await page.waitForTimeout(1000); // longer than the arming delay: Continue must stay disabled for a reason of its own
+  await expect(page.getByRole('button', { name: 'Continue' })).toBeDisabled();
+  await page.close();
+});

@@ -10,6 +10,7 @@ import { HIDDEN_TEXT, parseAuthorizationRequest, type AuthorizationRequest } fro
 import browser from '../lib/browser.js';
 import { MessagingError, send } from '../lib/messaging.js';
 import { $, h, replaceChildren } from '../ui/dom.js';
+import { authorizationDetailsView } from '../ui/authorization-details.js';
 import { durationPicker } from '../ui/duration-picker.js';
 import { overallRisk, riskPill, scopeChoices } from '../ui/scopes.js';
 import { armWhenSeen } from './arm.js';
@@ -32,7 +33,6 @@ function facts(r: AuthorizationRequest): HTMLElement {
     r.pkce === 'S256'
       ? h('dd', {}, 'Yes (S256)')
       : h('dd', { class: r.pkce === 'plain' ? 'warn' : 'bad' }, r.pkce === 'plain' ? 'Weak (plain): the code could be replayed' : 'No: an intercepted code could be used by someone else');
-  const details = r.authorizationDetails;
   return h(
     'dl',
     { class: 'facts' },
@@ -48,13 +48,15 @@ function facts(r: AuthorizationRequest): HTMLElement {
     h('dd', {}, r.resources.length ? r.resources.join(', ') : 'Not named'),
     h('dt', {}, 'PKCE'),
     pkce,
-    ...(details
-      ? [
-          h('dt', {}, 'Details'),
-          h('dd', {}, h('pre', { class: 'details' }, details.parsed === undefined ? `Not valid JSON: ${details.raw.slice(0, 2000)}` : JSON.stringify(details.parsed, null, 2).slice(0, 4000))),
-        ]
-      : []),
   );
+}
+
+/** authorization_details in plain words; when they cannot be shown in full, the request cannot be continued. */
+function details(r: AuthorizationRequest): { element: HTMLElement | null; showable: boolean } {
+  const d = r.authorizationDetails;
+  if (!d) return { element: null, showable: true };
+  const element = authorizationDetailsView(d.parsed, d.raw);
+  return { element, showable: element.dataset.showable === 'true' };
 }
 
 function hiddenWarning(r: AuthorizationRequest): HTMLElement | null {
@@ -74,8 +76,9 @@ function review(id: string, r: AuthorizationRequest, policy: Policy): void {
   const blockBtn = h('button', { type: 'button', class: 'danger' }, 'Block');
   let armed = false;
   let busy = false;
+  const shownDetails = details(r);
   const refresh = () => {
-    continueBtn.disabled = busy || !armed || (r.scopes.length > 0 && choices.chosen().length === 0);
+    continueBtn.disabled = busy || !armed || !shownDetails.showable || (r.scopes.length > 0 && choices.chosen().length === 0);
     blockBtn.disabled = busy;
   };
   const choices = scopeChoices(r.scopes, refresh, { blocked: policy.blockedScopes ?? [], fixed: !r.narrowable });
@@ -118,6 +121,7 @@ function review(id: string, r: AuthorizationRequest, policy: Policy): void {
       h('p', { class: 'lead' }, 'Nothing has been sent yet. Choose what it may do and for how long.'),
       hiddenWarning(r),
       facts(r),
+      shownDetails.element,
       h('h2', {}, `Permissions asked (${r.scopes.length}) `, r.scopes.length ? riskPill(risk) : null),
       r.scopes.length
         ? choices.element
