@@ -139,8 +139,12 @@ export function auditLog(db: Database, clock: Clock, opts: AuditLogOptions) {
 
   /** Writes the row (unless it is a refusal over its client's rate: then it is only counted). Returns its id, or 0 when counted. */
   function append(e: AuditInput): number {
-    if (!db.inTransaction) throw new TypeError('audit append must run inside a transaction');
     if (e.outcome === 'refused' && refusals && !refusals.admit(e)) return 0;
+    return write(e);
+  }
+
+  function write(e: AuditInput): number {
+    if (!db.inTransaction) throw new TypeError('audit append must run inside a transaction');
     const prev = last.get();
     const body = {
       id: (prev?.id ?? 0) + 1,
@@ -178,6 +182,15 @@ export function auditLog(db: Database, clock: Clock, opts: AuditLogOptions) {
     return db.prepare<Record<string, string | number>, AuditRow>(sql).all(params).map(toView);
   }
 
+  /**
+   * Records a refusal that changes nothing else: counted without opening a transaction when the client is over
+   * its rate, else appended in its own durable transaction (`transact`, the daemon's transactor).
+   */
+  function refuse(e: AuditInput & { outcome: 'refused' }, transact: (fn: () => void) => void): void {
+    if (refusals && !refusals.admit(e)) return;
+    transact(() => void write(e));
+  }
+
   /** Walks the chain from genesis and compares its end with the head record and the checkpoint (audit/verify.ts). */
   function verify(): AuditVerifyResult {
     const cp = opts.checkpoint?.read() ?? { kind: 'none' };
@@ -187,7 +200,7 @@ export function auditLog(db: Database, clock: Clock, opts: AuditLogOptions) {
     return result;
   }
 
-  return { append, query, verify };
+  return { append, refuse, query, verify };
 }
 
 export type AuditLog = ReturnType<typeof auditLog>;
