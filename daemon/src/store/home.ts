@@ -35,7 +35,7 @@ export function prepareHome(home: string): string | undefined {
     chmodSync(home, 0o700);
     return undefined;
   }
-  const foreign = readdirSync(home).filter((name) => !OWN_FILES.has(name));
+  const foreign = readdirSync(home).filter((name) => !OWN_FILES.has(name)).sort();
   if (foreign.length > 0) {
     const shown = foreign.slice(0, 5).map((n) => JSON.stringify(n)).join(', ') + (foreign.length > 5 ? `, and ${foreign.length - 5} more` : '');
     throw new HomeDirError(
