@@ -62,12 +62,12 @@ export function readAuditKey(dir: string): Buffer | undefined {
 
 /** Makes a fresh random key (0600, in a 0700 directory), durably. */
 export function createAuditKey(dir: string): Buffer {
-  ensurePrivateDir(dir);
   const key = randomBytes(32);
-  writeFileAtomic(dir, AUDIT_KEY_FILE, key.toString('base64url') + '\n');
+  try {
+    ensurePrivateDir(dir);
+    writeFileAtomic(dir, AUDIT_KEY_FILE, key.toString('base64url') + '\n');
+  } catch (e) {
+    throw new AuditKeyError(`cannot create the audit key in ${dir}: ${(e as Error).message}; set MANDATE_KEY_DIR to a private directory Mandate may write`);
+  }
   return key;
-}
-
-export function prepareKeyDir(dir: string): void {
-  ensurePrivateDir(dir);
 }
