@@ -15,6 +15,19 @@ export function defaultHome(env: NodeJS.ProcessEnv = process.env, platform: Node
   return join(env.XDG_DATA_HOME || join(home, '.local', 'share'), 'mandate');
 }
 
+/**
+ * Where the audit key and the signed head checkpoint live: outside the data directory, so write access to the
+ * database alone cannot rewrite history (docs/security.md, "What `mandate audit verify` proves").
+ * MANDATE_KEY_DIR or --key-dir overrides it. Each data directory gets its own subdirectory (audit/key.ts).
+ */
+export function defaultKeyDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+  if (env.MANDATE_KEY_DIR) return env.MANDATE_KEY_DIR;
+  const home = homedir();
+  if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'Mandate Keys');
+  if (platform === 'win32') return join(env.LOCALAPPDATA ?? join(home, 'AppData', 'Local'), 'Mandate', 'keys');
+  return join(env.XDG_CONFIG_HOME || join(home, '.config'), 'mandate');
+}
+
 /** `user:<os user>@<host>` unless --user says otherwise. */
 export function defaultPerson(): string {
   return `user:${userInfo().username}@${hostname()}`;

@@ -1,20 +1,24 @@
 import { getRequestListener } from '@hono/node-server';
-import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { MAX_TOKEN_LIFETIME_SECONDS } from '../../shared/src/oauth.js';
 import { createApp } from './app.js';
-import { auditExporter, type AuditExporter } from './audit/export.js';
-import { auditLog } from './audit/log.js';
+import { auditExporter, rewindExportCursor, type AuditExporter } from './audit/export.js';
+import { AuditKeyError } from './audit/key.js';
+import { auditLog, type AuditLog } from './audit/log.js';
+import { refusalAggregator } from './audit/refusals.js';
+import { checkHeadAtStart, checkpointer, initEmptyHead, legacyChain, openAuditKey, type AuditTrailKey } from './audit/trail.js';
 import { systemClock, type Clock } from './clock.js';
-import { CLI_CREDENTIAL_FILE, DAEMON_STATE_FILE, DB_FILE } from './config.js';
+import { CLI_CREDENTIAL_FILE, DAEMON_STATE_FILE, DB_FILE, defaultKeyDir } from './config.js';
 import { DEFAULT_LIMITS, type DaemonContext, type Limits } from './context.js';
-import { eventBus, transactor } from './events.js';
+import { eventBus, transactor, type Transactor } from './events.js';
 import { clientsRepo } from './store/clients.repo.js';
 import { credentialsRepo } from './store/credentials.repo.js';
 import { externalRepo } from './store/external.repo.js';
-import { openDatabase } from './store/db.js';
+import { openDatabase, type Database } from './store/db.js';
+import { HomeDirError, prepareHome } from './store/home.js';
 import { grantsRepo } from './store/grants.repo.js';
 import { tokensRepo } from './store/tokens.repo.js';
 import { loadSigningKeys } from './tokens/keys.js';
@@ -38,6 +42,10 @@ export interface DaemonOptions {
   policy?: { policy: Policy; path: string | null };
   /** Also send the audit trail to this OTLP/HTTP collector (policy `auditExport`; see audit/export.ts). */
   auditExport?: AuditExportPolicy;
+  /** Root of the audit key directories (default: MANDATE_KEY_DIR or the per-OS config dir; see config.ts). */
+  keyDir?: string;
+  /** How often refusals counted over a client's rate are written as aggregate rows (default 60 s; also at shutdown). */
+  refusalFlushSeconds?: number;
 }
 
 export interface RunningDaemon {
@@ -51,6 +59,10 @@ export interface RunningDaemon {
   sweep(): void;
   /** Present when `auditExport` was given. */
   auditExporter?: AuditExporter;
+  /** What the start-up check found wrong with the audit trail (also logged and recorded), or undefined. */
+  auditTamper: string | undefined;
+  /** Writes the refusals counted over their clients' rates as aggregate audit rows now (also periodic and at close). */
+  flushRefusals(): void;
   close(): Promise<void>;
 }
 
@@ -105,13 +117,46 @@ function listen(server: Server, port: number): Promise<number> {
   });
 }
 
+/**
+ * The start-up check of the audit trail (audit/trail.ts). The first keyed start seals the rows written before
+ * as a legacy prefix. On a mismatch the daemon still starts (revocation must keep working) but says so loudly,
+ * moves the export cursor back to the end of what is left, and records `audit.tamper_detected`, which keeps
+ * `audit verify` reporting the trail as broken from that row.
+ */
+function checkTrailAtStart(db: Database, trail: AuditTrailKey, audit: AuditLog, tx: Transactor, person: string, log: (m: string) => void): string | undefined {
+  const problem = checkHeadAtStart(db, trail);
+  const lastId = db.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM audit').get()?.id ?? 0;
+  if (problem === undefined) {
+    if (!trail.created) return undefined;
+    if (lastId === 0) tx.transact(() => initEmptyHead(db, trail));
+    else {
+      const legacy = legacyChain(db);
+      tx.transact(() =>
+        audit.append({ type: 'audit.keyed', outcome: 'ok', person, detail: { legacy_rows: trail.legacyRows, legacy_intact: legacy.intact, legacy_head: legacy.head } }),
+      );
+    }
+    return undefined;
+  }
+  log(`\n*** WARNING: THE AUDIT TRAIL WAS TAMPERED WITH ***\n*** ${problem}\n*** Mandate keeps running (revocation works); \`mandate audit verify\` reports the trail as broken. See docs/security.md.\n`);
+  tx.transact(() => {
+    const movedFrom = rewindExportCursor(db, lastId);
+    audit.append({ type: 'audit.tamper_detected', outcome: 'refused', person, detail: { reason: problem, last_id_found: lastId, export_rewound_from: movedFrom ?? null } });
+  });
+  return problem;
+}
+
 /** Opens the store, binds loopback, and serves the daemon. Resolves once it is ready for requests. */
 export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? ((m: string) => console.error(m));
   const limits: Limits = { ...DEFAULT_LIMITS, ...opts.limits };
-  mkdirSync(opts.home, { recursive: true, mode: 0o700 });
-  chmodSync(opts.home, 0o700);
+  try {
+    const note = prepareHome(opts.home);
+    if (note) log(note);
+  } catch (e) {
+    if (e instanceof HomeDirError) throw new DaemonStartError(e.message);
+    throw e;
+  }
 
   const other = readDaemonState(opts.home);
   if (other && other.pid !== process.pid && isAlive(other.pid)) {
@@ -121,6 +166,15 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
   const db = openDatabase(join(opts.home, DB_FILE));
   let server: Server | undefined;
   try {
+    let trail: AuditTrailKey;
+    try {
+      trail = openAuditKey(db, opts.keyDir ?? defaultKeyDir(), opts.home);
+    } catch (e) {
+      if (e instanceof AuditKeyError) throw new DaemonStartError(e.message);
+      throw e;
+    }
+    const checkpoints = checkpointer(db, trail);
+    const refusals = refusalAggregator(clock);
     const keys = await loadSigningKeys(db, clock, MAX_TOKEN_LIFETIME_SECONDS);
     let handler: ((req: Request) => Response | Promise<Response>) | undefined;
     server = createServer(
@@ -144,15 +198,32 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       tokens: tokensRepo(db),
       credentials: credentialsRepo(db),
       external: externalRepo(db),
-      audit: auditLog(db, clock, (id) => tx.enqueue({ type: 'audit', id })),
+      audit: auditLog(db, clock, {
+        key: trail.key,
+        legacyRows: trail.legacyRows,
+        onAppend: (id) => tx.enqueue({ type: 'audit', id }),
+        refusals,
+        checkpoint: checkpoints,
+      }),
       keys,
       verifyAccessToken: tokenVerifier(keys, issuer, clock),
       tx,
       bus,
       log,
     };
+    bus.subscribe((e) => {
+      if (e.type === 'audit') checkpoints.noteAppend(e.id);
+    });
+    const auditTamper = checkTrailAtStart(db, trail, ctx.audit, tx, opts.person, log);
+    checkpoints.write(auditTamper !== undefined);
+    const flushRefusals = () => {
+      const rows = refusals.drain();
+      if (rows.length > 0) tx.transact(() => rows.forEach((r) => ctx.audit.append(r)));
+    };
+    const onRewind = (r: { from: number; to: number; reason: string }) =>
+      tx.transact(() => ctx.audit.append({ type: 'audit.export_rewound', outcome: 'ok', person: opts.person, detail: r }));
     const exporter = opts.auditExport
-      ? auditExporter(db, opts.auditExport, { log, serviceName: 'mandate', hostName: hostname(), person: opts.person, clock })
+      ? auditExporter(db, opts.auditExport, { log, serviceName: 'mandate', hostName: hostname(), person: opts.person, clock, onRewind })
       : undefined;
     const { app, services } = createApp(ctx, () => port);
     handler = app.fetch;
@@ -175,6 +246,14 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     sweep();
     const timer = setInterval(sweep, opts.sweepIntervalMs ?? 5000);
     timer.unref();
+    const refusalTimer = setInterval(() => {
+      try {
+        flushRefusals();
+      } catch (e) {
+        log(`could not write the refusal counts: ${(e as Error).message}`);
+      }
+    }, (opts.refusalFlushSeconds ?? 60) * 1000);
+    refusalTimer.unref();
     exporter?.start();
 
     const srv = server;
@@ -188,14 +267,23 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       ctx,
       sweep,
       auditExporter: exporter,
+      auditTamper,
+      flushRefusals,
       async close() {
         if (closed) return;
         closed = true;
         clearInterval(timer);
+        clearInterval(refusalTimer);
         await exporter?.stop(); // aborts a request in flight; its events stay queued for the next start
         srv.closeAllConnections();
         await new Promise<void>((resolve) => srv.close(() => resolve()));
         if (readDaemonState(opts.home)?.pid === process.pid) rmSync(join(opts.home, DAEMON_STATE_FILE), { force: true });
+        try {
+          flushRefusals(); // the counts are never dropped: they are written before the database closes
+        } catch (e) {
+          log(`could not write the refusal counts: ${(e as Error).message}`);
+        }
+        checkpoints.write();
         db.close();
       },
     };

@@ -10,6 +10,11 @@ import { ADMIN_PREFIX, agentCreated, type AgentCreated } from '../../shared/src/
 import { GRANT_TYPE_CIBA, bcAuthorizeResponse, tokenResponse } from '../../shared/src/oauth.js';
 import { CLI_CREDENTIAL_FILE } from '../src/config.js';
 import { startDaemon, type DaemonOptions, type RunningDaemon } from '../src/daemon.js';
+import { trailKeyDir } from '../src/audit/key.js';
+
+/** Audit keys of test daemons live under one temp root (one subdirectory per data dir), never in the real config dir. */
+export const TEST_KEY_ROOT = join(tmpdir(), 'mandate-test-keys');
+process.env.MANDATE_KEY_DIR ??= TEST_KEY_ROOT;
 
 export const PERSON = 'user:alice@test-host';
 export const MAIL = 'https://mail.example/';
@@ -68,7 +73,10 @@ export async function startTestDaemon(
   const dispose = async () => {
     if (!stopped) await daemon.close();
     stopped = true;
-    if (ownsHome) rmSync(home, { recursive: true, force: true });
+    if (ownsHome) {
+      rmSync(home, { recursive: true, force: true });
+      rmSync(trailKeyDir(daemonOpts.keyDir ?? process.env.MANDATE_KEY_DIR ?? TEST_KEY_ROOT, home), { recursive: true, force: true });
+    }
   };
   if (!manualCleanup) cleanups.push(dispose);
   const adminToken = readFileSync(join(home, CLI_CREDENTIAL_FILE), 'utf8').trim();

@@ -53,6 +53,8 @@ export interface AuditExporterOptions {
   clock?: Clock;
   /** Overrides EXPORT_TIMEOUT_MS (tests). */
   timeoutMs?: number;
+  /** Called when the trail was found rewound behind the cursor (the daemon records it as an audit row). */
+  onRewind?: (rewind: { from: number; to: number; reason: string }) => void;
 }
 
 export interface AuditExportStatus {
@@ -111,6 +113,7 @@ export interface ExportLogsServiceRequest {
 
 interface ExportState {
   last_exported_id: number;
+  last_exported_hash: string | null;
   last_success_at: number | null;
   last_error: string | null;
   last_attempt_at: number | null;
@@ -268,6 +271,19 @@ function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
+/**
+ * After the start-up check found the trail truncated to `lastId`: moves an export cursor that is beyond it
+ * back to it, so rows that reuse the deleted ids are exported. Returns the old cursor when it moved.
+ */
+export function rewindExportCursor(db: Database, lastId: number): number | undefined {
+  const row = db.prepare<[], { last_exported_id: number }>('SELECT last_exported_id FROM audit_export WHERE id = 1').get();
+  if (!row || row.last_exported_id <= lastId) return undefined;
+  db.prepare<{ to: number }>(
+    'UPDATE audit_export SET last_exported_id = @to, last_exported_hash = (SELECT hash FROM audit WHERE id = @to) WHERE id = 1',
+  ).run({ to: lastId });
+  return row.last_exported_id;
+}
+
 export function auditExporter(db: Database, config: AuditExportPolicy, opts: AuditExporterOptions): AuditExporter {
   const endpoint = parseEndpoint(config.otlpEndpoint);
   const headers = buildHeaders(config.headers);
@@ -285,16 +301,40 @@ export function auditExporter(db: Database, config: AuditExportPolicy, opts: Aud
 
   db.prepare('INSERT OR IGNORE INTO audit_export (id, last_exported_id) VALUES (1, 0)').run();
   const readState = db.prepare<[], ExportState>(
-    'SELECT last_exported_id, last_success_at, last_error, last_attempt_at FROM audit_export WHERE id = 1',
+    'SELECT last_exported_id, last_exported_hash, last_success_at, last_error, last_attempt_at FROM audit_export WHERE id = 1',
   );
   const nextRows = db.prepare<[number, number], AuditRow>(
     `SELECT ${AUDIT_COLUMNS} FROM audit WHERE id > ? ORDER BY id LIMIT ?`,
   );
   const countAfter = db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM audit WHERE id > ?');
   const maxId = db.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM audit');
-  const advance = db.prepare<{ from: number; to: number; now: number }>(
-    'UPDATE audit_export SET last_exported_id = @to, last_success_at = @now, last_attempt_at = @now, last_error = NULL WHERE id = 1 AND last_exported_id = @from',
+  const advance = db.prepare<{ from: number; to: number; hash: string; now: number }>(
+    'UPDATE audit_export SET last_exported_id = @to, last_exported_hash = @hash, last_success_at = @now, last_attempt_at = @now, last_error = NULL WHERE id = 1 AND last_exported_id = @from',
   );
+  const hashAt = db.prepare<[number], { hash: string }>('SELECT hash FROM audit WHERE id = ?');
+  const rewind = db.prepare<{ from: number }>(
+    'UPDATE audit_export SET last_exported_id = 0, last_exported_hash = NULL WHERE id = 1 AND last_exported_id = @from',
+  );
+
+  /**
+   * The row at the cursor must still be the one the collector accepted. When it is gone (the trail was
+   * truncated) or holds another row (ids reused after a truncation), the cursor cannot say which rows the
+   * collector has: export again from the start (at least once; receivers de-duplicate on mandate.hash).
+   */
+  function checkRewound(state: ExportState): number {
+    const from = state.last_exported_id;
+    if (from === 0) return 0;
+    const at = hashAt.get(from)?.hash;
+    const stored = state.last_exported_hash;
+    if (at !== undefined && (stored === null || at === stored)) return from;
+    const reason = at === undefined
+      ? `the trail ends before the export cursor (row ${from} is gone)`
+      : `row ${from} is no longer the row the collector accepted (hash ${stored!.slice(0, 16)}…, now ${at.slice(0, 16)}…)`;
+    rewind.run({ from });
+    log(`${reason}: the trail was rewound; exporting it again from the start`);
+    opts.onRewind?.({ from, to: 0, reason });
+    return 0;
+  }
   const recordFailure = db.prepare<{ error: string; now: number }>(
     'UPDATE audit_export SET last_error = @error, last_attempt_at = @now WHERE id = 1',
   );
@@ -341,7 +381,8 @@ export function auditExporter(db: Database, config: AuditExportPolicy, opts: Aud
     let from: number;
     let rows: AuditRow[];
     try {
-      from = readState.get()?.last_exported_id ?? 0;
+      const state = readState.get();
+      from = state ? checkRewound(state) : 0;
       rows = nextRows.all(from, batchSize);
     } catch (e) {
       return fail(`could not read the audit trail: ${(e as Error).message}`, undefined);
@@ -378,7 +419,7 @@ export function auditExporter(db: Database, config: AuditExportPolicy, opts: Aud
 
     if (res.ok) {
       try {
-        advance.run({ from, to: last.id, now: clock() });
+        advance.run({ from, to: last.id, hash: last.hash, now: clock() });
       } catch (e) {
         return fail(`the collector accepted ${range} but the cursor could not be saved: ${(e as Error).message}`, undefined);
       }

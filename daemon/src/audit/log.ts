@@ -2,10 +2,12 @@ import type { Database } from 'better-sqlite3';
 import type { AuditEventView, AuditQuery, AuditVerifyResult } from '../../../shared/src/admin-api.js';
 import { canonicalJson } from '../../../shared/src/canonical-json.js';
 import type { Clock } from '../clock.js';
-import { sha256Hex } from '../crypto.js';
+import { GENESIS_HASH, headMac, rowMac, type ChainHead } from './chain.js';
+import type { CheckpointRead } from './checkpoint.js';
+import type { RefusalGate } from './refusals.js';
+import { verifyChain } from './verify.js';
 
-/** The chain starts from a fixed genesis so deleting the first rows is detected too. */
-export const GENESIS_HASH = '0'.repeat(64);
+export { GENESIS_HASH } from './chain.js';
 
 export type AuditType =
   | 'request.created'
@@ -35,7 +37,11 @@ export type AuditType =
   | 'admin.paired'
   | 'admin.pairing_code_created'
   | 'admin.credential_revoked'
-  | 'admin.pairing_failed';
+  | 'admin.pairing_failed'
+  | 'audit.keyed'
+  | 'audit.tamper_detected'
+  | 'audit.refusals_aggregated'
+  | 'audit.export_rewound';
 
 export interface AuditInput {
   type: AuditType;
@@ -66,11 +72,6 @@ export interface AuditRow {
   hash: string;
 }
 
-/** What the hash covers: every column but `hash` itself, including `id` (so reordering breaks the chain). */
-function rowHash(prevHash: string, row: Omit<AuditRow, 'hash' | 'prev_hash'>): string {
-  return sha256Hex(prevHash + canonicalJson(row));
-}
-
 function toView(row: AuditRow): AuditEventView {
   return {
     id: row.id,
@@ -91,18 +92,58 @@ function toView(row: AuditRow): AuditEventView {
 export const AUDIT_COLUMNS = 'id, ts, type, person, agent, resource, scopes, grant_id, decision, outcome, detail, prev_hash, hash';
 
 
+export interface AuditLogOptions {
+  /** The 256-bit key of the chain (audit/key.ts), kept outside the database. */
+  key: Buffer;
+  /** Rows chained with plain SHA-256 before the chain was keyed (from the head record; 0 for a trail keyed from its start). */
+  legacyRows: number;
+  /** Called inside the transaction with each new row's id. */
+  onAppend?: (id: number) => void;
+  /** Refusal rows beyond a client's rate are counted here instead of written (audit/refusals.ts). */
+  refusals?: RefusalGate;
+  /** The signed checkpoint outside the database: read by verify, rewritten after a verify that passed. */
+  checkpoint?: { read(): CheckpointRead; write(): boolean };
+}
+
+/** The stored head record (audit_head), MAC'ed with the audit key. */
+export interface HeadRecord extends ChainHead {
+  mac: string;
+}
+
+const UPSERT_HEAD = `INSERT INTO audit_head (id, last_id, last_mac, count, legacy_rows, mac) VALUES (1, @last_id, @last_mac, @count, @legacy_rows, @mac)
+   ON CONFLICT (id) DO UPDATE SET last_id = excluded.last_id, last_mac = excluded.last_mac, count = excluded.count,
+     legacy_rows = excluded.legacy_rows, mac = excluded.mac`;
+
+export function readHeadRecord(db: Database): HeadRecord | undefined {
+  return db
+    .prepare<[], HeadRecord>('SELECT last_id, last_mac, count, legacy_rows, mac FROM audit_head WHERE id = 1')
+    .get();
+}
+
+export function writeHeadRecord(db: Database, key: Buffer, head: ChainHead): void {
+  db.prepare(UPSERT_HEAD).run({ ...head, mac: headMac(key, head) });
+}
+
 /**
- * Append-only, hash-chained audit trail. `append` must run inside the caller's transaction so the event
- * and the state change it records commit together (or not at all).
+ * Append-only audit trail, chained with HMAC-SHA-256 under a key kept outside the database, with a MAC'ed head
+ * record updated in the same transaction. `append` must run inside the caller's transaction so the event, the
+ * head and the state change it records commit together (or not at all).
  */
-export function auditLog(db: Database, clock: Clock, onAppend: (id: number) => void = () => {}) {
+export function auditLog(db: Database, clock: Clock, opts: AuditLogOptions) {
+  const { key, legacyRows, onAppend = () => {}, refusals } = opts;
   const last = db.prepare<[], { id: number; hash: string }>('SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1');
   const insert = db.prepare(
     `INSERT INTO audit (${AUDIT_COLUMNS}) VALUES (@id, @ts, @type, @person, @agent, @resource, @scopes, @grant_id, @decision, @outcome, @detail, @prev_hash, @hash)`,
   );
-  const iterate = db.prepare<[], AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM audit ORDER BY id`);
+  const head = db.prepare(UPSERT_HEAD);
 
+  /** Writes the row (unless it is a refusal over its client's rate: then it is only counted). Returns its id, or 0 when counted. */
   function append(e: AuditInput): number {
+    if (e.outcome === 'refused' && refusals && !refusals.admit(e)) return 0;
+    return write(e);
+  }
+
+  function write(e: AuditInput): number {
     if (!db.inTransaction) throw new TypeError('audit append must run inside a transaction');
     const prev = last.get();
     const body = {
@@ -119,7 +160,10 @@ export function auditLog(db: Database, clock: Clock, onAppend: (id: number) => v
       detail: e.detail ? canonicalJson(e.detail) : null,
     };
     const prevHash = prev?.hash ?? GENESIS_HASH;
-    insert.run({ ...body, prev_hash: prevHash, hash: rowHash(prevHash, body) });
+    const mac = rowMac(key, prevHash, body);
+    insert.run({ ...body, prev_hash: prevHash, hash: mac });
+    const h: ChainHead = { last_id: body.id, last_mac: mac, count: body.id, legacy_rows: legacyRows };
+    head.run({ ...h, mac: headMac(key, h) });
     onAppend(body.id);
     return body.id;
   }
@@ -138,32 +182,25 @@ export function auditLog(db: Database, clock: Clock, onAppend: (id: number) => v
     return db.prepare<Record<string, string | number>, AuditRow>(sql).all(params).map(toView);
   }
 
-  /** Walks the chain from genesis; reports the first row whose link or content does not match. */
-  function verify(): AuditVerifyResult {
-    let prevHash = GENESIS_HASH;
-    let expectedId = 1;
-    let rows = 0;
-    for (const row of iterate.iterate()) {
-      rows++;
-      const { hash, prev_hash, ...body } = row;
-      if (row.id !== expectedId) {
-        return broken(rows, row.id, `expected row ${expectedId} next but found ${row.id}: rows were deleted or renumbered`);
-      }
-      if (prev_hash !== prevHash) {
-        return broken(rows, row.id, 'prev_hash does not match the previous row: rows were deleted, inserted or reordered');
-      }
-      if (rowHash(prevHash, body) !== hash) return broken(rows, row.id, 'row content does not match its hash: the row was edited');
-      prevHash = hash;
-      expectedId++;
-    }
-    return { ok: true, rows, first_broken: null };
+  /**
+   * Records a refusal that changes nothing else: counted without opening a transaction when the client is over
+   * its rate, else appended in its own durable transaction (`transact`, the daemon's transactor).
+   */
+  function refuse(e: AuditInput & { outcome: 'refused' }, transact: (fn: () => void) => void): void {
+    if (refusals && !refusals.admit(e)) return;
+    transact(() => void write(e));
   }
 
-  return { append, query, verify };
-}
+  /** Walks the chain from genesis and compares its end with the head record and the checkpoint (audit/verify.ts). */
+  function verify(): AuditVerifyResult {
+    const cp = opts.checkpoint?.read() ?? { kind: 'none' };
+    if (cp.kind === 'invalid') return { ok: false, rows: 0, first_broken: { id: 0, reason: `the signed checkpoint outside the database is not valid: ${cp.reason}` } };
+    const result = verifyChain(db, key, cp.kind === 'ok' ? cp.head : undefined);
+    if (result.ok) opts.checkpoint?.write();
+    return result;
+  }
 
-function broken(rows: number, id: number, reason: string): AuditVerifyResult {
-  return { ok: false, rows, first_broken: { id, reason } };
+  return { append, refuse, query, verify };
 }
 
 export type AuditLog = ReturnType<typeof auditLog>;

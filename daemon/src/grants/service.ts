@@ -39,7 +39,7 @@ export function grantService(ctx: DaemonContext) {
 
   /** Records a refusal on its own (the refused change itself writes nothing). */
   function refuse(e: AuditInput, err: OAuthError): never {
-    tx.transact(() => audit.append({ ...e, outcome: 'refused', detail: { ...e.detail, error: err.code, reason: err.description } }));
+    audit.refuse({ ...e, outcome: 'refused', detail: { ...e.detail, error: err.code, reason: err.description } }, tx.transact);
     throw err;
   }
 

@@ -61,9 +61,7 @@ export function clientAuthenticator(ctx: DaemonContext) {
     }
     limiter.fail(id);
     if (client) {
-      ctx.tx.transact(() =>
-        ctx.audit.append({ type: 'client.auth_failed', outcome: 'refused', agent: client.client_id, detail: { path: c.req.path } }),
-      );
+      ctx.audit.refuse({ type: 'client.auth_failed', outcome: 'refused', agent: client.client_id, detail: { path: c.req.path } }, ctx.tx.transact);
     }
     throw unauthorized('client authentication failed');
   };

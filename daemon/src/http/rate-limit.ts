@@ -25,3 +25,30 @@ export function failureLimiter(limit: number, windowSeconds: number, clock: () =
   };
 }
 export type FailureLimiter = ReturnType<typeof failureLimiter>;
+
+/**
+ * A token bucket per key: up to `capacity` at once, refilled at `perSecond`. In memory; at most `maxKeys`
+ * buckets (beyond that all are forgotten, which only ever grants a fresh burst).
+ */
+export function tokenBucket(capacity: number, perSecond: number, clock: () => number, maxKeys = 10_000) {
+  if (!(capacity >= 1) || !(perSecond >= 0)) throw new TypeError('tokenBucket: capacity must be >= 1 and perSecond >= 0');
+  const buckets = new Map<string, { tokens: number; at: number }>();
+  return {
+    /** True (and one token spent) when the key may act now. */
+    take(key: string): boolean {
+      const now = clock();
+      let b = buckets.get(key);
+      if (!b) {
+        if (buckets.size >= maxKeys) buckets.clear();
+        b = { tokens: capacity, at: now };
+        buckets.set(key, b);
+      }
+      b.tokens = Math.min(capacity, b.tokens + Math.max(0, now - b.at) * perSecond);
+      b.at = now;
+      if (b.tokens < 1) return false;
+      b.tokens -= 1;
+      return true;
+    },
+  };
+}
+export type TokenBucket = ReturnType<typeof tokenBucket>;

@@ -160,8 +160,8 @@ export function tokenService(ctx: DaemonContext, grantsSvc: GrantService) {
       (caller.kind === 'agent' ? claims.client_id === caller.client_id : caller.resources.includes(claims.aud));
     if ('inactive' in checked || !permitted) {
       const reason = 'inactive' in checked ? checked.inactive : 'caller may not introspect this token';
-      tx.transact(() =>
-        audit.append({
+      audit.refuse(
+        {
           type: 'token.introspected_inactive',
           outcome: 'refused',
           person: claims?.sub ?? null,
@@ -170,7 +170,8 @@ export function tokenService(ctx: DaemonContext, grantsSvc: GrantService) {
           grant_id: claims?.grant_id ?? null,
           scopes: claims?.scope.split(' ') ?? [],
           detail: { caller: caller.client_id, reason },
-        }),
+        },
+        tx.transact,
       );
       return { active: false };
     }
@@ -185,10 +186,9 @@ export function tokenService(ctx: DaemonContext, grantsSvc: GrantService) {
     const checked = await activeToken(token, true);
     if ('inactive' in checked) return;
     if (checked.claims.client_id !== client.client_id) {
-      tx.transact(() =>
-        audit.append(
-          grantAudit(checked.grant, { type: 'token.revoked', outcome: 'refused', scopes: [], detail: { caller: client.client_id, reason: 'token belongs to another client' } }),
-        ),
+      audit.refuse(
+        { ...grantAudit(checked.grant, { type: 'token.revoked', outcome: 'refused', scopes: [], detail: { caller: client.client_id, reason: 'token belongs to another client' } }), outcome: 'refused' },
+        tx.transact,
       );
       return;
     }

@@ -8,7 +8,9 @@ export const AUDIT_HELP = `mandate audit [--agent <client id>] [--resource <url>
 mandate audit verify
 
 audit prints the trail, newest first (--json: one JSON object per line, for export).
-audit verify walks the hash chain and names the first row that was edited, deleted or reordered.`;
+audit verify walks the keyed chain (its key lives outside the data directory) and compares its end with the
+head record and the signed checkpoint: it names the first row that was edited, deleted, reordered or
+truncated, or a chain recomputed without the key, and exits 1. What it cannot prove: docs/security.md.`;
 
 export async function auditCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse(args, {

@@ -1,0 +1,53 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { canonicalJson } from '../../../shared/src/canonical-json.js';
+import { sha256Hex } from '../crypto.js';
+
+/** The chain starts from a fixed genesis so deleting the first rows is detected too. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** What a row's MAC covers: every column but `prev_hash` and `hash`, including `id` (so reordering breaks the chain). */
+export interface AuditRowBody {
+  id: number;
+  ts: number;
+  type: string;
+  person: string | null;
+  agent: string | null;
+  resource: string | null;
+  scopes: string;
+  grant_id: string | null;
+  decision: string | null;
+  outcome: 'ok' | 'refused';
+  detail: string | null;
+}
+
+/** The chain's head: last row, its MAC, how many rows, and how many of them form the unkeyed legacy prefix. */
+export interface ChainHead {
+  last_id: number;
+  last_mac: string;
+  count: number;
+  legacy_rows: number;
+}
+
+/** Keyed link: HMAC-SHA-256 with the audit key (kept outside the database), domain-separated from the head MAC. */
+export function rowMac(key: Buffer, prevMac: string, body: AuditRowBody): string {
+  return createHmac('sha256', key).update(`mandate.audit.row\n${prevMac}${canonicalJson(body)}`, 'utf8').digest('hex');
+}
+
+/** Link of rows written before the chain was keyed (plain SHA-256; anyone can recompute it). */
+export function legacyHash(prevHash: string, body: AuditRowBody): string {
+  return sha256Hex(prevHash + canonicalJson(body));
+}
+
+export function headMac(key: Buffer, head: ChainHead): string {
+  const { last_id, last_mac, count, legacy_rows } = head;
+  return createHmac('sha256', key)
+    .update(`mandate.audit.head\n${canonicalJson({ last_id, last_mac, count, legacy_rows })}`, 'utf8')
+    .digest('hex');
+}
+
+/** Constant-time comparison of two hex MACs. */
+export function sameMac(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'utf8');
+  const y = Buffer.from(b, 'utf8');
+  return x.length === y.length && timingSafeEqual(x, y);
+}

@@ -1,0 +1,73 @@
+import { randomBytes, createHash } from 'node:crypto';
+import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export const AUDIT_KEY_FILE = 'audit.key';
+
+/** The audit key is unreadable or malformed: a start-up failure the person must look at. */
+export class AuditKeyError extends Error {
+  override name = 'AuditKeyError';
+  readonly code = 'ERR_AUDIT_KEY';
+}
+
+/**
+ * The key directory of one data directory: `<key root>/trail-<first 16 hex of sha256(absolute data dir)>`, so
+ * several data directories (tests, --home) never share a key or a head checkpoint.
+ */
+export function trailKeyDir(keyRoot: string, home: string): string {
+  return join(keyRoot, `trail-${createHash('sha256').update(resolve(home)).digest('hex').slice(0, 16)}`);
+}
+
+function ensurePrivateDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+}
+
+function fsyncDir(dir: string): void {
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Writes `content` to `dir/name` atomically and durably: temp file (0600) + fsync + rename + fsync of the directory. */
+export function writeFileAtomic(dir: string, name: string, content: string): void {
+  const tmp = join(dir, `.${name}.${process.pid}.tmp`);
+  const fd = openSync(tmp, 'w', 0o600);
+  try {
+    writeSync(fd, content);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, join(dir, name));
+  fsyncDir(dir);
+}
+
+/** The 256-bit audit key of a trail, or undefined when none was made yet. */
+export function readAuditKey(dir: string): Buffer | undefined {
+  let text: string;
+  try {
+    text = readFileSync(join(dir, AUDIT_KEY_FILE), 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new AuditKeyError(`cannot read the audit key in ${dir}: ${(e as Error).message}`);
+  }
+  const key = Buffer.from(text.trim(), 'base64url');
+  if (key.length !== 32) throw new AuditKeyError(`${join(dir, AUDIT_KEY_FILE)} is not a Mandate audit key (32 bytes, base64url)`);
+  return key;
+}
+
+/** Makes a fresh random key (0600, in a 0700 directory), durably. */
+export function createAuditKey(dir: string): Buffer {
+  const key = randomBytes(32);
+  try {
+    ensurePrivateDir(dir);
+    writeFileAtomic(dir, AUDIT_KEY_FILE, key.toString('base64url') + '\n');
+  } catch (e) {
+    throw new AuditKeyError(`cannot create the audit key in ${dir}: ${(e as Error).message}; set MANDATE_KEY_DIR to a private directory Mandate may write`);
+  }
+  return key;
+}

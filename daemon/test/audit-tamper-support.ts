@@ -1,0 +1,84 @@
+/**
+ * What an attacker with write access to the data directory (but not the key directory) can do to the audit
+ * trail, as helpers for the tamper tests: edit the SQLite file of a stopped daemon, recompute the old unkeyed
+ * chain, and read the trail back the way `mandate audit verify` does, without the daemon.
+ */
+import BetterSqlite3 from 'better-sqlite3';
+import { join } from 'node:path';
+import type { AuditVerifyResult } from '../../shared/src/admin-api.js';
+import { GENESIS_HASH, legacyHash } from '../src/audit/chain.js';
+import { readCheckpoint } from '../src/audit/checkpoint.js';
+import { readAuditKey, trailKeyDir } from '../src/audit/key.js';
+import { AUDIT_COLUMNS, type AuditRow } from '../src/audit/log.js';
+import { verifyChain } from '../src/audit/verify.js';
+import { DB_FILE } from '../src/config.js';
+import { TEST_KEY_ROOT, startTestDaemon, type TestDaemon } from './harness.js';
+
+export const keyDirOf = (d: { home: string }) => trailKeyDir(process.env.MANDATE_KEY_DIR ?? TEST_KEY_ROOT, d.home);
+
+/** Runs SQL on the data file of a stopped daemon. */
+export function tamper(d: { home: string }, ...sql: string[]): void {
+  const db = new BetterSqlite3(join(d.home, DB_FILE));
+  try {
+    for (const s of sql) db.exec(s);
+  } finally {
+    db.close();
+  }
+}
+
+/** Renumbers the rows 1..n and recomputes the plain SHA-256 chain over them, as anyone holding only the database can. */
+export function recomputeUnkeyedChain(d: { home: string }): void {
+  const db = new BetterSqlite3(join(d.home, DB_FILE));
+  try {
+    db.transaction(() => {
+      const rows = db.prepare<[], AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM audit ORDER BY id`).all();
+      db.exec('DELETE FROM audit');
+      const insert = db.prepare(
+        `INSERT INTO audit (${AUDIT_COLUMNS}) VALUES (@id, @ts, @type, @person, @agent, @resource, @scopes, @grant_id, @decision, @outcome, @detail, @prev_hash, @hash)`,
+      );
+      let prev = GENESIS_HASH;
+      rows.forEach((row, i) => {
+        const { hash: _h, prev_hash: _p, ...body } = row;
+        const renumbered = { ...body, id: i + 1 };
+        const hash = legacyHash(prev, renumbered);
+        insert.run({ ...renumbered, prev_hash: prev, hash });
+        prev = hash;
+      });
+    })();
+  } finally {
+    db.close();
+  }
+}
+
+/** `audit verify` without the daemon: the database, the key and the signed checkpoint, as they are on disk now. */
+export function verifyOffline(d: { home: string }): AuditVerifyResult {
+  const dir = keyDirOf(d);
+  const key = readAuditKey(dir);
+  if (!key) throw new Error(`no audit key in ${dir}`);
+  const cp = readCheckpoint(dir, key);
+  const db = new BetterSqlite3(join(d.home, DB_FILE), { readonly: true });
+  try {
+    return verifyChain(db, key, cp.kind === 'ok' ? cp.head : undefined);
+  } finally {
+    db.close();
+  }
+}
+
+export function auditRows(d: { home: string }): AuditRow[] {
+  const db = new BetterSqlite3(join(d.home, DB_FILE), { readonly: true });
+  try {
+    return db.prepare<[], AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM audit ORDER BY id`).all();
+  } finally {
+    db.close();
+  }
+}
+
+/** A daemon with an agent, an approved grant, a token and a revocation in its trail, stopped so the test can tamper. */
+export async function auditedDaemon(opts: Parameters<typeof startTestDaemon>[0] = {}): Promise<TestDaemon> {
+  const d = await startTestDaemon(opts);
+  const agent = await d.registerAgent();
+  const { grantId } = await d.approvedToken(agent, { approve: { scope: ['mail.read'] } });
+  await d.admin('POST', `/grants/${grantId}/revoke`, {});
+  await d.close();
+  return d;
+}
