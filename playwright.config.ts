@@ -1,4 +1,8 @@
 import { defineConfig } from '@playwright/test';
+import { resolve } from 'node:path';
+
+// Test daemons keep their audit keys here, not in the user's config directory.
+process.env.MANDATE_KEY_DIR ??= resolve(import.meta.dirname, 'test-results/audit-keys');
 
 /** Real Chromium from the system (Debian's `chromium`); Playwright never downloads a browser here. */
 export default defineConfig({

@@ -11,6 +11,9 @@ import { join, resolve } from 'node:path';
 import { startDaemon } from '../daemon/src/daemon.js';
 import { launch } from '../e2e/chromium.js';
 
+// Benchmark daemons keep their audit keys in a temporary folder, not the user's config directory.
+process.env.MANDATE_KEY_DIR ??= mkdtempSync(join(tmpdir(), 'mandate-bench-keys-'));
+
 const GRANTS = Number(process.env.BENCH_GRANTS ?? 1000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const EXTENSION = resolve(import.meta.dirname, '../dist/extension');

@@ -6,16 +6,17 @@ import { resolveTarget } from '../client.js';
 import { isoTime } from '../format.js';
 import type { CliIo } from '../io.js';
 
-export const DAEMON_HELP = `mandate daemon [--port <n>] [--home <dir>] [--user <sub>] [--policy <file>]
+export const DAEMON_HELP = `mandate daemon [--port <n>] [--home <dir>] [--user <sub>] [--policy <file>] [--key-dir <dir>]
 
 Starts the local Mandate daemon on 127.0.0.1 (port ${DEFAULT_PORT} unless --port or MANDATE_PORT).
 Data lives in --home, MANDATE_HOME, or your user data directory. --user names the person
 tokens are issued for (default user:<os user>@<host>). --policy (or MANDATE_POLICY) names the
 organisation's policy file; otherwise the per-OS location is read if present (docs/enterprise.md).
-Stops cleanly on Ctrl-C.`;
+--key-dir (or MANDATE_KEY_DIR) is where the audit trail's key and checkpoint live, outside the data
+directory (default: your user config directory; docs/security.md). Stops cleanly on Ctrl-C.`;
 
 export async function daemonCommand(args: string[], io: CliIo): Promise<number> {
-  const { values } = parse(args, { user: { type: 'string' }, policy: { type: 'string' } });
+  const { values } = parse(args, { user: { type: 'string' }, policy: { type: 'string' }, 'key-dir': { type: 'string' } });
   const policy = loadPolicy(values.policy ?? (io.env.MANDATE_POLICY || undefined));
   const target = resolveTarget(values, io.env);
   const started = Date.now();
@@ -25,6 +26,7 @@ export async function daemonCommand(args: string[], io: CliIo): Promise<number> 
     person: values.user ?? defaultPerson(),
     log: (m) => io.err(`[mandate] ${m}\n`),
     policy,
+    ...(values['key-dir'] ? { keyDir: values['key-dir'] } : {}),
     ...(policy.policy.auditExport ? { auditExport: policy.policy.auditExport } : {}),
   });
   const lines = [
@@ -34,6 +36,7 @@ export async function daemonCommand(args: string[], io: CliIo): Promise<number> 
     `  person        ${daemon.person}`,
     policy.policy.auditExport ? `  audit export  ${new URL(policy.policy.auditExport.otlpEndpoint).origin} (OTLP/HTTP logs)` : undefined,
     `  policy        ${policy.path ? `${policy.path} (${Object.keys(policy.policy).join(', ') || 'no keys'})` : 'none (no organisational limits)'}`,
+    daemon.auditTamper ? `  AUDIT TRAIL   BROKEN: ${daemon.auditTamper} (mandate audit verify; docs/security.md)` : undefined,
     `  pairing code  ${daemon.pairingCode.code}   (one use, until ${isoTime(daemon.pairingCode.expires_at)}; type it into the extension's options page)`,
     '',
     `Metadata: ${daemon.url}/.well-known/oauth-authorization-server    Stop with Ctrl-C.`,
