@@ -9,13 +9,15 @@ import { failureLimiter } from './rate-limit.js';
 export type AdminEnv = { Variables: { credential: CredentialRecord } };
 
 const AUTH_RE = /^(Bearer|DPoP) ([A-Za-z0-9._~+/=-]+)$/;
+const READ_METHODS = new Set(['GET', 'HEAD']);
 const CHALLENGE = 'Bearer realm="mandate", DPoP realm="mandate" algs="ES256"';
 
 /**
  * Every admin route needs a paired credential (localhost is not authentication). Two kinds:
  * - the CLI credential (0600 file in the data dir): `Authorization: Bearer`, and no Origin;
  * - an extension credential: `Authorization: DPoP` with a DPoP proof signed by the key it was paired with
- *   (RFC 9449), and the Origin it was paired from. A captured extension credential is useless on its own.
+ *   (RFC 9449), and the Origin it was paired from (required on state changes; never another one).
+ *   A captured extension credential is useless on its own.
  */
 export function adminAuth(pairing: PairingService, clock: Clock): MiddlewareHandler<AdminEnv> {
   const limiter = failureLimiter(20, 60, clock);
@@ -48,7 +50,9 @@ export function adminAuth(pairing: PairingService, clock: Clock): MiddlewareHand
     } else {
       if (credential.jkt === null) return refuse(401, 'invalid_token', 'this extension credential is not bound to a proof key; pair the extension again');
       if (scheme !== 'DPoP') return refuse(401, 'invalid_token', 'an extension credential is sent as "Authorization: DPoP" with a DPoP proof');
-      if (origin === undefined || origin !== credential.origin) {
+      // Chromium sends no Origin on an extension's GET to a host it has permission for, so reads rest on the
+      // DPoP proof alone; every state change needs the Origin too, and a foreign Origin is always refused.
+      if (origin === undefined ? !READ_METHODS.has(c.req.method) : origin !== credential.origin) {
         return refuse(403, 'access_denied', origin === undefined ? 'an extension credential needs the Origin of the extension it was paired from' : `credential was not paired from origin ${origin.slice(0, 100)}`);
       }
       try {

@@ -42,7 +42,7 @@ const bad: Bad[] = [
   { name: 'a proof bound to another credential (ath)', status: 401, code: 'invalid_dpop_proof', proof: () => ({ ath: 'x'.repeat(43) }) },
   { name: 'a proof with typ JWT instead of dpop+jwt', status: 401, code: 'invalid_dpop_proof', proof: () => ({ typ: 'JWT' }) },
   { name: 'a proof with a short jti', status: 401, code: 'invalid_dpop_proof', proof: () => ({ jti: 'abc' }) },
-  { name: 'a valid proof but no Origin', status: 403, code: 'access_denied', headers: () => ({ origin: undefined }) },
+  { name: 'a valid proof but no Origin (state change)', status: 403, code: 'access_denied', headers: () => ({ origin: undefined }) },
   { name: 'a valid proof from another extension Origin', status: 403, code: 'access_denied', headers: () => ({ origin: 'chrome-extension://ponmlkjihgfedcbaponmlkjihgfedcba' }) },
 ];
 
@@ -56,6 +56,21 @@ describe('an extension credential needs its Origin and a DPoP proof by its own k
     if (b.status === 401) expect(res.headers.get('www-authenticate') ?? '').toContain('DPoP');
     await expectError(res, b.status, b.code);
     expect(dbSnapshot(d)).toBe(before);
+  });
+
+  it('a valid proof but no Origin on a state change (POST /admin/requests/:id/deny) → 403 access_denied, request still pending', async () => {
+    const { d, ext } = shared();
+    const agent = await d.registerAgent({ name: 'Origin probe' });
+    const id = await d.request(agent);
+    await expectError(await ext.request('POST', `/requests/${id}/deny`, {}, { headers: { origin: undefined } }), 403, 'access_denied');
+    expect((await (await d.admin('GET', `/grants/${id}`)).json()) as { status: string }).toMatchObject({ status: 'pending' });
+  });
+
+  it('reads: Chromium sends no Origin on an extension GET, so a GET with a valid proof and no Origin is answered; a foreign Origin is not', async () => {
+    const { ext } = shared();
+    expect((await ext.request('GET', '/session', undefined, { headers: { origin: undefined } })).status).toBe(200);
+    await expectError(await ext.request('GET', '/session', undefined, { headers: { origin: 'chrome-extension://ponmlkjihgfedcbaponmlkjihgfedcba' } }), 403, 'access_denied');
+    await expectError(await ext.request('GET', '/session', undefined, { headers: { origin: undefined }, proof: { htm: 'POST' } }), 401, 'invalid_dpop_proof');
   });
 
   it('control: the same request with a good proof registers the agent', async () => {
