@@ -1,12 +1,12 @@
 import { daemonInfo, externalGrantList, grantList, type ExternalGrantView, type GrantView } from '../../../shared/src/admin-api.js';
 import type { ExtensionState } from '../../../shared/src/protocol.js';
-import { loadPairing } from './credential-store.js';
+import { loadPairing, type Pairing } from './credential-store.js';
 import { DaemonError, authHeaders, callDaemon, noteUnreachable, unreachableCount, type DaemonTarget } from './daemon-client.js';
 import { verifyDaemonIdentity } from './daemon-identity.js';
 import { getDaemonUrl } from './settings.js';
 import { readManagedPolicy } from './managed-policy.js';
 import { z } from 'zod';
-import { policySchema } from '../../../shared/src/policy.js';
+import { policySchema, type Policy } from '../../../shared/src/policy.js';
 
 const policyAnswer = z.object({ effective: policySchema });
 
@@ -77,6 +77,17 @@ export function connectionManager(hooks: ConnectionHooks) {
       return publish({ connection: { state: 'unpaired' }, daemonUrl: url, policy: managed, ...offlineLists });
     }
     try {
+      return await loadPaired(url, pairing, managed, false);
+    } catch (e) {
+      // a proof refused for its time or replay: check the daemon again (which also re-learns its clock), retry once
+      if (!(e instanceof DaemonError) || e.code !== 'invalid_dpop_proof') throw e;
+      verified = undefined;
+      return loadPaired(url, pairing, managed, true);
+    }
+  }
+
+  async function loadPaired(url: string, pairing: Pairing, managed: Policy, retried: boolean): Promise<ExtensionState> {
+    try {
       const pin = `${pairing.daemonJwk.x}.${pairing.daemonJwk.y}`;
       if (verified?.url !== url || verified.pin !== pin || verified.epoch !== unreachableCount()) {
         verified = undefined;
@@ -118,6 +129,7 @@ export function connectionManager(hooks: ConnectionHooks) {
       if (!(e instanceof DaemonError)) throw e;
       stopStream();
       target = { url };
+      if (e.code === 'invalid_dpop_proof' && !retried) throw e;
       if (e.kind === 'rejected') {
         return publish({ connection: { state: 'rejected', reason: e.message }, daemonUrl: url, policy: managed, ...offlineLists });
       }
@@ -205,8 +217,11 @@ export function connectionManager(hooks: ConnectionHooks) {
     current: () => state,
     /** Where to send admin calls; with the credential only while the daemon's identity is proven. */
     async target(): Promise<DaemonTarget> {
-      if (!target?.auth) await refresh();
-      if (target?.auth) return target;
+      // a credential goes out only while the identity check is current: not after the address stopped answering
+      const current = () => (target?.auth && verified?.epoch === unreachableCount() ? target : undefined);
+      if (!current()) await refresh();
+      const t = current();
+      if (t) return t;
       const c = state.connection;
       if (c.state === 'impostor') throw new DaemonError('impostor', 'impostor', c.reason);
       if (c.state === 'unpaired') throw new DaemonError('rejected', 'unpaired', 'Mandate is not paired with a daemon yet.');

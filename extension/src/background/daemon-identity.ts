@@ -1,6 +1,6 @@
 import { IDENTITY_PROOF_TYP, identityClaims, identityResponse, type EcPublicJwk } from '../../../shared/src/admin-api.js';
 import { DaemonError, callDaemon } from './daemon-client.js';
-import { randomToken } from './proof.js';
+import { randomToken, syncDaemonClock } from './proof.js';
 
 const utf8 = new TextEncoder();
 
@@ -51,5 +51,7 @@ export async function verifyDaemonIdentity(url: string, pinned: EcPublicJwk): Pr
       claims.data.origin === self.location.origin &&
       claims.data.url === daemonOrigin;
   }
-  if (!valid) throw new DaemonError('impostor', 'impostor', impostorMessage(url));
+  if (!valid || !claims.success) throw new DaemonError('impostor', 'impostor', impostorMessage(url));
+  // DPoP proofs must carry a time within the daemon's window: take it from the daemon we just authenticated
+  syncDaemonClock(claims.data.iat);
 }

@@ -8,6 +8,12 @@ export interface ProofKey {
 
 const utf8 = new TextEncoder();
 
+/** Seconds to add to this browser's clock to get the daemon's, learned from its signed identity proof. */
+let daemonClockOffset = 0;
+export function syncDaemonClock(daemonIat: number): void {
+  daemonClockOffset = daemonIat - Math.floor(Date.now() / 1000);
+}
+
 export function base64url(bytes: Uint8Array): string {
   let s = '';
   for (const b of bytes) s += String.fromCharCode(b);
@@ -38,7 +44,7 @@ export async function dpopProof(key: ProofKey, method: string, url: string, cred
   const input = `${b64json({ typ: 'dpop+jwt', alg: 'ES256', jwk: key.jwk })}.${b64json({
     htm: method,
     htu: `${u.origin}${u.pathname}`,
-    iat: Math.floor(Date.now() / 1000),
+    iat: Math.floor(Date.now() / 1000) + daemonClockOffset,
     jti: randomToken(18),
     ath,
   })}`;
