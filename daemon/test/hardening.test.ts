@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { daemonEvent } from '../../shared/src/admin-api.js';
 import { GRANT_TYPE_TOKEN_EXCHANGE, TOKEN_TYPE_ACCESS_TOKEN } from '../../shared/src/oauth.js';
+import { pairExtension } from './extension-client.js';
 import { MAIL, auth, startTestDaemon } from './harness.js';
 
 describe('hardening found in review', () => {
   it('ends the event stream of a credential when that credential is revoked', async () => {
     const d = await startTestDaemon();
-    const paired = (await (await fetch(`${d.url}/admin/pair`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: d.pairingCode.code }) })).json()) as { credential: string; credential_id: string };
-    const stream = await fetch(`${d.url}/admin/events`, { headers: { authorization: `Bearer ${paired.credential}` } });
+    const paired = await pairExtension(d);
+    const stream = await paired.request('GET', '/events');
     expect(stream.status).toBe(200);
     const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader();
     expect((await reader.read()).value).toContain('event: ready');
@@ -20,7 +21,7 @@ describe('hardening found in review', () => {
     }
     // it ended by itself; nothing about later changes can reach a revoked credential
     expect(text.split('\n\n').filter((f) => f.startsWith('event: ')).every((f) => daemonEvent.safeParse(JSON.parse(f.split('data: ')[1] ?? '{}')).success)).toBe(true);
-    expect((await fetch(`${d.url}/admin/requests`, { headers: { authorization: `Bearer ${paired.credential}` } })).status).toBe(401);
+    expect((await paired.request('GET', '/requests')).status).toBe(401);
     const types = ((await (await d.admin('GET', '/audit?type=admin.credential_revoked')).json()) as { events: unknown[] }).events;
     expect(types).toHaveLength(1);
   });

@@ -7,6 +7,7 @@ import { GRANT_TYPE_TOKEN_EXCHANGE, TOKEN_TYPE_ACCESS_TOKEN } from '../../shared
 import { strictest, type Policy } from '../../shared/src/policy.js';
 import { PolicyError, loadPolicy } from '../src/policy/load.js';
 import { MAIL, auth, startTestDaemon } from './harness.js';
+import { pairExtension } from './extension-client.js';
 
 const withPolicy = (policy: Policy) => startTestDaemon({ policy: { policy, path: '/etc/mandate/policy.json' } });
 
@@ -60,9 +61,10 @@ describe('organisation policy, enforced by the daemon itself', () => {
 
   it('lets the browser make policy stricter, never looser', async () => {
     const d = await withPolicy({ maxDelegationMinutes: 60, blockedScopes: ['a'] });
-    const res = await d.admin('POST', '/policy/browser', { policy: { maxDelegationMinutes: 600, blockedScopes: ['b'], disableAlwaysAllow: true } });
+    const ext = await pairExtension(d); // only the extension pushes the browser's policy
+    const res = await ext.request('POST', '/policy/browser', { policy: { maxDelegationMinutes: 600, blockedScopes: ['b'], disableAlwaysAllow: true } });
     expect(await res.json()).toMatchObject({ effective: { maxDelegationMinutes: 60, blockedScopes: ['a', 'b'], disableAlwaysAllow: true } });
-    expect((await d.admin('POST', '/policy/browser', { policy: { maxDelegationMinutes: 'long' } })).status).toBe(400);
+    expect((await ext.request('POST', '/policy/browser', { policy: { maxDelegationMinutes: 'long' } })).status).toBe(400);
   });
 
   it('caps and filters external grants too', async () => {

@@ -15,13 +15,38 @@ const unixSeconds = z.number().int().nonnegative();
 const id = z.string().min(1).max(200);
 
 // ---- pairing ----
+const base64url = (min: number, max: number) => z.string().min(min).max(max).regex(/^[A-Za-z0-9_-]+$/, 'must be base64url');
+/** A P-256 public key as a JWK (RFC 7517); other members (ext, key_ops, alg) are dropped. */
+export const ecPublicJwk = z.object({
+  kty: z.literal('EC'),
+  crv: z.literal('P-256'),
+  x: base64url(43, 43),
+  y: base64url(43, 43),
+});
+export type EcPublicJwk = z.infer<typeof ecPublicJwk>;
+
 export const pairRequest = z.strictObject({
   code: z.string().min(1).max(64),
   label: z.string().min(1).max(100).optional(),
+  /** The extension's non-extractable proof key: every later admin request carries a DPoP proof signed with it. */
+  jwk: ecPublicJwk,
 });
 export type PairRequest = z.infer<typeof pairRequest>;
-export const pairResponse = z.object({ credential: z.string(), credential_id: z.string() });
+/** `daemon_jwk` is the daemon's identity key, pinned by the extension to recognise its daemon later. */
+export const pairResponse = z.object({ credential: z.string(), credential_id: z.string(), daemon_jwk: ecPublicJwk });
 export type PairResponse = z.infer<typeof pairResponse>;
+/** POST /admin/identity (unauthenticated): the daemon signs a fresh challenge with its identity key. */
+export const identityRequest = z.strictObject({
+  challenge: base64url(43, 128),
+  /** The daemon URL the caller is talking to; the daemon signs it only if it is its own. */
+  url: z.string().min(1).max(200),
+});
+export type IdentityRequest = z.infer<typeof identityRequest>;
+/** `proof` is a compact JWS (ES256, typ `mandate-identity+jwt`) over {challenge, origin, url, iat}. */
+export const identityResponse = z.object({ proof: z.string().max(2000) });
+export const IDENTITY_PROOF_TYP = 'mandate-identity+jwt';
+export const identityClaims = z.object({ challenge: z.string(), origin: z.string(), url: z.string(), iat: z.number().int() });
+export type IdentityClaims = z.infer<typeof identityClaims>;
 export const pairingCodeResponse = z.object({ code: z.string(), expires_at: unixSeconds });
 export type PairingCodeResponse = z.infer<typeof pairingCodeResponse>;
 

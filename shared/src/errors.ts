@@ -1,6 +1,6 @@
 /**
  * Error codes carried in `{error, error_description}` bodies by every daemon endpoint.
- * The OAuth ones are the registered wire names (RFC 6749, 6750, 7009, 8693, 8707, 9396, OpenID CIBA);
+ * The OAuth ones are the registered wire names (RFC 6749, 6750, 7009, 8693, 8707, 9396, 9449, OpenID CIBA);
  * `not_found` and `conflict` are used only by the admin API, in the same shape.
  */
 export const OAUTH_ERROR_CODES = [
@@ -20,6 +20,7 @@ export const OAUTH_ERROR_CODES = [
   'slow_down',
   'expired_token',
   'invalid_token',
+  'invalid_dpop_proof',
   'temporarily_unavailable',
   'server_error',
   'not_found',

@@ -23,6 +23,8 @@ export const connection = z.discriminatedUnion('state', [
   z.object({ state: z.literal('online'), person: z.string(), version: z.string() }),
   z.object({ state: z.literal('offline'), reason: z.string() }),
   z.object({ state: z.literal('rejected'), reason: z.string() }),
+  /** Something answers at the daemon's address but cannot prove the identity pinned at pairing: it gets nothing. */
+  z.object({ state: z.literal('impostor'), reason: z.string() }),
 ]);
 export type Connection = z.infer<typeof connection>;
 

@@ -8,7 +8,6 @@ import {
   auditQuery,
   denyRequest,
   listQuery,
-  pairRequest,
   type AgentView,
   type DaemonEvent,
   type DaemonInfo,
@@ -24,7 +23,7 @@ import { toGrantView, type Actor, type GrantService } from '../grants/service.js
 import { adminAuth, type AdminEnv } from '../http/admin-auth.js';
 import { OAuthError } from '../http/errors.js';
 import { readId, readJson, readQuery } from '../http/json.js';
-import { failureLimiter } from '../http/rate-limit.js';
+import { pairingRoutes } from '../pairing/routes.js';
 import { toCredentialView, type PairingService } from '../pairing/service.js';
 import type { CredentialRecord } from '../store/credentials.repo.js';
 
@@ -44,22 +43,6 @@ function actorOf(ctx: DaemonContext, cred: CredentialRecord): Actor {
 
 /** The paired admin API used by the extension's service worker and the CLI. JSON only, authenticated. */
 export function adminRoutes(ctx: DaemonContext, svc: AdminServices) {
-  const pairingLimiter = failureLimiter(5, 60, ctx.clock);
-
-  const open = new Hono().post('/pair', async (c) => {
-    const wait = pairingLimiter.retryAfter('pair');
-    if (wait > 0) {
-      throw new OAuthError(429, 'temporarily_unavailable', `too many wrong pairing codes; retry in ${wait}s`, { 'Retry-After': String(wait) });
-    }
-    const body = await readJson(c, pairRequest);
-    const paired = svc.pairing.pair(body.code, c.req.header('origin') ?? null, body.label);
-    if (!paired) {
-      pairingLimiter.fail('pair');
-      throw new OAuthError(400, 'invalid_grant', 'pairing code is wrong, expired or already used; run `mandate pair` for a new one');
-    }
-    return c.json(paired);
-  });
-
   const authed = new Hono<AdminEnv>()
     .use(adminAuth(svc.pairing, ctx.clock))
     .get('/session', (c) => {
@@ -126,7 +109,8 @@ export function adminRoutes(ctx: DaemonContext, svc: AdminServices) {
       c.json({ path: ctx.policy.path(), file: ctx.policy.file(), browser: ctx.policy.browser(), effective: ctx.policy.effective() }),
     )
     .post('/policy/browser', async (c) => {
-      // the browser's managed policy can only make things stricter than the daemon's own file
+      // Only the extension reports the browser's managed policy, and it can only make the daemon's own file stricter.
+      if (c.get('credential').kind !== 'extension') throw new OAuthError(403, 'access_denied', "only the paired extension may push the browser's managed policy");
       const body = await readJson(c, z.strictObject({ policy: policySchema }));
       ctx.policy.setBrowser(body.policy);
       return c.json({ path: ctx.policy.path(), file: ctx.policy.file(), browser: ctx.policy.browser(), effective: ctx.policy.effective() });
@@ -163,5 +147,5 @@ export function adminRoutes(ctx: DaemonContext, svc: AdminServices) {
       }),
     );
 
-  return new Hono().route(ADMIN_PREFIX, open).route(ADMIN_PREFIX, authed);
+  return new Hono().route(ADMIN_PREFIX, pairingRoutes(ctx, svc.pairing)).route(ADMIN_PREFIX, authed);
 }

@@ -2,9 +2,10 @@ import type { CredentialView, PairResponse } from '../../../shared/src/admin-api
 import type { DaemonContext } from '../context.js';
 import { normalisePairingCode, pairingCode, randomId, randomSecret, sha256 } from '../crypto.js';
 import type { CredentialRecord } from '../store/credentials.repo.js';
+import { loadDaemonIdentity } from './identity.js';
 
 export function toCredentialView(c: CredentialRecord): CredentialView {
-  const { secret_hash, ...view } = c;
+  const { secret_hash, jkt, ...view } = c;
   return view;
 }
 
@@ -17,6 +18,7 @@ const TOUCH_EVERY_SECONDS = 60;
  */
 export function pairingService(ctx: DaemonContext) {
   const { credentials, audit, tx, clock, limits } = ctx;
+  const identity = loadDaemonIdentity(ctx.db, clock);
 
   function newCode(): { code: string; expires_at: number } {
     const now = clock();
@@ -30,8 +32,8 @@ export function pairingService(ctx: DaemonContext) {
     return { code, expires_at: expiresAt };
   }
 
-  /** Exchanges a valid, unused code for a new credential bound to the caller's Origin (if any). */
-  function pair(code: string, origin: string | null, label: string | undefined): PairResponse | undefined {
+  /** Exchanges a valid, unused code for a new extension credential bound to its Origin and proof key (`jkt`). */
+  function pair(code: string, origin: string, jkt: string, label: string | undefined): PairResponse | undefined {
     const now = clock();
     const secret = randomSecret('mpc_');
     return tx.transact(() => {
@@ -42,14 +44,15 @@ export function pairingService(ctx: DaemonContext) {
       const id = randomId('cred_');
       credentials.insert({
         id,
-        label: label ?? (origin ? 'Browser extension' : 'Paired client'),
+        label: label ?? 'Browser extension',
         kind: 'extension',
         origin,
         secret_hash: sha256(secret),
+        jkt,
         created_at: now,
       });
-      audit.append({ type: 'admin.paired', outcome: 'ok', person: ctx.person, detail: { credential_id: id, origin } });
-      return { credential: secret, credential_id: id };
+      audit.append({ type: 'admin.paired', outcome: 'ok', person: ctx.person, detail: { credential_id: id, origin, jkt } });
+      return { credential: secret, credential_id: id, daemon_jwk: identity.publicJwk };
     });
   }
 
@@ -59,17 +62,21 @@ export function pairingService(ctx: DaemonContext) {
     const secret = randomSecret('mcli_');
     tx.transact(() => {
       credentials.revokeKind('cli', now);
-      credentials.insert({ id: randomId('cred_'), label: 'mandate CLI', kind: 'cli', origin: null, secret_hash: sha256(secret), created_at: now });
+      credentials.insert({ id: randomId('cred_'), label: 'mandate CLI', kind: 'cli', origin: null, secret_hash: sha256(secret), jkt: null, created_at: now });
     });
     return secret;
   }
 
+  /** The active credential with this secret; writes nothing (see `used`), so a refused request leaves no trace. */
   function authenticate(secret: string): CredentialRecord | undefined {
     if (secret.length > 200) return undefined;
-    const cred = credentials.findActiveByHash(sha256(secret));
+    return credentials.findActiveByHash(sha256(secret));
+  }
+
+  /** Records that a credential passed every check. */
+  function used(cred: CredentialRecord): void {
     const now = clock();
-    if (cred && (cred.last_used_at === null || now - cred.last_used_at >= TOUCH_EVERY_SECONDS)) credentials.touch(cred.id, now);
-    return cred;
+    if (cred.last_used_at === null || now - cred.last_used_at >= TOUCH_EVERY_SECONDS) credentials.touch(cred.id, now);
   }
 
   return {
@@ -77,6 +84,9 @@ export function pairingService(ctx: DaemonContext) {
     pair,
     rotateCliCredential,
     authenticate,
+    used,
+    /** Signs {challenge, origin, url} with the daemon's identity key (see identity.ts). */
+    proveIdentity: identity.prove,
     list: () => credentials.list().map(toCredentialView),
     isActive: (id: string) => credentials.isActive(id),
     /** Revoked credentials stop working at once, including open event streams (checked on every wake). */

@@ -3,15 +3,17 @@ import type { CredentialView } from '../../../shared/src/admin-api.js';
 
 export interface CredentialRecord extends CredentialView {
   secret_hash: Buffer;
+  /** RFC 7638 thumbprint of the extension's proof key; null for the CLI credential. */
+  jkt: string | null;
 }
 
-const COLUMNS = 'id, label, kind, origin, secret_hash, created_at, last_used_at, revoked_at';
+const COLUMNS = 'id, label, kind, origin, secret_hash, jkt, created_at, last_used_at, revoked_at';
 
 /** Admin credentials (the CLI's and each paired extension's) and the one-time pairing codes that mint them. */
 export function credentialsRepo(db: Database) {
   const insert = db.prepare(
-    `INSERT INTO admin_credentials (id, label, kind, origin, secret_hash, created_at)
-     VALUES (@id, @label, @kind, @origin, @secret_hash, @created_at)`,
+    `INSERT INTO admin_credentials (id, label, kind, origin, secret_hash, jkt, created_at)
+     VALUES (@id, @label, @kind, @origin, @secret_hash, @jkt, @created_at)`,
   );
   const byHash = db.prepare<[Buffer], CredentialRecord>(
     `SELECT ${COLUMNS} FROM admin_credentials WHERE secret_hash = ? AND revoked_at IS NULL`,

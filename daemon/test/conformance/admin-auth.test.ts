@@ -3,8 +3,8 @@
  * without a CORS preflight, and state changes through GET. Security checklist items 3 and 4.
  */
 import { describe, expect, it } from 'vitest';
-import { pairResponse, pairingCodeResponse } from '../../../shared/src/admin-api.js';
 import { MAIL, basic, startTestDaemon, type TestDaemon } from '../harness.js';
+import { EXTENSION_ORIGIN, pairExtension, proofKey } from '../extension-client.js';
 import { agentCount, allGrants, dbSnapshot, expectError, grantById, pendingRequests, post, sharedWorld, titled } from './support.js';
 
 const NEW_AGENT = { name: 'Mail helper', scopes: ['mail.read'], resources: [MAIL] };
@@ -67,12 +67,10 @@ describe('admin routes need a paired credential', () => {
 
   it('a revoked extension credential → 401 invalid_token', async () => {
     const d = await startTestDaemon();
-    const paired = await post(d, '/admin/pair', JSON.stringify({ code: d.pairingCode.code }), { 'content-type': 'application/json' });
-    const { credential, credential_id } = pairResponse.parse(await paired.json());
-    const headers = { authorization: `Bearer ${credential}` };
-    expect((await fetch(d.url + '/admin/session', { headers })).status).toBe(200);
-    expect((await d.admin('DELETE', `/credentials/${credential_id}`)).status).toBe(200);
-    const res = await post(d, '/admin/agents', JSON.stringify(NEW_AGENT), { ...headers, 'content-type': 'application/json' });
+    const ext = await pairExtension(d);
+    expect((await ext.request('GET', '/session')).status).toBe(200);
+    expect((await d.admin('DELETE', `/credentials/${ext.credential_id}`)).status).toBe(200);
+    const res = await ext.request('POST', '/agents', NEW_AGENT);
     expect(res.headers.get('www-authenticate') ?? '').toMatch(/^Bearer /);
     await expectError(res, 401, 'invalid_token');
     expect(await agentCount(d)).toBe(0);
@@ -146,11 +144,11 @@ describe('admin state changes take JSON only (a web page cannot skip the CORS pr
   });
 
   it.each(titled(simpleBodies, (r) => `${r.name} on POST /admin/pair → 400 invalid_request, the code still works`))('%s', async (_title, ct) => {
-    const { d } = setup();
-    const { code } = pairingCodeResponse.parse(await (await d.admin('POST', '/pairing-codes', {})).json());
-    const json = JSON.stringify({ code });
-    await expectError(await post(d, '/admin/pair', ct.body(json), ct.headers), 400, 'invalid_request');
-    expect((await post(d, '/admin/pair', json, { 'content-type': 'application/json' })).status).toBe(200);
+    // a daemon of its own: every pairing attempt counts against the limit of 5 a minute
+    const d = await startTestDaemon();
+    const json = JSON.stringify({ code: d.pairingCode.code, jwk: (await proofKey()).jwk });
+    await expectError(await post(d, '/admin/pair', ct.body(json), { ...ct.headers, origin: EXTENSION_ORIGIN }), 400, 'invalid_request');
+    await pairExtension(d);
   });
 });
 

@@ -3,9 +3,9 @@
  * page (cross-site). Security checklist items 2 and 3.
  */
 import { describe, expect, it } from 'vitest';
-import { pairResponse, pairingCodeResponse } from '../../../shared/src/admin-api.js';
 import { GRANT_TYPE_CIBA } from '../../../shared/src/oauth.js';
 import { MAIL, auth, startTestDaemon, type TestDaemon } from '../harness.js';
+import { pairExtension, proofKey } from '../extension-client.js';
 import { agentCount, basicOf, dbSnapshot, expectError, expectRawError, post, rawRequest, rawSocket, sharedDaemon, sharedWorld, titled, type RawResponse } from './support.js';
 
 const METADATA = '/.well-known/oauth-authorization-server';
@@ -119,24 +119,18 @@ describe('a web page Origin is refused everywhere', () => {
   });
 
   it.each(titled(webOrigins, (r) => `${r.name} → 403 access_denied on /admin/pair, and the code is not used up`))('%s', async (_title, { origin }) => {
-    const { d } = shared();
-    const { code } = pairingCodeResponse.parse(await (await d.admin('POST', '/pairing-codes', {})).json());
+    const d = await startTestDaemon(); // its own: every pairing attempt counts against the limit
+    const { jwk } = await proofKey();
     await expectError(
-      await post(d, '/admin/pair', JSON.stringify({ code }), { 'content-type': 'application/json', origin: origin(d.port) }),
+      await post(d, '/admin/pair', JSON.stringify({ code: d.pairingCode.code, jwk }), { 'content-type': 'application/json', origin: origin(d.port) }),
       403,
       'access_denied',
     );
-    const res = await post(d, '/admin/pair', JSON.stringify({ code }), { 'content-type': 'application/json' });
-    expect(res.status).toBe(200);
+    await pairExtension(d);
   });
 });
 
 describe('an extension Origin needs a credential paired from that origin', () => {
-  async function pairFrom(d: TestDaemon, origin: string): Promise<string> {
-    const res = await post(d, '/admin/pair', JSON.stringify({ code: d.pairingCode.code }), { 'content-type': 'application/json', origin });
-    expect(res.status).toBe(200);
-    return pairResponse.parse(await res.json()).credential;
-  }
 
   it('the CLI credential (paired from no origin) sent from an extension origin → 403 access_denied', async () => {
     const d = await startTestDaemon();
@@ -151,24 +145,17 @@ describe('an extension Origin needs a credential paired from that origin', () =>
 
   it('a credential paired from one extension, used from another extension origin → 403 access_denied', async () => {
     const d = await startTestDaemon();
-    const credential = await pairFrom(d, EXTENSION);
-    const headers = { authorization: `Bearer ${credential}`, origin: OTHER_EXTENSION };
-    await expectError(await fetch(d.url + '/admin/session', { headers }), 403, 'access_denied');
-    await expectError(
-      await post(d, '/admin/agents', JSON.stringify({ name: 'Other ext', scopes: ['mail.read'], resources: [MAIL] }), {
-        ...headers,
-        'content-type': 'application/json',
-      }),
-      403,
-      'access_denied',
-    );
+    const ext = await pairExtension(d, { origin: EXTENSION });
+    const headers = { origin: OTHER_EXTENSION };
+    await expectError(await ext.request('GET', '/session', undefined, { headers }), 403, 'access_denied');
+    await expectError(await ext.request('POST', '/agents', { name: 'Other ext', scopes: ['mail.read'], resources: [MAIL] }, { headers }), 403, 'access_denied');
     expect(await agentCount(d)).toBe(0);
   });
 
   it('control: that credential from its own extension origin is accepted', async () => {
     const d = await startTestDaemon();
-    const credential = await pairFrom(d, EXTENSION);
-    const res = await fetch(d.url + '/admin/session', { headers: { authorization: `Bearer ${credential}`, origin: EXTENSION } });
+    const ext = await pairExtension(d, { origin: EXTENSION });
+    const res = await ext.request('GET', '/session');
     expect(res.status).toBe(200);
   });
 });

@@ -2,13 +2,18 @@
  * Must-reject: pairing with a wrong, used or expired one-time code, and online guessing of codes.
  * Security checklist items 4 and 5.
  */
+import { compactVerify, importJWK } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { pairResponse, pairingCodeResponse } from '../../../shared/src/admin-api.js';
+import { IDENTITY_PROOF_TYP, identityResponse, pairResponse, pairingCodeResponse } from '../../../shared/src/admin-api.js';
 import { startTestDaemon, type TestDaemon } from '../harness.js';
+import { EXTENSION_ORIGIN, pairExtension, proofKey } from '../extension-client.js';
 import { auditEvents, expectError, post, titled } from './support.js';
 
-const pair = (d: TestDaemon, body: unknown, headers: Record<string, string> = {}) =>
-  post(d, '/admin/pair', JSON.stringify(body), { 'content-type': 'application/json', ...headers });
+const { jwk } = await proofKey();
+
+/** A pairing request as the extension sends it (its Origin, its proof key); `body` fields replace the defaults. */
+const pair = (d: TestDaemon, body: Record<string, unknown> | unknown[], headers: Record<string, string> = {}) =>
+  post(d, '/admin/pair', JSON.stringify(Array.isArray(body) ? body : { jwk, ...body }), { 'content-type': 'application/json', origin: EXTENSION_ORIGIN, ...headers });
 
 async function credentialCount(d: TestDaemon): Promise<number> {
   const res = await d.admin('GET', '/credentials');
@@ -34,8 +39,7 @@ describe('pairing codes', () => {
     const d = await startTestDaemon();
     const first = await pair(d, { code: d.pairingCode.code });
     expect(first.status).toBe(200);
-    const { credential } = pairResponse.parse(await first.json());
-    expect((await fetch(d.url + '/admin/session', { headers: { authorization: `Bearer ${credential}` } })).status).toBe(200);
+    expect(pairResponse.parse(await first.json()).credential).toMatch(/^mpc_/);
     const before = await credentialCount(d);
     await expectError(await pair(d, { code: d.pairingCode.code }), 400, 'invalid_grant');
     expect(await credentialCount(d)).toBe(before);
@@ -87,5 +91,67 @@ describe('pairing codes', () => {
   it('a new pairing code needs the admin credential: POST /admin/pairing-codes without it → 401 invalid_token', async () => {
     const d = await startTestDaemon();
     await expectError(await post(d, '/admin/pairing-codes', '{}', { 'content-type': 'application/json' }), 401, 'invalid_token');
+  });
+});
+
+describe('pairing binds the extension: its Origin and its proof key', () => {
+  it('pairing without an Origin (not from the extension) → 400 invalid_request, the code still works', async () => {
+    const d = await startTestDaemon();
+    const before = await credentialCount(d);
+    await expectError(await post(d, '/admin/pair', JSON.stringify({ code: d.pairingCode.code, jwk }), { 'content-type': 'application/json' }), 400, 'invalid_request');
+    expect(await credentialCount(d)).toBe(before);
+    await pairExtension(d);
+  });
+
+  it.each(titled([
+    { name: 'no proof key (jwk)', body: { jwk: undefined } },
+    { name: 'a jwk on another curve', body: { jwk: { ...jwk, crv: 'P-384' } } },
+    { name: 'an RSA jwk', body: { jwk: { kty: 'RSA', n: 'AQAB', e: 'AQAB' } } },
+    { name: 'a jwk with a short x', body: { jwk: { ...jwk, x: 'AAAA' } } },
+  ], (r) => `${r.name} → 400 invalid_request, nothing paired`))('%s', async (_title, { body }) => {
+    const d = await startTestDaemon();
+    const before = await credentialCount(d);
+    await expectError(await pair(d, { code: d.pairingCode.code, ...body }), 400, 'invalid_request');
+    expect(await credentialCount(d)).toBe(before);
+  });
+
+  it('300 concurrent guesses → at most 5 are evaluated (each attempt is counted before its body is read)', async () => {
+    const d = await startTestDaemon();
+    const bad = wrongCode(d.pairingCode.code);
+    const statuses = (await Promise.all(Array.from({ length: 300 }, () => pair(d, { code: bad }).then(async (r) => (await r.body?.cancel(), r.status))))).sort();
+    const evaluated = statuses.filter((s) => s === 400).length;
+    expect(evaluated).toBeLessThanOrEqual(5);
+    expect(statuses.filter((s) => s === 429).length).toBe(300 - evaluated);
+    expect((await auditEvents(d, { type: 'admin.pairing_failed' })).length).toBe(evaluated);
+  });
+});
+
+describe('the daemon proves its identity with the key pinned at pairing', () => {
+  const challenge = 'c'.repeat(43);
+  const ask = (d: TestDaemon, body: unknown, headers: Record<string, string> = { origin: EXTENSION_ORIGIN }) =>
+    post(d, '/admin/identity', JSON.stringify(body), { 'content-type': 'application/json', ...headers });
+
+  it('signs {challenge, origin, url} with the key returned at pairing, the same key after a restart', async () => {
+    const d = await startTestDaemon();
+    const ext = await pairExtension(d);
+    const d2 = await d.restart();
+    const res = await ask(d2, { challenge, url: d2.url });
+    expect(res.status).toBe(200);
+    const { proof } = identityResponse.parse(await res.json());
+    const { payload, protectedHeader } = await compactVerify(proof, await importJWK(ext.daemon_jwk, 'ES256'));
+    expect(protectedHeader).toMatchObject({ alg: 'ES256', typ: IDENTITY_PROOF_TYP });
+    expect(JSON.parse(new TextDecoder().decode(payload))).toMatchObject({ challenge, origin: EXTENSION_ORIGIN, url: d2.url });
+  });
+
+  it.each(titled([
+    { name: 'no Origin', body: (d: TestDaemon) => ({ challenge, url: d.url }), headers: {} },
+    { name: 'a url on another port (a relay from a squatter)', body: (d: TestDaemon) => ({ challenge, url: `http://127.0.0.1:${d.port + 1}` }) },
+    { name: 'a url on another host', body: (d: TestDaemon) => ({ challenge, url: `http://evil.example:${d.port}` }) },
+    { name: 'a url with a path', body: (d: TestDaemon) => ({ challenge, url: `${d.url}/admin` }) },
+    { name: 'a short challenge', body: (d: TestDaemon) => ({ challenge: 'abc', url: d.url }) },
+    { name: 'a challenge that is not base64url', body: (d: TestDaemon) => ({ challenge: '!'.repeat(43), url: d.url }) },
+  ], (r) => `${r.name} → 400 invalid_request`))('%s', async (_title, row) => {
+    const d = await startTestDaemon();
+    await expectError(await ask(d, row.body(d), row.headers), 400, 'invalid_request');
   });
 });

@@ -1,11 +1,12 @@
 import { daemonInfo, externalGrantList, grantList, type ExternalGrantView, type GrantView } from '../../../shared/src/admin-api.js';
 import type { ExtensionState } from '../../../shared/src/protocol.js';
-import { loadCredential } from './credential-store.js';
-import { DaemonError, callDaemon, type DaemonTarget } from './daemon-client.js';
+import { loadPairing, type Pairing } from './credential-store.js';
+import { DaemonError, authHeaders, callDaemon, noteUnreachable, unreachableCount, type DaemonTarget } from './daemon-client.js';
+import { verifyDaemonIdentity } from './daemon-identity.js';
 import { getDaemonUrl } from './settings.js';
 import { readManagedPolicy } from './managed-policy.js';
 import { z } from 'zod';
-import { policySchema } from '../../../shared/src/policy.js';
+import { policySchema, type Policy } from '../../../shared/src/policy.js';
 
 const policyAnswer = z.object({ effective: policySchema });
 
@@ -23,6 +24,9 @@ export interface ConnectionHooks {
  * Keeps the extension's view of the daemon: reads lists over the admin API, follows the daemon's SSE
  * stream to refresh on every change, and reconnects with backoff whenever the daemon goes away.
  * Fails closed: unless the daemon answered with our credential just now, the state is not `online`.
+ * No credential leaves the extension until whatever answers at the daemon's address has signed a fresh
+ * challenge with the identity key pinned at pairing: at start-up, and again after every time the address
+ * stopped answering (a squatter may have taken the port meanwhile).
  */
 export function connectionManager(hooks: ConnectionHooks) {
   let target: DaemonTarget | undefined;
@@ -42,6 +46,8 @@ export function connectionManager(hooks: ConnectionHooks) {
   let retry: ReturnType<typeof setTimeout> | undefined;
   let attempt = 0;
   let refreshing: Promise<ExtensionState> | undefined;
+  /** The daemon URL whose identity was proven, with which pinned key, and the unreachable count at that moment. */
+  let verified: { url: string; pin: string; epoch: number } | undefined;
   let again = false;
   const seen = new Set<string>();
   const expiredSeen = new Set<string>();
@@ -63,24 +69,45 @@ export function connectionManager(hooks: ConnectionHooks) {
 
   async function load(): Promise<ExtensionState> {
     const url = await getDaemonUrl();
-    const credential = await loadCredential();
+    const pairing = await loadPairing();
     const managed = await readManagedPolicy();
-    target = { url, credential };
-    if (!credential) {
+    target = { url };
+    if (!pairing) {
       stopStream();
       return publish({ connection: { state: 'unpaired' }, daemonUrl: url, policy: managed, ...offlineLists });
     }
     try {
+      return await loadPaired(url, pairing, managed, false);
+    } catch (e) {
+      // a proof refused for its time or replay: check the daemon again (which also re-learns its clock), retry once
+      if (!(e instanceof DaemonError) || e.code !== 'invalid_dpop_proof') throw e;
+      verified = undefined;
+      return loadPaired(url, pairing, managed, true);
+    }
+  }
+
+  async function loadPaired(url: string, pairing: Pairing, managed: Policy, retried: boolean): Promise<ExtensionState> {
+    try {
+      const pin = `${pairing.daemonJwk.x}.${pairing.daemonJwk.y}`;
+      if (verified?.url !== url || verified.pin !== pin || verified.epoch !== unreachableCount()) {
+        verified = undefined;
+        stopStream();
+        const epoch = unreachableCount();
+        await verifyDaemonIdentity(url, pairing.daemonJwk);
+        verified = { url, pin, epoch };
+      }
+      const t: DaemonTarget = { url, auth: { credential: pairing.credential, proofKey: pairing.proofKey } };
       // the browser's managed policy goes to the daemon, which may only make its own stricter with it
-      const { effective } = await callDaemon(target, 'POST', '/policy/browser', policyAnswer, { policy: managed });
+      const { effective } = await callDaemon(t, 'POST', '/policy/browser', policyAnswer, { policy: managed });
       const [info, pending, live, all, external, externalAll] = await Promise.all([
-        callDaemon(target, 'GET', '/session', daemonInfo),
-        callDaemon(target, 'GET', '/requests', grantList),
-        callDaemon(target, 'GET', '/grants', grantList),
-        callDaemon(target, 'GET', `/grants?all=true&limit=${HISTORY_LIMIT}`, grantList),
-        callDaemon(target, 'GET', '/external-grants', externalGrantList),
-        callDaemon(target, 'GET', `/external-grants?all=true&limit=${HISTORY_LIMIT}`, externalGrantList),
+        callDaemon(t, 'GET', '/session', daemonInfo),
+        callDaemon(t, 'GET', '/requests', grantList),
+        callDaemon(t, 'GET', '/grants', grantList),
+        callDaemon(t, 'GET', `/grants?all=true&limit=${HISTORY_LIMIT}`, grantList),
+        callDaemon(t, 'GET', '/external-grants', externalGrantList),
+        callDaemon(t, 'GET', `/external-grants?all=true&limit=${HISTORY_LIMIT}`, externalGrantList),
       ]);
+      target = t;
       const liveExternal = new Set(external.grants.map((g) => g.id));
       attempt = 0;
       const liveIds = new Set(live.grants.map((g) => g.id));
@@ -101,10 +128,16 @@ export function connectionManager(hooks: ConnectionHooks) {
     } catch (e) {
       if (!(e instanceof DaemonError)) throw e;
       stopStream();
+      target = { url };
+      if (e.code === 'invalid_dpop_proof' && !retried) throw e;
       if (e.kind === 'rejected') {
         return publish({ connection: { state: 'rejected', reason: e.message }, daemonUrl: url, policy: managed, ...offlineLists });
       }
       scheduleRetry();
+      if (e.kind === 'impostor') {
+        verified = undefined;
+        return publish({ connection: { state: 'impostor', reason: e.message }, daemonUrl: url, policy: managed, ...offlineLists });
+      }
       return publish({ connection: { state: 'offline', reason: e.message }, daemonUrl: url, policy: managed, ...offlineLists });
     }
   }
@@ -141,14 +174,15 @@ export function connectionManager(hooks: ConnectionHooks) {
 
   /** Follows GET /admin/events; any event means "something changed", so it triggers a refresh. */
   function ensureStream(): void {
-    if (stream || !target?.credential) return;
+    if (stream || !target?.auth) return;
     const controller = new AbortController();
     stream = controller;
-    const { url, credential } = target;
+    const { url, auth } = target;
+    const eventsUrl = `${url}/admin/events`;
     void (async () => {
       try {
-        const res = await fetch(`${url}/admin/events`, {
-          headers: { authorization: `Bearer ${credential}` },
+        const res = await fetch(eventsUrl, {
+          headers: await authHeaders(auth, 'GET', eventsUrl),
           signal: controller.signal,
           cache: 'no-store',
           credentials: 'omit',
@@ -170,6 +204,8 @@ export function connectionManager(hooks: ConnectionHooks) {
         // aborted on purpose, or the daemon went away: the refresh below tells which
       }
       if (stream === controller) {
+        // the stream ended without us: the daemon may be gone, so whatever answers next proves itself again
+        noteUnreachable();
         stream = undefined;
         void refresh();
       }
@@ -179,7 +215,18 @@ export function connectionManager(hooks: ConnectionHooks) {
   return {
     refresh,
     current: () => state,
-    target: async (): Promise<DaemonTarget> => target ?? { url: await getDaemonUrl(), credential: await loadCredential() },
+    /** Where to send admin calls; with the credential only while the daemon's identity is proven. */
+    async target(): Promise<DaemonTarget> {
+      // a credential goes out only while the identity check is current: not after the address stopped answering
+      const current = () => (target?.auth && verified?.epoch === unreachableCount() ? target : undefined);
+      if (!current()) await refresh();
+      const t = current();
+      if (t) return t;
+      const c = state.connection;
+      if (c.state === 'impostor') throw new DaemonError('impostor', 'impostor', c.reason);
+      if (c.state === 'unpaired') throw new DaemonError('rejected', 'unpaired', 'Mandate is not paired with a daemon yet.');
+      throw new DaemonError('unreachable', 'unreachable', c.state === 'offline' || c.state === 'rejected' ? c.reason : 'The Mandate daemon is not answering.');
+    },
     /** Called by the periodic alarm: reconnects if the worker was restarted or the stream dropped. */
     wake(): void {
       if (!stream || state.connection.state !== 'online') void refresh();

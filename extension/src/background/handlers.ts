@@ -3,7 +3,8 @@ import type { ChatSite, MessageType, RequestOf, ResponseOf } from '../../../shar
 import type { Runtime } from '../lib/browser.js';
 import { hostOf } from '../lib/url.js';
 import type { ConnectionManager } from './connection.js';
-import { clearCredential, saveCredential } from './credential-store.js';
+import { clearPairing, savePairing } from './credential-store.js';
+import { newProofKey } from './proof.js';
 import { callDaemon } from './daemon-client.js';
 import { InterceptError, type Interceptor } from './intercept.js';
 import { readManagedPolicy } from './managed-policy.js';
@@ -41,13 +42,15 @@ export function handlers(conn: ConnectionManager, intercept: Interceptor): Handl
     },
     pair: async ({ code, daemonUrl }) => {
       const label = `Browser extension (${navigator.userAgent.includes('Firefox') ? 'Firefox' : 'Chromium'})`;
-      const paired = await callDaemon({ url: daemonUrl }, 'POST', '/pair', pairResponse, { code, label });
+      // a fresh non-extractable key per pairing: the daemon binds the credential to it (DPoP, RFC 9449)
+      const proofKey = await newProofKey();
+      const paired = await callDaemon({ url: daemonUrl }, 'POST', '/pair', pairResponse, { code, label, jwk: proofKey.jwk });
       await setDaemonUrl(daemonUrl);
-      await saveCredential(paired.credential);
+      await savePairing({ credential: paired.credential, proofKey, daemonJwk: paired.daemon_jwk });
       return conn.refresh();
     },
     unpair: async () => {
-      await clearCredential();
+      await clearPairing();
       return conn.refresh();
     },
     'requests.approve': async ({ id, scope, expires_in }) =>

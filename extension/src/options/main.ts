@@ -58,6 +58,7 @@ function render(state: ExtensionState): void {
   } else if (state.connection.state === 'offline') {
     $('#paired-detail').textContent = `Paired with ${state.daemonUrl}, but the daemon is not running. Start it with npm start; Mandate reconnects by itself.`;
   }
+  if (state.connection.state === 'impostor') say(state.connection.reason, 'error');
   if (state.connection.state === 'rejected') say(`The daemon rejected this browser’s pairing: ${state.connection.reason}. Pair again.`, 'error');
 }
 

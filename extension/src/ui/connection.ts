@@ -1,5 +1,6 @@
 import type { Connection, ExtensionState } from '../../../shared/src/protocol.js';
 import browser from '../lib/browser.js';
+import { hostOf } from '../lib/url.js';
 import { h } from './dom.js';
 
 const LABEL: Record<Connection['state'], string> = {
@@ -8,6 +9,7 @@ const LABEL: Record<Connection['state'], string> = {
   offline: 'Daemon offline',
   unpaired: 'Not paired',
   rejected: 'Pairing rejected',
+  impostor: 'Not your daemon',
 };
 
 export function connectionBadge(c: Connection): HTMLElement {
@@ -36,6 +38,15 @@ export function disconnectedPanel(state: ExtensionState): HTMLElement {
         h('h2', {}, 'The daemon no longer accepts this browser'),
         h('p', {}, 'Its pairing was revoked or the daemon’s data was reset. Pair again with a new code from ', h('code', {}, 'mandate pair'), '.'),
         openOptions,
+      );
+    case 'impostor':
+      return h(
+        'div',
+        { class: 'panel warn', role: 'alert' },
+        h('h2', {}, `Something else is answering on ${hostOf(state.daemonUrl)} — not your Mandate daemon`),
+        h('p', {}, 'Mandate sent it nothing and approvals are paused. Stop the program using that port, then start the daemon:'),
+        h('pre', {}, 'npm start'),
+        h('p', { class: 'muted' }, c.reason),
       );
     case 'unpaired':
       return h('div', { class: 'panel' }, h('h2', {}, 'Pair with your Mandate daemon'), h('p', {}, 'Start the daemon, then type the pairing code it printed into the settings page.'), openOptions);

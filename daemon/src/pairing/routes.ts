@@ -1,0 +1,56 @@
+import { calculateJwkThumbprint } from 'jose';
+import { Hono } from 'hono';
+import { identityRequest, pairRequest } from '../../../shared/src/admin-api.js';
+import type { DaemonContext } from '../context.js';
+import { OAuthError, badRequest } from '../http/errors.js';
+import { readJson } from '../http/json.js';
+import { failureLimiter } from '../http/rate-limit.js';
+import type { PairingService } from './service.js';
+
+const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** The daemon URL a caller says it uses, if it names this daemon (loopback, our port, no path): its origin. */
+function ownUrl(issuer: string, claimed: string): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(claimed);
+  } catch {
+    return undefined;
+  }
+  const port = new URL(issuer).port;
+  const plain = u.protocol === 'http:' && u.username === '' && u.password === '' && u.search === '' && u.hash === '' && u.pathname === '/';
+  return plain && LOOPBACK_NAMES.has(u.hostname) && u.port === port ? u.origin : undefined;
+}
+
+/**
+ * The two unauthenticated admin routes: pairing (one-time code → extension credential bound to its proof key)
+ * and the identity challenge the extension checks before it trusts whatever answers on the daemon's port.
+ */
+export function pairingRoutes(ctx: DaemonContext, pairing: PairingService) {
+  const limiter = failureLimiter(5, 60, ctx.clock);
+
+  return new Hono()
+    .post('/pair', async (c) => {
+      // Each attempt is counted before its body is read: concurrent requests cannot all slip in under the limit.
+      const wait = limiter.retryAfter('pair');
+      if (wait > 0) {
+        throw new OAuthError(429, 'temporarily_unavailable', `too many pairing attempts; retry in ${wait}s`, { 'Retry-After': String(wait) });
+      }
+      limiter.fail('pair');
+      const body = await readJson(c, pairRequest);
+      const origin = c.req.header('origin');
+      // local-only.ts already refused any Origin that is not an extension's
+      if (origin === undefined) throw badRequest("pairing must come from the extension's settings page (no Origin header)");
+      const paired = pairing.pair(body.code, origin, await calculateJwkThumbprint(body.jwk, 'sha256'), body.label);
+      if (!paired) throw new OAuthError(400, 'invalid_grant', 'pairing code is wrong, expired or already used; run `mandate pair` for a new one');
+      return c.json(paired);
+    })
+    .post('/identity', async (c) => {
+      const body = await readJson(c, identityRequest);
+      const origin = c.req.header('origin');
+      if (origin === undefined) throw badRequest('the identity challenge is answered for an extension Origin only');
+      const url = ownUrl(ctx.issuer, body.url);
+      if (url === undefined) throw badRequest(`url must be this daemon's own address (port ${new URL(ctx.issuer).port}, no path)`);
+      return c.json({ proof: pairing.proveIdentity({ challenge: body.challenge, origin, url }) });
+    });
+}
