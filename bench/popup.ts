@@ -55,7 +55,14 @@ async function openTime(expected: number): Promise<number> {
     await page.locator('section[aria-label="Active"] .count', { hasText: String(expected) }).waitFor();
     times.push(await page.evaluate(() => performance.now()));
     if (process.env.BENCH_VERBOSE) {
-      console.log(await page.evaluate(() => performance.getEntriesByType('mark').map((m) => `${m.name}@${m.startTime.toFixed(0)}`).join(' ')));
+      console.log(
+        await page.evaluate(() =>
+          performance
+            .getEntriesByType('mark')
+            .map((m) => `${m.name}@${m.startTime.toFixed(0)}`)
+            .join(' '),
+        ),
+      );
     }
     await page.close();
   }
@@ -65,7 +72,7 @@ async function openTime(expected: number): Promise<number> {
 const baseline = await openTime(0);
 
 const agent = (await admin('POST', '/agents', { name: 'Bench agent', scopes: SCOPES, resources: [RESOURCE] })) as { client_id: string; client_secret: string };
-const basic = 'Basic ' + Buffer.from(`${agent.client_id}:${agent.client_secret}`).toString('base64');
+const basic = `Basic ${Buffer.from(`${agent.client_id}:${agent.client_secret}`).toString('base64')}`;
 let next = 0;
 await Promise.all(
   Array.from({ length: 8 }, async () => {

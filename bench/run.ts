@@ -37,7 +37,7 @@ async function adminCall(method: string, path: string, body?: unknown): Promise<
   return res.json();
 }
 
-const basic = (id: string, secret: string) => 'Basic ' + Buffer.from(`${id}:${secret}`).toString('base64');
+const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 async function form(path: string, who: { client_id: string; client_secret: string }, params: Record<string, string>) {
   return fetch(url + path, {
     method: 'POST',
@@ -83,7 +83,13 @@ const results = [
   await measure('baseline: GET /jwks.json', REQUESTS, () => expectOk(fetch(`${url}/jwks.json`))),
   await measure('introspect (resource server, active token)', REQUESTS, () => expectOk(form('/introspect', rs, { token }))),
   await measure('token exchange (renewal, durable write)', REQUESTS, () =>
-    expectOk(form('/token', agent, { grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token: token, subject_token_type: 'urn:ietf:params:oauth:token-type:access_token' })),
+    expectOk(
+      form('/token', agent, {
+        grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+        subject_token: token,
+        subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+      }),
+    ),
   ),
   await measure('full CIBA approval (request + approve + token)', Math.ceil(REQUESTS / 5), async () => void (await ciba())),
 ];

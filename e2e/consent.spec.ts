@@ -62,7 +62,13 @@ test('the review page appears before the provider hears anything; unticking a sc
 
   await expect.poll(async () => (await externals(daemon)).map((g) => g.status)).toEqual(['granted']);
   const [g] = await externals(daemon);
-  expect(g).toMatchObject({ platform: 'local', provider_host: new URL(as.issuer).host, client_id: 'agent-platform', allowed_scope: ['openid', GMAIL_READ], pkce: true });
+  expect(g).toMatchObject({
+    platform: 'local',
+    provider_host: new URL(as.issuer).host,
+    client_id: 'agent-platform',
+    allowed_scope: ['openid', GMAIL_READ],
+    pkce: true,
+  });
   expect(g!.expires_at - g!.created_at).toBe(3600);
 
   const p = await popup();
@@ -73,7 +79,9 @@ test('the review page appears before the provider hears anything; unticking a sc
 
   // at expiry: a notification that offers the provider's page
   daemon.advance(3601);
-  await expect.poll(() => worker.evaluate(() => chrome.notifications.getAll()).then((n) => Object.keys(n).filter((k) => k.startsWith('expired:')).length)).toBe(1);
+  await expect
+    .poll(() => worker.evaluate(() => chrome.notifications.getAll()).then((n) => Object.keys(n).filter((k) => k.startsWith('expired:')).length))
+    .toBe(1);
   expect((await externals(daemon))[0]!.status).toBe('expired');
 });
 

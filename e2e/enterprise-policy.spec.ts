@@ -61,7 +61,12 @@ test('a 30-minute cap is shown and enforced; a blocked scope cannot be approved'
   const page = await popup();
   const card = page.getByRole('listitem').filter({ hasText: 'Mail helper' });
   const duration = card.getByLabel('Duration');
-  const offered = await duration.locator('option').evaluateAll((os) => os.map((o) => (o as unknown as { value: string }).value).filter((v) => v !== 'custom').map(Number));
+  const offered = await duration.locator('option').evaluateAll((os) =>
+    os
+      .map((o) => (o as unknown as { value: string }).value)
+      .filter((v) => v !== 'custom')
+      .map(Number),
+  );
   expect(Math.max(...offered)).toBe(1800);
   await expect(card.getByText('At most 30 minutes: set by your organisation')).toBeVisible();
   await expect(card.getByLabel(SEND)).toBeDisabled();
@@ -87,7 +92,11 @@ test('an always-ask scope is never remembered; a blocked agent is refused by the
   const id = await daemon.request(agent, { scope: compose });
   expect((await daemon.admin('POST', `/requests/${id}/approve`, {})).status).toBe(200);
   const first = tokenResponse.parse(await (await pollToken(daemon, agent, id)).json());
-  const renew = await daemon.form('/token', agent, { grant_type: GRANT_TYPE_TOKEN_EXCHANGE, subject_token: first.access_token, subject_token_type: TOKEN_TYPE_ACCESS_TOKEN });
+  const renew = await daemon.form('/token', agent, {
+    grant_type: GRANT_TYPE_TOKEN_EXCHANGE,
+    subject_token: first.access_token,
+    subject_token_type: TOKEN_TYPE_ACCESS_TOKEN,
+  });
   expect(await renew.json()).toMatchObject({ error: 'invalid_grant', error_description: expect.stringContaining('one request at a time') });
 
   const shady = await daemon.registerAgent('Shady bot', [READ]);

@@ -55,7 +55,7 @@ async function daemonHandle(home: string, port = 0): Promise<DaemonHandle> {
         method: 'POST',
         headers: {
           'content-type': 'application/x-www-form-urlencoded',
-          authorization: 'Basic ' + Buffer.from(`${agent.client_id}:${agent.client_secret}`).toString('base64'),
+          authorization: `Basic ${Buffer.from(`${agent.client_id}:${agent.client_secret}`).toString('base64')}`,
         },
         body: new URLSearchParams(params),
       }),
@@ -101,6 +101,7 @@ type Fixtures = {
 
 export const test = base.extend<Fixtures>({
   // eslint-disable-next-line no-empty-pattern
+  // biome-ignore lint/correctness/noEmptyPattern: Playwright reads a fixture's dependencies from its destructuring
   daemon: async ({}, use) => {
     const home = mkdtempSync(join(tmpdir(), 'mandate-e2e-'));
     const d = await daemonHandle(home);
@@ -109,6 +110,7 @@ export const test = base.extend<Fixtures>({
     rmSync(home, { recursive: true, force: true });
   },
   // eslint-disable-next-line no-empty-pattern
+  // biome-ignore lint/correctness/noEmptyPattern: Playwright reads a fixture's dependencies from its destructuring
   context: async ({}, use) => {
     const { context, close } = await launch(EXTENSION_DIR);
     await use(context);
@@ -129,7 +131,15 @@ export const test = base.extend<Fixtures>({
   options: async ({ context, extensionId }, use) => {
     const url = `chrome-extension://${extensionId}/src/options/index.html`;
     let page: Page | undefined;
-    await expect.poll(() => (page = context.pages().find((p) => p.url() === url)) !== undefined, { timeout: 10_000 }).toBe(true);
+    await expect
+      .poll(
+        () => {
+          page = context.pages().find((p) => p.url() === url);
+          return page !== undefined;
+        },
+        { timeout: 10_000 },
+      )
+      .toBe(true);
     await page!.waitForLoadState();
     await use(page!);
   },

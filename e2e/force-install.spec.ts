@@ -21,7 +21,11 @@ const DIST = resolve(import.meta.dirname, '../dist/extension');
 /** Chrome extension id: first 128 bits of SHA-256 of the public key (DER), hex digits mapped to a–p. */
 function extensionId(pem: string): string {
   const der = createPublicKey(pem).export({ type: 'spki', format: 'der' });
-  return createHash('sha256').update(der).digest('hex').slice(0, 32).replace(/[0-9a-f]/g, (c) => 'abcdefghijklmnop'[parseInt(c, 16)]!);
+  return createHash('sha256')
+    .update(der)
+    .digest('hex')
+    .slice(0, 32)
+    .replace(/[0-9a-f]/g, (c) => 'abcdefghijklmnop'[parseInt(c, 16)]!);
 }
 
 let work: string;
@@ -61,10 +65,12 @@ test('a packed .crx from a loopback update server is force-installed by Extensio
   server = createServer((req, res) => {
     served.push(req.url ?? '');
     if (req.url?.startsWith('/updates.xml')) {
-      res.writeHead(200, { 'content-type': 'text/xml' }).end(
-        `<?xml version='1.0' encoding='UTF-8'?><gupdate xmlns='http://www.google.com/update2/response' protocol='2.0'>` +
-          `<app appid='${id}'><updatecheck codebase='http://127.0.0.1:${port}/mandate.crx' version='${String(manifest.version)}' /></app></gupdate>`,
-      );
+      res
+        .writeHead(200, { 'content-type': 'text/xml' })
+        .end(
+          `<?xml version='1.0' encoding='UTF-8'?><gupdate xmlns='http://www.google.com/update2/response' protocol='2.0'>` +
+            `<app appid='${id}'><updatecheck codebase='http://127.0.0.1:${port}/mandate.crx' version='${String(manifest.version)}' /></app></gupdate>`,
+        );
     } else res.writeHead(200, { 'content-type': 'application/x-chrome-extension' }).end(crx);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -89,7 +95,10 @@ test('a packed .crx from a loopback update server is force-installed by Extensio
     const page = await context.newPage();
     const location = async () => {
       await page.goto('chrome://extensions-internals');
-      const list = JSON.parse(await page.evaluate(() => (globalThis as never as { document: { body: { innerText: string } } }).document.body.innerText)) as { id: string; location: string }[];
+      const list = JSON.parse(await page.evaluate(() => (globalThis as never as { document: { body: { innerText: string } } }).document.body.innerText)) as {
+        id: string;
+        location: string;
+      }[];
       return list.find((e) => e.id === id)?.location ?? 'not installed';
     };
     await expect.poll(location, { timeout: 30_000 }).toBe('EXTERNAL_POLICY_DOWNLOAD');

@@ -25,7 +25,7 @@ async function audit(daemon: DaemonHandle, type: string): Promise<AuditEventView
 }
 
 const decisions = async (daemon: DaemonHandle) =>
-  (await audit(daemon, 'chat.decision')).map((e) => ({ agent: e.agent, decision: e.decision, tool: e.detail?.['tool'] ?? null }));
+  (await audit(daemon, 'chat.decision')).map((e) => ({ agent: e.agent, decision: e.decision, tool: e.detail?.tool ?? null }));
 
 /** An external grant ChatGPT holds at Google (flow D's record): granted, one of two scopes allowed. */
 async function chatgptHoldsGmailRead(daemon: DaemonHandle): Promise<void> {

@@ -66,7 +66,10 @@ async function expectReview(page: Page, url: string): Promise<void> {
 }
 
 const VARIANTS: [string, string][] = [
-  ['redirect fully encoded, dot encoded', `response_type=code&client_id=app1&${FILES}&redirect_uri=https%3A%2F%2Fclaude%2Eai%2Fapi%2Fmcp%2Fauth_callback&${PKCE}`],
+  [
+    'redirect fully encoded, dot encoded',
+    `response_type=code&client_id=app1&${FILES}&redirect_uri=https%3A%2F%2Fclaude%2Eai%2Fapi%2Fmcp%2Fauth_callback&${PKCE}`,
+  ],
   ['encoded host letter', `response_type=code&client_id=app1&${FILES}&redirect_uri=${enc('https://%63laude.ai/api/mcp/auth_callback')}`],
   ['encoded path letters', `response_type=code&client_id=app1&${FILES}&redirect_uri=${enc('https://claude.ai/api%2Fmcp%2F%61uth_callback')}`],
   ['encoded parameter name', `response_type=code&client_id=app1&${FILES}&redirect%5Furi=${enc(CLAUDE)}`],
@@ -74,7 +77,10 @@ const VARIANTS: [string, string][] = [
   ['loopback without port', `response_type=code&client_id=app1&${FILES}&redirect_uri=${enc('http://localhost/callback')}`],
   ['loopback root', `response_type=code&client_id=app1&${FILES}&redirect_uri=${enc('http://localhost:8080/')}`],
   ['loopback oauth2callback', `response_type=code&client_id=app1&${FILES}&redirect_uri=${enc('http://127.0.0.1:8765/oauth2callback')}`],
-  ['JAR', `client_id=app1&request=${b64url({ alg: 'RS256' })}.${b64url({ client_id: 'app1', response_type: 'code', redirect_uri: CLAUDE, scope: 'files.write' })}.c2ln`],
+  [
+    'JAR',
+    `client_id=app1&request=${b64url({ alg: 'RS256' })}.${b64url({ client_id: 'app1', response_type: 'code', redirect_uri: CLAUDE, scope: 'files.write' })}.c2ln`,
+  ],
 ];
 
 for (const [name, query] of VARIANTS) {
@@ -102,7 +108,12 @@ for (const [name, query] of [
 
 test('sign-in only with anything more (authorization_details, resource, claims, include_granted_scopes) is reviewed, not continued', async () => {
   const signIn = `response_type=code&client_id=app1&scope=${enc('openid email')}&redirect_uri=${enc(CLAUDE)}&state=s`;
-  for (const extra of [`authorization_details=${enc('[{"type":"payment_initiation"}]')}`, `resource=${enc('https://api.example/')}`, `claims=${enc('{"id_token":{"acr":null}}')}`, 'include_granted_scopes=true']) {
+  for (const extra of [
+    `authorization_details=${enc('[{"type":"payment_initiation"}]')}`,
+    `resource=${enc('https://api.example/')}`,
+    `claims=${enc('{"id_token":{"acr":null}}')}`,
+    'include_granted_scopes=true',
+  ]) {
     const page = await context.newPage();
     await expectReview(page, authorize(`${signIn}&${extra}`));
     await page.close();
@@ -135,7 +146,14 @@ test('a frame (prompt=none), a cross-site fetch, an image and a form POST reach 
   );
   const page = await context.newPage();
   await page.goto(`${stub.siteOrigin}/hostile`);
-  const fetched = await page.evaluate((u) => fetch(u, { mode: 'no-cors' }).then(() => 'sent', (e: Error) => e.message), oauth);
+  const fetched = await page.evaluate(
+    (u) =>
+      fetch(u, { mode: 'no-cors' }).then(
+        () => 'sent',
+        (e: Error) => e.message,
+      ),
+    oauth,
+  );
   expect(fetched).not.toBe('sent');
   const frame = page.frameLocator('#silent');
   await expect(frame.getByRole('button')).toHaveCount(0);
@@ -167,7 +185,10 @@ test('Continue is armed only after the page has been seen, and sends exactly the
 });
 
 test('the review page cannot be opened or framed by a web page', async () => {
-  stub.pages.set('/opener', `<!doctype html><title>opener</title><iframe id="r" src="chrome-extension://${extensionId}/src/review/index.html?via=get"></iframe>`);
+  stub.pages.set(
+    '/opener',
+    `<!doctype html><title>opener</title><iframe id="r" src="chrome-extension://${extensionId}/src/review/index.html?via=get"></iframe>`,
+  );
   const page = await context.newPage();
   await page.goto(`${stub.siteOrigin}/opener`);
   await expect(page.frameLocator('#r').getByRole('button')).toHaveCount(0);
@@ -207,10 +228,20 @@ test('on a fresh install the rules are active at once', async () => {
 });
 
 test('authorization_details are shown in plain words on the review page; unshowable ones cannot be continued', async () => {
-  const payment = [{ type: 'payment_initiation', instructedAmount: { currency: 'EUR', amount: '9999.00' }, creditorName: 'Unknown Ltd', creditorAccount: { iban: 'DE02100100109307118603' } }];
+  const payment = [
+    {
+      type: 'payment_initiation',
+      instructedAmount: { currency: 'EUR', amount: '9999.00' },
+      creditorName: 'Unknown Ltd',
+      creditorAccount: { iban: 'DE02100100109307118603' },
+    },
+  ];
   const page = await context.newPage();
   await page.setViewportSize({ width: 800, height: 1100 });
-  await expectReview(page, authorize(`response_type=code&client_id=app1&${FILES}&redirect_uri=${enc(CLAUDE)}&authorization_details=${enc(JSON.stringify(payment))}&${PKCE}`));
+  await expectReview(
+    page,
+    authorize(`response_type=code&client_id=app1&${FILES}&redirect_uri=${enc(CLAUDE)}&authorization_details=${enc(JSON.stringify(payment))}&${PKCE}`),
+  );
   const shown = page.getByRole('region', { name: 'Details of the request' });
   await expect(shown).toContainText('9,999.00 EUR');
   await expect(shown).toContainText('Unknown Ltd');

@@ -10,7 +10,12 @@ test('first run opens the options page; pairing there connects the popup', async
   await expect(page.getByText('No agent holds a delegation from Mandate right now.')).toBeVisible();
 });
 
-test('a CIBA request shows in plain words; approving one of two scopes for 15 min gives a token with only that scope', async ({ popup, daemon, worker, options }, testInfo) => {
+test('a CIBA request shows in plain words; approving one of two scopes for 15 min gives a token with only that scope', async ({
+  popup,
+  daemon,
+  worker,
+  options,
+}, testInfo) => {
   await pairThroughOptions(options, daemon);
   const agent = await daemon.registerAgent('Mail helper');
   const authReqId = await daemon.request(agent);

@@ -23,9 +23,7 @@ export default defineManifest((env) => {
     icons: ICONS,
     action: { default_popup: 'src/popup/index.html', default_title: 'Mandate', default_icon: ICONS },
     options_ui: { page: 'src/options/index.html', open_in_tab: true },
-    background: firefox
-      ? { scripts: ['src/background/index.ts'], type: 'module' }
-      : { service_worker: 'src/background/index.ts', type: 'module' },
+    background: firefox ? { scripts: ['src/background/index.ts'], type: 'module' } : { service_worker: 'src/background/index.ts', type: 'module' },
     // Enterprise policy (docs/enterprise.md): the same keys as the daemon's policy file.
     storage: { managed_schema: 'managed_schema.json' },
     permissions: ['storage', 'notifications', 'alarms', 'declarativeNetRequestWithHostAccess', 'webNavigation'],

@@ -41,8 +41,8 @@ export const PROTECTIONS: Protection[] = [
   {
     name: 'interception: private-use schemes are a local agent',
     file: 'extension/src/intercept/platforms.ts',
-    find: "if (!web) return { id: LOCAL.id",
-    replace: "if (!web) return undefined; if (false) return { id: LOCAL.id",
+    find: 'if (!web) return { id: LOCAL.id',
+    replace: 'if (!web) return undefined; if (false) return { id: LOCAL.id',
     tests: BYPASS,
   },
   {
@@ -76,7 +76,8 @@ export const PROTECTIONS: Protection[] = [
   {
     name: 'interception: the one-time allow rule has no urlFilter wildcards',
     file: 'extension/src/intercept/coarse-filter.ts',
-    find: "return url.replace(FILTER_SPECIAL, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal, searched for verbatim
+    find: 'return url.replace(FILTER_SPECIAL, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);',
     replace: 'return url;',
     tests: BYPASS,
   },

@@ -105,7 +105,11 @@ function listen(server: Server, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => {
       if (e.code === 'EADDRINUSE') {
-        reject(new DaemonStartError(`port ${port} on ${LOOPBACK} is already in use: another Mandate daemon or another program is listening there. Stop it, or start with --port <n> (or MANDATE_PORT) and point the extension and CLI at that port.`));
+        reject(
+          new DaemonStartError(
+            `port ${port} on ${LOOPBACK} is already in use: another Mandate daemon or another program is listening there. Stop it, or start with --port <n> (or MANDATE_PORT) and point the extension and CLI at that port.`,
+          ),
+        );
       } else if (e.code === 'EACCES') {
         reject(new DaemonStartError(`not allowed to listen on ${LOOPBACK}:${port}; choose a port above 1023 with --port`));
       } else reject(e);
@@ -132,15 +136,27 @@ function checkTrailAtStart(db: Database, trail: AuditTrailKey, audit: AuditLog, 
     else {
       const legacy = legacyChain(db);
       tx.transact(() =>
-        audit.append({ type: 'audit.keyed', outcome: 'ok', person, detail: { legacy_rows: trail.legacyRows, legacy_intact: legacy.intact, legacy_head: legacy.head } }),
+        audit.append({
+          type: 'audit.keyed',
+          outcome: 'ok',
+          person,
+          detail: { legacy_rows: trail.legacyRows, legacy_intact: legacy.intact, legacy_head: legacy.head },
+        }),
       );
     }
     return undefined;
   }
-  log(`\n*** WARNING: THE AUDIT TRAIL WAS TAMPERED WITH ***\n*** ${problem}\n*** Mandate keeps running (revocation works); \`mandate audit verify\` reports the trail as broken. See docs/security.md.\n`);
+  log(
+    `\n*** WARNING: THE AUDIT TRAIL WAS TAMPERED WITH ***\n*** ${problem}\n*** Mandate keeps running (revocation works); \`mandate audit verify\` reports the trail as broken. See docs/security.md.\n`,
+  );
   tx.transact(() => {
     const movedFrom = rewindExportCursor(db, lastId);
-    audit.append({ type: 'audit.tamper_detected', outcome: 'refused', person, detail: { reason: problem, last_id_found: lastId, export_rewound_from: movedFrom ?? null } });
+    audit.append({
+      type: 'audit.tamper_detected',
+      outcome: 'refused',
+      person,
+      detail: { reason: problem, last_id_found: lastId, export_rewound_from: movedFrom ?? null },
+    });
   });
   return problem;
 }
@@ -177,9 +193,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     const refusals = refusalAggregator(clock);
     const keys = await loadSigningKeys(db, clock, MAX_TOKEN_LIFETIME_SECONDS);
     let handler: ((req: Request) => Response | Promise<Response>) | undefined;
-    server = createServer(
-      getRequestListener((req) => (handler ? handler(req) : new Response(null, { status: 503 }))),
-    );
+    server = createServer(getRequestListener((req) => (handler ? handler(req) : new Response(null, { status: 503 }))));
     const port = await listen(server, opts.port);
     const issuer = `http://${LOOPBACK}:${port}`;
     const bus = eventBus();
@@ -218,7 +232,10 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     checkpoints.write(auditTamper !== undefined);
     const flushRefusals = () => {
       const rows = refusals.drain();
-      if (rows.length > 0) tx.transact(() => rows.forEach((r) => ctx.audit.append(r)));
+      if (rows.length > 0)
+        tx.transact(() => {
+          for (const r of rows) ctx.audit.append(r);
+        });
     };
     const onRewind = (r: { from: number; to: number; reason: string }) =>
       tx.transact(() => ctx.audit.append({ type: 'audit.export_rewound', outcome: 'ok', person: opts.person, detail: r }));
@@ -228,9 +245,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     const { app, services } = createApp(ctx, () => port);
     handler = app.fetch;
 
-    writePrivate(join(opts.home, CLI_CREDENTIAL_FILE), services.pairing.rotateCliCredential() + '\n');
+    writePrivate(join(opts.home, CLI_CREDENTIAL_FILE), `${services.pairing.rotateCliCredential()}\n`);
     const state: DaemonState = { pid: process.pid, port, issuer, started_at: clock() };
-    writePrivate(join(opts.home, DAEMON_STATE_FILE), JSON.stringify(state, null, 2) + '\n');
+    writePrivate(join(opts.home, DAEMON_STATE_FILE), `${JSON.stringify(state, null, 2)}\n`);
     const pairingCode = services.pairing.newCode();
 
     const sweep = () => {
@@ -246,13 +263,16 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     sweep();
     const timer = setInterval(sweep, opts.sweepIntervalMs ?? 5000);
     timer.unref();
-    const refusalTimer = setInterval(() => {
-      try {
-        flushRefusals();
-      } catch (e) {
-        log(`could not write the refusal counts: ${(e as Error).message}`);
-      }
-    }, (opts.refusalFlushSeconds ?? 60) * 1000);
+    const refusalTimer = setInterval(
+      () => {
+        try {
+          flushRefusals();
+        } catch (e) {
+          log(`could not write the refusal counts: ${(e as Error).message}`);
+        }
+      },
+      (opts.refusalFlushSeconds ?? 60) * 1000,
+    );
     refusalTimer.unref();
     exporter?.start();
 

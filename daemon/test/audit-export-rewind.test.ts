@@ -25,10 +25,16 @@ async function collector() {
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
         resourceLogs: { scopeLogs: { logRecords: { attributes: { key: string; value: { stringValue?: string; intValue?: string } }[] }[] }[] }[];
       };
-      for (const rl of body.resourceLogs) for (const sl of rl.scopeLogs) for (const r of sl.logRecords) {
-        const get = (k: string) => r.attributes.find((a) => a.key === k)?.value;
-        received.push({ id: Number(get('mandate.audit.id')?.intValue), hash: get('mandate.hash')?.stringValue ?? '', type: get('mandate.event.type')?.stringValue ?? '' });
-      }
+      for (const rl of body.resourceLogs)
+        for (const sl of rl.scopeLogs)
+          for (const r of sl.logRecords) {
+            const get = (k: string) => r.attributes.find((a) => a.key === k)?.value;
+            received.push({
+              id: Number(get('mandate.audit.id')?.intValue),
+              hash: get('mandate.hash')?.stringValue ?? '',
+              type: get('mandate.event.type')?.stringValue ?? '',
+            });
+          }
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     });
   });
@@ -80,6 +86,10 @@ describe('audit export after a rewound trail', () => {
     expect(again[0]!.id).toBe(1);
     expect(again.map((r) => r.type)).toContain('audit.export_rewound');
     const rewound = auditRows(d).find((r) => r.type === 'audit.export_rewound')!;
-    expect(JSON.parse(rewound.detail!)).toMatchObject({ from: cursor, to: 0, reason: expect.stringContaining(`row ${cursor} is no longer the row the collector accepted`) });
+    expect(JSON.parse(rewound.detail!)).toMatchObject({
+      from: cursor,
+      to: 0,
+      reason: expect.stringContaining(`row ${cursor} is no longer the row the collector accepted`),
+    });
   });
 });

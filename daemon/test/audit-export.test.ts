@@ -20,9 +20,7 @@ import { MAIL, PERSON, auth, startTestDaemon, type TestDaemon } from './harness.
 const int64String = z.string().regex(/^(0|[1-9]\d*)$/);
 const anyValue = z.union([z.strictObject({ stringValue: z.string() }), z.strictObject({ intValue: int64String })]);
 const keyValue = z.strictObject({ key: z.string().min(1), value: anyValue });
-const attributeList = z
-  .array(keyValue)
-  .refine((kvs) => new Set(kvs.map((kv) => kv.key)).size === kvs.length, 'attribute keys must be unique');
+const attributeList = z.array(keyValue).refine((kvs) => new Set(kvs.map((kv) => kv.key)).size === kvs.length, 'attribute keys must be unique');
 
 type KeyValue = z.infer<typeof keyValue>;
 const attr = (kvs: KeyValue[], key: string) => kvs.find((kv) => kv.key === key)?.value;
@@ -177,7 +175,6 @@ async function startCollector(log: CollectorLog = newLog(), port = 0): Promise<C
 
 // ---------------------------------------------------------------------------------------------------------
 
-
 const auditRows = (d: TestDaemon) => d.ctx.db.prepare<[], AuditRow>('SELECT * FROM audit ORDER BY id').all();
 const auditIds = (d: TestDaemon) => auditRows(d).map((r) => r.id);
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
@@ -248,7 +245,14 @@ describe('audit export (OTLP/HTTP JSON logs)', () => {
         'mandate.hash': row.hash,
         'mandate.prev_hash': row.prev_hash,
       };
-      const optional = { 'mandate.decision': row.decision, 'mandate.agent': row.agent, 'mandate.resource': row.resource, 'mandate.scopes': row.scopes || null, 'mandate.grant_id': row.grant_id, 'mandate.detail': row.detail };
+      const optional = {
+        'mandate.decision': row.decision,
+        'mandate.agent': row.agent,
+        'mandate.resource': row.resource,
+        'mandate.scopes': row.scopes || null,
+        'mandate.grant_id': row.grant_id,
+        'mandate.detail': row.detail,
+      };
       for (const [k, v] of Object.entries(optional)) if (v !== null) expected[k] = v;
       expect(values(record.attributes), `row ${row.id}`).toEqual(expected);
       expect(record.body).toEqual({ stringValue: row.type });
@@ -256,7 +260,13 @@ describe('audit export (OTLP/HTTP JSON logs)', () => {
 
     const byType = (type: string) => c.log.records.find((r) => str(r.attributes, 'mandate.event.type') === type)!;
     const approved = byType('grant.approved');
-    expect(values(approved.attributes)).toMatchObject({ 'mandate.agent': clientId, 'mandate.resource': MAIL, 'mandate.scopes': 'mail.read', 'mandate.grant_id': grantId, 'enduser.id': PERSON });
+    expect(values(approved.attributes)).toMatchObject({
+      'mandate.agent': clientId,
+      'mandate.resource': MAIL,
+      'mandate.scopes': 'mail.read',
+      'mandate.grant_id': grantId,
+      'enduser.id': PERSON,
+    });
     expect(approved).toMatchObject({ severityNumber: 9, severityText: 'INFO' });
     const refused = byType('request.refused');
     expect(refused).toMatchObject({ severityNumber: 13, severityText: 'WARN' });
@@ -341,7 +351,11 @@ describe('audit export (OTLP/HTTP JSON logs)', () => {
     const ids = auditIds(d);
     expect(await ex.flush()).toBe(ids.length);
     expect(c.log.ids).toEqual(ids);
-    expect(c.log.attempts.map((a) => [a.first, a.answer])).toEqual([[1, 500], [1, 429], [1, 200]]);
+    expect(c.log.attempts.map((a) => [a.first, a.answer])).toEqual([
+      [1, 500],
+      [1, 429],
+      [1, 200],
+    ]);
     expect(ex.status()).toMatchObject({ lastExportedId: ids.at(-1), lastError: null, consecutiveFailures: 0, lastSuccessAt: d.clock(), nextDelayMs: 1000 });
     await ex.stop();
   });

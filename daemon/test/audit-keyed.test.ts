@@ -20,8 +20,12 @@ async function verify(d: TestDaemon) {
 async function cliVerify(d: TestDaemon) {
   let out = '';
   const code = await runCli(['audit', 'verify', '--home', d.home, '--port', String(d.port)], {
-    out: (t) => void (out += t),
-    err: (t) => void (out += t),
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      out += t;
+    },
     env: {},
     stopSignal: new Promise(() => {}),
   });
@@ -124,7 +128,7 @@ describe('a trail written before the chain was keyed', () => {
     tamper(d, "UPDATE audit SET person = 'mallory' WHERE id = 2");
     expect(verifyOffline(d)).toMatchObject({ ok: false, first_broken: { id: 2, reason: expect.stringContaining('edited') } });
     // and a recomputed legacy prefix no longer links to the first keyed row
-    tamper(d, "DELETE FROM audit WHERE type = 'grant.revoked' AND id <= " + legacy);
+    tamper(d, `DELETE FROM audit WHERE type = 'grant.revoked' AND id <= ${legacy}`);
     recomputeUnkeyedChain(d);
     expect(verifyOffline(d).ok).toBe(false);
   });

@@ -49,7 +49,11 @@ describe('audit hash chain', () => {
 
   it('detects reordered rows', async () => {
     const d = await auditedDaemon();
-    const r = await tamperAndVerify(d, ['UPDATE audit SET id = 100 WHERE id = 2', 'UPDATE audit SET id = 2 WHERE id = 3', 'UPDATE audit SET id = 3 WHERE id = 100']);
+    const r = await tamperAndVerify(d, [
+      'UPDATE audit SET id = 100 WHERE id = 2',
+      'UPDATE audit SET id = 2 WHERE id = 3',
+      'UPDATE audit SET id = 3 WHERE id = 100',
+    ]);
     expect(r).toMatchObject({ ok: false, first_broken: { id: 2 } });
   });
 

@@ -15,8 +15,12 @@ async function cli(d: TestDaemon | { home: string; port: number }, ...argv: stri
   let out = '';
   let err = '';
   const code = await runCli([...argv, '--home', d.home, '--port', String(d.port)], {
-    out: (t) => void (out += t),
-    err: (t) => void (err += t),
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
     env: {},
     stopSignal: new Promise(() => {}),
   });
@@ -148,7 +152,9 @@ describe('mandate CLI against the running daemon', () => {
 describe('the mandate binary', () => {
   it('starts with a ready banner and pairing code, serves requests, and stops on SIGTERM', async () => {
     const home = mkdtempSync(join(tmpdir(), 'mandate-bin-'));
-    const child = spawn(process.execPath, ['bin/mandate.js', 'daemon', '--port', '0', '--home', home, '--user', 'user:test@host'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['bin/mandate.js', 'daemon', '--port', '0', '--home', home, '--user', 'user:test@host'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));
     await new Promise<void>((resolve, reject) => {
@@ -182,4 +188,3 @@ describe('the mandate binary', () => {
     rmSync(home, { recursive: true, force: true });
   });
 });
-

@@ -11,8 +11,7 @@ async function collect(res: Response, count: number): Promise<DaemonEvent[]> {
     const { value, done } = await reader.read();
     if (done) break;
     buffer += value;
-    let cut: number;
-    while ((cut = buffer.indexOf('\n\n')) >= 0) {
+    for (let cut = buffer.indexOf('\n\n'); cut >= 0; cut = buffer.indexOf('\n\n')) {
       const frame = buffer.slice(0, cut);
       buffer = buffer.slice(cut + 2);
       const data = /^data: (.*)$/m.exec(frame)?.[1];

@@ -60,7 +60,7 @@ export interface PairedExtension extends PairResponse {
 export async function pairExtension(d: TestDaemon, o: { code?: string; origin?: string } = {}): Promise<PairedExtension> {
   const key = await proofKey();
   const origin = o.origin ?? EXTENSION_ORIGIN;
-  const res = await fetch(d.url + ADMIN_PREFIX + '/pair', {
+  const res = await fetch(`${d.url + ADMIN_PREFIX}/pair`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', origin },
     body: JSON.stringify({ code: o.code ?? d.pairingCode.code, jwk: key.jwk }),
@@ -78,7 +78,10 @@ export async function pairExtension(d: TestDaemon, o: { code?: string; origin?: 
     origin,
     headersFor,
     async request(method, path, body, opts = {}) {
-      const headers: Record<string, string> = { ...(await headersFor(method, path, opts.proof)), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) };
+      const headers: Record<string, string> = {
+        ...(await headersFor(method, path, opts.proof)),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      };
       for (const [k, v] of Object.entries(opts.headers ?? {})) {
         if (v === undefined) delete headers[k];
         else headers[k] = v;

@@ -67,7 +67,8 @@ describe('external grants (consent given at a provider to an agent platform)', (
     const d = await startTestDaemon();
     const res = await d.admin('POST', '/chat-events', { site: 'chatgpt', kind: 'decision', app: 'Gmail', decision: 'deny', page_host: 'chatgpt.com' });
     expect(res.status).toBe(201);
-    const events = ((await (await d.admin('GET', '/audit?type=chat.decision')).json()) as { events: { agent: string; decision: string; outcome: string }[] }).events;
+    const events = ((await (await d.admin('GET', '/audit?type=chat.decision')).json()) as { events: { agent: string; decision: string; outcome: string }[] })
+      .events;
     expect(events).toEqual([expect.objectContaining({ agent: 'chatgpt:Gmail', decision: 'deny', outcome: 'refused' })]);
     expect((await d.admin('POST', '/chat-events', { site: 'evil', kind: 'decision', page_host: 'x' })).status).toBe(400);
   });

@@ -81,8 +81,7 @@ describe('the approval flow, end to end over real HTTP and a real SQLite file', 
       exp: d.clock() + 300,
     });
 
-    const introspect = async () =>
-      introspectionResponse.parse(await (await d.form('/introspect', { token: body.access_token }, auth(agent))).json());
+    const introspect = async () => introspectionResponse.parse(await (await d.form('/introspect', { token: body.access_token }, auth(agent))).json());
     expect(await introspect()).toMatchObject({ active: true, scope: 'mail.read', sub: PERSON, aud: MAIL, grant_id: grant.id });
 
     const revoked = await d.admin('POST', `/grants/${grant.id}/revoke`, {});
@@ -153,9 +152,7 @@ describe('the approval flow, end to end over real HTTP and a real SQLite file', 
     const pending = grantList.parse(await (await d.admin('GET', '/requests')).json()).grants;
     expect(pending[0]!.authorization_details).toEqual(details);
     await d.admin('POST', `/requests/${authReqId}/approve`, {});
-    const token = tokenResponse.parse(
-      await (await d.form('/token', { grant_type: GRANT_TYPE_CIBA, auth_req_id: authReqId }, auth(agent))).json(),
-    );
+    const token = tokenResponse.parse(await (await d.form('/token', { grant_type: GRANT_TYPE_CIBA, auth_req_id: authReqId }, auth(agent))).json());
     expect(token.authorization_details).toEqual(details);
     const claims = await (await d.form('/introspect', { token: token.access_token }, auth(agent))).json();
     expect(claims).toMatchObject({ active: true, authorization_details: details });
@@ -192,7 +189,10 @@ describe('the approval flow, end to end over real HTTP and a real SQLite file', 
     const t2 = await d.approvedToken(b);
     const res = await d.admin('POST', '/grants/revoke-all', {});
     expect(((await res.json()) as { revoked: string[] }).revoked.sort()).toEqual([t1.grantId, t2.grantId].sort());
-    for (const [t, who] of [[t1.token, a], [t2.token, b]] as const) {
+    for (const [t, who] of [
+      [t1.token, a],
+      [t2.token, b],
+    ] as const) {
       expect(await (await d.form('/introspect', { token: t }, auth(who))).json()).toEqual({ active: false });
     }
     expect(grantList.parse(await (await d.admin('GET', '/grants')).json()).grants).toEqual([]);
@@ -209,7 +209,12 @@ describe('the approval flow, end to end over real HTTP and a real SQLite file', 
     expect(await (await d.admin('GET', '/requests')).json()).toMatchObject({ grants: [] });
     const again = await d.form('/introspect', { token }, auth(agent));
     expect(again.status).toBe(401);
-    expect(grantList.parse(await (await d.admin('GET', '/grants?all=true')).json()).grants.map((g) => g.status).sort()).toEqual(['denied', 'revoked']);
+    expect(
+      grantList
+        .parse(await (await d.admin('GET', '/grants?all=true')).json())
+        .grants.map((g) => g.status)
+        .sort(),
+    ).toEqual(['denied', 'revoked']);
   });
 
   it('expires grants and pending requests on time, with an audit row each', async () => {

@@ -21,8 +21,18 @@ function setup() {
   clientsRepo(db).insert({ client_id: 'agt_1', kind: 'agent', name: 'A', secret_hash: sha256('x'), scopes: ['s'], resources: ['https://r/'], created_at: 0 });
   const grants = grantsRepo(db);
   grants.insert({
-    id: 'grt_1', auth_req_hash: sha256('req'), client_id: 'agt_1', sub: 'p', resource: 'https://r/', binding_message: null,
-    requested_scope: ['s'], requested_duration: 100, authorization_details: null, created_at: 0, request_expires_at: 50, poll_interval: 5,
+    id: 'grt_1',
+    auth_req_hash: sha256('req'),
+    client_id: 'agt_1',
+    sub: 'p',
+    resource: 'https://r/',
+    binding_message: null,
+    requested_scope: ['s'],
+    requested_duration: 100,
+    authorization_details: null,
+    created_at: 0,
+    request_expires_at: 50,
+    poll_interval: 5,
   });
   return grants;
 }

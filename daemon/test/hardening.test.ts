@@ -20,7 +20,12 @@ describe('hardening found in review', () => {
       text += value;
     }
     // it ended by itself; nothing about later changes can reach a revoked credential
-    expect(text.split('\n\n').filter((f) => f.startsWith('event: ')).every((f) => daemonEvent.safeParse(JSON.parse(f.split('data: ')[1] ?? '{}')).success)).toBe(true);
+    expect(
+      text
+        .split('\n\n')
+        .filter((f) => f.startsWith('event: '))
+        .every((f) => daemonEvent.safeParse(JSON.parse(f.split('data: ')[1] ?? '{}')).success),
+    ).toBe(true);
     expect((await paired.request('GET', '/requests')).status).toBe(401);
     const types = ((await (await d.admin('GET', '/audit?type=admin.credential_revoked')).json()) as { events: unknown[] }).events;
     expect(types).toHaveLength(1);
@@ -33,7 +38,11 @@ describe('hardening found in review', () => {
     d.clock.advance(600);
     expect((await d.form('/revoke', { token }, auth(agent))).status).toBe(200);
     expect(await (await d.admin('GET', `/grants/${grantId}`)).json()).toMatchObject({ status: 'ended' });
-    const again = await d.form('/token', { grant_type: GRANT_TYPE_TOKEN_EXCHANGE, subject_token: token, subject_token_type: TOKEN_TYPE_ACCESS_TOKEN }, auth(agent));
+    const again = await d.form(
+      '/token',
+      { grant_type: GRANT_TYPE_TOKEN_EXCHANGE, subject_token: token, subject_token_type: TOKEN_TYPE_ACCESS_TOKEN },
+      auth(agent),
+    );
     expect(await again.json()).toMatchObject({ error: 'invalid_grant' });
   });
 
@@ -56,10 +65,19 @@ describe('hardening found in review', () => {
 
   it('answers a late outcome for an external grant past its time as a conflict, and keeps it expired', async () => {
     const d = await startTestDaemon();
-    const created = (await (await d.admin('POST', '/external-grants', {
-      platform: 'claude', provider_host: 'github.com', client_id: 'c', redirect_uri: 'https://claude.ai/api/mcp/auth_callback',
-      requested_scope: ['repo'], allowed_scope: ['repo'], pkce: true, expires_in: 60, decision: 'continue',
-    })).json()) as { id: string };
+    const created = (await (
+      await d.admin('POST', '/external-grants', {
+        platform: 'claude',
+        provider_host: 'github.com',
+        client_id: 'c',
+        redirect_uri: 'https://claude.ai/api/mcp/auth_callback',
+        requested_scope: ['repo'],
+        allowed_scope: ['repo'],
+        pkce: true,
+        expires_in: 60,
+        decision: 'continue',
+      })
+    ).json()) as { id: string };
     d.clock.advance(61);
     expect((await d.admin('POST', `/external-grants/${created.id}/outcome`, { result: 'granted' })).status).toBe(409);
     const all = (await (await d.admin('GET', '/external-grants?all=true')).json()) as { grants: { status: string }[] };

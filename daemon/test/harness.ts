@@ -28,7 +28,9 @@ export interface TestClock {
 export function testClock(start = 1_800_000_000): TestClock {
   let now = start;
   const clock = (() => now) as TestClock;
-  clock.advance = (s: number) => void (now += s);
+  clock.advance = (s: number) => {
+    now += s;
+  };
   return clock;
 }
 
@@ -47,23 +49,24 @@ export interface TestDaemon extends RunningDaemon {
   /** bc-authorize with sensible defaults; returns the auth_req_id. */
   request(agent: AgentCreated, params?: Record<string, string>): Promise<string>;
   /** A complete approved flow: request, approve (optionally narrowed), first token. */
-  approvedToken(agent: AgentCreated, opts?: { scope?: string; approve?: { scope?: string[]; expires_in?: number } }): Promise<{ token: string; authReqId: string; grantId: string }>;
+  approvedToken(
+    agent: AgentCreated,
+    opts?: { scope?: string; approve?: { scope?: string[]; expires_in?: number } },
+  ): Promise<{ token: string; authReqId: string; grantId: string }>;
   restart(): Promise<TestDaemon>;
   /** Stops the daemon (if running) and removes the temp data dir it made. */
   dispose(): Promise<void>;
 }
 
 export function basic(id: string, secret: string): string {
-  return 'Basic ' + Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64');
+  return `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
 }
 
 /**
  * `manualCleanup`: the caller disposes of the daemon (e.g. one shared by a describe block in beforeAll);
  * otherwise it is closed and its data dir removed after each test.
  */
-export async function startTestDaemon(
-  opts: Partial<DaemonOptions> & { clock?: TestClock; home?: string; manualCleanup?: boolean } = {},
-): Promise<TestDaemon> {
+export async function startTestDaemon(opts: Partial<DaemonOptions> & { clock?: TestClock; home?: string; manualCleanup?: boolean } = {}): Promise<TestDaemon> {
   const { manualCleanup, ...daemonOpts } = opts;
   const clock = opts.clock ?? testClock();
   const home = opts.home ?? mkdtempSync(join(tmpdir(), 'mandate-test-'));

@@ -17,7 +17,7 @@ function tempDir(): string {
 }
 
 describe('--home on an existing directory', () => {
-  it('refuses a directory that holds files that are not Mandate\'s, says what to do, and leaves its mode alone', async () => {
+  it("refuses a directory that holds files that are not Mandate's, says what to do, and leaves its mode alone", async () => {
     const home = tempDir();
     chmodSync(home, 0o755);
     writeFileSync(join(home, 'notes.txt'), 'mine');

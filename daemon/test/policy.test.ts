@@ -52,10 +52,18 @@ describe('organisation policy, enforced by the daemon itself', () => {
     const d = await withPolicy({ alwaysAskScopes: ['mail.send'] });
     const agent = await d.registerAgent();
     const { token } = await d.approvedToken(agent);
-    const renew = await d.form('/token', { grant_type: GRANT_TYPE_TOKEN_EXCHANGE, subject_token: token, subject_token_type: TOKEN_TYPE_ACCESS_TOKEN }, auth(agent));
+    const renew = await d.form(
+      '/token',
+      { grant_type: GRANT_TYPE_TOKEN_EXCHANGE, subject_token: token, subject_token_type: TOKEN_TYPE_ACCESS_TOKEN },
+      auth(agent),
+    );
     expect(await renew.json()).toMatchObject({ error: 'invalid_grant', error_description: expect.stringContaining('one request at a time') });
     const readOnly = await d.approvedToken(agent, { scope: 'mail.read' });
-    const fine = await d.form('/token', { grant_type: GRANT_TYPE_TOKEN_EXCHANGE, subject_token: readOnly.token, subject_token_type: TOKEN_TYPE_ACCESS_TOKEN }, auth(agent));
+    const fine = await d.form(
+      '/token',
+      { grant_type: GRANT_TYPE_TOKEN_EXCHANGE, subject_token: readOnly.token, subject_token_type: TOKEN_TYPE_ACCESS_TOKEN },
+      auth(agent),
+    );
     expect(fine.status).toBe(200);
   });
 
@@ -69,7 +77,15 @@ describe('organisation policy, enforced by the daemon itself', () => {
 
   it('caps and filters external grants too', async () => {
     const d = await withPolicy({ maxDelegationMinutes: 30, blockedScopes: ['repo'] });
-    const base = { platform: 'claude', provider_host: 'github.com', client_id: 'c', redirect_uri: 'https://claude.ai/api/mcp/auth_callback', requested_scope: ['repo', 'read:user'], pkce: true, decision: 'continue' };
+    const base = {
+      platform: 'claude',
+      provider_host: 'github.com',
+      client_id: 'c',
+      redirect_uri: 'https://claude.ai/api/mcp/auth_callback',
+      requested_scope: ['repo', 'read:user'],
+      pkce: true,
+      decision: 'continue',
+    };
     expect((await d.admin('POST', '/external-grants', { ...base, allowed_scope: ['read:user'], expires_in: 3600 })).status).toBe(400);
     expect((await d.admin('POST', '/external-grants', { ...base, allowed_scope: ['repo'], expires_in: 600 })).status).toBe(400);
     expect((await d.admin('POST', '/external-grants', { ...base, allowed_scope: ['read:user'], expires_in: 600 })).status).toBe(201);
@@ -94,7 +110,9 @@ describe('policy file', () => {
   });
 
   it('merges to the stricter value key by key', () => {
-    expect(strictest({ maxDelegationMinutes: 30, allowedAgents: ['a', 'b'] }, { maxDelegationMinutes: 10, allowedAgents: ['b', 'c'], disableAlwaysAllow: false })).toEqual({
+    expect(
+      strictest({ maxDelegationMinutes: 30, allowedAgents: ['a', 'b'] }, { maxDelegationMinutes: 10, allowedAgents: ['b', 'c'], disableAlwaysAllow: false }),
+    ).toEqual({
       maxDelegationMinutes: 10,
       allowedAgents: ['b'],
       disableAlwaysAllow: false,

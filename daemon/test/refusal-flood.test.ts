@@ -27,8 +27,7 @@ async function flood(d: TestDaemon, client: { client_id: string; client_secret: 
 }
 
 type Aggregate = { client: string; refused_type: string; count: number };
-const aggregates = (rows: AuditRow[]) =>
-  rows.filter((r) => r.type === 'audit.refusals_aggregated').map((r) => JSON.parse(r.detail!) as Aggregate);
+const aggregates = (rows: AuditRow[]) => rows.filter((r) => r.type === 'audit.refusals_aggregated').map((r) => JSON.parse(r.detail!) as Aggregate);
 const introspectionRefusals = (rows: AuditRow[], clientId: string) =>
   rows.filter((r) => r.type === 'token.introspected_inactive' && (JSON.parse(r.detail!) as { caller: string }).caller === clientId);
 

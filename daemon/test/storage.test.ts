@@ -74,7 +74,11 @@ describe('storage', () => {
     const exchange = () =>
       d.form(
         '/token',
-        { grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token: token, subject_token_type: 'urn:ietf:params:oauth:token-type:access_token' },
+        {
+          grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+          subject_token: token,
+          subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+        },
         auth(agent),
       );
     const [, , revokeRes] = await Promise.all([exchange(), exchange(), d.admin('POST', `/grants/${grantId}/revoke`, {}), exchange()]);
@@ -90,7 +94,7 @@ describe('storage', () => {
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
     const port = (blocker.address() as { port: number }).port;
     const d = await startTestDaemon();
-    await expect(startDaemon({ home: d.home + '-other', port, person: PERSON, log: () => {} })).rejects.toThrow(
+    await expect(startDaemon({ home: `${d.home}-other`, port, person: PERSON, log: () => {} })).rejects.toThrow(
       new DaemonStartError(
         `port ${port} on 127.0.0.1 is already in use: another Mandate daemon or another program is listening there. Stop it, or start with --port <n> (or MANDATE_PORT) and point the extension and CLI at that port.`,
       ),

@@ -70,7 +70,9 @@ describe('hostile inputs', () => {
   ])('%s → %s', (_, url, kind) => expect(parseAuthorizationRequest(url).kind).toBe(kind));
 
   it('decodes double-encoded parameters only once', () => {
-    const r = parseAuthorizationRequest(`${GOOGLE}?response_type=code&client_id=a&redirect_uri=${encodeURIComponent(CHATGPT_CB)}&scope=${encodeURIComponent(encodeURIComponent('a b'))}`);
+    const r = parseAuthorizationRequest(
+      `${GOOGLE}?response_type=code&client_id=a&redirect_uri=${encodeURIComponent(CHATGPT_CB)}&scope=${encodeURIComponent(encodeURIComponent('a b'))}`,
+    );
     expect(r.kind === 'request' && r.request.scopes).toEqual(['a%20b']);
   });
 
@@ -108,4 +110,3 @@ describe('narrowing and outcomes', () => {
     [`${CHATGPT_CB}?state=s`, undefined],
   ])('redirect %s → %j', (url, outcome) => expect(redirectOutcome(url)).toEqual(outcome));
 });
-

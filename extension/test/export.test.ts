@@ -34,7 +34,9 @@ describe('audit export', () => {
   });
 
   it('writes one JSON object per line', () => {
-    const lines = toJsonLines([event({ id: 1 }), event({ id: 2 })]).trimEnd().split('\n');
+    const lines = toJsonLines([event({ id: 1 }), event({ id: 2 })])
+      .trimEnd()
+      .split('\n');
     expect(lines.map((l) => (JSON.parse(l) as AuditEventView).id)).toEqual([1, 2]);
     expect(toJsonLines([])).toBe('');
   });

@@ -7,13 +7,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isSignInOnlyRequest, parseAuthorizationRequest, withScopes } from '../src/intercept/authorization-request.js';
-import {
-  allowRule,
-  filterSafe,
-  looksLikeAuthorizationEndpoint,
-  looksLikeAuthorizationRequest,
-  staticRules,
-} from '../src/intercept/coarse-filter.js';
+import { allowRule, filterSafe, looksLikeAuthorizationEndpoint, looksLikeAuthorizationRequest, staticRules } from '../src/intercept/coarse-filter.js';
 
 const AS = 'https://accounts.provider.example/oauth2/authorize';
 const CLAUDE = 'https://claude.ai/api/mcp/auth_callback';
@@ -36,8 +30,14 @@ const MUST_REVIEW: [string, string][] = [
   ['no redirect_uri (registered one used)', `${AS}?${base}`],
   ['PAR request_uri', `${AS}?client_id=app1&request_uri=${enc('urn:ietf:params:oauth:request_uri:abc123')}`],
   ['request_uri by reference', `${AS}?client_id=app1&request_uri=${enc('https://app.example/req/1')}`],
-  ['JAR request object', `${AS}?client_id=app1&request=${b64url({ alg: 'RS256' })}.${b64url({ client_id: 'app1', response_type: 'code', redirect_uri: CLAUDE, scope: 'openid files.write' })}.c2ln`],
-  ['JAR that hides an agent redirect behind a harmless outer one', `${AS}?client_id=app1&response_type=code&redirect_uri=${enc('https://example.com/cb')}&request=${b64url({ alg: 'RS256' })}.${b64url({ client_id: 'app1', response_type: 'code', redirect_uri: CLAUDE, scope: 'files.write' })}.c2ln`],
+  [
+    'JAR request object',
+    `${AS}?client_id=app1&request=${b64url({ alg: 'RS256' })}.${b64url({ client_id: 'app1', response_type: 'code', redirect_uri: CLAUDE, scope: 'openid files.write' })}.c2ln`,
+  ],
+  [
+    'JAR that hides an agent redirect behind a harmless outer one',
+    `${AS}?client_id=app1&response_type=code&redirect_uri=${enc('https://example.com/cb')}&request=${b64url({ alg: 'RS256' })}.${b64url({ client_id: 'app1', response_type: 'code', redirect_uri: CLAUDE, scope: 'files.write' })}.c2ln`,
+  ],
   ['encrypted request object', `${AS}?client_id=app1&request=a.b.c.d.e`],
   ['loopback without a port', `${AS}?${base}&redirect_uri=${enc('http://localhost/callback')}`],
   ['loopback root path', `${AS}?${base}&redirect_uri=${enc('http://localhost:8080/')}`],
@@ -118,7 +118,12 @@ describe('what is not an agent request still goes through untouched', () => {
   ])('%s', (_, url) => expect(parseAuthorizationRequest(url).kind).toBe('not-agent-oauth'));
 
   it('ordinary addresses are not even caught', () => {
-    for (const url of ['https://example.com/', 'https://example.com/search?q=client_id', 'https://example.com/?a=1&b=%20x', 'https://shop.example/p?filter%5Bname%5D=x']) {
+    for (const url of [
+      'https://example.com/',
+      'https://example.com/search?q=client_id',
+      'https://example.com/?a=1&b=%20x',
+      'https://shop.example/p?filter%5Bname%5D=x',
+    ]) {
       expect(looksLikeAuthorizationRequest(url)).toBe(false);
     }
   });
@@ -135,7 +140,9 @@ describe('the static ruleset', () => {
     expect(new Set(rules.map((r) => r.id)).size).toBe(rules.length);
     const frames = rules.filter((r) => r.condition.resourceTypes.includes('sub_frame'));
     expect(frames.every((r) => r.condition.resourceTypes.includes('main_frame') && r.action.type === 'redirect')).toBe(true);
-    expect(rules.filter((r) => r.action.type === 'block').every((r) => r.condition.domainType === 'thirdParty' && !r.condition.resourceTypes.includes('main_frame'))).toBe(true);
+    expect(
+      rules.filter((r) => r.action.type === 'block').every((r) => r.condition.domainType === 'thirdParty' && !r.condition.resourceTypes.includes('main_frame')),
+    ).toBe(true);
     expect(looksLikeAuthorizationEndpoint('https://github.com/login/oauth/authorize')).toBe(true);
     expect(looksLikeAuthorizationEndpoint('https://accounts.google.com/o/oauth2/v2/auth')).toBe(true);
     expect(looksLikeAuthorizationEndpoint('https://login.microsoftonline.com/common/oauth2/v2.0/authorize')).toBe(true);

@@ -6,9 +6,16 @@ import { countdown } from '../src/ui/time.js';
 
 describe('request summary for notifications', () => {
   it('says who wants how much, where, for how long', () => {
-    const g = { agent: { client_id: 'agt_1', name: 'Mail helper' }, requested_scope: ['a', 'b'], resource: 'https://gmail.googleapis.com/', requested_duration: 7200 } as GrantView;
+    const g = {
+      agent: { client_id: 'agt_1', name: 'Mail helper' },
+      requested_scope: ['a', 'b'],
+      resource: 'https://gmail.googleapis.com/',
+      requested_duration: 7200,
+    } as GrantView;
     expect(requestSummary(g)).toBe('Mail helper wants 2 permissions on gmail.googleapis.com for 2 hours');
-    expect(requestSummary({ ...g, requested_scope: ['a'], resource: 'urn:x:y', requested_duration: 900 })).toBe('Mail helper wants 1 permission on urn:x:y for 15 minutes');
+    expect(requestSummary({ ...g, requested_scope: ['a'], resource: 'urn:x:y', requested_duration: 900 })).toBe(
+      'Mail helper wants 1 permission on urn:x:y for 15 minutes',
+    );
   });
 });
 
@@ -23,7 +30,14 @@ describe('request notification', () => {
   } as unknown as GrantView;
 
   it('mentions a payment in brief: amount with currency and payee', () => {
-    const details = [{ type: 'payment_initiation', instructedAmount: { currency: 'EUR', amount: '9999.00' }, creditorName: 'Unknown Ltd', creditorAccount: { iban: 'DE02120300000000202051' } }];
+    const details = [
+      {
+        type: 'payment_initiation',
+        instructedAmount: { currency: 'EUR', amount: '9999.00' },
+        creditorName: 'Unknown Ltd',
+        creditorAccount: { iban: 'DE02120300000000202051' },
+      },
+    ];
     expect(requestNotification({ ...g, authorization_details: details } as GrantView)).toEqual({
       message: 'Bill payer wants 1 permission on bank.example for 15 minutes, and a payment of 9,999.00 EUR to Unknown Ltd',
       contextMessage: 'Pay the electricity bill',
@@ -31,7 +45,12 @@ describe('request notification', () => {
   });
 
   it('says details it cannot show are there, and shows hidden characters in names and tasks as markers', () => {
-    const n = requestNotification({ ...g, agent: { client_id: 'a', name: 'Bank\u202e' }, binding_message: 'Pay\u2060 it', authorization_details: [{ type: 'x', v: 'a\u3164' }] } as GrantView);
+    const n = requestNotification({
+      ...g,
+      agent: { client_id: 'a', name: 'Bank\u202e' },
+      binding_message: 'Pay\u2060 it',
+      authorization_details: [{ type: 'x', v: 'a\u3164' }],
+    } as GrantView);
     expect(n.message).toBe('Bank⟨U+202E⟩ wants 1 permission on bank.example for 15 minutes, and details Mandate cannot show in full (approval is disabled)');
     expect(n.contextMessage).toBe('Pay⟨U+2060⟩ it');
   });

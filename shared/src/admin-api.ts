@@ -15,7 +15,12 @@ const unixSeconds = z.number().int().nonnegative();
 const id = z.string().min(1).max(200);
 
 // ---- pairing ----
-const base64url = (min: number, max: number) => z.string().min(min).max(max).regex(/^[A-Za-z0-9_-]+$/, 'must be base64url');
+const base64url = (min: number, max: number) =>
+  z
+    .string()
+    .min(min)
+    .max(max)
+    .regex(/^[A-Za-z0-9_-]+$/, 'must be base64url');
 /** A P-256 public key as a JWK (RFC 7517); other members (ext, key_ops, alg) are dropped. */
 export const ecPublicJwk = z.object({
   kty: z.literal('EC'),
@@ -127,7 +132,12 @@ export const approveRequest = z.strictObject({
   /** Subset of the requested scopes; omitted = everything requested. */
   scope: z.array(scopeToken).min(1).max(200).optional(),
   /** Seconds the delegation lasts from now; omitted = the requested duration. Can only shorten. */
-  expires_in: z.number().int().positive().max(366 * 86400).optional(),
+  expires_in: z
+    .number()
+    .int()
+    .positive()
+    .max(366 * 86400)
+    .optional(),
 });
 export type ApproveRequest = z.infer<typeof approveRequest>;
 export const denyRequest = z.strictObject({ reason: z.string().max(500).optional() });
@@ -138,7 +148,11 @@ export type RevokeAllResponse = z.infer<typeof revokeAllResponse>;
 // ---- external grants (flow D: consent given at a provider to a third-party agent platform) ----
 export const EXTERNAL_STATUSES = ['pending', 'granted', 'denied', 'blocked', 'expired', 'revoked'] as const;
 export type ExternalStatus = (typeof EXTERNAL_STATUSES)[number];
-const host = z.string().min(1).max(253).regex(/^[a-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-f:]+\](:\d{1,5})?$/i, 'must be a host name');
+const host = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(/^[a-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-f:]+\](:\d{1,5})?$/i, 'must be a host name');
 
 export const externalGrantCreate = z.strictObject({
   platform: z.string().min(1).max(100),
@@ -151,7 +165,11 @@ export const externalGrantCreate = z.strictObject({
   authorization_details: z.string().max(16_384).nullable().default(null),
   pkce: z.boolean(),
   /** How long the person lets this delegation live, from now. */
-  expires_in: z.number().int().positive().max(366 * 86400),
+  expires_in: z
+    .number()
+    .int()
+    .positive()
+    .max(366 * 86400),
   /** "continue": the request goes to the provider (status pending until the redirect comes back); "block": nothing is sent. */
   decision: z.enum(['continue', 'block']),
 });

@@ -9,11 +9,7 @@ export function parseDuration(text: string): number | undefined {
   const match = DURATION_RE.exec(trimmed);
   if (!match) return undefined;
   const [, d, h, m, s] = match;
-  const seconds =
-    Number(d ?? 0) * UNIT_SECONDS.d +
-    Number(h ?? 0) * UNIT_SECONDS.h +
-    Number(m ?? 0) * UNIT_SECONDS.m +
-    Number(s ?? 0) * UNIT_SECONDS.s;
+  const seconds = Number(d ?? 0) * UNIT_SECONDS.d + Number(h ?? 0) * UNIT_SECONDS.h + Number(m ?? 0) * UNIT_SECONDS.m + Number(s ?? 0) * UNIT_SECONDS.s;
   return positive(seconds);
 }
 

@@ -50,8 +50,7 @@ export type Policy = z.infer<typeof policySchema>;
 export function strictest(a: Policy, b: Policy): Policy {
   const union = (x?: string[], y?: string[]) => (x || y ? [...new Set([...(x ?? []), ...(y ?? [])])] : undefined);
   const min = (x?: number, y?: number) => (x === undefined ? y : y === undefined ? x : Math.min(x, y));
-  const allowed =
-    a.allowedAgents && b.allowedAgents ? a.allowedAgents.filter((x) => b.allowedAgents!.includes(x)) : (a.allowedAgents ?? b.allowedAgents);
+  const allowed = a.allowedAgents && b.allowedAgents ? a.allowedAgents.filter((x) => b.allowedAgents!.includes(x)) : (a.allowedAgents ?? b.allowedAgents);
   const out: Policy = {
     maxDelegationMinutes: min(a.maxDelegationMinutes, b.maxDelegationMinutes),
     blockedScopes: union(a.blockedScopes, b.blockedScopes),

@@ -139,7 +139,11 @@ export const requests = {
     id: z.string().min(1).max(64),
     decision: z.enum(['continue', 'block']),
     scope: z.array(z.string().max(500)).max(200),
-    expires_in: z.number().int().positive().max(366 * 86400),
+    expires_in: z
+      .number()
+      .int()
+      .positive()
+      .max(366 * 86400),
   }),
   'externals.revoke': z.strictObject({ id: z.string().min(1).max(200) }),
 } as const;

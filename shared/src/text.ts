@@ -94,7 +94,13 @@ export const hasUnsafeText = (text: string): boolean => textProblem(text) !== un
 export function showText(text: string): string {
   return pieces(text)
     .map((p) =>
-      p.kind === 'text' ? p.text : p.kind === 'hidden' ? `⟨${hex(p.cp)}⟩` : p.kind === 'spaces' ? `⟨${p.count} spaces⟩` : `⟨${Array.from(p.text, (c) => hex(c.codePointAt(0)!)).join(' ')}⟩`,
+      p.kind === 'text'
+        ? p.text
+        : p.kind === 'hidden'
+          ? `⟨${hex(p.cp)}⟩`
+          : p.kind === 'spaces'
+            ? `⟨${p.count} spaces⟩`
+            : `⟨${Array.from(p.text, (c) => hex(c.codePointAt(0)!)).join(' ')}⟩`,
     )
     .join('');
 }

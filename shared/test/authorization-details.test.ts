@@ -38,12 +38,16 @@ describe('the plain-words model of authorization_details', () => {
   });
 
   it('flags a payment with a bad IBAN, a non-numeric amount or no amount', () => {
-    const bad = describeAuthorizationDetails([{ ...payment, instructedAmount: { currency: 'eur', amount: '9.999,00' }, creditorAccount: { iban: 'DE00120300000000202051' } }]);
-    expect(bad.entries[0]!.flags).toEqual(expect.arrayContaining([
-      'Amount is not a plain number: read it carefully',
-      'Currency is not a three-letter ISO 4217 code',
-      'To account: not a valid IBAN (check digits or format are wrong)',
-    ]));
+    const bad = describeAuthorizationDetails([
+      { ...payment, instructedAmount: { currency: 'eur', amount: '9.999,00' }, creditorAccount: { iban: 'DE00120300000000202051' } },
+    ]);
+    expect(bad.entries[0]!.flags).toEqual(
+      expect.arrayContaining([
+        'Amount is not a plain number: read it carefully',
+        'Currency is not a three-letter ISO 4217 code',
+        'To account: not a valid IBAN (check digits or format are wrong)',
+      ]),
+    );
     const none = describeAuthorizationDetails([{ type: 'payment_initiation', creditorName: 'X' }]);
     expect(none.entries[0]!.flags).toContain('No amount stated: the payment could be for any amount');
     expect(none.entries[0]!.flags).toContain('No payee account stated');
@@ -51,7 +55,12 @@ describe('the plain-words model of authorization_details', () => {
 
   it('says account access with each account, and the RFC 9396 common fields', () => {
     const m = describeAuthorizationDetails([
-      { type: 'account_information', actions: ['list_accounts', 'read_balances'], locations: ['https://example.com/accounts'], access: { accounts: [{ iban: 'DE02120300000000202051' }], balances: [{ iban: 'GB29NWBK60161331926819' }] } },
+      {
+        type: 'account_information',
+        actions: ['list_accounts', 'read_balances'],
+        locations: ['https://example.com/accounts'],
+        access: { accounts: [{ iban: 'DE02120300000000202051' }], balances: [{ iban: 'GB29NWBK60161331926819' }] },
+      },
     ]);
     expect(m.entries[0]).toMatchObject({ title: 'Account access', risk: 'read', known: true, flags: [] });
     expect(m.entries[0]!.fields).toEqual([
@@ -99,9 +108,9 @@ describe('if it cannot be shown, it cannot be approved', () => {
     ['nested past the JSON limit', [{ type: 'x', a: [[[[[[[[[1]]]]]]]]] }], /deeper/],
     ['RLO in a value', [{ ...payment, creditorName: 'Merchant \u202eA' }], /U\+202E/],
     ['newline in a value', [{ ...payment, remittanceInformationUnstructured: 'ok\nIBAN: other' }], /U\+000A/],
-    ['a tag character in a key', [{ type: 'x', ['k\u{E0041}']: 1 }], /U\+E0041/],
+    ['a tag character in a key', [{ type: 'x', 'k\u{E0041}': 1 }], /U\+E0041/],
     ['Hangul filler in the type', [{ type: 'payment\u3164initiation' }], /U\+3164/],
-    ['a run of spaces deep inside', [{ type: 'x', a: { b: ['ok', 'pad' + ' '.repeat(30) + 'x'] } }], /spaces/],
+    ['a run of spaces deep inside', [{ type: 'x', a: { b: ['ok', `pad${' '.repeat(30)}x`] } }], /spaces/],
     ['word joiner in an array item', [{ type: 'x', actions: ['read\u2060'] }], /U\+2060/],
   ];
   it.each(cases)('%s → not showable, with a reason', (_, details, why) => {
@@ -113,7 +122,9 @@ describe('if it cannot be shown, it cannot be approved', () => {
   });
 
   it('at the limits is still showable', () => {
-    const m = describeAuthorizationDetails(Array.from({ length: DETAILS_LIMITS.maxEntries }, () => ({ type: 'x', a: { b: { c: { d: 'y'.repeat(DETAILS_LIMITS.maxStringLength) } } } })));
+    const m = describeAuthorizationDetails(
+      Array.from({ length: DETAILS_LIMITS.maxEntries }, () => ({ type: 'x', a: { b: { c: { d: 'y'.repeat(DETAILS_LIMITS.maxStringLength) } } } })),
+    );
     expect(m.problems).toEqual([]);
   });
 
@@ -124,7 +135,15 @@ describe('if it cannot be shown, it cannot be approved', () => {
 });
 
 describe('formats', () => {
-  it.each([['9999.00', '9,999.00'], ['1234567', '1,234,567'], ['0.5', '0.5'], ['12', '12'], ['1e5', undefined], ['-3', undefined], ['9.999,00', undefined]])('amount %s → %s', (a, want) => expect(groupAmount(a)).toBe(want));
+  it.each([
+    ['9999.00', '9,999.00'],
+    ['1234567', '1,234,567'],
+    ['0.5', '0.5'],
+    ['12', '12'],
+    ['1e5', undefined],
+    ['-3', undefined],
+    ['9.999,00', undefined],
+  ])('amount %s → %s', (a, want) => expect(groupAmount(a)).toBe(want));
   it('IBANs: grouped by four, checked', () => {
     expect(formatIban('GB29NWBK60161331926819')).toEqual({ shown: 'GB29 NWBK 6016 1331 9268 19', valid: true });
     expect(formatIban('GB29 NWBK 6016 1331 9268 19')).toEqual({ shown: 'GB29 NWBK 6016 1331 9268 19', valid: true });

@@ -84,9 +84,56 @@ describe('scope catalog data', () => {
 
   it.each([
     ['oidc', ['openid', 'profile', 'email', 'address', 'phone', 'offline_access']],
-    ['google', [`${G}gmail.readonly`, `${G}gmail.send`, `${G}drive`, `${G}calendar`, `${G}contacts.readonly`, `${G}cloud-platform`, `${G}youtube.readonly`, `${G}documents`, `${G}spreadsheets`, `${G}userinfo.email`, `${G}userinfo.profile`]],
-    ['github', ['repo', 'repo:status', 'public_repo', 'read:org', 'admin:org', 'workflow', 'gist', 'notifications', 'user', 'read:user', 'user:email', 'delete_repo', 'write:packages', 'admin:repo_hook']],
-    ['microsoft', ['User.Read', 'Mail.Read', 'Mail.ReadWrite', 'Mail.Send', 'Calendars.ReadWrite', 'Files.Read.All', 'Files.ReadWrite.All', 'Sites.Read.All', 'Chat.ReadWrite', 'Directory.ReadWrite.All']],
+    [
+      'google',
+      [
+        `${G}gmail.readonly`,
+        `${G}gmail.send`,
+        `${G}drive`,
+        `${G}calendar`,
+        `${G}contacts.readonly`,
+        `${G}cloud-platform`,
+        `${G}youtube.readonly`,
+        `${G}documents`,
+        `${G}spreadsheets`,
+        `${G}userinfo.email`,
+        `${G}userinfo.profile`,
+      ],
+    ],
+    [
+      'github',
+      [
+        'repo',
+        'repo:status',
+        'public_repo',
+        'read:org',
+        'admin:org',
+        'workflow',
+        'gist',
+        'notifications',
+        'user',
+        'read:user',
+        'user:email',
+        'delete_repo',
+        'write:packages',
+        'admin:repo_hook',
+      ],
+    ],
+    [
+      'microsoft',
+      [
+        'User.Read',
+        'Mail.Read',
+        'Mail.ReadWrite',
+        'Mail.Send',
+        'Calendars.ReadWrite',
+        'Files.Read.All',
+        'Files.ReadWrite.All',
+        'Sites.Read.All',
+        'Chat.ReadWrite',
+        'Directory.ReadWrite.All',
+      ],
+    ],
     ['slack', ['channels:read', 'channels:history', 'chat:write', 'users:read', 'users:read.email', 'files:write', 'im:history', 'admin']],
     ['atlassian', ['read:jira-work', 'write:jira-work', 'manage:jira-project', 'read:confluence-content.all', 'write:confluence-content']],
     ['salesforce', ['api', 'refresh_token', 'full', 'web', 'chatter_api']],
@@ -94,7 +141,10 @@ describe('scope catalog data', () => {
     ['mcp', ['mcp:tools', 'mcp:resources', 'mcp:prompts', 'tools:read', 'tools:execute', 'resources:read', 'resources:write']],
   ] as const)('covers the %s scopes people meet most', (provider, scopes) => {
     for (const scope of scopes) {
-      expect(entries.some((e) => e.provider === provider && e.scope === scope), `${provider} ${scope}`).toBe(true);
+      expect(
+        entries.some((e) => e.provider === provider && e.scope === scope),
+        `${provider} ${scope}`,
+      ).toBe(true);
     }
   });
 
@@ -123,7 +173,10 @@ describe('scope catalog data', () => {
 });
 
 describe('parseCatalog', () => {
-  const good = { providers: { acme: { name: 'Acme', hosts: ['login.acme.test'] } }, scopes: [{ scope: 'a:read', provider: 'acme', service: 'Acme', description: 'Read your things', risk: 'read' }] };
+  const good = {
+    providers: { acme: { name: 'Acme', hosts: ['login.acme.test'] } },
+    scopes: [{ scope: 'a:read', provider: 'acme', service: 'Acme', description: 'Read your things', risk: 'read' }],
+  };
 
   it('accepts well-formed data', () => {
     const catalog = parseCatalog(good);

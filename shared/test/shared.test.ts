@@ -32,7 +32,9 @@ describe('scope parsing (RFC 6749 §3.3)', () => {
 
 describe('resource indicators (RFC 8707)', () => {
   it.each(['https://mail.example/', 'https://mcp.example/mcp', 'urn:example:api'])('accepts %s', (v) => expect(resourceUri.safeParse(v).success).toBe(true));
-  it.each(['/relative', 'https://a.example/#frag', 'https://a.example/#', 'not a uri', ''])('refuses %j', (v) => expect(resourceUri.safeParse(v).success).toBe(false));
+  it.each(['/relative', 'https://a.example/#frag', 'https://a.example/#', 'not a uri', ''])('refuses %j', (v) =>
+    expect(resourceUri.safeParse(v).success).toBe(false),
+  );
 });
 
 describe('canonical JSON', () => {

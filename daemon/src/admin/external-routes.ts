@@ -1,12 +1,11 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { chatEvent, chatEventRecorded, externalGrantCreate, externalOutcome, listQuery } from '../../../shared/src/admin-api.js';
+import { chatEvent, type chatEventRecorded, externalGrantCreate, externalOutcome, listQuery } from '../../../shared/src/admin-api.js';
 import type { DaemonContext } from '../context.js';
 import type { ExternalService } from '../external/service.js';
 import type { AdminEnv } from '../http/admin-auth.js';
 import { readId, readJson, readQuery } from '../http/json.js';
 import type { CredentialRecord } from '../store/credentials.repo.js';
-
 
 /** Admin routes for flow D (external grants) and flow E (in-chat approval reports). Mounted behind adminAuth. */
 export function externalRoutes(ctx: DaemonContext, svc: ExternalService, actorOf: (c: CredentialRecord) => { person: string; via: string }) {

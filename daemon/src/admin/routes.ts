@@ -40,7 +40,6 @@ function actorOf(ctx: DaemonContext, cred: CredentialRecord): Actor {
   return { person: ctx.person, via: cred.kind === 'cli' ? 'cli' : `extension:${cred.id}` };
 }
 
-
 /** The paired admin API used by the extension's service worker and the CLI. JSON only, authenticated. */
 export function adminRoutes(ctx: DaemonContext, svc: AdminServices) {
   const authed = new Hono<AdminEnv>()
@@ -61,7 +60,8 @@ export function adminRoutes(ctx: DaemonContext, svc: AdminServices) {
     })
     .get('/credentials', (c) => c.json({ credentials: svc.pairing.list() }))
     .delete('/credentials/:id', (c) => {
-      if (!svc.pairing.revoke(readId(c.req.param('id')), actorOf(ctx, c.get('credential')).via)) throw new OAuthError(404, 'not_found', 'no such active credential');
+      if (!svc.pairing.revoke(readId(c.req.param('id')), actorOf(ctx, c.get('credential')).via))
+        throw new OAuthError(404, 'not_found', 'no such active credential');
       return c.json({ revoked: true });
     })
     .get('/requests', (c) => {
@@ -102,15 +102,17 @@ export function adminRoutes(ctx: DaemonContext, svc: AdminServices) {
       return c.json(svc.clients.register(body, actorOf(ctx, c.get('credential'))), 201);
     })
     .delete('/agents/:id', (c) => c.json(svc.clients.remove(readId(c.req.param('id')), actorOf(ctx, c.get('credential')))))
-    .route('/', externalRoutes(ctx, svc.external, (cred) => actorOf(ctx, cred)))
+    .route(
+      '/',
+      externalRoutes(ctx, svc.external, (cred) => actorOf(ctx, cred)),
+    )
     .get('/audit', (c) => c.json({ events: ctx.audit.query(readQuery(auditQuery, c.req.query())) }))
     .get('/audit/verify', (c) => c.json(ctx.audit.verify()))
-    .get('/policy', (c) =>
-      c.json({ path: ctx.policy.path(), file: ctx.policy.file(), browser: ctx.policy.browser(), effective: ctx.policy.effective() }),
-    )
+    .get('/policy', (c) => c.json({ path: ctx.policy.path(), file: ctx.policy.file(), browser: ctx.policy.browser(), effective: ctx.policy.effective() }))
     .post('/policy/browser', async (c) => {
       // Only the extension reports the browser's managed policy, and it can only make the daemon's own file stricter.
-      if (c.get('credential').kind !== 'extension') throw new OAuthError(403, 'access_denied', "only the paired extension may push the browser's managed policy");
+      if (c.get('credential').kind !== 'extension')
+        throw new OAuthError(403, 'access_denied', "only the paired extension may push the browser's managed policy");
       const body = await readJson(c, z.strictObject({ policy: policySchema }));
       ctx.policy.setBrowser(body.policy);
       return c.json({ path: ctx.policy.path(), file: ctx.policy.file(), browser: ctx.policy.browser(), effective: ctx.policy.effective() });

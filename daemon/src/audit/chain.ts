@@ -30,7 +30,9 @@ export interface ChainHead {
 
 /** Keyed link: HMAC-SHA-256 with the audit key (kept outside the database), domain-separated from the head MAC. */
 export function rowMac(key: Buffer, prevMac: string, body: AuditRowBody): string {
-  return createHmac('sha256', key).update(`mandate.audit.row\n${prevMac}${canonicalJson(body)}`, 'utf8').digest('hex');
+  return createHmac('sha256', key)
+    .update(`mandate.audit.row\n${prevMac}${canonicalJson(body)}`, 'utf8')
+    .digest('hex');
 }
 
 /** Link of rows written before the chain was keyed (plain SHA-256; anyone can recompute it). */

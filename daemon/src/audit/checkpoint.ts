@@ -41,5 +41,5 @@ export function readCheckpoint(dir: string, key: Buffer): CheckpointRead {
 
 export function writeCheckpoint(dir: string, key: Buffer, head: ChainHead): void {
   const body = { v: 1 as const, ...head, mac: headMac(key, head) };
-  writeFileAtomic(dir, CHECKPOINT_FILE, JSON.stringify(body) + '\n');
+  writeFileAtomic(dir, CHECKPOINT_FILE, `${JSON.stringify(body)}\n`);
 }

@@ -110,7 +110,6 @@ export interface ExportLogsServiceRequest {
   }[];
 }
 
-
 interface ExportState {
   last_exported_id: number;
   last_exported_hash: string | null;
@@ -278,9 +277,9 @@ function isLoopback(host: string): boolean {
 export function rewindExportCursor(db: Database, lastId: number): number | undefined {
   const row = db.prepare<[], { last_exported_id: number }>('SELECT last_exported_id FROM audit_export WHERE id = 1').get();
   if (!row || row.last_exported_id <= lastId) return undefined;
-  db.prepare<{ to: number }>(
-    'UPDATE audit_export SET last_exported_id = @to, last_exported_hash = (SELECT hash FROM audit WHERE id = @to) WHERE id = 1',
-  ).run({ to: lastId });
+  db.prepare<{ to: number }>('UPDATE audit_export SET last_exported_id = @to, last_exported_hash = (SELECT hash FROM audit WHERE id = @to) WHERE id = 1').run({
+    to: lastId,
+  });
   return row.last_exported_id;
 }
 
@@ -303,9 +302,7 @@ export function auditExporter(db: Database, config: AuditExportPolicy, opts: Aud
   const readState = db.prepare<[], ExportState>(
     'SELECT last_exported_id, last_exported_hash, last_success_at, last_error, last_attempt_at FROM audit_export WHERE id = 1',
   );
-  const nextRows = db.prepare<[number, number], AuditRow>(
-    `SELECT ${AUDIT_COLUMNS} FROM audit WHERE id > ? ORDER BY id LIMIT ?`,
-  );
+  const nextRows = db.prepare<[number, number], AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM audit WHERE id > ? ORDER BY id LIMIT ?`);
   const countAfter = db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM audit WHERE id > ?');
   const maxId = db.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM audit');
   const advance = db.prepare<{ from: number; to: number; hash: string; now: number }>(
@@ -327,17 +324,16 @@ export function auditExporter(db: Database, config: AuditExportPolicy, opts: Aud
     const at = hashAt.get(from)?.hash;
     const stored = state.last_exported_hash;
     if (at !== undefined && (stored === null || at === stored)) return from;
-    const reason = at === undefined
-      ? `the trail ends before the export cursor (row ${from} is gone)`
-      : `row ${from} is no longer the row the collector accepted (hash ${stored!.slice(0, 16)}…, now ${at.slice(0, 16)}…)`;
+    const reason =
+      at === undefined
+        ? `the trail ends before the export cursor (row ${from} is gone)`
+        : `row ${from} is no longer the row the collector accepted (hash ${stored!.slice(0, 16)}…, now ${at.slice(0, 16)}…)`;
     rewind.run({ from });
     log(`${reason}: the trail was rewound; exporting it again from the start`);
     opts.onRewind?.({ from, to: 0, reason });
     return 0;
   }
-  const recordFailure = db.prepare<{ error: string; now: number }>(
-    'UPDATE audit_export SET last_error = @error, last_attempt_at = @now WHERE id = 1',
-  );
+  const recordFailure = db.prepare<{ error: string; now: number }>('UPDATE audit_export SET last_error = @error, last_attempt_at = @now WHERE id = 1');
 
   let batchSize = config.batchSize;
   let running = false;
@@ -437,7 +433,7 @@ export function auditExporter(db: Database, config: AuditExportPolicy, opts: Aud
       batchSize = Math.max(1, Math.floor(batchSize / 2));
       message += ` (sending ${batchSize} events per request from now on)`;
     } else if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) {
-      message += ' — the collector refuses these events; no later event is exported until this is fixed (check otlpEndpoint, headers and the collector\'s logs)';
+      message += " — the collector refuses these events; no later event is exported until this is fixed (check otlpEndpoint, headers and the collector's logs)";
     }
     return fail(message, retryAfterMs(res.headers.get('retry-after')));
   }

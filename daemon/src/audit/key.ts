@@ -65,7 +65,7 @@ export function createAuditKey(dir: string): Buffer {
   const key = randomBytes(32);
   try {
     ensurePrivateDir(dir);
-    writeFileAtomic(dir, AUDIT_KEY_FILE, key.toString('base64url') + '\n');
+    writeFileAtomic(dir, AUDIT_KEY_FILE, `${key.toString('base64url')}\n`);
   } catch (e) {
     throw new AuditKeyError(`cannot create the audit key in ${dir}: ${(e as Error).message}; set MANDATE_KEY_DIR to a private directory Mandate may write`);
   }

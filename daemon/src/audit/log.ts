@@ -91,7 +91,6 @@ function toView(row: AuditRow): AuditEventView {
 
 export const AUDIT_COLUMNS = 'id, ts, type, person, agent, resource, scopes, grant_id, decision, outcome, detail, prev_hash, hash';
 
-
 export interface AuditLogOptions {
   /** The 256-bit key of the chain (audit/key.ts), kept outside the database. */
   key: Buffer;
@@ -115,9 +114,7 @@ const UPSERT_HEAD = `INSERT INTO audit_head (id, last_id, last_mac, count, legac
      legacy_rows = excluded.legacy_rows, mac = excluded.mac`;
 
 export function readHeadRecord(db: Database): HeadRecord | undefined {
-  return db
-    .prepare<[], HeadRecord>('SELECT last_id, last_mac, count, legacy_rows, mac FROM audit_head WHERE id = 1')
-    .get();
+  return db.prepare<[], HeadRecord>('SELECT last_id, last_mac, count, legacy_rows, mac FROM audit_head WHERE id = 1').get();
 }
 
 export function writeHeadRecord(db: Database, key: Buffer, head: ChainHead): void {
@@ -171,13 +168,34 @@ export function auditLog(db: Database, clock: Clock, opts: AuditLogOptions) {
   function query(q: AuditQuery): AuditEventView[] {
     const where: string[] = [];
     const params: Record<string, string | number> = { limit: q.limit };
-    if (q.agent !== undefined) (where.push('agent = @agent'), (params.agent = q.agent));
-    if (q.resource !== undefined) (where.push('resource = @resource'), (params.resource = q.resource));
-    if (q.outcome !== undefined) (where.push('outcome = @outcome'), (params.outcome = q.outcome));
-    if (q.type !== undefined) (where.push('type = @type'), (params.type = q.type));
-    if (q.since !== undefined) (where.push('ts >= @since'), (params.since = q.since));
-    if (q.until !== undefined) (where.push('ts <= @until'), (params.until = q.until));
-    if (q.before_id !== undefined) (where.push('id < @before_id'), (params.before_id = q.before_id));
+    if (q.agent !== undefined) {
+      where.push('agent = @agent');
+      params.agent = q.agent;
+    }
+    if (q.resource !== undefined) {
+      where.push('resource = @resource');
+      params.resource = q.resource;
+    }
+    if (q.outcome !== undefined) {
+      where.push('outcome = @outcome');
+      params.outcome = q.outcome;
+    }
+    if (q.type !== undefined) {
+      where.push('type = @type');
+      params.type = q.type;
+    }
+    if (q.since !== undefined) {
+      where.push('ts >= @since');
+      params.since = q.since;
+    }
+    if (q.until !== undefined) {
+      where.push('ts <= @until');
+      params.until = q.until;
+    }
+    if (q.before_id !== undefined) {
+      where.push('id < @before_id');
+      params.before_id = q.before_id;
+    }
     const sql = `SELECT ${AUDIT_COLUMNS} FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT @limit`;
     return db.prepare<Record<string, string | number>, AuditRow>(sql).all(params).map(toView);
   }
@@ -194,7 +212,8 @@ export function auditLog(db: Database, clock: Clock, opts: AuditLogOptions) {
   /** Walks the chain from genesis and compares its end with the head record and the checkpoint (audit/verify.ts). */
   function verify(): AuditVerifyResult {
     const cp = opts.checkpoint?.read() ?? { kind: 'none' };
-    if (cp.kind === 'invalid') return { ok: false, rows: 0, first_broken: { id: 0, reason: `the signed checkpoint outside the database is not valid: ${cp.reason}` } };
+    if (cp.kind === 'invalid')
+      return { ok: false, rows: 0, first_broken: { id: 0, reason: `the signed checkpoint outside the database is not valid: ${cp.reason}` } };
     const result = verifyChain(db, key, cp.kind === 'ok' ? cp.head : undefined);
     if (result.ok) opts.checkpoint?.write();
     return result;

@@ -25,7 +25,8 @@ export function openAuditKey(db: Database, keyRoot: string, home: string): Audit
   const head = readHeadRecord(db);
   let legacyRows = 0;
   if (head && sameMac(head.mac, headMac(key, head))) legacyRows = head.legacy_rows;
-  else if (existing === undefined && head === undefined) legacyRows = rowCount(db); // first keyed start: what is there is legacy
+  else if (existing === undefined && head === undefined)
+    legacyRows = rowCount(db); // first keyed start: what is there is legacy
   else {
     const cp = readCheckpoint(dir, key);
     if (cp.kind === 'ok') legacyRows = cp.head.legacy_rows;
@@ -87,7 +88,8 @@ export function checkHeadAtStart(db: Database, trail: AuditTrailKey): string | u
       return `truncated: the signed checkpoint says the trail reached row ${cp.head.last_id}, the database ends at row ${lastId} (its head record was rolled back)`;
     }
     const at = cp.head.last_id === 0 ? GENESIS_HASH : rowMacAt(db, cp.head.last_id);
-    if (at === undefined || !sameMac(at, cp.head.last_mac)) return `row ${cp.head.last_id} is not the row the signed checkpoint recorded: the trail was rewritten`;
+    if (at === undefined || !sameMac(at, cp.head.last_mac))
+      return `row ${cp.head.last_id} is not the row the signed checkpoint recorded: the trail was rewritten`;
   }
   return undefined;
 }

@@ -29,7 +29,11 @@ function tamperReason(detail: string | null): string {
 export function verifyChain(db: Database, key: Buffer, checkpoint?: ChainHead): AuditVerifyResult {
   const head = readHeadRecord(db);
   if (head && !sameMac(head.mac, headMac(key, head))) {
-    return broken(0, head.last_id, 'the head record in the database does not carry a valid MAC: it was edited, or the audit key is not the one this trail was written with');
+    return broken(
+      0,
+      head.last_id,
+      'the head record in the database does not carry a valid MAC: it was edited, or the audit key is not the one this trail was written with',
+    );
   }
   const legacyRows = head?.legacy_rows ?? checkpoint?.legacy_rows ?? 0;
   let prevHash = GENESIS_HASH;
@@ -51,7 +55,11 @@ export function verifyChain(db: Database, key: Buffer, checkpoint?: ChainHead): 
       return broken(rows, row.id, 'row content does not match its MAC: the row was edited, or the chain was recomputed without the audit key');
     }
     if (checkpoint && row.id === checkpoint.last_id && !sameMac(hash, checkpoint.last_mac)) {
-      return broken(rows, row.id, `row ${row.id} is not the row the signed checkpoint recorded (expected MAC ${short(checkpoint.last_mac)}, found ${short(hash)}): the trail was rewritten from here or earlier`);
+      return broken(
+        rows,
+        row.id,
+        `row ${row.id} is not the row the signed checkpoint recorded (expected MAC ${short(checkpoint.last_mac)}, found ${short(hash)}): the trail was rewritten from here or earlier`,
+      );
     }
     if (row.type === 'audit.tamper_detected' && tamper === undefined) tamper = { id: row.id, reason: tamperReason(row.detail) };
     prevHash = hash;
@@ -62,14 +70,30 @@ export function verifyChain(db: Database, key: Buffer, checkpoint?: ChainHead): 
       return broken(rows, lastId + 1, 'the head record is missing from the database: it was deleted, so truncation cannot be ruled out');
     }
   } else if (head.last_id > lastId) {
-    return broken(rows, lastId + 1, `truncated: the head record says the trail ends at row ${head.last_id} (MAC ${short(head.last_mac)}), but the database ends at row ${lastId}; rows ${lastId + 1}..${head.last_id} were deleted`);
+    return broken(
+      rows,
+      lastId + 1,
+      `truncated: the head record says the trail ends at row ${head.last_id} (MAC ${short(head.last_mac)}), but the database ends at row ${lastId}; rows ${lastId + 1}..${head.last_id} were deleted`,
+    );
   } else if (head.last_id < lastId) {
-    return broken(rows, head.last_id + 1, `rows ${head.last_id + 1}..${lastId} come after the head record (row ${head.last_id}): they were not written by the daemon`);
+    return broken(
+      rows,
+      head.last_id + 1,
+      `rows ${head.last_id + 1}..${lastId} come after the head record (row ${head.last_id}): they were not written by the daemon`,
+    );
   } else if (!sameMac(head.last_mac, prevHash) || head.count !== rows) {
-    return broken(rows, lastId, `the last row does not match the head record (expected MAC ${short(head.last_mac)} and ${head.count} rows, found ${short(prevHash)} and ${rows})`);
+    return broken(
+      rows,
+      lastId,
+      `the last row does not match the head record (expected MAC ${short(head.last_mac)} and ${head.count} rows, found ${short(prevHash)} and ${rows})`,
+    );
   }
   if (checkpoint && checkpoint.last_id > lastId) {
-    return broken(rows, lastId + 1, `truncated: the signed checkpoint outside the database says the trail reached row ${checkpoint.last_id} (MAC ${short(checkpoint.last_mac)}), but the database ends at row ${lastId}; the rows after it were deleted and the head record rolled back`);
+    return broken(
+      rows,
+      lastId + 1,
+      `truncated: the signed checkpoint outside the database says the trail reached row ${checkpoint.last_id} (MAC ${short(checkpoint.last_mac)}), but the database ends at row ${lastId}; the rows after it were deleted and the head record rolled back`,
+    );
   }
   if (tamper) return broken(rows, tamper.id, `the daemon detected tampering at start-up: ${tamper.reason}`);
   return { ok: true, rows, first_broken: null };

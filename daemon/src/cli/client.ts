@@ -38,7 +38,7 @@ export function adminClient(target: Target) {
     credential = readFileSync(join(target.home, CLI_CREDENTIAL_FILE), 'utf8').trim();
   } catch {
     throw new DaemonCallError(
-      `no CLI credential in ${target.home}. Start the daemon first (npm start, or npx mandate daemon${target.home ? ' --home ' + target.home : ''}).`,
+      `no CLI credential in ${target.home}. Start the daemon first (npm start, or npx mandate daemon${target.home ? ` --home ${target.home}` : ''}).`,
     );
   }
 
@@ -68,7 +68,10 @@ export function adminClient(target: Target) {
     if (!res.ok) {
       const err = oauthErrorBody.safeParse(json);
       if (res.status === 401) {
-        throw new DaemonCallError(`the daemon refused the CLI credential in ${target.home}: is this the daemon's data dir? (${err.success ? err.data.error_description ?? err.data.error : res.status})`, 'invalid_token');
+        throw new DaemonCallError(
+          `the daemon refused the CLI credential in ${target.home}: is this the daemon's data dir? (${err.success ? (err.data.error_description ?? err.data.error) : res.status})`,
+          'invalid_token',
+        );
       }
       if (err.success) throw new DaemonCallError(err.data.error_description ?? err.data.error, err.data.error);
       throw new DaemonCallError(`the daemon answered ${res.status}`);

@@ -48,7 +48,7 @@ Run mandate <command> --help for details.`;
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const [name, ...args] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    io.out(USAGE + '\n');
+    io.out(`${USAGE}\n`);
     return name === undefined ? 2 : 0;
   }
   if (name === '--version' || name === 'version') {
@@ -62,7 +62,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return 2;
   }
   if (args.includes('--help') || args.includes('-h')) {
-    io.out(command.help + '\n');
+    io.out(`${command.help}\n`);
     return 0;
   }
   try {
@@ -72,7 +72,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.err(`mandate ${name}: ${e.message}\n\n${command.help}\n`);
       return 2;
     }
-    if (e instanceof DaemonCallError || e instanceof DaemonStartError || e instanceof PolicyError || e instanceof AuditExportConfigError || e instanceof RangeError) {
+    if (
+      e instanceof DaemonCallError ||
+      e instanceof DaemonStartError ||
+      e instanceof PolicyError ||
+      e instanceof AuditExportConfigError ||
+      e instanceof RangeError
+    ) {
       io.err(`mandate ${name}: ${e.message}\n`);
       return 1;
     }

@@ -64,7 +64,9 @@ export function externalService(ctx: DaemonContext) {
     return tx.transact(() => {
       external.insert(g);
       const dropped = input.requested_scope.filter((s) => !input.allowed_scope.includes(s));
-      audit.append(row(g, input.decision === 'block' ? 'external.blocked' : 'external.requested', actor, { dropped_scopes: dropped, expires_at: g.expires_at }));
+      audit.append(
+        row(g, input.decision === 'block' ? 'external.blocked' : 'external.requested', actor, { dropped_scopes: dropped, expires_at: g.expires_at }),
+      );
       emit(g);
       return g;
     });

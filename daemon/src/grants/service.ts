@@ -70,14 +70,14 @@ export function grantService(ctx: DaemonContext) {
     }
     const beyond = req.scope.filter((s) => !client.scopes.includes(s));
     if (beyond.length > 0) {
-      refuse(
-        { ...base, detail: { beyond_ceiling: beyond } },
-        new OAuthError(400, 'invalid_scope', `scope beyond this agent's ceiling: ${beyond.join(' ')}`),
-      );
+      refuse({ ...base, detail: { beyond_ceiling: beyond } }, new OAuthError(400, 'invalid_scope', `scope beyond this agent's ceiling: ${beyond.join(' ')}`));
     }
     const asked = req.requested_expiry ?? limits.defaultDelegationSeconds;
     if (asked > limits.maxDelegationSeconds) {
-      refuse(base, new OAuthError(400, 'invalid_request', `requested_expiry ${asked}s exceeds the longest delegation allowed here (${limits.maxDelegationSeconds}s)`));
+      refuse(
+        base,
+        new OAuthError(400, 'invalid_request', `requested_expiry ${asked}s exceeds the longest delegation allowed here (${limits.maxDelegationSeconds}s)`),
+      );
     }
     // An organisational cap shortens what is asked rather than refusing it; the person sees the cap.
     const duration = Math.min(asked, maxDelegationSeconds(policy, limits.maxDelegationSeconds));
@@ -107,7 +107,12 @@ export function grantService(ctx: DaemonContext) {
           type: 'request.created',
           outcome: 'ok',
           scopes: req.scope,
-          detail: { requested_expiry: asked, capped_to: duration < asked ? duration : null, blocked_by_policy: blocked, ...(req.authorization_details ? { authorization_details: JSON.stringify(req.authorization_details) } : {}) },
+          detail: {
+            requested_expiry: asked,
+            capped_to: duration < asked ? duration : null,
+            blocked_by_policy: blocked,
+            ...(req.authorization_details ? { authorization_details: JSON.stringify(req.authorization_details) } : {}),
+          },
         }),
       );
       emitGrant(g);
@@ -148,19 +153,43 @@ export function grantService(ctx: DaemonContext) {
     // If it cannot be shown, it cannot be approved: a record from before /bc-authorize refused such details.
     const unshowable = g.authorization_details ? detailsProblem(g.authorization_details) : undefined;
     if (unshowable !== undefined) {
-      refuse(audited, new OAuthError(400, 'invalid_authorization_details', `these details cannot be shown in full, so they cannot be approved; deny the request (${unshowable})`));
+      refuse(
+        audited,
+        new OAuthError(
+          400,
+          'invalid_authorization_details',
+          `these details cannot be shown in full, so they cannot be approved; deny the request (${unshowable})`,
+        ),
+      );
     }
     const duration = choice.expires_in ?? g.requested_duration;
     const max = maxDelegationSeconds(policy, limits.maxDelegationSeconds);
     if (duration > max) {
-      refuse(audited, new OAuthError(400, 'invalid_request', `expires_in exceeds the longest delegation allowed (${max}s${max < limits.maxDelegationSeconds ? `, ${ORG}` : ''})`));
+      refuse(
+        audited,
+        new OAuthError(
+          400,
+          'invalid_request',
+          `expires_in exceeds the longest delegation allowed (${max}s${max < limits.maxDelegationSeconds ? `, ${ORG}` : ''})`,
+        ),
+      );
     }
     if (duration > g.requested_duration) {
-      refuse(audited, new OAuthError(400, 'invalid_request', `expires_in ${duration}s is longer than the ${g.requested_duration}s the agent asked for; a duration can only be shortened`));
+      refuse(
+        audited,
+        new OAuthError(
+          400,
+          'invalid_request',
+          `expires_in ${duration}s is longer than the ${g.requested_duration}s the agent asked for; a duration can only be shortened`,
+        ),
+      );
     }
     const blocked = blockedIn(policy, scope);
     if (blocked.length > 0) {
-      refuse({ ...audited, detail: { via: actor.via, blocked_by_policy: blocked } }, new OAuthError(400, 'invalid_scope', `scope blocked (${ORG}): ${blocked.join(' ')}`));
+      refuse(
+        { ...audited, detail: { via: actor.via, blocked_by_policy: blocked } },
+        new OAuthError(400, 'invalid_scope', `scope blocked (${ORG}): ${blocked.join(' ')}`),
+      );
     }
     return tx.transact(() => {
       const approved = grants.approve(g.id, now, scope, now + duration, { at: now, by: actor.person, via: actor.via });
@@ -208,7 +237,9 @@ export function grantService(ctx: DaemonContext) {
     return tx.transact(() => {
       const revoked = grants.end(g.id, now, 'revoked', actor.person);
       if (!revoked) throw new OAuthError(409, 'conflict', `grant ${g.id} is not active (it is ${g.status === 'approved' ? 'expired' : g.status})`);
-      audit.append(grantAudit(revoked, { type: 'grant.revoked', outcome: 'ok', decision: 'revoked', scopes: revoked.approved_scope ?? [], detail: { via: actor.via } }));
+      audit.append(
+        grantAudit(revoked, { type: 'grant.revoked', outcome: 'ok', decision: 'revoked', scopes: revoked.approved_scope ?? [], detail: { via: actor.via } }),
+      );
       emitGrant(revoked);
       return revoked;
     });
@@ -219,7 +250,9 @@ export function grantService(ctx: DaemonContext) {
     return tx.transact(() => {
       const revoked = grants.revokeAll(now, actor.person);
       for (const g of revoked) {
-        audit.append(grantAudit(g, { type: 'grant.revoked', outcome: 'ok', decision: 'revoked', scopes: g.approved_scope ?? [], detail: { via: actor.via, all: true } }));
+        audit.append(
+          grantAudit(g, { type: 'grant.revoked', outcome: 'ok', decision: 'revoked', scopes: g.approved_scope ?? [], detail: { via: actor.via, all: true } }),
+        );
         emitGrant(g);
       }
       return revoked;
@@ -232,7 +265,14 @@ export function grantService(ctx: DaemonContext) {
     return tx.transact(() => {
       const ended = grants.end(g.id, now, 'ended', g.client_id);
       if (ended) {
-        audit.append(grantAudit(ended, { type: 'grant.ended', outcome: 'ok', scopes: ended.approved_scope ?? [], detail: { jti, reason: 'agent revoked its token: task done' } }));
+        audit.append(
+          grantAudit(ended, {
+            type: 'grant.ended',
+            outcome: 'ok',
+            scopes: ended.approved_scope ?? [],
+            detail: { jti, reason: 'agent revoked its token: task done' },
+          }),
+        );
         emitGrant(ended);
       }
       return ended;

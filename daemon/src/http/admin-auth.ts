@@ -32,7 +32,10 @@ export function adminAuth(pairing: PairingService, clock: Clock): MiddlewareHand
       if (match) limiter.fail('admin');
       const wait = limiter.retryAfter('admin');
       if (wait > 0) {
-        return errorResponse(c, new OAuthError(429, 'temporarily_unavailable', `too many failed admin authentications; retry in ${wait}s`, { 'Retry-After': String(wait) }));
+        return errorResponse(
+          c,
+          new OAuthError(429, 'temporarily_unavailable', `too many failed admin authentications; retry in ${wait}s`, { 'Retry-After': String(wait) }),
+        );
       }
       return refuse(
         401,
@@ -53,10 +56,23 @@ export function adminAuth(pairing: PairingService, clock: Clock): MiddlewareHand
       // Chromium sends no Origin on an extension's GET to a host it has permission for, so reads rest on the
       // DPoP proof alone; every state change needs the Origin too, and a foreign Origin is always refused.
       if (origin === undefined ? !READ_METHODS.has(c.req.method) : origin !== credential.origin) {
-        return refuse(403, 'access_denied', origin === undefined ? 'an extension credential needs the Origin of the extension it was paired from' : `credential was not paired from origin ${origin.slice(0, 100)}`);
+        return refuse(
+          403,
+          'access_denied',
+          origin === undefined
+            ? 'an extension credential needs the Origin of the extension it was paired from'
+            : `credential was not paired from origin ${origin.slice(0, 100)}`,
+        );
       }
       try {
-        await verifyProof({ proof: c.req.header('dpop'), method: c.req.method, url: c.req.url, credential: secret!, jkt: credential.jkt, credentialId: credential.id });
+        await verifyProof({
+          proof: c.req.header('dpop'),
+          method: c.req.method,
+          url: c.req.url,
+          credential: secret!,
+          jkt: credential.jkt,
+          credentialId: credential.id,
+        });
       } catch (e) {
         if (e instanceof DpopError) return refuse(401, 'invalid_dpop_proof', e.message);
         throw e;

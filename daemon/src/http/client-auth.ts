@@ -5,8 +5,7 @@ import type { ClientRecord } from '../store/clients.repo.js';
 import { OAuthError, badRequest } from './errors.js';
 import { failureLimiter } from './rate-limit.js';
 
-const unauthorized = (description: string) =>
-  new OAuthError(401, 'invalid_client', description, { 'WWW-Authenticate': 'Basic realm="mandate"' });
+const unauthorized = (description: string) => new OAuthError(401, 'invalid_client', description, { 'WWW-Authenticate': 'Basic realm="mandate"' });
 
 /** RFC 6749 §2.3.1: Basic credentials are form-urlencoded before base64. */
 function formDecode(value: string): string {

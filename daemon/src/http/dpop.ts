@@ -68,7 +68,8 @@ export function dpopVerifier(clock: Clock) {
     } catch {
       throw new DpopError('DPoP proof is not a valid ES256 dpop+jwt signed by the key in its jwk header');
     }
-    if (!jwk || (await calculateJwkThumbprint(jwk, 'sha256')) !== check.jkt) throw new DpopError('DPoP proof is signed by a key this credential is not bound to');
+    if (!jwk || (await calculateJwkThumbprint(jwk, 'sha256')) !== check.jkt)
+      throw new DpopError('DPoP proof is signed by a key this credential is not bound to');
     if (payload.htm !== check.method) throw new DpopError('DPoP proof htm does not match the request method');
     const htu = typeof payload.htu === 'string' ? htuOf(payload.htu) : undefined;
     if (htu === undefined || htu !== htuOf(check.url)) throw new DpopError('DPoP proof htu does not match the request URL');

@@ -31,6 +31,12 @@ export function parseForm<S extends z.ZodType>(schema: S, form: Map<string, stri
   // form values are always strings, so a type error means the parameter is missing: invalid_request
   // a malformed resource indicator is invalid_target (RFC 8707 §2); a missing one is handled by the endpoint
   const code =
-    issue.code === 'invalid_type' ? 'invalid_request' : issue.path[0] === 'scope' ? 'invalid_scope' : issue.path[0] === 'resource' ? 'invalid_target' : 'invalid_request';
+    issue.code === 'invalid_type'
+      ? 'invalid_request'
+      : issue.path[0] === 'scope'
+        ? 'invalid_scope'
+        : issue.path[0] === 'resource'
+          ? 'invalid_target'
+          : 'invalid_request';
   throw new OAuthError(400, code, `${field}: ${issue.message}`);
 }

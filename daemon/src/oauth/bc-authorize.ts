@@ -11,7 +11,11 @@ import { detailsProblem } from '../../../shared/src/authorization-details/model.
 import { OAUTH_PATHS } from './metadata.js';
 import { scopeParam } from './params.js';
 
-const seconds = z.string().regex(/^\d{1,9}$/, 'must be a whole number of seconds').transform(Number).pipe(z.number().int().positive());
+const seconds = z
+  .string()
+  .regex(/^\d{1,9}$/, 'must be a whole number of seconds')
+  .transform(Number)
+  .pipe(z.number().int().positive());
 
 const params = z.object({
   scope: z.string({ error: 'is required' }).max(4000),
@@ -28,7 +32,6 @@ const params = z.object({
 
 /** authorization_details travel inside every token; this keeps tokens well under the verifier's size limit. */
 const MAX_DETAILS_CHARS = 4096;
-
 
 /**
  * OpenID CIBA backchannel authentication endpoint, poll mode. Mandate serves one person, so a hint is
@@ -48,7 +51,8 @@ export function bcAuthorizeRoute(ctx: DaemonContext, grants: GrantService, authe
     if (p.login_hint !== undefined && p.login_hint !== ctx.person) {
       throw new OAuthError(400, 'unknown_user_id', `this daemon acts for ${ctx.person} only`);
     }
-    if (p.resource === undefined) throw new OAuthError(400, 'invalid_target', 'resource is required: name the one API or MCP server the token is for (RFC 8707)');
+    if (p.resource === undefined)
+      throw new OAuthError(400, 'invalid_target', 'resource is required: name the one API or MCP server the token is for (RFC 8707)');
     const scope = scopeParam(p.scope);
     // One text policy for everything the person reads (shared/src/text.ts): refused here, never escaped later.
     const messageProblem = p.binding_message === undefined ? undefined : textProblem(p.binding_message);
@@ -69,10 +73,18 @@ export function bcAuthorizeRoute(ctx: DaemonContext, grants: GrantService, authe
       const parsed = authorizationDetails.safeParse(json);
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;
-        throw new OAuthError(400, 'invalid_authorization_details', `authorization_details${issue.path.length ? '.' + issue.path.join('.') : ''}: ${issue.message}`);
+        throw new OAuthError(
+          400,
+          'invalid_authorization_details',
+          `authorization_details${issue.path.length ? `.${issue.path.join('.')}` : ''}: ${issue.message}`,
+        );
       }
       if (JSON.stringify(parsed.data).length > MAX_DETAILS_CHARS) {
-        throw new OAuthError(400, 'invalid_authorization_details', `authorization_details is larger than ${MAX_DETAILS_CHARS} characters once normalised; tokens carry it, so keep it short`);
+        throw new OAuthError(
+          400,
+          'invalid_authorization_details',
+          `authorization_details is larger than ${MAX_DETAILS_CHARS} characters once normalised; tokens carry it, so keep it short`,
+        );
       }
       // If it cannot be shown in full, it cannot be approved: refuse what the plain-words model cannot show.
       const unshowable = detailsProblem(parsed.data);

@@ -32,7 +32,5 @@ export function metadataRoutes(ctx: DaemonContext) {
     revocation_endpoint_auth_methods_supported: CLIENT_AUTH,
     access_token_signing_alg_values_supported: [SIGNING_ALG],
   };
-  return new Hono()
-    .get(OAUTH_PATHS.metadata, (c) => c.json(metadata))
-    .get(OAUTH_PATHS.jwks, (c) => c.json(ctx.keys.jwks));
+  return new Hono().get(OAUTH_PATHS.metadata, (c) => c.json(metadata)).get(OAUTH_PATHS.jwks, (c) => c.json(ctx.keys.jwks));
 }

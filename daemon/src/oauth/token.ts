@@ -1,12 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import {
-  GRANT_TYPE_CIBA,
-  GRANT_TYPE_TOKEN_EXCHANGE,
-  TOKEN_TYPE_ACCESS_TOKEN,
-  TOKEN_TYPE_JWT,
-  resourceUri,
-} from '../../../shared/src/oauth.js';
+import { GRANT_TYPE_CIBA, GRANT_TYPE_TOKEN_EXCHANGE, TOKEN_TYPE_ACCESS_TOKEN, TOKEN_TYPE_JWT, resourceUri } from '../../../shared/src/oauth.js';
 import type { AuthenticateClient } from '../http/client-auth.js';
 import { OAuthError, badRequest } from '../http/errors.js';
 import { parseForm, readForm } from '../http/form.js';

@@ -25,9 +25,7 @@ const toRecord = (row: ClientRow): ClientRecord => ({
 const COLUMNS = 'client_id, kind, name, secret_hash, scopes, resources, created_at';
 
 export function clientsRepo(db: Database) {
-  const insert = db.prepare(
-    `INSERT INTO clients (${COLUMNS}) VALUES (@client_id, @kind, @name, @secret_hash, @scopes, @resources, @created_at)`,
-  );
+  const insert = db.prepare(`INSERT INTO clients (${COLUMNS}) VALUES (@client_id, @kind, @name, @secret_hash, @scopes, @resources, @created_at)`);
   const byId = db.prepare<[string], ClientRow>(`SELECT ${COLUMNS} FROM clients WHERE client_id = ? AND removed_at IS NULL`);
   const all = db.prepare<[], ClientRow>(`SELECT ${COLUMNS} FROM clients WHERE removed_at IS NULL ORDER BY created_at, client_id`);
   const remove = db.prepare<[number, string]>('UPDATE clients SET removed_at = ? WHERE client_id = ? AND removed_at IS NULL');

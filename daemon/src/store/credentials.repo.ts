@@ -15,21 +15,13 @@ export function credentialsRepo(db: Database) {
     `INSERT INTO admin_credentials (id, label, kind, origin, secret_hash, jkt, created_at)
      VALUES (@id, @label, @kind, @origin, @secret_hash, @jkt, @created_at)`,
   );
-  const byHash = db.prepare<[Buffer], CredentialRecord>(
-    `SELECT ${COLUMNS} FROM admin_credentials WHERE secret_hash = ? AND revoked_at IS NULL`,
-  );
+  const byHash = db.prepare<[Buffer], CredentialRecord>(`SELECT ${COLUMNS} FROM admin_credentials WHERE secret_hash = ? AND revoked_at IS NULL`);
   const active = db.prepare<[string], { id: string }>('SELECT id FROM admin_credentials WHERE id = ? AND revoked_at IS NULL');
   const list = db.prepare<[], CredentialRecord>(`SELECT ${COLUMNS} FROM admin_credentials ORDER BY created_at, id`);
   const touch = db.prepare<[number, string]>('UPDATE admin_credentials SET last_used_at = ? WHERE id = ?');
-  const revoke = db.prepare<[number, string]>(
-    'UPDATE admin_credentials SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL',
-  );
-  const revokeKind = db.prepare<[number, string]>(
-    'UPDATE admin_credentials SET revoked_at = ? WHERE kind = ? AND revoked_at IS NULL',
-  );
-  const insertCode = db.prepare<[Buffer, number, number]>(
-    'INSERT INTO pairing_codes (code_hash, created_at, expires_at) VALUES (?, ?, ?)',
-  );
+  const revoke = db.prepare<[number, string]>('UPDATE admin_credentials SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL');
+  const revokeKind = db.prepare<[number, string]>('UPDATE admin_credentials SET revoked_at = ? WHERE kind = ? AND revoked_at IS NULL');
+  const insertCode = db.prepare<[Buffer, number, number]>('INSERT INTO pairing_codes (code_hash, created_at, expires_at) VALUES (?, ?, ?)');
   const useCode = db.prepare<[number, Buffer, number], { code_hash: Buffer }>(
     'UPDATE pairing_codes SET used_at = ? WHERE code_hash = ? AND used_at IS NULL AND expires_at > ? RETURNING code_hash',
   );

@@ -30,8 +30,17 @@ export interface GrantRecord {
 
 export type NewGrant = Pick<
   GrantRecord,
-  | 'id' | 'client_id' | 'sub' | 'resource' | 'binding_message' | 'requested_scope' | 'requested_duration'
-  | 'authorization_details' | 'created_at' | 'request_expires_at' | 'poll_interval'
+  | 'id'
+  | 'client_id'
+  | 'sub'
+  | 'resource'
+  | 'binding_message'
+  | 'requested_scope'
+  | 'requested_duration'
+  | 'authorization_details'
+  | 'created_at'
+  | 'request_expires_at'
+  | 'poll_interval'
 > & { auth_req_hash: Buffer };
 
 export interface Decision {
@@ -53,8 +62,7 @@ function toRecord(row: GrantRow): GrantRecord {
     ...row,
     requested_scope: splitScope(row.requested_scope),
     approved_scope: row.approved_scope === null ? null : splitScope(row.approved_scope),
-    authorization_details:
-      row.authorization_details === null ? null : (JSON.parse(row.authorization_details) as AuthorizationDetail[]),
+    authorization_details: row.authorization_details === null ? null : (JSON.parse(row.authorization_details) as AuthorizationDetail[]),
   };
 }
 
@@ -74,12 +82,8 @@ export function grantsRepo(db: Database) {
     @authorization_details, 'pending', @created_at, @request_expires_at, @poll_interval)`);
   const byId = db.prepare<[string], GrantRow>(`${SELECT} WHERE g.id = ?`);
   const byAuthReq = db.prepare<[Buffer], GrantRow>(`${SELECT} WHERE g.auth_req_hash = ?`);
-  const pending = db.prepare<{ now: number }, GrantRow>(
-    `${SELECT} WHERE g.status = 'pending' AND g.request_expires_at > @now ORDER BY g.created_at, g.id`,
-  );
-  const live = db.prepare<{ now: number }, GrantRow>(
-    `${SELECT} WHERE g.status = 'approved' AND g.expires_at > @now ORDER BY g.expires_at, g.id`,
-  );
+  const pending = db.prepare<{ now: number }, GrantRow>(`${SELECT} WHERE g.status = 'pending' AND g.request_expires_at > @now ORDER BY g.created_at, g.id`);
+  const live = db.prepare<{ now: number }, GrantRow>(`${SELECT} WHERE g.status = 'approved' AND g.expires_at > @now ORDER BY g.expires_at, g.id`);
   const all = db.prepare<{ limit: number }, GrantRow>(`${SELECT} ORDER BY g.created_at DESC, g.id LIMIT @limit`);
 
   const approve = db.prepare<{ id: string; now: number; scope: string; expires_at: number } & Decision, { id: string }>(
@@ -91,9 +95,7 @@ export function grantsRepo(db: Database) {
     `UPDATE grants SET status = 'denied', decided_at = @at, decided_by = @by, decided_via = @via
      WHERE id = @id AND status = 'pending' AND request_expires_at > @now RETURNING id`,
   );
-  const poll = db.prepare<{ id: string; now: number; interval: number }>(
-    `UPDATE grants SET last_polled_at = @now, poll_interval = @interval WHERE id = @id`,
-  );
+  const poll = db.prepare<{ id: string; now: number; interval: number }>(`UPDATE grants SET last_polled_at = @now, poll_interval = @interval WHERE id = @id`);
   const deliver = db.prepare<{ id: string; now: number }, { id: string }>(
     `UPDATE grants SET token_delivered_at = @now, last_used_at = @now
      WHERE id = @id AND ${LIVE} AND token_delivered_at IS NULL RETURNING id`,

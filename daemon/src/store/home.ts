@@ -3,14 +3,7 @@ import { join } from 'node:path';
 import { CLI_CREDENTIAL_FILE, DAEMON_STATE_FILE, DB_FILE } from '../config.js';
 
 /** What Mandate itself keeps in its data directory. Anything else means --home points at someone else's directory. */
-const OWN_FILES = new Set([
-  DB_FILE,
-  `${DB_FILE}-wal`,
-  `${DB_FILE}-shm`,
-  `${DB_FILE}-journal`,
-  CLI_CREDENTIAL_FILE,
-  DAEMON_STATE_FILE,
-]);
+const OWN_FILES = new Set([DB_FILE, `${DB_FILE}-wal`, `${DB_FILE}-shm`, `${DB_FILE}-journal`, CLI_CREDENTIAL_FILE, DAEMON_STATE_FILE]);
 
 /** The data directory cannot be used; the message says what to do. */
 export class HomeDirError extends Error {
@@ -35,9 +28,15 @@ export function prepareHome(home: string): string | undefined {
     chmodSync(home, 0o700);
     return undefined;
   }
-  const foreign = readdirSync(home).filter((name) => !OWN_FILES.has(name)).sort();
+  const foreign = readdirSync(home)
+    .filter((name) => !OWN_FILES.has(name))
+    .sort();
   if (foreign.length > 0) {
-    const shown = foreign.slice(0, 5).map((n) => JSON.stringify(n)).join(', ') + (foreign.length > 5 ? `, and ${foreign.length - 5} more` : '');
+    const shown =
+      foreign
+        .slice(0, 5)
+        .map((n) => JSON.stringify(n))
+        .join(', ') + (foreign.length > 5 ? `, and ${foreign.length - 5} more` : '');
     throw new HomeDirError(
       `${home} holds files that are not Mandate's (${shown}). Mandate keeps its database there and makes the directory private (mode 0700), so it will not take over a directory in use: choose a new or empty directory for --home (MANDATE_HOME), e.g. ${join(home, 'mandate')}`,
     );

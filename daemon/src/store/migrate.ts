@@ -16,9 +16,7 @@ export class MigrationError extends Error {
 export function migrate(db: Database): number {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > MIGRATIONS.length) {
-    throw new MigrationError(
-      `database schema version ${current} is newer than this Mandate (${MIGRATIONS.length}); upgrade Mandate instead of downgrading`,
-    );
+    throw new MigrationError(`database schema version ${current} is newer than this Mandate (${MIGRATIONS.length}); upgrade Mandate instead of downgrading`);
   }
   for (let v = current; v < MIGRATIONS.length; v++) {
     const apply = db.transaction(() => {

@@ -14,13 +14,7 @@ export interface IssuedToken {
  * Signs an RFC 9068 access token for a live grant: one audience, the given (already narrowed) scopes,
  * at most five minutes and never past the grant's own expiry.
  */
-export async function issueAccessToken(
-  keys: SigningKeys,
-  issuer: string,
-  grant: GrantRecord,
-  scopes: readonly string[],
-  now: number,
-): Promise<IssuedToken> {
+export async function issueAccessToken(keys: SigningKeys, issuer: string, grant: GrantRecord, scopes: readonly string[], now: number): Promise<IssuedToken> {
   if (grant.status !== 'approved' || grant.expires_at === null || grant.expires_at <= now) {
     throw new TypeError('issueAccessToken needs a live grant');
   }
@@ -38,8 +32,6 @@ export async function issueAccessToken(
     exp,
     ...(grant.authorization_details ? { authorization_details: grant.authorization_details } : {}),
   };
-  const token = await new SignJWT({ ...claims })
-    .setProtectedHeader({ alg: SIGNING_ALG, typ: ACCESS_TOKEN_TYP, kid: keys.kid })
-    .sign(keys.privateKey);
+  const token = await new SignJWT({ ...claims }).setProtectedHeader({ alg: SIGNING_ALG, typ: ACCESS_TOKEN_TYP, kid: keys.kid }).sign(keys.privateKey);
   return { token, claims, expiresIn: exp - now };
 }

@@ -23,18 +23,20 @@ interface KeyRow {
  */
 export async function loadSigningKeys(db: Database, clock: Clock, maxTokenLifetime: number): Promise<SigningKeys> {
   const active = () =>
-    db
-      .prepare<[], KeyRow>('SELECT kid, private_jwk, public_jwk FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC LIMIT 1')
-      .get();
+    db.prepare<[], KeyRow>('SELECT kid, private_jwk, public_jwk FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC LIMIT 1').get();
   let row = active();
   if (!row) {
     const { privateKey, publicKey } = await generateKeyPair(SIGNING_ALG, { extractable: true });
     const kid = randomId('k_');
     const priv = { ...(await exportJWK(privateKey)), kid, alg: SIGNING_ALG, use: 'sig' };
     const pub = { ...(await exportJWK(publicKey)), kid, alg: SIGNING_ALG, use: 'sig' };
-    db.prepare(
-      'INSERT INTO signing_keys (kid, alg, private_jwk, public_jwk, created_at) VALUES (?, ?, ?, ?, ?)',
-    ).run(kid, SIGNING_ALG, JSON.stringify(priv), JSON.stringify(pub), clock());
+    db.prepare('INSERT INTO signing_keys (kid, alg, private_jwk, public_jwk, created_at) VALUES (?, ?, ?, ?, ?)').run(
+      kid,
+      SIGNING_ALG,
+      JSON.stringify(priv),
+      JSON.stringify(pub),
+      clock(),
+    );
     row = active()!;
   }
   const published = db

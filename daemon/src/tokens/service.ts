@@ -1,9 +1,4 @@
-import {
-  TOKEN_TYPE_ACCESS_TOKEN,
-  type AccessTokenClaims,
-  type IntrospectionResponse,
-  type TokenResponse,
-} from '../../../shared/src/oauth.js';
+import { TOKEN_TYPE_ACCESS_TOKEN, type AccessTokenClaims, type IntrospectionResponse, type TokenResponse } from '../../../shared/src/oauth.js';
 import type { DaemonContext } from '../context.js';
 import { sha256 } from '../crypto.js';
 import { grantAudit, type GrantService } from '../grants/service.js';
@@ -91,7 +86,11 @@ export function tokenService(ctx: DaemonContext, grantsSvc: GrantService) {
         );
       case 'approved': {
         if (g.token_delivered_at !== null) {
-          refuseToken(g, g.approved_scope ?? [], new OAuthError(400, 'invalid_grant', 'auth_req_id was already exchanged for a token; renew with token exchange'));
+          refuseToken(
+            g,
+            g.approved_scope ?? [],
+            new OAuthError(400, 'invalid_grant', 'auth_req_id was already exchanged for a token; renew with token exchange'),
+          );
         }
         if (g.expires_at! <= now) {
           grantsSvc.expireDue();
@@ -103,7 +102,10 @@ export function tokenService(ctx: DaemonContext, grantsSvc: GrantService) {
   }
 
   /** Checks a presented token against signature, issuer, typ, our jti record and the grant's live state. */
-  async function activeToken(token: string, acceptExpired = false): Promise<{ claims: AccessTokenClaims; grant: GrantRecord } | { inactive: string; claims?: AccessTokenClaims; grant?: GrantRecord }> {
+  async function activeToken(
+    token: string,
+    acceptExpired = false,
+  ): Promise<{ claims: AccessTokenClaims; grant: GrantRecord } | { inactive: string; claims?: AccessTokenClaims; grant?: GrantRecord }> {
     const v = await verifyAccessToken(token, { acceptExpired });
     if (!v.ok) return { inactive: v.reason };
     const record = tokens.get(v.claims.jti);
@@ -138,7 +140,12 @@ export function tokenService(ctx: DaemonContext, grantsSvc: GrantService) {
     const allowed = grant.approved_scope ?? [];
     const askEachTime = alwaysAskIn(ctx.policy.effective(), allowed);
     if (askEachTime.length > 0) {
-      refuseToken(grant, allowed, new OAuthError(400, 'invalid_grant', `${askEachTime.join(' ')} is approved one request at a time (${ORG}); ask the person again`), { policy: 'alwaysAskScopes' });
+      refuseToken(
+        grant,
+        allowed,
+        new OAuthError(400, 'invalid_grant', `${askEachTime.join(' ')} is approved one request at a time (${ORG}); ask the person again`),
+        { policy: 'alwaysAskScopes' },
+      );
     }
     const scopes = req.scope ?? claims.scope.split(' ');
     const beyond = scopes.filter((s) => !allowed.includes(s));
@@ -155,9 +162,7 @@ export function tokenService(ctx: DaemonContext, grantsSvc: GrantService) {
   async function introspect(caller: ClientRecord, token: string): Promise<IntrospectionResponse> {
     const checked = await activeToken(token);
     const claims = checked.claims;
-    const permitted =
-      claims !== undefined &&
-      (caller.kind === 'agent' ? claims.client_id === caller.client_id : caller.resources.includes(claims.aud));
+    const permitted = claims !== undefined && (caller.kind === 'agent' ? claims.client_id === caller.client_id : caller.resources.includes(claims.aud));
     if ('inactive' in checked || !permitted) {
       const reason = 'inactive' in checked ? checked.inactive : 'caller may not introspect this token';
       audit.refuse(
@@ -187,7 +192,15 @@ export function tokenService(ctx: DaemonContext, grantsSvc: GrantService) {
     if ('inactive' in checked) return;
     if (checked.claims.client_id !== client.client_id) {
       audit.refuse(
-        { ...grantAudit(checked.grant, { type: 'token.revoked', outcome: 'refused', scopes: [], detail: { caller: client.client_id, reason: 'token belongs to another client' } }), outcome: 'refused' },
+        {
+          ...grantAudit(checked.grant, {
+            type: 'token.revoked',
+            outcome: 'refused',
+            scopes: [],
+            detail: { caller: client.client_id, reason: 'token belongs to another client' },
+          }),
+          outcome: 'refused',
+        },
         tx.transact,
       );
       return;

@@ -30,7 +30,7 @@ const badAuth: { name: string; header: (d: TestDaemon) => string | undefined }[]
 ];
 
 function call(d: TestDaemon, route: (typeof routes)[number], authorization: string | undefined): Promise<Response> {
-  return fetch(d.url + '/admin' + route.path, {
+  return fetch(`${d.url}/admin${route.path}`, {
     method: route.method,
     headers: {
       ...(authorization !== undefined ? { authorization } : {}),
@@ -59,7 +59,7 @@ describe('admin routes need a paired credential', () => {
     const d = await startTestDaemon();
     const old = d.adminToken;
     const d2 = await d.restart();
-    const res = await fetch(d2.url + '/admin/session', { headers: { authorization: `Bearer ${old}` } });
+    const res = await fetch(`${d2.url}/admin/session`, { headers: { authorization: `Bearer ${old}` } });
     expect(res.headers.get('www-authenticate') ?? '').toMatch(/^Bearer /);
     await expectError(res, 401, 'invalid_token');
     expect((await d2.admin('GET', '/session')).status).toBe(200);
@@ -78,7 +78,7 @@ describe('admin routes need a paired credential', () => {
 
   it('unknown credentials are throttled: the 20th failure within a minute → 429 temporarily_unavailable with Retry-After', async () => {
     const d = await startTestDaemon();
-    const guess = (i: number) => fetch(d.url + '/admin/session', { headers: { authorization: `Bearer mcli_guess${i}` } });
+    const guess = (i: number) => fetch(`${d.url}/admin/session`, { headers: { authorization: `Bearer mcli_guess${i}` } });
     for (let i = 1; i < 20; i++) await expectError(await guess(i), 401, 'invalid_token');
     for (const i of [20, 21]) {
       const res = await guess(i);
@@ -110,7 +110,7 @@ describe('admin state changes take JSON only (a web page cannot skip the CORS pr
   };
 
   const send = (d: TestDaemon, path: string, json: string, ct: (typeof simpleBodies)[number]) =>
-    post(d, '/admin' + path, ct.body(json), { authorization: `Bearer ${d.adminToken}`, ...ct.headers });
+    post(d, `/admin${path}`, ct.body(json), { authorization: `Bearer ${d.adminToken}`, ...ct.headers });
 
   it.each(titled(simpleBodies, (r) => `${r.name} on POST /admin/agents → 400 invalid_request, no agent registered`))('%s', async (_title, ct) => {
     const { d } = setup();
@@ -119,11 +119,14 @@ describe('admin state changes take JSON only (a web page cannot skip the CORS pr
     expect(await agentCount(d)).toBe(before);
   });
 
-  it.each(titled(simpleBodies, (r) => `${r.name} on POST /admin/requests/:id/approve → 400 invalid_request, request still pending`))('%s', async (_title, ct) => {
-    const { d, pendingId } = setup();
-    await expectError(await send(d, `/requests/${pendingId}/approve`, '{}', ct), 400, 'invalid_request');
-    expect((await pendingRequests(d)).map((g) => g.status)).toEqual(['pending']);
-  });
+  it.each(titled(simpleBodies, (r) => `${r.name} on POST /admin/requests/:id/approve → 400 invalid_request, request still pending`))(
+    '%s',
+    async (_title, ct) => {
+      const { d, pendingId } = setup();
+      await expectError(await send(d, `/requests/${pendingId}/approve`, '{}', ct), 400, 'invalid_request');
+      expect((await pendingRequests(d)).map((g) => g.status)).toEqual(['pending']);
+    },
+  );
 
   it.each(titled(simpleBodies, (r) => `${r.name} on POST /admin/requests/:id/deny → 400 invalid_request, request still pending`))('%s', async (_title, ct) => {
     const { d, pendingId } = setup();
@@ -155,16 +158,21 @@ describe('admin state changes take JSON only (a web page cannot skip the CORS pr
 describe('GET never changes state', () => {
   const shared = sharedWorld();
 
-  it.each(titled([
-    { name: 'GET /admin/requests/:id/approve', path: (p: string) => `/requests/${p}/approve` },
-    { name: 'GET /admin/requests/:id/approve?scope=mail.read', path: (p: string) => `/requests/${p}/approve?scope=mail.read` },
-    { name: 'GET /admin/requests/:id/deny', path: (p: string) => `/requests/${p}/deny` },
-    { name: 'GET /admin/grants/:id/revoke', path: (_p: string, g: string) => `/grants/${g}/revoke` },
-    { name: 'GET /admin/grants/revoke-all', path: () => '/grants/revoke-all' },
-    { name: 'GET /admin/pairing-codes', path: () => '/pairing-codes' },
-    { name: 'GET /admin/pair?code=…', path: (_p: string, _g: string, code: string) => `/pair?code=${code}` },
-    { name: 'GET /admin/agents?name=…&scopes=…', path: () => `/agents/new?name=x&scopes=mail.read&resources=${encodeURIComponent(MAIL)}` },
-  ], (r) => `${r.name} → 404 not_found and nothing written`))('%s', async (_title, { path }) => {
+  it.each(
+    titled(
+      [
+        { name: 'GET /admin/requests/:id/approve', path: (p: string) => `/requests/${p}/approve` },
+        { name: 'GET /admin/requests/:id/approve?scope=mail.read', path: (p: string) => `/requests/${p}/approve?scope=mail.read` },
+        { name: 'GET /admin/requests/:id/deny', path: (p: string) => `/requests/${p}/deny` },
+        { name: 'GET /admin/grants/:id/revoke', path: (_p: string, g: string) => `/grants/${g}/revoke` },
+        { name: 'GET /admin/grants/revoke-all', path: () => '/grants/revoke-all' },
+        { name: 'GET /admin/pairing-codes', path: () => '/pairing-codes' },
+        { name: 'GET /admin/pair?code=…', path: (_p: string, _g: string, code: string) => `/pair?code=${code}` },
+        { name: 'GET /admin/agents?name=…&scopes=…', path: () => `/agents/new?name=x&scopes=mail.read&resources=${encodeURIComponent(MAIL)}` },
+      ],
+      (r) => `${r.name} → 404 not_found and nothing written`,
+    ),
+  )('%s', async (_title, { path }) => {
     // The clock never moves, so the credential's last_used_at (stamped at most once a minute) stays put too.
     const { d, grantId, authReqId } = shared();
     const before = dbSnapshot(d);

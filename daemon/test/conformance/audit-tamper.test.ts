@@ -37,7 +37,10 @@ const attacks: Attack[] = [
     apply: (d, rows) => {
       tamper(d, "DELETE FROM audit WHERE type = 'grant.revoked'");
       recomputeUnkeyedChain(d);
-      tamper(d, `UPDATE audit_head SET legacy_rows = ${rows}, last_id = ${rows - 1}, count = ${rows - 1}, last_mac = (SELECT hash FROM audit ORDER BY id DESC LIMIT 1)`);
+      tamper(
+        d,
+        `UPDATE audit_head SET legacy_rows = ${rows}, last_id = ${rows - 1}, count = ${rows - 1}, last_mac = (SELECT hash FROM audit ORDER BY id DESC LIMIT 1)`,
+      );
     },
     expect: (rows) => ({ id: rows - 1, reason: /head record .* valid MAC/ }),
     seenAtStart: true,
@@ -54,7 +57,10 @@ const attacks: Attack[] = [
   {
     name: 'truncate the last two rows',
     apply: (d, rows) => tamper(d, `DELETE FROM audit WHERE id > ${rows - 2}`),
-    expect: (rows) => ({ id: rows - 1, reason: new RegExp(`truncated: the head record says the trail ends at row ${rows} .* database ends at row ${rows - 2}`) }),
+    expect: (rows) => ({
+      id: rows - 1,
+      reason: new RegExp(`truncated: the head record says the trail ends at row ${rows} .* database ends at row ${rows - 2}`),
+    }),
     seenAtStart: true,
   },
   {
@@ -113,7 +119,10 @@ describe('must-reject: tampered audit trail', () => {
     tamper(d, `DELETE FROM audit WHERE id > ${before}`, 'DELETE FROM audit_head', 'INSERT INTO audit_head SELECT * FROM saved_head', 'DROP TABLE saved_head');
     expect(verifyOffline(d)).toMatchObject({
       ok: false,
-      first_broken: { id: before + 1, reason: expect.stringMatching(new RegExp(`signed checkpoint .* reached row ${after} .*, but the database ends at row ${before}`)) },
+      first_broken: {
+        id: before + 1,
+        reason: expect.stringMatching(new RegExp(`signed checkpoint .* reached row ${after} .*, but the database ends at row ${before}`)),
+      },
     });
   });
 

@@ -5,15 +5,28 @@
 import { describe, expect, it } from 'vitest';
 import { GRANT_TYPE_CIBA, GRANT_TYPE_TOKEN_EXCHANGE, TOKEN_TYPE_ACCESS_TOKEN } from '../../../shared/src/oauth.js';
 import { MAIL, auth, basic, startTestDaemon } from '../harness.js';
-import { auditEvents, dbSnapshot, expectActive, expectError, grantById, introspect, pendingRequests, post, sharedWorld, titled, world, type World } from './support.js';
+import {
+  auditEvents,
+  dbSnapshot,
+  expectActive,
+  expectError,
+  grantById,
+  introspect,
+  pendingRequests,
+  post,
+  sharedWorld,
+  titled,
+  world,
+  type World,
+} from './support.js';
 
 /** Asserts that only the audit table changed between two dbSnapshot() dumps; returns the audit rows added. */
 function auditRowsSince(before: string, after: string): string[] {
   const a = JSON.parse(before) as Record<string, string[]>;
   const b = JSON.parse(after) as Record<string, string[]>;
   for (const table of Object.keys(b)) if (table !== 'audit' && table !== 'audit_head') expect(b[table], `table ${table}`).toEqual(a[table]);
-  const seen = new Set(a['audit'] ?? []);
-  return (b['audit'] ?? []).filter((row) => !seen.has(row));
+  const seen = new Set(a.audit ?? []);
+  return (b.audit ?? []).filter((row) => !seen.has(row));
 }
 
 /** Each endpoint with parameters that would succeed (or at least be acted on) for a properly authenticated agent. */
@@ -33,7 +46,12 @@ const form = (params: Record<string, string>) => new URLSearchParams(params).toS
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
 /** Ways of presenting (or not) client credentials, each invalid. */
-const presentations: { name: string; status: 401 | 400; code: 'invalid_client' | 'invalid_request'; send: (w: World, path: string, params: Record<string, string>) => Promise<Response> }[] = [
+const presentations: {
+  name: string;
+  status: 401 | 400;
+  code: 'invalid_client' | 'invalid_request';
+  send: (w: World, path: string, params: Record<string, string>) => Promise<Response>;
+}[] = [
   { name: 'no client authentication', status: 401, code: 'invalid_client', send: (w, path, p) => post(w.d, path, form(p), FORM) },
   {
     name: 'client_id in the body without a secret',
@@ -45,7 +63,7 @@ const presentations: { name: string; status: 401 | 400; code: 'invalid_client' |
     name: 'Basic with the wrong secret',
     status: 401,
     code: 'invalid_client',
-    send: (w, path, p) => post(w.d, path, form(p), { ...FORM, authorization: basic(w.agent.client_id, w.agent.client_secret + 'x') }),
+    send: (w, path, p) => post(w.d, path, form(p), { ...FORM, authorization: basic(w.agent.client_id, `${w.agent.client_secret}x`) }),
   },
   {
     name: 'client_secret_post with the wrong secret',
@@ -69,19 +87,21 @@ const presentations: { name: string; status: 401 | 400; code: 'invalid_client' |
     name: 'Basic credentials without a colon',
     status: 401,
     code: 'invalid_client',
-    send: (w, path, p) => post(w.d, path, form(p), { ...FORM, authorization: 'Basic ' + Buffer.from(w.agent.client_id).toString('base64') }),
+    send: (w, path, p) => post(w.d, path, form(p), { ...FORM, authorization: `Basic ${Buffer.from(w.agent.client_id).toString('base64')}` }),
   },
   {
     name: 'Basic AND client_secret in the body',
     status: 400,
     code: 'invalid_request',
-    send: (w, path, p) => post(w.d, path, form({ ...p, client_secret: w.agent.client_secret }), { ...FORM, authorization: basic(w.agent.client_id, w.agent.client_secret) }),
+    send: (w, path, p) =>
+      post(w.d, path, form({ ...p, client_secret: w.agent.client_secret }), { ...FORM, authorization: basic(w.agent.client_id, w.agent.client_secret) }),
   },
   {
     name: 'Basic for one client and client_id of another in the body',
     status: 400,
     code: 'invalid_request',
-    send: (w, path, p) => post(w.d, path, form({ ...p, client_id: 'agt_someone_else' }), { ...FORM, authorization: basic(w.agent.client_id, w.agent.client_secret) }),
+    send: (w, path, p) =>
+      post(w.d, path, form({ ...p, client_id: 'agt_someone_else' }), { ...FORM, authorization: basic(w.agent.client_id, w.agent.client_secret) }),
   },
 ];
 
@@ -99,7 +119,10 @@ describe('client authentication is required on every agent endpoint', () => {
       // Nothing happened: no request stored, no token issued, no grant ended. A failed authentication of a known
       // client is audited, and that is the only write allowed.
       const added = auditRowsSince(before, dbSnapshot(w.d));
-      expect(added.every((row) => row.includes('client.auth_failed')), added.join('\n')).toBe(true);
+      expect(
+        added.every((row) => row.includes('client.auth_failed')),
+        added.join('\n'),
+      ).toBe(true);
       expect((await pendingRequests(w.d)).length).toBe(1);
       expect((await grantById(w.d, w.grantId)).status).toBe('approved');
       await expectActive(await introspect(w.d, w.agent, w.token));
@@ -111,14 +134,22 @@ describe('client authentication answers', () => {
   it('unknown client and wrong secret get the same description (no client enumeration)', async () => {
     const w = await world();
     const p = form({ token: w.token });
-    const wrong = await expectError(await post(w.d, '/introspect', p, { ...FORM, authorization: basic(w.agent.client_id, 'mcs_wrong') }), 401, 'invalid_client');
+    const wrong = await expectError(
+      await post(w.d, '/introspect', p, { ...FORM, authorization: basic(w.agent.client_id, 'mcs_wrong') }),
+      401,
+      'invalid_client',
+    );
     const unknown = await expectError(await post(w.d, '/introspect', p, { ...FORM, authorization: basic('agt_nobody', 'mcs_wrong') }), 401, 'invalid_client');
     expect(unknown.error_description).toBe(wrong.error_description);
   });
 
   it('a failed authentication for a known client is audited as client.auth_failed', async () => {
     const w = await world();
-    await expectError(await w.d.form('/bc-authorize', { scope: 'mail.read', resource: MAIL }, { id: w.agent.client_id, secret: 'mcs_wrong' }), 401, 'invalid_client');
+    await expectError(
+      await w.d.form('/bc-authorize', { scope: 'mail.read', resource: MAIL }, { id: w.agent.client_id, secret: 'mcs_wrong' }),
+      401,
+      'invalid_client',
+    );
     const events = await auditEvents(w.d, { type: 'client.auth_failed' });
     expect(events.map((e) => [e.agent, e.outcome])).toEqual([[w.agent.client_id, 'refused']]);
   });
@@ -133,23 +164,22 @@ describe('client authentication answers', () => {
 });
 
 describe('failed client authentication is throttled per client id', () => {
-  it.each(titled(endpoints, (r) => `10 wrong secrets, then an 11th on ${r.name} → 429 temporarily_unavailable with Retry-After; the right secret still passes`))(
-    '%s',
-    async (_title, { path, params }) => {
-      const w = await world();
-      const p = params(w);
-      for (let i = 0; i < 10; i++) {
-        await expectError(await w.d.form(path, p, { id: w.agent.client_id, secret: `mcs_guess${i}` }), 401, 'invalid_client');
-      }
-      const res = await w.d.form(path, p, { id: w.agent.client_id, secret: 'mcs_guess10' });
-      const retryAfter = Number(res.headers.get('retry-after'));
-      await expectError(res, 429, 'temporarily_unavailable');
-      expect(retryAfter).toBeGreaterThanOrEqual(1);
-      expect(retryAfter).toBeLessThanOrEqual(60);
-      // No lockout: a guesser cannot keep the agent itself out.
-      await expectActive(await introspect(w.d, w.agent, w.token));
-    },
-  );
+  it.each(
+    titled(endpoints, (r) => `10 wrong secrets, then an 11th on ${r.name} → 429 temporarily_unavailable with Retry-After; the right secret still passes`),
+  )('%s', async (_title, { path, params }) => {
+    const w = await world();
+    const p = params(w);
+    for (let i = 0; i < 10; i++) {
+      await expectError(await w.d.form(path, p, { id: w.agent.client_id, secret: `mcs_guess${i}` }), 401, 'invalid_client');
+    }
+    const res = await w.d.form(path, p, { id: w.agent.client_id, secret: 'mcs_guess10' });
+    const retryAfter = Number(res.headers.get('retry-after'));
+    await expectError(res, 429, 'temporarily_unavailable');
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    // No lockout: a guesser cannot keep the agent itself out.
+    await expectActive(await introspect(w.d, w.agent, w.token));
+  });
 
   it('an unknown client id is throttled too (guessing ids costs the same)', async () => {
     const w = await world();

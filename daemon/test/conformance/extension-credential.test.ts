@@ -21,12 +21,27 @@ interface Bad {
 }
 
 const bad: Bad[] = [
-  { name: 'the extension credential as Bearer with no proof (what a port squatter captured)', status: 401, code: 'invalid_token', headers: (e) => ({ authorization: `Bearer ${e.credential}`, dpop: undefined, origin: undefined }) },
-  { name: 'the extension credential as Bearer from its own Origin', status: 401, code: 'invalid_token', headers: (e) => ({ authorization: `Bearer ${e.credential}`, dpop: undefined }) },
+  {
+    name: 'the extension credential as Bearer with no proof (what a port squatter captured)',
+    status: 401,
+    code: 'invalid_token',
+    headers: (e) => ({ authorization: `Bearer ${e.credential}`, dpop: undefined, origin: undefined }),
+  },
+  {
+    name: 'the extension credential as Bearer from its own Origin',
+    status: 401,
+    code: 'invalid_token',
+    headers: (e) => ({ authorization: `Bearer ${e.credential}`, dpop: undefined }),
+  },
   { name: 'DPoP scheme without a DPoP proof header', status: 401, code: 'invalid_dpop_proof', headers: () => ({ dpop: undefined }) },
   { name: 'an empty DPoP header', status: 401, code: 'invalid_dpop_proof', headers: () => ({ dpop: '' }) },
   { name: 'a DPoP header that is not a JWT', status: 401, code: 'invalid_dpop_proof', headers: () => ({ dpop: 'not.a.jwt' }) },
-  { name: 'two DPoP proofs in one header', status: 401, code: 'invalid_dpop_proof', headers: async (e) => ({ dpop: `${(await e.headersFor('POST', '/agents')).dpop}, ${(await e.headersFor('POST', '/agents')).dpop}` }) },
+  {
+    name: 'two DPoP proofs in one header',
+    status: 401,
+    code: 'invalid_dpop_proof',
+    headers: async (e) => ({ dpop: `${(await e.headersFor('POST', '/agents')).dpop}, ${(await e.headersFor('POST', '/agents')).dpop}` }),
+  },
   { name: 'a proof for another method (GET)', status: 401, code: 'invalid_dpop_proof', proof: () => ({ htm: 'GET' }) },
   { name: 'a proof for another URL (/admin/session)', status: 401, code: 'invalid_dpop_proof', proof: (_e, d) => ({ htu: `${d.url}/admin/session` }) },
   { name: 'a proof for another port', status: 401, code: 'invalid_dpop_proof', proof: (_e, d) => ({ htu: `http://127.0.0.1:${d.port + 1}/admin/agents` }) },
@@ -43,7 +58,12 @@ const bad: Bad[] = [
   { name: 'a proof with typ JWT instead of dpop+jwt', status: 401, code: 'invalid_dpop_proof', proof: () => ({ typ: 'JWT' }) },
   { name: 'a proof with a short jti', status: 401, code: 'invalid_dpop_proof', proof: () => ({ jti: 'abc' }) },
   { name: 'a valid proof but no Origin (state change)', status: 403, code: 'access_denied', headers: () => ({ origin: undefined }) },
-  { name: 'a valid proof from another extension Origin', status: 403, code: 'access_denied', headers: () => ({ origin: 'chrome-extension://ponmlkjihgfedcbaponmlkjihgfedcba' }) },
+  {
+    name: 'a valid proof from another extension Origin',
+    status: 403,
+    code: 'access_denied',
+    headers: () => ({ origin: 'chrome-extension://ponmlkjihgfedcbaponmlkjihgfedcba' }),
+  },
 ];
 
 describe('an extension credential needs its Origin and a DPoP proof by its own key', () => {
@@ -52,7 +72,10 @@ describe('an extension credential needs its Origin and a DPoP proof by its own k
   it.each(titled(bad, (b) => `${b.name} → ${b.status} ${b.code} on POST /admin/agents, nothing written`))('%s', async (_title, b) => {
     const { d, ext } = shared();
     const before = dbSnapshot(d);
-    const res = await ext.request('POST', '/agents', NEW_AGENT, { ...(b.proof ? { proof: b.proof(ext, d) } : {}), ...(b.headers ? { headers: await b.headers(ext, d) } : {}) });
+    const res = await ext.request('POST', '/agents', NEW_AGENT, {
+      ...(b.proof ? { proof: b.proof(ext, d) } : {}),
+      ...(b.headers ? { headers: await b.headers(ext, d) } : {}),
+    });
     if (b.status === 401) expect(res.headers.get('www-authenticate') ?? '').toContain('DPoP');
     await expectError(res, b.status, b.code);
     expect(dbSnapshot(d)).toBe(before);
@@ -69,7 +92,11 @@ describe('an extension credential needs its Origin and a DPoP proof by its own k
   it('reads: Chromium sends no Origin on an extension GET, so a GET with a valid proof and no Origin is answered; a foreign Origin is not', async () => {
     const { ext } = shared();
     expect((await ext.request('GET', '/session', undefined, { headers: { origin: undefined } })).status).toBe(200);
-    await expectError(await ext.request('GET', '/session', undefined, { headers: { origin: 'chrome-extension://ponmlkjihgfedcbaponmlkjihgfedcba' } }), 403, 'access_denied');
+    await expectError(
+      await ext.request('GET', '/session', undefined, { headers: { origin: 'chrome-extension://ponmlkjihgfedcbaponmlkjihgfedcba' } }),
+      403,
+      'access_denied',
+    );
     await expectError(await ext.request('GET', '/session', undefined, { headers: { origin: undefined }, proof: { htm: 'POST' } }), 401, 'invalid_dpop_proof');
   });
 
@@ -102,10 +129,14 @@ describe('a DPoP proof works once', () => {
     const path = `/requests/${pending[0]}/approve`;
     const headers = { ...(await ext.headersFor('POST', path)), 'content-type': 'application/json' };
     d.clock.advance(30);
-    await expectError(await fetch(`${d.url}/admin${path}`, { method: 'POST', headers, body: '{}' }).then(async (r) => {
-      expect(r.status).toBe(200); // the first use
-      return fetch(`${d.url}/admin${path}`, { method: 'POST', headers, body: '{}' });
-    }), 401, 'invalid_dpop_proof');
+    await expectError(
+      await fetch(`${d.url}/admin${path}`, { method: 'POST', headers, body: '{}' }).then(async (r) => {
+        expect(r.status).toBe(200); // the first use
+        return fetch(`${d.url}/admin${path}`, { method: 'POST', headers, body: '{}' });
+      }),
+      401,
+      'invalid_dpop_proof',
+    );
     // the same proof cannot approve a different request either: htu names the first
     await expectError(await fetch(`${d.url}/admin/requests/${pending[1]}/approve`, { method: 'POST', headers, body: '{}' }), 401, 'invalid_dpop_proof');
     expect((await (await d.admin('GET', `/grants/${pending[1]}`)).json()) as { status: string }).toMatchObject({ status: 'pending' });
@@ -116,7 +147,11 @@ describe('the event stream needs a proof too', () => {
   it('GET /admin/events with the extension credential as Bearer → 401 invalid_token; with a proof → 200', async () => {
     const d = await startTestDaemon();
     const ext = await pairExtension(d);
-    await expectError(await fetch(`${d.url}/admin/events`, { headers: { authorization: `Bearer ${ext.credential}`, origin: ext.origin } }), 401, 'invalid_token');
+    await expectError(
+      await fetch(`${d.url}/admin/events`, { headers: { authorization: `Bearer ${ext.credential}`, origin: ext.origin } }),
+      401,
+      'invalid_token',
+    );
     await expectError(await ext.request('GET', '/events', undefined, { proof: { htm: 'POST' } }), 401, 'invalid_dpop_proof');
     const ok = await ext.request('GET', '/events');
     expect(ok.status).toBe(200);
@@ -154,9 +189,13 @@ describe('only the extension pushes the browser policy, and it only makes the da
   });
 
   it('a pushed policy cannot loosen the daemon file: longer durations, fewer blocks and other allowed agents do not widen it', async () => {
-    const d = await startTestDaemon({ policy: { policy: { maxDelegationMinutes: 60, blockedScopes: ['mail.send'], allowedAgents: ['Mail helper'], disableAlwaysAllow: true }, path: null } });
+    const d = await startTestDaemon({
+      policy: { policy: { maxDelegationMinutes: 60, blockedScopes: ['mail.send'], allowedAgents: ['Mail helper'], disableAlwaysAllow: true }, path: null },
+    });
     const ext = await pairExtension(d);
-    const res = await ext.request('POST', '/policy/browser', { policy: { maxDelegationMinutes: 6000, blockedScopes: [], allowedAgents: ['Mail helper', 'Rogue'], disableAlwaysAllow: false } });
+    const res = await ext.request('POST', '/policy/browser', {
+      policy: { maxDelegationMinutes: 6000, blockedScopes: [], allowedAgents: ['Mail helper', 'Rogue'], disableAlwaysAllow: false },
+    });
     expect(res.status).toBe(200);
     const { effective } = (await res.json()) as { effective: Record<string, unknown> };
     expect(effective).toMatchObject({ maxDelegationMinutes: 60, blockedScopes: ['mail.send'], allowedAgents: ['Mail helper'], disableAlwaysAllow: true });

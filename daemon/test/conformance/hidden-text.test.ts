@@ -58,7 +58,9 @@ describe('hidden characters are refused wherever a person reads them', () => {
   }
 
   it.each(titled(HIDDEN, ([name]) => `binding_message with ${name} → 400 invalid_binding_message`))('%s', async (_, [, ch]) => {
-    await unchanged(async () => void (await expectError(await bcAuthorize({ binding_message: `Pay the${ch}electricity bill` }), 400, 'invalid_binding_message')));
+    await unchanged(
+      async () => void (await expectError(await bcAuthorize({ binding_message: `Pay the${ch}electricity bill` }), 400, 'invalid_binding_message')),
+    );
   });
 
   it.each(titled(HIDDEN, ([name]) => `agent name with ${name} → 400 invalid_request`))('%s', async (_, [, ch]) => {
@@ -75,15 +77,25 @@ describe('hidden characters are refused wherever a person reads them', () => {
     });
   });
 
-  it.each(titled(HIDDEN, ([name]) => `authorization_details key three levels down with ${name} → 400 invalid_authorization_details`))('%s', async (_, [, ch]) => {
-    await unchanged(async () => {
-      const res = await bcAuthorize({ authorization_details: JSON.stringify([{ type: 'x-bank', a: { b: { [`k${ch}`]: 'v' } } }]) });
-      await expectError(res, 400, 'invalid_authorization_details');
-    });
-  });
+  it.each(titled(HIDDEN, ([name]) => `authorization_details key three levels down with ${name} → 400 invalid_authorization_details`))(
+    '%s',
+    async (_, [, ch]) => {
+      await unchanged(async () => {
+        const res = await bcAuthorize({ authorization_details: JSON.stringify([{ type: 'x-bank', a: { b: { [`k${ch}`]: 'v' } } }]) });
+        await expectError(res, 400, 'invalid_authorization_details');
+      });
+    },
+  );
 
   it.each(titled(HIDDEN, ([name]) => `authorization_details type with ${name} → 400 invalid_authorization_details`))('%s', async (_, [, ch]) => {
-    await unchanged(async () => void (await expectError(await bcAuthorize({ authorization_details: JSON.stringify([{ type: `payment${ch}initiation` }]) }), 400, 'invalid_authorization_details')));
+    await unchanged(
+      async () =>
+        void (await expectError(
+          await bcAuthorize({ authorization_details: JSON.stringify([{ type: `payment${ch}initiation` }]) }),
+          400,
+          'invalid_authorization_details',
+        )),
+    );
   });
 
   it('resource with RLO → 400 invalid_target', async () => {
@@ -98,14 +110,22 @@ describe('hidden characters are refused wherever a person reads them', () => {
     [`a key of ${maxStringLength + 1} characters`, [{ type: 'x', ['k'.repeat(maxStringLength + 1)]: 1 }]],
     [`nesting ${maxDepth + 1} levels deep`, [{ type: 'x', a: { b: { c: { d: { e: 1 } } } } }]],
   ];
-  it.each(titled(BEYOND, ([name]) => `authorization_details with ${name} (past what can be shown) → 400 invalid_authorization_details`))('%s', async (_, [, details]) => {
-    await unchanged(async () => void (await expectError(await bcAuthorize({ authorization_details: JSON.stringify(details) }), 400, 'invalid_authorization_details')));
-  });
+  it.each(titled(BEYOND, ([name]) => `authorization_details with ${name} (past what can be shown) → 400 invalid_authorization_details`))(
+    '%s',
+    async (_, [, details]) => {
+      await unchanged(
+        async () => void (await expectError(await bcAuthorize({ authorization_details: JSON.stringify(details) }), 400, 'invalid_authorization_details')),
+      );
+    },
+  );
 
   it('details exactly at the limits, with emoji and accents, are accepted', async () => {
     const res = await bcAuthorize({
       binding_message: 'Pay the électricité bill ✔️',
-      authorization_details: JSON.stringify([...payment('Électricité de France ⚡'), ...Array.from({ length: maxEntries - 1 }, () => ({ type: 'x', a: { b: { c: 'y'.repeat(maxStringLength) } } }))]),
+      authorization_details: JSON.stringify([
+        ...payment('Électricité de France ⚡'),
+        ...Array.from({ length: maxEntries - 1 }, () => ({ type: 'x', a: { b: { c: 'y'.repeat(maxStringLength) } } })),
+      ]),
     });
     expect(res.status, await res.clone().text()).toBe(200);
   });

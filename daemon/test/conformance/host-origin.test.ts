@@ -6,7 +6,20 @@ import { describe, expect, it } from 'vitest';
 import { GRANT_TYPE_CIBA } from '../../../shared/src/oauth.js';
 import { MAIL, auth, startTestDaemon, type TestDaemon } from '../harness.js';
 import { pairExtension, proofKey } from '../extension-client.js';
-import { agentCount, basicOf, dbSnapshot, expectError, expectRawError, post, rawRequest, rawSocket, sharedDaemon, sharedWorld, titled, type RawResponse } from './support.js';
+import {
+  agentCount,
+  basicOf,
+  dbSnapshot,
+  expectError,
+  expectRawError,
+  post,
+  rawRequest,
+  rawSocket,
+  sharedDaemon,
+  sharedWorld,
+  titled,
+  type RawResponse,
+} from './support.js';
 
 const METADATA = '/.well-known/oauth-authorization-server';
 const EXTENSION = 'chrome-extension://abcdefghijklmnopabcdefghijklmnop';
@@ -54,10 +67,15 @@ describe('Host header must name loopback on our port', () => {
     expect(dbSnapshot(d)).toBe(before);
   });
 
-  it.each(titled([
-    { name: 'GET metadata (public)', path: METADATA },
-    { name: 'GET /admin/session (admin)', path: '/admin/session' },
-  ], (r) => `missing Host (HTTP/1.0, absolute-form target) → 403 invalid_request on ${r.name}`))('%s', async (_title, { path }) => {
+  it.each(
+    titled(
+      [
+        { name: 'GET metadata (public)', path: METADATA },
+        { name: 'GET /admin/session (admin)', path: '/admin/session' },
+      ],
+      (r) => `missing Host (HTTP/1.0, absolute-form target) → 403 invalid_request on ${r.name}`,
+    ),
+  )('%s', async (_title, { path }) => {
     const d = shared();
     const res = await rawSocket(d.port, `GET http://127.0.0.1:${d.port}${path} HTTP/1.0\r\nAuthorization: Bearer ${d.adminToken}\r\n\r\n`);
     expectRawError(res, 403, 'invalid_request');
@@ -104,14 +122,17 @@ describe('a web page Origin is refused everywhere', () => {
     expect(dbSnapshot(d)).toBe(before);
   });
 
-  it.each(titled(webOrigins, (r) => `${r.name} → 403 access_denied on /token and /bc-authorize with valid client credentials, nothing written`))('%s', async (_title, { origin }) => {
-    const { d, agent, authReqId } = shared();
-    const before = dbSnapshot(d);
-    const o = { origin: origin(d.port) };
-    await expectError(await d.form('/token', { grant_type: GRANT_TYPE_CIBA, auth_req_id: authReqId }, auth(agent), o), 403, 'access_denied');
-    await expectError(await d.form('/bc-authorize', { scope: 'mail.read', resource: MAIL }, auth(agent), o), 403, 'access_denied');
-    expect(dbSnapshot(d)).toBe(before);
-  });
+  it.each(titled(webOrigins, (r) => `${r.name} → 403 access_denied on /token and /bc-authorize with valid client credentials, nothing written`))(
+    '%s',
+    async (_title, { origin }) => {
+      const { d, agent, authReqId } = shared();
+      const before = dbSnapshot(d);
+      const o = { origin: origin(d.port) };
+      await expectError(await d.form('/token', { grant_type: GRANT_TYPE_CIBA, auth_req_id: authReqId }, auth(agent), o), 403, 'access_denied');
+      await expectError(await d.form('/bc-authorize', { scope: 'mail.read', resource: MAIL }, auth(agent), o), 403, 'access_denied');
+      expect(dbSnapshot(d)).toBe(before);
+    },
+  );
 
   it.each(titled(webOrigins, (r) => `${r.name} → 403 access_denied on the public metadata route`))('%s', async (_title, { origin }) => {
     const { d } = shared();
@@ -131,7 +152,6 @@ describe('a web page Origin is refused everywhere', () => {
 });
 
 describe('an extension Origin needs a credential paired from that origin', () => {
-
   it('the CLI credential (paired from no origin) sent from an extension origin → 403 access_denied', async () => {
     const d = await startTestDaemon();
     await expectError(await d.admin('GET', '/session', undefined, { origin: EXTENSION }), 403, 'access_denied');
@@ -168,7 +188,7 @@ describe('no CORS grant on any answer', () => {
     const responses: Response[] = [
       await fetch(d.url + METADATA),
       await fetch(d.url + METADATA, { headers: { origin: EXTENSION } }),
-      await fetch(d.url + '/jwks.json', { headers: { origin: 'https://evil.example' } }),
+      await fetch(`${d.url}/jwks.json`, { headers: { origin: 'https://evil.example' } }),
       await d.admin('GET', '/session'),
       await d.admin('GET', '/grants', undefined, { origin: EXTENSION }),
       await d.form('/introspect', { token }, auth(agent), { origin: EXTENSION }),

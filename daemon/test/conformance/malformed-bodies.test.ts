@@ -6,7 +6,20 @@ import { describe, expect, it } from 'vitest';
 import type { OAuthErrorCode } from '../../../shared/src/errors.js';
 import { GRANT_TYPE_CIBA, GRANT_TYPE_TOKEN_EXCHANGE, TOKEN_TYPE_ACCESS_TOKEN } from '../../../shared/src/oauth.js';
 import { MAIL, PERSON, auth, startTestDaemon } from '../harness.js';
-import { agentCount, allGrants, basicOf, dbSnapshot, expectError, grantById, pendingRequests, post, sharedDaemon, sharedWorld, titled, type World } from './support.js';
+import {
+  agentCount,
+  allGrants,
+  basicOf,
+  dbSnapshot,
+  expectError,
+  grantById,
+  pendingRequests,
+  post,
+  sharedDaemon,
+  sharedWorld,
+  titled,
+  type World,
+} from './support.js';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const KIB64 = 64 * 1024;
@@ -56,13 +69,22 @@ describe('a parameter sent twice is refused (RFC 6749 §3.1)', () => {
   const rows: { name: string; path: string; body: (w: World) => string; basic?: false }[] = [
     { name: 'scope=a&scope=b on /bc-authorize', path: '/bc-authorize', body: () => `scope=mail.read&scope=mail.send&resource=${enc(MAIL)}` },
     { name: 'an empty resource then a real one on /bc-authorize', path: '/bc-authorize', body: () => `scope=mail.read&resource=&resource=${enc(MAIL)}` },
-    { name: 'binding_message twice on /bc-authorize', path: '/bc-authorize', body: () => `scope=mail.read&resource=${enc(MAIL)}&binding_message=a&binding_message=b` },
-    { name: 'grant_type twice on /token', path: '/token', body: (w) => `grant_type=${enc(GRANT_TYPE_CIBA)}&grant_type=${enc(GRANT_TYPE_CIBA)}&auth_req_id=${enc(w.authReqId)}` },
+    {
+      name: 'binding_message twice on /bc-authorize',
+      path: '/bc-authorize',
+      body: () => `scope=mail.read&resource=${enc(MAIL)}&binding_message=a&binding_message=b`,
+    },
+    {
+      name: 'grant_type twice on /token',
+      path: '/token',
+      body: (w) => `grant_type=${enc(GRANT_TYPE_CIBA)}&grant_type=${enc(GRANT_TYPE_CIBA)}&auth_req_id=${enc(w.authReqId)}`,
+    },
     { name: 'auth_req_id twice on /token', path: '/token', body: (w) => `grant_type=${enc(GRANT_TYPE_CIBA)}&auth_req_id=x&auth_req_id=${enc(w.authReqId)}` },
     {
       name: 'subject_token twice on /token (exchange)',
       path: '/token',
-      body: (w) => `grant_type=${enc(GRANT_TYPE_TOKEN_EXCHANGE)}&subject_token_type=${enc(TOKEN_TYPE_ACCESS_TOKEN)}&subject_token=x&subject_token=${enc(w.token)}`,
+      body: (w) =>
+        `grant_type=${enc(GRANT_TYPE_TOKEN_EXCHANGE)}&subject_token_type=${enc(TOKEN_TYPE_ACCESS_TOKEN)}&subject_token=x&subject_token=${enc(w.token)}`,
     },
     { name: 'token twice on /introspect', path: '/introspect', body: (w) => `token=x&token=${enc(w.token)}` },
     { name: 'token twice on /revoke', path: '/revoke', body: (w) => `token=${enc(w.token)}&token=${enc(w.token)}` },
@@ -110,13 +132,18 @@ describe(`a body over ${KIB64} bytes → 413 invalid_request`, () => {
       },
     });
     const init = { method: 'POST', headers: { ...FORM, authorization: basicOf(w.agent) }, body: stream, duplex: 'half' } as RequestInit;
-    await refusedWithoutWrites(w, () => fetch(w.d.url + '/bc-authorize', init), 413, 'invalid_request');
+    await refusedWithoutWrites(w, () => fetch(`${w.d.url}/bc-authorize`, init), 413, 'invalid_request');
   });
 
   it('on an admin route (POST /admin/agents)', async () => {
     const w = shared();
     const body = JSON.stringify({ name: 'Big', scopes: ['mail.read'], resources: [MAIL], pad: 'x'.repeat(KIB64) });
-    await refusedWithoutWrites(w, () => post(w.d, '/admin/agents', body, { 'content-type': 'application/json', authorization: `Bearer ${w.d.adminToken}` }), 413, 'invalid_request');
+    await refusedWithoutWrites(
+      w,
+      () => post(w.d, '/admin/agents', body, { 'content-type': 'application/json', authorization: `Bearer ${w.d.adminToken}` }),
+      413,
+      'invalid_request',
+    );
   });
 });
 
@@ -166,12 +193,32 @@ describe('/bc-authorize parameters', () => {
     { name: 'authorization_details with an empty type', set: { authorization_details: '[{"type":""}]' }, code: 'invalid_authorization_details' },
     { name: 'authorization_details an object, not an array', set: { authorization_details: '{"type":"email"}' }, code: 'invalid_authorization_details' },
     { name: 'authorization_details an empty array', set: { authorization_details: '[]' }, code: 'invalid_authorization_details' },
-    { name: 'authorization_details with actions not an array', set: { authorization_details: '[{"type":"email","actions":"read"}]' }, code: 'invalid_authorization_details' },
-    { name: 'authorization_details with 21 entries', set: { authorization_details: JSON.stringify(Array.from({ length: 21 }, () => ({ type: 'email' }))) }, code: 'invalid_authorization_details' },
+    {
+      name: 'authorization_details with actions not an array',
+      set: { authorization_details: '[{"type":"email","actions":"read"}]' },
+      code: 'invalid_authorization_details',
+    },
+    {
+      name: 'authorization_details with 21 entries',
+      set: { authorization_details: JSON.stringify(Array.from({ length: 21 }, () => ({ type: 'email' }))) },
+      code: 'invalid_authorization_details',
+    },
     // Within the 16 KiB limit, but nested deeper than any real detail: must be refused, not crash the validator.
-    { name: 'authorization_details with an extra field nested 5000 arrays deep', set: { authorization_details: `[{"type":"email","extra":${'['.repeat(5000)}${']'.repeat(5000)}}]` }, code: 'invalid_authorization_details' },
-    { name: 'authorization_details with an extra field nested 2500 objects deep', set: { authorization_details: `[{"type":"email","extra":${'{"a":'.repeat(2500)}1${'}'.repeat(2500)}}]` }, code: 'invalid_authorization_details' },
-    { name: 'authorization_details over 16 KiB', set: { authorization_details: JSON.stringify([{ type: 'email', note: 'x'.repeat(16_384) }]) }, code: 'invalid_request' },
+    {
+      name: 'authorization_details with an extra field nested 5000 arrays deep',
+      set: { authorization_details: `[{"type":"email","extra":${'['.repeat(5000)}${']'.repeat(5000)}}]` },
+      code: 'invalid_authorization_details',
+    },
+    {
+      name: 'authorization_details with an extra field nested 2500 objects deep',
+      set: { authorization_details: `[{"type":"email","extra":${'{"a":'.repeat(2500)}1${'}'.repeat(2500)}}]` },
+      code: 'invalid_authorization_details',
+    },
+    {
+      name: 'authorization_details over 16 KiB',
+      set: { authorization_details: JSON.stringify([{ type: 'email', note: 'x'.repeat(16_384) }]) },
+      code: 'invalid_request',
+    },
     // CIBA parameters Mandate does not support
     { name: 'client_notification_token (ping/push mode)', set: { client_notification_token: 'abc123' }, code: 'invalid_request' },
     { name: 'user_code', set: { user_code: '1234' }, code: 'invalid_request' },
@@ -198,7 +245,9 @@ describe('/bc-authorize parameters', () => {
     const d = await startTestDaemon();
     const agent = await d.registerAgent();
     expect((await d.form('/bc-authorize', base, auth(agent))).status).toBe(200);
-    expect((await d.form('/bc-authorize', { ...base, login_hint: PERSON, authorization_details: '[{"type":"email","actions":["read"]}]' }, auth(agent))).status).toBe(200);
+    expect(
+      (await d.form('/bc-authorize', { ...base, login_hint: PERSON, authorization_details: '[{"type":"email","actions":["read"]}]' }, auth(agent))).status,
+    ).toBe(200);
   });
 });
 
@@ -213,24 +262,71 @@ describe('/token, /introspect and /revoke parameters', () => {
   const without = (p: Record<string, string>, key: string) => Object.fromEntries(Object.entries(p).filter(([k]) => k !== key));
   const rows: Row[] = [
     { name: 'grant_type missing', path: '/token', params: (w) => ({ auth_req_id: w.authReqId }), code: 'invalid_request' },
-    ...['authorization_code', 'client_credentials', 'password', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code', 'urn:openid:params:grant-type:CIBA'].map(
-      (g): Row => ({ name: `grant_type=${g}`, path: '/token', params: (w) => ({ grant_type: g, auth_req_id: w.authReqId, subject_token: w.token }), code: 'unsupported_grant_type' }),
+    ...[
+      'authorization_code',
+      'client_credentials',
+      'password',
+      'refresh_token',
+      'urn:ietf:params:oauth:grant-type:device_code',
+      'urn:openid:params:grant-type:CIBA',
+    ].map(
+      (g): Row => ({
+        name: `grant_type=${g}`,
+        path: '/token',
+        params: (w) => ({ grant_type: g, auth_req_id: w.authReqId, subject_token: w.token }),
+        code: 'unsupported_grant_type',
+      }),
     ),
     { name: 'CIBA poll without auth_req_id', path: '/token', params: () => ({ grant_type: GRANT_TYPE_CIBA }), code: 'invalid_request' },
-    { name: 'CIBA poll with an over-long auth_req_id', path: '/token', params: () => ({ grant_type: GRANT_TYPE_CIBA, auth_req_id: 'a'.repeat(201) }), code: 'invalid_request' },
+    {
+      name: 'CIBA poll with an over-long auth_req_id',
+      path: '/token',
+      params: () => ({ grant_type: GRANT_TYPE_CIBA, auth_req_id: 'a'.repeat(201) }),
+      code: 'invalid_request',
+    },
     { name: 'exchange without subject_token', path: '/token', params: (w) => without(ex(w), 'subject_token'), code: 'invalid_request' },
     { name: 'exchange without subject_token_type', path: '/token', params: (w) => without(ex(w), 'subject_token_type'), code: 'invalid_request' },
-    { name: 'exchange of a refresh_token type', path: '/token', params: (w) => ex(w, { subject_token_type: 'urn:ietf:params:oauth:token-type:refresh_token' }), code: 'invalid_request' },
-    { name: 'exchange asking for an id_token', path: '/token', params: (w) => ex(w, { requested_token_type: 'urn:ietf:params:oauth:token-type:id_token' }), code: 'invalid_request' },
-    { name: 'exchange with an actor_token', path: '/token', params: (w) => ex(w, { actor_token: w.token, actor_token_type: TOKEN_TYPE_ACCESS_TOKEN }), code: 'invalid_request' },
-    { name: 'exchange with resource and audience naming different targets', path: '/token', params: (w) => ex(w, { resource: MAIL, audience: 'https://other.example/' }), code: 'invalid_target' },
+    {
+      name: 'exchange of a refresh_token type',
+      path: '/token',
+      params: (w) => ex(w, { subject_token_type: 'urn:ietf:params:oauth:token-type:refresh_token' }),
+      code: 'invalid_request',
+    },
+    {
+      name: 'exchange asking for an id_token',
+      path: '/token',
+      params: (w) => ex(w, { requested_token_type: 'urn:ietf:params:oauth:token-type:id_token' }),
+      code: 'invalid_request',
+    },
+    {
+      name: 'exchange with an actor_token',
+      path: '/token',
+      params: (w) => ex(w, { actor_token: w.token, actor_token_type: TOKEN_TYPE_ACCESS_TOKEN }),
+      code: 'invalid_request',
+    },
+    {
+      name: 'exchange with resource and audience naming different targets',
+      path: '/token',
+      params: (w) => ex(w, { resource: MAIL, audience: 'https://other.example/' }),
+      code: 'invalid_target',
+    },
     { name: 'exchange with a relative resource', path: '/token', params: (w) => ex(w, { resource: '/mail' }), code: 'invalid_target' },
     { name: 'exchange with a resource #fragment', path: '/token', params: (w) => ex(w, { resource: `${MAIL}#x` }), code: 'invalid_target' },
     { name: 'exchange with scope mail"read', path: '/token', params: (w) => ex(w, { scope: 'mail"read' }), code: 'invalid_scope' },
     { name: 'exchange with a scope of spaces only', path: '/token', params: (w) => ex(w, { scope: '   ' }), code: 'invalid_scope' },
-    { name: 'exchange with an over-long subject_token', path: '/token', params: (w) => ex(w, { subject_token: w.token + 'A'.repeat(16_384) }), code: 'invalid_request' },
+    {
+      name: 'exchange with an over-long subject_token',
+      path: '/token',
+      params: (w) => ex(w, { subject_token: w.token + 'A'.repeat(16_384) }),
+      code: 'invalid_request',
+    },
     { name: '/introspect without token', path: '/introspect', params: () => ({ token_type_hint: 'access_token' }), code: 'invalid_request' },
-    { name: '/introspect with an over-long token_type_hint', path: '/introspect', params: (w) => ({ token: w.token, token_type_hint: 'a'.repeat(101) }), code: 'invalid_request' },
+    {
+      name: '/introspect with an over-long token_type_hint',
+      path: '/introspect',
+      params: (w) => ({ token: w.token, token_type_hint: 'a'.repeat(101) }),
+      code: 'invalid_request',
+    },
     { name: '/revoke without token', path: '/revoke', params: () => ({ token_type_hint: 'access_token' }), code: 'invalid_request' },
   ];
 
@@ -294,19 +390,22 @@ describe('admin JSON bodies', () => {
     { target: 'agents', body: JSON.stringify({ name: 'x', kind: 'agent', scopes: [], resources: [MAIL] }), code: 'invalid_scope' },
   ];
 
-  it.each(titled(rows, (r) => `${r.target} with ${r.body.length > 60 ? r.body.slice(0, 57) + '...' : r.body} → 400 ${r.code ?? 'invalid_request'}`))('%s', async (_title, { target, body, code }) => {
-    const w = shared();
-    const agents = await agentCount(w.d);
-    await refusedWithoutWrites(
-      w,
-      () => post(w.d, path(target, w), body, { 'content-type': 'application/json', authorization: `Bearer ${w.d.adminToken}` }),
-      400,
-      code ?? 'invalid_request',
-    );
-    expect((await pendingRequests(w.d)).length).toBe(1);
-    expect((await grantById(w.d, w.grantId)).status).toBe('approved');
-    expect(await agentCount(w.d)).toBe(agents);
-  });
+  it.each(titled(rows, (r) => `${r.target} with ${r.body.length > 60 ? `${r.body.slice(0, 57)}...` : r.body} → 400 ${r.code ?? 'invalid_request'}`))(
+    '%s',
+    async (_title, { target, body, code }) => {
+      const w = shared();
+      const agents = await agentCount(w.d);
+      await refusedWithoutWrites(
+        w,
+        () => post(w.d, path(target, w), body, { 'content-type': 'application/json', authorization: `Bearer ${w.d.adminToken}` }),
+        400,
+        code ?? 'invalid_request',
+      );
+      expect((await pendingRequests(w.d)).length).toBe(1);
+      expect((await grantById(w.d, w.grantId)).status).toBe('approved');
+      expect(await agentCount(w.d)).toBe(agents);
+    },
+  );
 });
 
 describe('admin query strings and ids', () => {

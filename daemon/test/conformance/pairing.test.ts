@@ -13,7 +13,11 @@ const { jwk } = await proofKey();
 
 /** A pairing request as the extension sends it (its Origin, its proof key); `body` fields replace the defaults. */
 const pair = (d: TestDaemon, body: Record<string, unknown> | unknown[], headers: Record<string, string> = {}) =>
-  post(d, '/admin/pair', JSON.stringify(Array.isArray(body) ? body : { jwk, ...body }), { 'content-type': 'application/json', origin: EXTENSION_ORIGIN, ...headers });
+  post(d, '/admin/pair', JSON.stringify(Array.isArray(body) ? body : { jwk, ...body }), {
+    'content-type': 'application/json',
+    origin: EXTENSION_ORIGIN,
+    ...headers,
+  });
 
 async function credentialCount(d: TestDaemon): Promise<number> {
   const res = await d.admin('GET', '/credentials');
@@ -74,14 +78,19 @@ describe('pairing codes', () => {
     expect((await pair(d, { code: d.pairingCode.code })).status).toBe(200);
   });
 
-  it.each(titled([
-    { name: 'no code', body: {} },
-    { name: 'an empty code', body: { code: '' } },
-    { name: 'a code that is not a string', body: { code: 12345678 } },
-    { name: 'an over-long code', body: { code: 'A'.repeat(65) } },
-    { name: 'an unknown field', body: { code: 'ABCD-EFGH', origin: 'chrome-extension://abcdefghijklmnopabcdefghijklmnop' } },
-    { name: 'a JSON array', body: ['ABCD-EFGH'] },
-  ], (r) => `${r.name} → 400 invalid_request, nothing paired`))('%s', async (_title, { body }) => {
+  it.each(
+    titled(
+      [
+        { name: 'no code', body: {} },
+        { name: 'an empty code', body: { code: '' } },
+        { name: 'a code that is not a string', body: { code: 12345678 } },
+        { name: 'an over-long code', body: { code: 'A'.repeat(65) } },
+        { name: 'an unknown field', body: { code: 'ABCD-EFGH', origin: 'chrome-extension://abcdefghijklmnopabcdefghijklmnop' } },
+        { name: 'a JSON array', body: ['ABCD-EFGH'] },
+      ],
+      (r) => `${r.name} → 400 invalid_request, nothing paired`,
+    ),
+  )('%s', async (_title, { body }) => {
     const d = await startTestDaemon();
     const before = await credentialCount(d);
     await expectError(await pair(d, body), 400, 'invalid_request');
@@ -98,17 +107,26 @@ describe('pairing binds the extension: its Origin and its proof key', () => {
   it('pairing without an Origin (not from the extension) → 400 invalid_request, the code still works', async () => {
     const d = await startTestDaemon();
     const before = await credentialCount(d);
-    await expectError(await post(d, '/admin/pair', JSON.stringify({ code: d.pairingCode.code, jwk }), { 'content-type': 'application/json' }), 400, 'invalid_request');
+    await expectError(
+      await post(d, '/admin/pair', JSON.stringify({ code: d.pairingCode.code, jwk }), { 'content-type': 'application/json' }),
+      400,
+      'invalid_request',
+    );
     expect(await credentialCount(d)).toBe(before);
     await pairExtension(d);
   });
 
-  it.each(titled([
-    { name: 'no proof key (jwk)', body: { jwk: undefined } },
-    { name: 'a jwk on another curve', body: { jwk: { ...jwk, crv: 'P-384' } } },
-    { name: 'an RSA jwk', body: { jwk: { kty: 'RSA', n: 'AQAB', e: 'AQAB' } } },
-    { name: 'a jwk with a short x', body: { jwk: { ...jwk, x: 'AAAA' } } },
-  ], (r) => `${r.name} → 400 invalid_request, nothing paired`))('%s', async (_title, { body }) => {
+  it.each(
+    titled(
+      [
+        { name: 'no proof key (jwk)', body: { jwk: undefined } },
+        { name: 'a jwk on another curve', body: { jwk: { ...jwk, crv: 'P-384' } } },
+        { name: 'an RSA jwk', body: { jwk: { kty: 'RSA', n: 'AQAB', e: 'AQAB' } } },
+        { name: 'a jwk with a short x', body: { jwk: { ...jwk, x: 'AAAA' } } },
+      ],
+      (r) => `${r.name} → 400 invalid_request, nothing paired`,
+    ),
+  )('%s', async (_title, { body }) => {
     const d = await startTestDaemon();
     const before = await credentialCount(d);
     await expectError(await pair(d, { code: d.pairingCode.code, ...body }), 400, 'invalid_request');
@@ -118,7 +136,16 @@ describe('pairing binds the extension: its Origin and its proof key', () => {
   it('300 concurrent guesses → at most 5 are evaluated (each attempt is counted before its body is read)', async () => {
     const d = await startTestDaemon();
     const bad = wrongCode(d.pairingCode.code);
-    const statuses = (await Promise.all(Array.from({ length: 300 }, () => pair(d, { code: bad }).then(async (r) => (await r.body?.cancel(), r.status))))).sort();
+    const statuses = (
+      await Promise.all(
+        Array.from({ length: 300 }, () =>
+          pair(d, { code: bad }).then(async (r) => {
+            await r.body?.cancel();
+            return r.status;
+          }),
+        ),
+      )
+    ).sort();
     const evaluated = statuses.filter((s) => s === 400).length;
     expect(evaluated).toBeLessThanOrEqual(5);
     expect(statuses.filter((s) => s === 429).length).toBe(300 - evaluated);
@@ -143,14 +170,19 @@ describe('the daemon proves its identity with the key pinned at pairing', () => 
     expect(JSON.parse(new TextDecoder().decode(payload))).toMatchObject({ challenge, origin: EXTENSION_ORIGIN, url: d2.url });
   });
 
-  it.each(titled([
-    { name: 'no Origin', body: (d: TestDaemon) => ({ challenge, url: d.url }), headers: {} },
-    { name: 'a url on another port (a relay from a squatter)', body: (d: TestDaemon) => ({ challenge, url: `http://127.0.0.1:${d.port + 1}` }) },
-    { name: 'a url on another host', body: (d: TestDaemon) => ({ challenge, url: `http://evil.example:${d.port}` }) },
-    { name: 'a url with a path', body: (d: TestDaemon) => ({ challenge, url: `${d.url}/admin` }) },
-    { name: 'a short challenge', body: (d: TestDaemon) => ({ challenge: 'abc', url: d.url }) },
-    { name: 'a challenge that is not base64url', body: (d: TestDaemon) => ({ challenge: '!'.repeat(43), url: d.url }) },
-  ], (r) => `${r.name} → 400 invalid_request`))('%s', async (_title, row) => {
+  it.each(
+    titled(
+      [
+        { name: 'no Origin', body: (d: TestDaemon) => ({ challenge, url: d.url }), headers: {} },
+        { name: 'a url on another port (a relay from a squatter)', body: (d: TestDaemon) => ({ challenge, url: `http://127.0.0.1:${d.port + 1}` }) },
+        { name: 'a url on another host', body: (d: TestDaemon) => ({ challenge, url: `http://evil.example:${d.port}` }) },
+        { name: 'a url with a path', body: (d: TestDaemon) => ({ challenge, url: `${d.url}/admin` }) },
+        { name: 'a short challenge', body: (d: TestDaemon) => ({ challenge: 'abc', url: d.url }) },
+        { name: 'a challenge that is not base64url', body: (d: TestDaemon) => ({ challenge: '!'.repeat(43), url: d.url }) },
+      ],
+      (r) => `${r.name} → 400 invalid_request`,
+    ),
+  )('%s', async (_title, row) => {
     const d = await startTestDaemon();
     await expectError(await ask(d, row.body(d), row.headers), 400, 'invalid_request');
   });

@@ -16,7 +16,7 @@ describe('an auth_req_id delivers one token', () => {
     w.d.clock.advance(60);
     await expectError(await poll(w.d, w.agent, authReqId), 400, 'invalid_grant');
     expect((await auditEvents(w.d, { type: 'token.issued' })).length).toBe(issued);
-    expect((await auditEvents(w.d, { type: 'token.refused' })).map((e) => [e.grant_id, e.detail?.['error']])).toEqual([
+    expect((await auditEvents(w.d, { type: 'token.refused' })).map((e) => [e.grant_id, e.detail?.error])).toEqual([
       [grantId, 'invalid_grant'],
       [grantId, 'invalid_grant'],
     ]);
@@ -123,7 +123,7 @@ describe('after the agent revokes its own token (RFC 7009: task done)', () => {
     expect((await grantById(w.d, w.grantId)).status).toBe('approved');
     await expectActive(await introspect(w.d, w.agent, w.token));
     const refused = await auditEvents(w.d, { type: 'token.revoked' });
-    expect(refused.map((e) => [e.outcome, e.detail?.['caller']])).toEqual([['refused', other.client_id]]);
+    expect(refused.map((e) => [e.outcome, e.detail?.caller])).toEqual([['refused', other.client_id]]);
   });
 
   it('the token’s resource server revoking it → 200, but the grant stays approved', async () => {

@@ -11,19 +11,20 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import { z } from 'zod';
 import { auditList, grantList, grantView, type AgentCreated, type AuditEventView, type GrantView } from '../../../shared/src/admin-api.js';
 import { OAUTH_ERROR_CODES, type OAuthErrorCode } from '../../../shared/src/errors.js';
-import {
-  GRANT_TYPE_CIBA,
-  GRANT_TYPE_TOKEN_EXCHANGE,
-  SIGNING_ALG,
-  TOKEN_TYPE_ACCESS_TOKEN,
-} from '../../../shared/src/oauth.js';
+import { GRANT_TYPE_CIBA, GRANT_TYPE_TOKEN_EXCHANGE, SIGNING_ALG, TOKEN_TYPE_ACCESS_TOKEN } from '../../../shared/src/oauth.js';
 import { DB_FILE } from '../../src/config.js';
 import { basic, startTestDaemon, type TestDaemon } from '../harness.js';
 
 const errorBody = z.object({ error: z.enum(OAUTH_ERROR_CODES), error_description: z.string() });
 export type ErrorBody = z.infer<typeof errorBody>;
 
-function checkError(status: number, contentType: string, acao: string | null | undefined, text: string, want: { status: number; code: OAuthErrorCode }): ErrorBody {
+function checkError(
+  status: number,
+  contentType: string,
+  acao: string | null | undefined,
+  text: string,
+  want: { status: number; code: OAuthErrorCode },
+): ErrorBody {
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -9,7 +9,21 @@ import { describe, expect, it } from 'vitest';
 import type { AgentCreated } from '../../../shared/src/admin-api.js';
 import { bcAuthorizeResponse, tokenResponse } from '../../../shared/src/oauth.js';
 import { CAL, MAIL, auth, startTestDaemon } from '../harness.js';
-import { auditEvents, daemonSigningKey, exchange, expectActive, expectError, expectInactive, introspect, poll, populate, sharedDaemon, titled, world, type World } from './support.js';
+import {
+  auditEvents,
+  daemonSigningKey,
+  exchange,
+  expectActive,
+  expectError,
+  expectInactive,
+  introspect,
+  poll,
+  populate,
+  sharedDaemon,
+  titled,
+  world,
+  type World,
+} from './support.js';
 
 const OTHER = 'https://other.example/';
 
@@ -203,7 +217,7 @@ describe('audience and client binding', () => {
     await expectError(await exchange(w.d, w.agent, w.token, { resource: OTHER }), 400, 'invalid_target');
     await expectError(await exchange(w.d, w.agent, w.token, { audience: OTHER }), 400, 'invalid_target');
     const refused = await auditEvents(w.d, { type: 'token.refused' });
-    expect(refused.map((e) => [e.outcome, e.detail?.['error'], e.detail?.['asked_resource']])).toEqual([
+    expect(refused.map((e) => [e.outcome, e.detail?.error, e.detail?.asked_resource])).toEqual([
       ['refused', 'invalid_target', OTHER],
       ['refused', 'invalid_target', OTHER],
     ]);

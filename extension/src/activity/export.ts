@@ -24,9 +24,11 @@ export function toCsv(events: readonly AuditEventView[]): string {
       e.grant_id ?? '',
       e.detail ? JSON.stringify(e.detail) : '',
       e.hash,
-    ].map(csvField).join(','),
+    ]
+      .map(csvField)
+      .join(','),
   );
-  return [COLUMNS.join(','), ...rows].join('\r\n') + '\r\n';
+  return `${[COLUMNS.join(','), ...rows].join('\r\n')}\r\n`;
 }
 
 export function toJsonLines(events: readonly AuditEventView[]): string {

@@ -16,7 +16,11 @@ function detailsCell(e: AuditEventView): HTMLElement {
     details = raw;
   }
   const model = describeAuthorizationDetails(details);
-  return h('td', { class: model.showable ? 'details' : 'details unshowable', title: model.entries.flatMap((x) => x.fields.map((f) => `${f.label}: ${f.value}`)).join('\n') }, detailsSummary(model));
+  return h(
+    'td',
+    { class: model.showable ? 'details' : 'details unshowable', title: model.entries.flatMap((x) => x.fields.map((f) => `${f.label}: ${f.value}`)).join('\n') },
+    detailsSummary(model),
+  );
 }
 
 const form = $('#filters') as HTMLFormElement;

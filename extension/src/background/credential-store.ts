@@ -51,7 +51,8 @@ export async function loadPairing(): Promise<Pairing | undefined> {
   const proof = v.proofKey as { keys?: { privateKey?: unknown; publicKey?: unknown }; jwk?: unknown } | undefined;
   const jwk = ecPublicJwk.safeParse(proof?.jwk);
   const daemonJwk = ecPublicJwk.safeParse(v.daemonJwk);
-  if (typeof v.credential !== 'string' || !isKey(proof?.keys?.privateKey) || !isKey(proof.keys.publicKey) || !jwk.success || !daemonJwk.success) return undefined;
+  if (typeof v.credential !== 'string' || !isKey(proof?.keys?.privateKey) || !isKey(proof.keys.publicKey) || !jwk.success || !daemonJwk.success)
+    return undefined;
   return {
     credential: v.credential,
     proofKey: { keys: { privateKey: proof.keys.privateKey, publicKey: proof.keys.publicKey }, jwk: jwk.data },

@@ -35,7 +35,7 @@ export function handlers(conn: ConnectionManager, intercept: Interceptor): Handl
     return value;
   };
   return {
-    'state.get': async () => conn.current().readAt === 0 ? conn.refresh() : conn.current(),
+    'state.get': async () => (conn.current().readAt === 0 ? conn.refresh() : conn.current()),
     'settings.setDaemonUrl': async ({ daemonUrl }) => {
       await setDaemonUrl(daemonUrl);
       return conn.refresh();
@@ -55,10 +55,8 @@ export function handlers(conn: ConnectionManager, intercept: Interceptor): Handl
     },
     'requests.approve': async ({ id, scope, expires_in }) =>
       thenRefresh(await callDaemon(await daemon(), 'POST', `/requests/${encodeURIComponent(id)}/approve`, grantView, { scope, expires_in })),
-    'requests.deny': async ({ id }) =>
-      thenRefresh(await callDaemon(await daemon(), 'POST', `/requests/${encodeURIComponent(id)}/deny`, grantView, {})),
-    'grants.revoke': async ({ id }) =>
-      thenRefresh(await callDaemon(await daemon(), 'POST', `/grants/${encodeURIComponent(id)}/revoke`, grantView, {})),
+    'requests.deny': async ({ id }) => thenRefresh(await callDaemon(await daemon(), 'POST', `/requests/${encodeURIComponent(id)}/deny`, grantView, {})),
+    'grants.revoke': async ({ id }) => thenRefresh(await callDaemon(await daemon(), 'POST', `/grants/${encodeURIComponent(id)}/revoke`, grantView, {})),
     'grants.revokeAll': async () => thenRefresh(await callDaemon(await daemon(), 'POST', '/grants/revoke-all', revokeAllResponse, {})),
     'audit.query': async (q) => {
       const params = new URLSearchParams();

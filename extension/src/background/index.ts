@@ -19,7 +19,10 @@ const conn = connectionManager({
     if (expired.length > 0) void notifyExpiredExternal(expired);
   },
 });
-const intercept = interceptor(() => conn.target(), () => void conn.refresh());
+const intercept = interceptor(
+  () => conn.target(),
+  () => void conn.refresh(),
+);
 const handle = handlers(conn, intercept);
 
 function fail(code: string, message: string): Reply<never> {

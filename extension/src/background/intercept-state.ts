@@ -107,7 +107,8 @@ export function interceptState() {
       }),
     addAllowRule: (r: { tabId: number; frameId: number; ruleId: number }) =>
       update((s) => {
-        (s.allow[frameKey(r)] ??= []).push(r.ruleId);
+        const key = frameKey(r);
+        s.allow[key] = [...(s.allow[key] ?? []), r.ruleId];
       }),
     /** The allow rules of a frame that has just committed a load: spent. */
     takeAllowRules: (at: { tabId: number; frameId: number }) =>
@@ -122,7 +123,11 @@ export function interceptState() {
       update((s) => {
         const prefix = `${tabId}:`;
         const ids: number[] = [];
-        for (const k of Object.keys(s.allow)) if (k.startsWith(prefix)) ids.push(...s.allow[k]!), delete s.allow[k];
+        for (const k of Object.keys(s.allow)) {
+          if (!k.startsWith(prefix)) continue;
+          ids.push(...s.allow[k]!);
+          delete s.allow[k];
+        }
         for (const k of Object.keys(s.seen)) if (k.startsWith(prefix)) delete s.seen[k];
         for (const [k, v] of Object.entries(s.reviews)) if (v.tabId === tabId) delete s.reviews[k];
         delete s.tracked[String(tabId)];

@@ -19,12 +19,35 @@ const BRANDS: Readonly<Record<string, readonly string[]>> = {
   microsoft: ['microsoft', 'outlook', 'onedrive', 'sharepoint', 'teams', 'office', 'live.com'],
   atlassian: ['atlassian', 'jira', 'confluence'],
 };
-const GENERIC_LABELS = new Set(['www', 'accounts', 'account', 'login', 'auth', 'oauth', 'oauth2', 'api', 'app', 'apps', 'id', 'sso', 'com', 'net', 'org', 'io', 'co', 'ai', 'dev']);
+const GENERIC_LABELS = new Set([
+  'www',
+  'accounts',
+  'account',
+  'login',
+  'auth',
+  'oauth',
+  'oauth2',
+  'api',
+  'app',
+  'apps',
+  'id',
+  'sso',
+  'com',
+  'net',
+  'org',
+  'io',
+  'co',
+  'ai',
+  'dev',
+]);
 
 export const DEFAULT_REASON = 'Mandate turned off “Always allow” here: approve each use, so you see every action this app takes.';
 
 function words(s: string): string[] {
-  return s.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length > 2 && !GENERIC_LABELS.has(w));
+  return s
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w.length > 2 && !GENERIC_LABELS.has(w));
 }
 
 /** Whether an external grant at `provider` (a host or a name) is plausibly the app on the card. */

@@ -93,7 +93,12 @@ function start(adapter: Adapter, ctx: ContentContext): void {
     insertAnnotation(
       card,
       reading.buttons,
-      buildAnnotation({ app: reading.app, grants: ctx.grants, alwaysDisabled: ctx.disableAlwaysAllow && reading.buttons.always !== undefined, reason: ctx.reason }),
+      buildAnnotation({
+        app: reading.app,
+        grants: ctx.grants,
+        alwaysDisabled: ctx.disableAlwaysAllow && reading.buttons.always !== undefined,
+        reason: ctx.reason,
+      }),
     );
 
   function handle(card: Element): void {

@@ -89,7 +89,11 @@ export function findControl(card: Element, entries: readonly string[], skip: rea
 export function readButtons(card: Element, sel: SiteSelectors): CardButtons {
   const always = findControl(card, sel.alwaysAllow);
   const allow = findControl(card, sel.allow, always ? [always] : []);
-  const deny = findControl(card, sel.deny, [always, allow].filter((b): b is HTMLElement => b !== undefined));
+  const deny = findControl(
+    card,
+    sel.deny,
+    [always, allow].filter((b): b is HTMLElement => b !== undefined),
+  );
   return { ...(allow && { allow }), ...(always && { always }), ...(deny && { deny }) };
 }
 
@@ -124,13 +128,16 @@ export function readNames(card: Element, sel: SiteSelectors, builtIn: SiteSelect
       for (const p of patterns) {
         const g = p.exec(line)?.groups;
         if (!g) continue;
-        app ??= clip(g['app']);
-        tool ??= clip(g['tool']);
+        app ??= clip(g.app);
+        tool ??= clip(g.tool);
         if (app) return true;
       }
     return false;
   };
-  for (const [key, own] of [['appName', true], ['toolName', false]] as const) {
+  for (const [key, own] of [
+    ['appName', true],
+    ['toolName', false],
+  ] as const) {
     for (const entry of sel[key]) {
       for (const el of queryAll(card, [entry])) {
         const lines = linesOf(el);

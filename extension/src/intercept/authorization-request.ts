@@ -5,25 +5,53 @@ import { readRequestObject } from './request-object.js';
 /** Longest authorization URL Mandate reviews; longer ones are refused (nothing legitimate needs more). */
 export const MAX_URL_LENGTH = 8192;
 /** Parameters OAuth forbids repeating (RFC 6749 §3.1); `resource` may repeat (RFC 8707). */
-const SINGLE = ['response_type', 'client_id', 'redirect_uri', 'scope', 'state', 'code_challenge', 'code_challenge_method', 'authorization_details', 'request', 'request_uri', 'claims'];
+const SINGLE = [
+  'response_type',
+  'client_id',
+  'redirect_uri',
+  'scope',
+  'state',
+  'code_challenge',
+  'code_challenge_method',
+  'authorization_details',
+  'request',
+  'request_uri',
+  'claims',
+];
 /**
  * Parameters a plain sign-in may carry (RFC 6749, OpenID Connect Core §3.1.2.1, RFC 7636). A request
  * with anything else (`resource`, `authorization_details`, `claims`, `include_granted_scopes`,
  * `access_type`…) asks for more than who you are, so it is never continued without a look.
  */
 const SIGN_IN_PARAMS = new Set([
-  'response_type', 'client_id', 'redirect_uri', 'scope', 'state', 'nonce', 'code_challenge', 'code_challenge_method',
-  'response_mode', 'prompt', 'login_hint', 'max_age', 'ui_locales', 'display', 'iss',
+  'response_type',
+  'client_id',
+  'redirect_uri',
+  'scope',
+  'state',
+  'nonce',
+  'code_challenge',
+  'code_challenge_method',
+  'response_mode',
+  'prompt',
+  'login_hint',
+  'max_age',
+  'ui_locales',
+  'display',
+  'iss',
 ]);
 
 /** What Mandate cannot see in a request, and so what the person is warned about. */
 export type Hidden = 'pushed' | 'encrypted-request-object' | 'request-object-by-reference' | 'no-redirect';
 
 export const HIDDEN_TEXT: Record<Hidden, string> = {
-  pushed: 'The app sent this request’s contents to the provider directly (a pushed authorization request). Mandate cannot see which permissions it asks for or where it returns.',
-  'request-object-by-reference': 'The request’s contents are kept at an address the provider fetches. Mandate cannot see which permissions it asks for or where it returns.',
+  pushed:
+    'The app sent this request’s contents to the provider directly (a pushed authorization request). Mandate cannot see which permissions it asks for or where it returns.',
+  'request-object-by-reference':
+    'The request’s contents are kept at an address the provider fetches. Mandate cannot see which permissions it asks for or where it returns.',
   'encrypted-request-object': 'The request’s contents are encrypted for the provider. Mandate cannot see which permissions it asks for or where it returns.',
-  'no-redirect': 'The request does not say where the provider sends you back, so the provider uses the address the app registered. Mandate cannot tell which agent platform receives the access.',
+  'no-redirect':
+    'The request does not say where the provider sends you back, so the provider uses the address the app registered. Mandate cannot tell which agent platform receives the access.',
 };
 
 export interface AuthorizationRequest {
@@ -147,7 +175,7 @@ export function parseAuthorizationRequest(raw: string, customPatterns: readonly 
   const detailsRaw = params.get('authorization_details');
   let authorizationDetails: AuthorizationRequest['authorizationDetails'] = null;
   if (detailsRaw !== null) {
-    let parsed: unknown = undefined;
+    let parsed: unknown;
     try {
       parsed = JSON.parse(detailsRaw);
     } catch {

@@ -31,7 +31,21 @@ export const AUTHORIZATION_ENDPOINT_RE = '^https?://[^?#]*/(?:[^?#/]*authori[sz]
 export const REVIEW_PAGE = '/src/review/index.html';
 export const STATIC_RULESET_ID = 'intercept';
 
-const SUBRESOURCES = ['xmlhttprequest', 'script', 'image', 'stylesheet', 'object', 'ping', 'media', 'font', 'websocket', 'webtransport', 'webbundle', 'csp_report', 'other'] as const;
+const SUBRESOURCES = [
+  'xmlhttprequest',
+  'script',
+  'image',
+  'stylesheet',
+  'object',
+  'ping',
+  'media',
+  'font',
+  'websocket',
+  'webtransport',
+  'webbundle',
+  'csp_report',
+  'other',
+] as const;
 
 /** The parts of chrome.declarativeNetRequest.Rule Mandate uses (typed here to keep the API in one place). */
 export interface DnrRule {
@@ -75,7 +89,13 @@ export function staticRules(): DnrRule[] {
     })),
     {
       action: review('post'),
-      condition: { regexFilter: AUTHORIZATION_ENDPOINT_RE, isUrlFilterCaseSensitive: false, requestMethods: ['post'], domainType: 'thirdParty', resourceTypes: frames },
+      condition: {
+        regexFilter: AUTHORIZATION_ENDPOINT_RE,
+        isUrlFilterCaseSensitive: false,
+        requestMethods: ['post'],
+        domainType: 'thirdParty',
+        resourceTypes: frames,
+      },
     },
     ...[...AUTHORIZATION_PAIR_RES, ENCODED_NAME_RE].map((regexFilter) => ({
       action: { type: 'block' as const },

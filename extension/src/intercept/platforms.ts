@@ -32,7 +32,18 @@ export const BUILTIN_PLATFORMS: readonly Platform[] = [
 
 const LOCAL = BUILTIN_PLATFORMS[2]!;
 /** Schemes that can never be a redirect a person's agent receives. */
-const NOT_A_REDIRECT = new Set(['javascript:', 'data:', 'blob:', 'file:', 'about:', 'filesystem:', 'view-source:', 'chrome:', 'chrome-extension:', 'moz-extension:']);
+const NOT_A_REDIRECT = new Set([
+  'javascript:',
+  'data:',
+  'blob:',
+  'file:',
+  'about:',
+  'filesystem:',
+  'view-source:',
+  'chrome:',
+  'chrome-extension:',
+  'moz-extension:',
+]);
 
 /** True for localhost, 127.0.0.0/8 and [::1], however the host was written (URL has already normalised it). */
 export function isLoopbackHost(hostname: string): boolean {

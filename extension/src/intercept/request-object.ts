@@ -3,10 +3,7 @@
  * Mandate is not the audience and has no key, but the provider acts on exactly these claims. A JWE
  * (five parts) cannot be read by anyone but the provider: it is reported as encrypted.
  */
-export type RequestObject =
-  | { kind: 'signed'; claims: Record<string, unknown> }
-  | { kind: 'encrypted' }
-  | { kind: 'invalid'; reason: string };
+export type RequestObject = { kind: 'signed'; claims: Record<string, unknown> } | { kind: 'encrypted' } | { kind: 'invalid'; reason: string };
 
 const B64URL = /^[A-Za-z0-9_-]*$/;
 

@@ -72,7 +72,12 @@ form.addEventListener('submit', async (e) => {
     codeInput.value = '';
     urlTouched = false;
     render(state);
-    say(state.connection.state === 'online' ? `Paired. Mandate now watches over ${state.connection.person}’s agents.` : 'Paired, but the daemon is not answering right now.', 'ok');
+    say(
+      state.connection.state === 'online'
+        ? `Paired. Mandate now watches over ${state.connection.person}’s agents.`
+        : 'Paired, but the daemon is not answering right now.',
+      'ok',
+    );
   } catch (err) {
     say(`Pairing failed: ${(err as Error).message}`, 'error');
   }
@@ -121,7 +126,10 @@ async function loadSettings(): Promise<void> {
 }
 
 async function saveSettings(): Promise<void> {
-  const list = patterns.value.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const list = patterns.value
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
   const bad = list.filter((l) => !PATTERN_RE.test(l));
   if (bad.length > 0) {
     settingsStatus.textContent = `Not saved: ${bad[0]} is not an http(s) address pattern like https://agents.example.com/oauth/*`;

@@ -37,14 +37,7 @@ export function activeItem(g: GrantView, now: number, notify: Notify, timers: Co
     h('p', { class: 'meta' }, 'on ', h('span', { class: 'resource', title: g.resource }, hostOf(g.resource))),
     scopeList(scopes),
     g.authorization_details === null ? null : authorizationDetailsView(g.authorization_details),
-    h(
-      'p',
-      { class: 'meta' },
-      'Ends in ',
-      left,
-      ' · ',
-      g.last_used_at === null ? 'not used yet' : `used ${ago(now - g.last_used_at)}`,
-    ),
+    h('p', { class: 'meta' }, 'Ends in ', left, ' · ', g.last_used_at === null ? 'not used yet' : `used ${ago(now - g.last_used_at)}`),
   );
 }
 
@@ -54,7 +47,13 @@ export function revokeAllControl(count: number, notify: Notify): HTMLElement {
   const start = h('button', { type: 'button', class: 'danger small' }, 'Revoke all');
   const confirm = h('button', { type: 'button', class: 'danger small' }, `Yes, revoke all ${count}`);
   const cancel = h('button', { type: 'button', class: 'secondary small' }, 'Cancel');
-  const question = h('span', { class: 'confirm', role: 'group', 'aria-label': 'Confirm revoke all', hidden: true }, `End ${count} delegation${count === 1 ? '' : 's'} now? `, confirm, cancel);
+  const question = h(
+    'span',
+    { class: 'confirm', role: 'group', 'aria-label': 'Confirm revoke all', hidden: true },
+    `End ${count} delegation${count === 1 ? '' : 's'} now? `,
+    confirm,
+    cancel,
+  );
   start.addEventListener('click', () => {
     start.hidden = true;
     question.hidden = false;

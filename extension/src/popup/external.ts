@@ -32,8 +32,19 @@ export function externalItem(g: ExternalGrantView, now: number, notify: Notify, 
   return h(
     'li',
     { class: 'card active external', 'data-external': g.id },
-    h('div', { class: 'card-head' }, h('strong', { class: 'agent' }, `${platformLabel(g.platform)} → ${page.name}`), riskPill(overallRisk(g.allowed_scope)), revoke),
-    h('p', { class: 'meta' }, g.status === 'pending' ? 'Waiting for the provider’s answer' : `at ${g.provider_host}`, page.rfc7009 ? ' · supports token revocation (RFC 7009)' : ''),
+    h(
+      'div',
+      { class: 'card-head' },
+      h('strong', { class: 'agent' }, `${platformLabel(g.platform)} → ${page.name}`),
+      riskPill(overallRisk(g.allowed_scope)),
+      revoke,
+    ),
+    h(
+      'p',
+      { class: 'meta' },
+      g.status === 'pending' ? 'Waiting for the provider’s answer' : `at ${g.provider_host}`,
+      page.rfc7009 ? ' · supports token revocation (RFC 7009)' : '',
+    ),
     scopeList(g.allowed_scope),
     h('p', { class: 'meta' }, 'Ends in ', left),
   );

@@ -26,7 +26,12 @@ const notify: Notify = (message, kind = 'ok') => {
 };
 
 function section(title: string, count: number, extra: HTMLElement | null, list: HTMLElement): HTMLElement {
-  return h('section', { 'aria-label': title }, h('div', { class: 'section-head' }, h('h2', {}, title, h('span', { class: 'count' }, String(count))), extra), list);
+  return h(
+    'section',
+    { 'aria-label': title },
+    h('div', { class: 'section-head' }, h('h2', {}, title, h('span', { class: 'count' }, String(count))), extra),
+    list,
+  );
 }
 
 /** One line of history: status, who, where, when (daemon grants and external grants alike). */
@@ -69,7 +74,6 @@ function appendInChunks<T>(list: HTMLElement, items: readonly T[], make: (item: 
   };
   setTimeout(() => step(FIRST_SCREEN), 0);
 }
-
 
 /** Pending requests survive re-renders untouched (a person may be mid-choice); lists are rebuilt when they change. */
 function render(state: ExtensionState): void {

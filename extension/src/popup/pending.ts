@@ -85,11 +85,19 @@ export function pendingItem(g: GrantView, notify: Notify, policy: Policy, seenPa
     { class: `card pending risk-edge-${risk}`, 'data-grant': g.id },
     h('div', { class: 'card-head' }, h('strong', { class: 'agent' }, name), riskPill(risk)),
     g.binding_message ? h('p', { class: 'task' }, '“', showText(g.binding_message), '”') : h('p', { class: 'task muted' }, 'No task description given'),
-    h('p', { class: 'meta' }, 'on ', h('span', { class: 'resource', title: g.resource }, showText(hostOf(g.resource))), ` · asks for ${describeDuration(g.requested_duration)}`),
+    h(
+      'p',
+      { class: 'meta' },
+      'on ',
+      h('span', { class: 'resource', title: g.resource }, showText(hostOf(g.resource))),
+      ` · asks for ${describeDuration(g.requested_duration)}`,
+    ),
     g.authorization_details === null ? null : authorizationDetailsView(g.authorization_details, undefined, seenPayees ? { seenPayees } : {}),
     choices.element,
     hint,
-    unshowable ? h('p', { class: 'hint' }, 'Approve is disabled: Mandate cannot show everything this request carries. Deny it, and ask the agent’s maker.') : null,
+    unshowable
+      ? h('p', { class: 'hint' }, 'Approve is disabled: Mandate cannot show everything this request carries. Deny it, and ask the agent’s maker.')
+      : null,
     duration.element,
     h('div', { class: 'actions' }, deny, approve),
   );

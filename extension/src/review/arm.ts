@@ -11,7 +11,9 @@ export function armWhenSeen(doc: Document, onArmed: (armed: boolean) => void): (
   let seenFor = 0;
   let armed = false;
   const set = (on: boolean) => {
-    if (on !== armed) onArmed((armed = on));
+    if (on === armed) return;
+    armed = on;
+    onArmed(on);
   };
   const timer = setInterval(() => {
     const seen = doc.visibilityState === 'visible' && doc.hasFocus();

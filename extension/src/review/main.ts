@@ -32,13 +32,21 @@ function facts(r: AuthorizationRequest): HTMLElement {
   const pkce =
     r.pkce === 'S256'
       ? h('dd', {}, 'Yes (S256)')
-      : h('dd', { class: r.pkce === 'plain' ? 'warn' : 'bad' }, r.pkce === 'plain' ? 'Weak (plain): the code could be replayed' : 'No: an intercepted code could be used by someone else');
+      : h(
+          'dd',
+          { class: r.pkce === 'plain' ? 'warn' : 'bad' },
+          r.pkce === 'plain' ? 'Weak (plain): the code could be replayed' : 'No: an intercepted code could be used by someone else',
+        );
   return h(
     'dl',
     { class: 'facts' },
     h('dt', {}, 'Agent platform'),
     r.platform && r.redirectUri
-      ? h('dd', {}, `${r.platform.label} (returns to ${r.redirectUri.protocol === 'http:' || r.redirectUri.protocol === 'https:' ? r.redirectUri.host : r.redirectUri.href})`)
+      ? h(
+          'dd',
+          {},
+          `${r.platform.label} (returns to ${r.redirectUri.protocol === 'http:' || r.redirectUri.protocol === 'https:' ? r.redirectUri.host : r.redirectUri.href})`,
+        )
       : h('dd', { class: 'warn' }, 'Unknown: the request does not show where it returns'),
     h('dt', {}, 'Provider'),
     h('dd', {}, r.provider),
@@ -60,8 +68,18 @@ function details(r: AuthorizationRequest): { element: HTMLElement | null; showab
 }
 
 function hiddenWarning(r: AuthorizationRequest): HTMLElement | null {
-  if (r.hidden) return h('p', { class: 'notice bad', role: 'note' }, `Mandate cannot see everything this request asks. ${HIDDEN_TEXT[r.hidden]} Continue only if you started this yourself.`);
-  if (r.fromRequestObject) return h('p', { class: 'notice', role: 'note' }, 'The app signed this request, so Mandate shows what it asks but cannot remove a permission from it: continue with all of them, or block it.');
+  if (r.hidden)
+    return h(
+      'p',
+      { class: 'notice bad', role: 'note' },
+      `Mandate cannot see everything this request asks. ${HIDDEN_TEXT[r.hidden]} Continue only if you started this yourself.`,
+    );
+  if (r.fromRequestObject)
+    return h(
+      'p',
+      { class: 'notice', role: 'note' },
+      'The app signed this request, so Mandate shows what it asks but cannot remove a permission from it: continue with all of them, or block it.',
+    );
   return null;
 }
 
@@ -90,7 +108,10 @@ function review(id: string, r: AuthorizationRequest, policy: Policy): void {
   };
   continueBtn.addEventListener('click', async () => {
     const seconds = duration.seconds();
-    if (seconds === undefined) return void (error.textContent = 'Choose a shorter duration.');
+    if (seconds === undefined) {
+      error.textContent = 'Choose a shorter duration.';
+      return;
+    }
     setBusy(true);
     error.textContent = '';
     try {

@@ -49,7 +49,13 @@ export function disconnectedPanel(state: ExtensionState): HTMLElement {
         h('p', { class: 'muted' }, c.reason),
       );
     case 'unpaired':
-      return h('div', { class: 'panel' }, h('h2', {}, 'Pair with your Mandate daemon'), h('p', {}, 'Start the daemon, then type the pairing code it printed into the settings page.'), openOptions);
+      return h(
+        'div',
+        { class: 'panel' },
+        h('h2', {}, 'Pair with your Mandate daemon'),
+        h('p', {}, 'Start the daemon, then type the pairing code it printed into the settings page.'),
+        openOptions,
+      );
     default:
       return h('div', { class: 'panel' }, h('p', {}, 'Connecting to the Mandate daemon…'));
   }

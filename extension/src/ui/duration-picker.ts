@@ -21,7 +21,13 @@ export function durationPicker(
   const select = h(
     'select',
     { id, class: 'duration' },
-    ...options.map((s) => h('option', { value: String(s), selected: s === initial }, s === requested && opts.presets === undefined && !capped ? `${describeDuration(s)} (as asked)` : describeDuration(s))),
+    ...options.map((s) =>
+      h(
+        'option',
+        { value: String(s), selected: s === initial },
+        s === requested && opts.presets === undefined && !capped ? `${describeDuration(s)} (as asked)` : describeDuration(s),
+      ),
+    ),
     h('option', { value: 'custom' }, 'Custom…'),
   );
   const custom = h('input', {

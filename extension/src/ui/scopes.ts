@@ -41,7 +41,13 @@ export function scopeChoices(
   const infos = describeScopes(scopes);
   const blocked = (s: string) => org.blocked?.includes(s) ?? false;
   const boxes = infos.map((info) =>
-    h('input', { type: 'checkbox', checked: !blocked(info.scope), disabled: blocked(info.scope) || org.fixed === true, 'aria-label': info.scope, on: { change: onChange } }),
+    h('input', {
+      type: 'checkbox',
+      checked: !blocked(info.scope),
+      disabled: blocked(info.scope) || org.fixed === true,
+      'aria-label': info.scope,
+      on: { change: onChange },
+    }),
   );
   const note = (s: string) =>
     blocked(s)
@@ -53,7 +59,12 @@ export function scopeChoices(
     'ul',
     { class: 'scopes choosable' },
     ...infos.map((info, i) =>
-      h('li', { class: `scope${blocked(info.scope) ? ' blocked' : ''}` }, h('label', { class: 'scope-label' }, boxes[i]!, h('span', { class: 'scope-text' }, scopeText(info), note(info.scope))), riskPill(info.risk)),
+      h(
+        'li',
+        { class: `scope${blocked(info.scope) ? ' blocked' : ''}` },
+        h('label', { class: 'scope-label' }, boxes[i]!, h('span', { class: 'scope-text' }, scopeText(info), note(info.scope))),
+        riskPill(info.risk),
+      ),
     ),
   );
   return { element, chosen: () => infos.filter((x, i) => boxes[i]!.checked && !blocked(x.scope)).map((x) => x.scope) };

@@ -13,7 +13,7 @@ export const isObject = (v: unknown): v is Obj => v !== null && typeof v === 'ob
 
 /** One scalar as text: strings verbatim, everything else as its JSON spelling. */
 export function scalarText(v: unknown): string {
-  return typeof v === 'string' ? showText(v) : JSON.stringify(v) ?? String(v);
+  return typeof v === 'string' ? showText(v) : (JSON.stringify(v) ?? String(v));
 }
 
 /** Every leaf of `value` as a field; nested keys join with " › ", list items as "#n"; lists of scalars on one line. */
@@ -21,7 +21,10 @@ export function flatten(value: unknown, label: string, out: DetailField[]): void
   if (Array.isArray(value)) {
     if (value.length === 0) out.push({ label, value: '(empty list)' });
     else if (value.every((v) => !Array.isArray(v) && !isObject(v))) out.push({ label, value: value.map(scalarText).join(', ') });
-    else value.forEach((v, i) => flatten(v, `${label} #${i + 1}`, out));
+    else
+      value.forEach((v, i) => {
+        flatten(v, `${label} #${i + 1}`, out);
+      });
   } else if (isObject(value)) {
     const keys = Object.keys(value);
     if (keys.length === 0) out.push({ label, value: '(empty)' });
@@ -40,7 +43,10 @@ export function entryReader(entry: Obj) {
       return has(k) ? entry[k] : undefined;
     },
     /** Keys nobody took, in order. */
-    rest: (): [string, unknown][] => Object.keys(entry).filter((k) => !used.has(k)).map((k) => [k, entry[k]]),
+    rest: (): [string, unknown][] =>
+      Object.keys(entry)
+        .filter((k) => !used.has(k))
+        .map((k) => [k, entry[k]]),
   };
 }
 export type EntryReader = ReturnType<typeof entryReader>;

@@ -46,7 +46,8 @@ function limitProblems(json: unknown): string[] {
   if (!Array.isArray(json)) return [`${where('')} must be a JSON array of objects`];
   if (json.length > DETAILS_LIMITS.maxEntries) problems.push(`${where('')} has ${json.length} entries; at most ${DETAILS_LIMITS.maxEntries} can be shown`);
   const text = (s: string, path: string, what: string) => {
-    if (s.length > DETAILS_LIMITS.maxStringLength) problems.push(`${where(path)}: ${what} is ${s.length} characters; at most ${DETAILS_LIMITS.maxStringLength} can be shown`);
+    if (s.length > DETAILS_LIMITS.maxStringLength)
+      problems.push(`${where(path)}: ${what} is ${s.length} characters; at most ${DETAILS_LIMITS.maxStringLength} can be shown`);
     const p = textProblem(s);
     if (p) problems.push(`${where(path)}: ${what} ${p}`);
   };
@@ -65,7 +66,8 @@ function limitProblems(json: unknown): string[] {
   };
   json.slice(0, DETAILS_LIMITS.maxEntries).forEach((entry, i) => {
     const leaves = walk(entry, 1, `[${i}]`);
-    if (leaves > DETAILS_LIMITS.maxFieldsPerEntry) problems.push(`${where(`[${i}]`)} has ${leaves} values; at most ${DETAILS_LIMITS.maxFieldsPerEntry} can be shown`);
+    if (leaves > DETAILS_LIMITS.maxFieldsPerEntry)
+      problems.push(`${where(`[${i}]`)} has ${leaves} values; at most ${DETAILS_LIMITS.maxFieldsPerEntry} can be shown`);
   });
   return problems;
 }

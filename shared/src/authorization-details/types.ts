@@ -26,7 +26,9 @@ export const FLAG_NEW_PAYEE = 'Payee not seen before: no payment you approved we
 export function payeesOf(details: unknown): string[] {
   if (!Array.isArray(details)) return [];
   return details.flatMap((d) =>
-    isObject(d) && d.type === 'payment_initiation' && isObject(d.creditorAccount) && typeof d.creditorAccount.iban === 'string' ? [d.creditorAccount.iban.replace(/ /g, '')] : [],
+    isObject(d) && d.type === 'payment_initiation' && isObject(d.creditorAccount) && typeof d.creditorAccount.iban === 'string'
+      ? [d.creditorAccount.iban.replace(/ /g, '')]
+      : [],
   );
 }
 
@@ -45,7 +47,10 @@ export function moneyText(v: unknown, flags: string[]): string | undefined {
 
 /** An account object: its IBAN grouped and in full, any other key verbatim. */
 function account(v: unknown, label: string, fields: DetailField[], flags: string[], seen?: ReadonlySet<string>): void {
-  if (!isObject(v)) return flatten(v, label, fields);
+  if (!isObject(v)) {
+    flatten(v, label, fields);
+    return;
+  }
   for (const [k, value] of Object.entries(v)) {
     if (k === 'iban' && typeof value === 'string') {
       const iban = formatIban(value);
@@ -83,7 +88,7 @@ const accountInformation: KnownType = {
     if (!isObject(access)) return access === undefined ? undefined : flatten(access, 'Access', fields);
     for (const [k, v] of Object.entries(access)) {
       const label = ACCESS_LABELS[k] ?? `Access › ${showText(k)}`;
-      if (Array.isArray(v) && v.length > 0) v.forEach((item) => account(item, label, fields, flags));
+      if (Array.isArray(v) && v.length > 0) for (const item of v) account(item, label, fields, flags);
       else flatten(v, label, fields);
     }
   },

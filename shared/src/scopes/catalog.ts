@@ -241,8 +241,7 @@ export function isSignInOnly(scopes: readonly string[]): boolean {
 function pick(entries: readonly CatalogEntry[], providerHint: string | undefined): CatalogEntry | undefined {
   if (entries.length > 1) {
     const preferred =
-      (providerHint !== undefined ? entries.find((e) => e.provider === providerHint) : undefined) ??
-      entries.find((e) => e.provider === STANDARD_PROVIDER);
+      (providerHint !== undefined ? entries.find((e) => e.provider === providerHint) : undefined) ?? entries.find((e) => e.provider === STANDARD_PROVIDER);
     if (preferred) return preferred;
   }
   return entries[0];

@@ -29,12 +29,12 @@ export async function agentsCommand(args: string[], io: CliIo): Promise<number> 
       const scopes = splitList(values.scope);
       const resources = splitList(values.resource);
       if (resources.length === 0) throw new UsageError('give at least one --resource <url>');
-      if (kind === 'agent' && scopes.length === 0) throw new UsageError('give at least one --scope for the agent\'s ceiling');
+      if (kind === 'agent' && scopes.length === 0) throw new UsageError("give at least one --scope for the agent's ceiling");
       const created = await client.post('/agents', agentCreated, { name, kind, scopes, resources });
-      if (values.json) io.out(JSON.stringify(created) + '\n');
+      if (values.json) io.out(`${JSON.stringify(created)}\n`);
       else {
         io.out(
-          [
+          `${[
             `Registered ${kind === 'agent' ? 'agent' : 'resource server'} "${safe(created.name)}"`,
             `  client_id      ${created.client_id}`,
             `  client_secret  ${created.client_secret}`,
@@ -44,7 +44,7 @@ export async function agentsCommand(args: string[], io: CliIo): Promise<number> 
             'The secret is shown only this once; Mandate keeps only its hash. Give both to the agent.',
           ]
             .filter((l) => l !== undefined)
-            .join('\n') + '\n',
+            .join('\n')}\n`,
         );
       }
       return 0;
@@ -52,14 +52,21 @@ export async function agentsCommand(args: string[], io: CliIo): Promise<number> 
     case 'list':
     case undefined: {
       const { agents } = await client.get('/agents', agentList);
-      if (values.json) io.out(JSON.stringify(agents) + '\n');
+      if (values.json) io.out(`${JSON.stringify(agents)}\n`);
       else if (agents.length === 0) io.out('No agents registered. Add one with: mandate agents add <name> --scope <s> --resource <url>\n');
       else
         io.out(
-          table(
+          `${table(
             ['CLIENT ID', 'KIND', 'NAME', 'SCOPES', 'RESOURCES', 'REGISTERED'],
-            agents.map((a) => [a.client_id, a.kind === 'agent' ? 'agent' : 'resource server', safe(a.name), a.scopes.join(' ') || '-', a.resources.join(' '), isoTime(a.created_at)]),
-          ) + '\n',
+            agents.map((a) => [
+              a.client_id,
+              a.kind === 'agent' ? 'agent' : 'resource server',
+              safe(a.name),
+              a.scopes.join(' ') || '-',
+              a.resources.join(' '),
+              isoTime(a.created_at),
+            ]),
+          )}\n`,
         );
       return 0;
     }
@@ -67,7 +74,7 @@ export async function agentsCommand(args: string[], io: CliIo): Promise<number> 
       const id = rest[0];
       if (!id) throw new UsageError('agents remove needs a client id (see mandate agents list)');
       const res = await client.delete(`/agents/${encodeURIComponent(id)}`, z.object({ revoked: z.array(z.string()) }));
-      if (values.json) io.out(JSON.stringify(res) + '\n');
+      if (values.json) io.out(`${JSON.stringify(res)}\n`);
       else io.out(`Removed ${id}${res.revoked.length ? `; revoked ${res.revoked.length} live grant(s)` : ''}.\n`);
       return 0;
     }

@@ -23,7 +23,7 @@ export async function auditCommand(args: string[], io: CliIo): Promise<number> {
   const client = adminClient(resolveTarget(values, io.env));
   if (positionals[0] === 'verify') {
     const r = await client.get('/audit/verify', auditVerifyResult);
-    if (values.json) io.out(JSON.stringify(r) + '\n');
+    if (values.json) io.out(`${JSON.stringify(r)}\n`);
     else if (r.ok) io.out(`Audit chain intact: ${r.rows} row(s) verified from genesis.\n`);
     else io.out(`Audit chain BROKEN at row ${r.first_broken!.id}: ${r.first_broken!.reason}\n(${r.rows} row(s) read)\n`);
     return r.ok ? 0 : 1;
@@ -44,7 +44,7 @@ export async function auditCommand(args: string[], io: CliIo): Promise<number> {
     return 0;
   }
   io.out(
-    table(
+    `${table(
       ['#', 'TIME', 'EVENT', 'OUTCOME', 'AGENT', 'RESOURCE', 'SCOPES', 'GRANT'],
       events.map((e) => [
         String(e.id),
@@ -56,7 +56,7 @@ export async function auditCommand(args: string[], io: CliIo): Promise<number> {
         e.scopes.join(' ') || '-',
         e.grant_id ?? '-',
       ]),
-    ) + '\n',
+    )}\n`,
   );
   return 0;
 }

@@ -42,8 +42,8 @@ export async function daemonCommand(args: string[], io: CliIo): Promise<number> 
     `Metadata: ${daemon.url}/.well-known/oauth-authorization-server    Stop with Ctrl-C.`,
   ].filter((l) => l !== undefined);
   if (values.json) {
-    io.out(JSON.stringify({ url: daemon.url, port: daemon.port, home: daemon.home, person: daemon.person, pairing_code: daemon.pairingCode }) + '\n');
-  } else io.out(lines.join('\n') + '\n');
+    io.out(`${JSON.stringify({ url: daemon.url, port: daemon.port, home: daemon.home, person: daemon.person, pairing_code: daemon.pairingCode })}\n`);
+  } else io.out(`${lines.join('\n')}\n`);
   const signal = await io.stopSignal;
   io.err(`[mandate] ${signal}: stopping\n`);
   await daemon.close();

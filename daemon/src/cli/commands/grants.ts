@@ -16,7 +16,7 @@ export async function grantsCommand(args: string[], io: CliIo): Promise<number> 
   const { values } = parse(args, { all: { type: 'boolean' } });
   const { grants, now } = await adminClient(resolveTarget(values, io.env)).get(values.all ? '/grants?all=true' : '/grants', grantList);
   if (values.json) {
-    io.out(JSON.stringify(grants) + '\n');
+    io.out(`${JSON.stringify(grants)}\n`);
     return 0;
   }
   if (grants.length === 0) {
@@ -24,7 +24,7 @@ export async function grantsCommand(args: string[], io: CliIo): Promise<number> 
     return 0;
   }
   io.out(
-    table(
+    `${table(
       ['GRANT', 'STATUS', 'AGENT', 'RESOURCE', 'SCOPES', 'EXPIRES', 'LAST USED', 'DETAILS'],
       grants.map((g) => [
         g.id,
@@ -36,7 +36,7 @@ export async function grantsCommand(args: string[], io: CliIo): Promise<number> 
         when(g.last_used_at, now),
         detailsPhrase(g.authorization_details),
       ]),
-    ) + '\n',
+    )}\n`,
   );
   return 0;
 }
@@ -47,14 +47,14 @@ export async function revokeCommand(args: string[], io: CliIo): Promise<number> 
   if (values.all) {
     if (positionals.length) throw new UsageError('use either revoke <grant id> or revoke --all');
     const res = await client.post('/grants/revoke-all', revokeAllResponse);
-    if (values.json) io.out(JSON.stringify(res) + '\n');
+    if (values.json) io.out(`${JSON.stringify(res)}\n`);
     else io.out(res.revoked.length ? `Revoked ${res.revoked.length} delegation(s): ${res.revoked.join(' ')}\n` : 'Nothing to revoke: no live delegations.\n');
     return 0;
   }
   const id = positionals[0];
   if (!id || positionals.length > 1) throw new UsageError('revoke needs one grant id (see mandate grants), or --all');
   const g = await client.post(`/grants/${encodeURIComponent(id)}/revoke`, grantView);
-  if (values.json) io.out(JSON.stringify(g) + '\n');
+  if (values.json) io.out(`${JSON.stringify(g)}\n`);
   else io.out(`Revoked ${g.id}: ${safe(g.agent.name)} can no longer use ${(g.approved_scope ?? []).join(' ')} on ${safe(g.resource)}.\n`);
   return 0;
 }

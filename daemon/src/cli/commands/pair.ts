@@ -11,7 +11,7 @@ Prints a new one-time pairing code for the browser extension (valid 10 minutes, 
 export async function pairCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parse(args, {});
   const res = await adminClient(resolveTarget(values, io.env)).post('/pairing-codes', pairingCodeResponse);
-  if (values.json) io.out(JSON.stringify(res) + '\n');
+  if (values.json) io.out(`${JSON.stringify(res)}\n`);
   else io.out(`Pairing code: ${res.code}\nType it into the Mandate extension's options page before ${isoTime(res.expires_at)}.\n`);
   return 0;
 }

@@ -38,11 +38,11 @@ export async function pendingCommand(args: string[], io: CliIo): Promise<number>
   const { values } = parse(args, {});
   const client = adminClient(resolveTarget(values, io.env));
   const { grants, now } = await client.get('/requests', grantList);
-  if (values.json) io.out(JSON.stringify(grants) + '\n');
+  if (values.json) io.out(`${JSON.stringify(grants)}\n`);
   else if (grants.length === 0) io.out('No pending requests.\n');
   else {
     const context = grants.some((g) => payeesOf(g.authorization_details).length > 0) ? { seenPayees: await seenPayees(client) } : {};
-    io.out(grants.map((g) => describePending(g, now, context)).join('\n\n') + '\n');
+    io.out(`${grants.map((g) => describePending(g, now, context)).join('\n\n')}\n`);
     io.out(`\nApprove with: mandate approve <id> [--scope <s>] [--for 15m]   Deny with: mandate deny <id>\n`);
   }
   return 0;
@@ -60,7 +60,7 @@ export async function approveCommand(args: string[], io: CliIo): Promise<number>
   }
   const body = { ...(scope.length ? { scope } : {}), ...(expiresIn !== undefined ? { expires_in: expiresIn } : {}) };
   const g = await adminClient(resolveTarget(values, io.env)).post(`/requests/${encodeURIComponent(id)}/approve`, grantView, body);
-  if (values.json) io.out(JSON.stringify(g) + '\n');
+  if (values.json) io.out(`${JSON.stringify(g)}\n`);
   else
     io.out(
       `Approved ${g.id}: ${safe(g.agent.name)} may use ${(g.approved_scope ?? []).join(' ')} on ${safe(g.resource)} until ${isoTime(g.expires_at!)} (${formatDuration(g.expires_at! - g.decided_at!)}).\n`,
@@ -77,7 +77,7 @@ export async function denyCommand(args: string[], io: CliIo): Promise<number> {
     grantView,
     values.reason ? { reason: values.reason } : {},
   );
-  if (values.json) io.out(JSON.stringify(g) + '\n');
+  if (values.json) io.out(`${JSON.stringify(g)}\n`);
   else io.out(`Denied ${g.id} (${safe(g.agent.name)}).\n`);
   return 0;
 }

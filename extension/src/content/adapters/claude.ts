@@ -31,7 +31,14 @@ function climb(start: Element, sel: SiteSelectors): Element | undefined {
   let node = start.parentElement;
   for (let depth = 0; node && node !== document.body && depth < MAX_CLIMB; depth++, node = node.parentElement) {
     const b = readButtons(node, sel);
-    if (b.deny && hasOwnText(node, [b.allow, b.always, b.deny].filter((x): x is HTMLElement => x !== undefined))) return node;
+    if (
+      b.deny &&
+      hasOwnText(
+        node,
+        [b.allow, b.always, b.deny].filter((x): x is HTMLElement => x !== undefined),
+      )
+    )
+      return node;
   }
   return undefined;
 }
