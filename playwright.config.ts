@@ -8,6 +8,12 @@ process.env.MANDATE_KEY_DIR ??= resolve(import.meta.dirname, 'test-results/audit
 export default defineConfig({
   testDir: 'e2e',
   testMatch: '**/*.spec.ts',
+  // Chromium specs drive Playwright's own browser API; the Firefox specs drive Debian's firefox-esr through
+  // puppeteer-core over WebDriver BiDi (e2e/firefox/firefox.ts), since Playwright's Firefox cannot be installed here.
+  projects: [
+    { name: 'chromium', testIgnore: 'firefox/**' },
+    { name: 'firefox', testDir: 'e2e/firefox' },
+  ],
   timeout: 60_000,
   workers: 1,
   retries: 0,
