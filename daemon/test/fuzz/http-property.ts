@@ -108,8 +108,9 @@ interface Answer {
 
 async function readSome(res: Response): Promise<string> {
   // the event stream never ends: take what the first write says, then hang up (a client reconnecting)
+  if (!res.body) return '';
   if ((res.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
-    const reader = res.body!.getReader();
+    const reader = res.body.getReader();
     const first = await reader.read();
     await reader.cancel();
     return new TextDecoder().decode(first.value ?? new Uint8Array());
