@@ -132,7 +132,9 @@ export function adminRoutes(ctx: DaemonContext, svc: AdminServices) {
       return c.json({ path: ctx.policy.path(), file: ctx.policy.file(), browser: ctx.policy.browser(), effective: ctx.policy.effective() });
     })
     .get('/events', (c) =>
-      streamSSE(c, async (stream) => {
+      // Hono serves HEAD with the GET handler and drops the body unread: a stream opened for it never sees its
+      // client go, so its subscription (and every event queued for it) would leak. Headers only.
+      c.req.method === 'HEAD' ? c.body(null, 200, { 'Content-Type': 'text/event-stream' }) : streamSSE(c, async (stream) => {
         const queue: DaemonEvent[] = [];
         let wake: (() => void) | undefined;
         const unsubscribe = ctx.bus.subscribe((e) => {

@@ -204,6 +204,11 @@ export async function runHttpCase(w: HttpWorld, c: HttpCase, pick: number): Prom
   w.stats.status.set(a.status, (w.stats.status.get(a.status) ?? 0) + 1);
   const why = judge(a, writes);
   if (why) throw new Error(why);
+  if (c.path.includes('events')) {
+    // every stream this case opened has been read and hung up on (or never opened): none may stay subscribed
+    await new Promise((r) => setTimeout(r, 0));
+    if (w.target.openStreams() > 0) throw new Error(`${w.target.openStreams()} event-stream subscription(s) still open after the client went away`);
+  }
   harvest(w, c, a.status, a.body);
 }
 

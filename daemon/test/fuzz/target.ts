@@ -53,6 +53,8 @@ export interface FuzzTarget {
   approve(authReqId: string): Promise<string>;
   firstToken(authReqId: string): Promise<string>;
   revokeGrant(grantId: string): Promise<void>;
+  /** Event-stream subscriptions open right now (each GET /admin/events holds one until its client goes). */
+  openStreams(): number;
   /** Clears and returns the writes seen since the last call. */
   takeWrites(): Write[];
   close(): Promise<void>;
@@ -106,6 +108,18 @@ export async function startFuzzTarget(): Promise<FuzzTarget> {
   const host = `127.0.0.1:${daemon.port}`;
   const adminToken = readFileSync(join(home, CLI_CREDENTIAL_FILE), 'utf8').trim();
   installWriteWatch(daemon.ctx.db);
+  let streams = 0;
+  const subscribe = daemon.ctx.bus.subscribe;
+  daemon.ctx.bus.subscribe = (listener) => {
+    streams++;
+    const unsubscribe = subscribe(listener);
+    let open = true;
+    return () => {
+      if (open) streams--;
+      open = false;
+      unsubscribe();
+    };
+  };
 
   const call: FuzzTarget['call'] = async (method, path, init = {}) => {
     const headers = new Headers();
@@ -156,6 +170,7 @@ export async function startFuzzTarget(): Promise<FuzzTarget> {
     async revokeGrant(grantId) {
       await okJson(await admin('POST', `/grants/${encodeURIComponent(grantId)}/revoke`, {}), 'revoke');
     },
+    openStreams: () => streams,
     takeWrites() {
       const seen = writes.all();
       clear.run();
