@@ -3,7 +3,7 @@
  * during approve / revoke / exchange / audit export, restarts it, and checks what it had acknowledged; every
  * `--torn-every`th cycle also cuts the WAL at a random offset; the kill comes 100 ms + up to `--spread-ms` into traffic. Needs the daemon built (`npm run crash` builds it).
  */
-import { runCrashCycles } from './cycles.js';
+import { runCrashCycles, type CycleStats } from './cycles.js';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -19,16 +19,26 @@ if (![cycles, seed, tornEvery, spreadMs].every(Number.isSafeInteger) || cycles <
 }
 process.stdout.write(`crash cycles: ${cycles}, seed ${seed}, torn WAL every ${tornEvery || 'never'}\n`);
 const t0 = performance.now();
+let latest: CycleStats | undefined;
+const report = (s: CycleStats) => {
+  const secs = (performance.now() - t0) / 1000;
+  process.stdout.write(`\n${JSON.stringify({ ...s, failures: s.failures.length, seconds: Math.round(secs) }, null, 2)}\n`);
+  for (const f of s.failures.slice(0, 50)) process.stdout.write(`FAIL ${f}\n`);
+};
+// stopped early (Ctrl-C): say how far it got
+process.once('SIGINT', () => {
+  if (latest) report(latest);
+  process.exit(130);
+});
 const stats = await runCrashCycles({
   cycles,
   seed,
   tornEvery,
   spreadMs,
   onCycle: (i, s) => {
-    if (i % 50 === 0 || i === cycles) process.stdout.write(`  ${i}/${cycles} cycles, ${s.failures.length} failures, ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
+    latest = s;
+    if (i % 10 === 0 || i === cycles) process.stdout.write(`  ${i}/${cycles} cycles, ${s.failures.length} failures, ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
   },
 });
-const secs = (performance.now() - t0) / 1000;
-process.stdout.write(`\n${JSON.stringify({ ...stats, failures: stats.failures.length, seconds: Math.round(secs) }, null, 2)}\n`);
-for (const f of stats.failures.slice(0, 50)) process.stdout.write(`FAIL ${f}\n`);
+report(stats);
 process.exit(stats.failures.length ? 1 : 0);
