@@ -32,5 +32,12 @@ describe('fuzz judge', () => {
     expect(judge(ok, [{ tbl: 'audit', op: 'insert', outcome: 'refused' }, { tbl: 'audit', op: 'insert', outcome: 'refused' }])).toMatch(/2 audit rows/);
     expect(judge(ok, [{ tbl: 'audit', op: 'insert', outcome: 'refused' }, { tbl: 'admin_credentials', op: 'bookkeeping', outcome: null }])).toBeNull();
   });
+  it('lets a refusal expire what was overdue (as the sweep would), one expiry audit row per expiry, no more', () => {
+    const expiry = { tbl: 'grants', op: 'expiry', outcome: null };
+    const row = { tbl: 'audit', op: 'insert', outcome: 'ok', type: 'request.expired' };
+    expect(judge({ ...ok, status: 409 }, [expiry, row])).toBeNull();
+    expect(judge({ ...ok, status: 409 }, [row])).toMatch(/1 expiry audit rows for 0 expiries/);
+    expect(judge({ ...ok, status: 409 }, [expiry, { ...row, type: 'grant.approved' }])).toMatch(/other than refusals/);
+  });
   it('flags a CORS grant', () => expect(judge({ ...ok, status: 200, acao: '*' }, [])).toMatch(/Access-Control-Allow-Origin/));
 });

@@ -30,11 +30,13 @@ function fuzzClock(start = 1_800_000_000): FuzzClock {
   return clock;
 }
 
-/** One write the daemon made: the table, the operation, and for audit rows their outcome. */
+/** One write the daemon made: the table, the operation, and for audit rows their outcome and type. */
 export interface Write {
   tbl: string;
+  /** insert | update | delete; `bookkeeping` for the quiet columns below; `expiry` for a status moved to expired. */
   op: string;
   outcome: string | null;
+  type?: string | null;
 }
 
 export interface FuzzTarget {
@@ -73,7 +75,7 @@ const BOOKKEEPING: Record<string, string[]> = {
 };
 
 function installWriteWatch(db: RunningDaemon['ctx']['db']): void {
-  db.exec('CREATE TEMP TABLE fuzz_writes (tbl TEXT NOT NULL, op TEXT NOT NULL, outcome TEXT)');
+  db.exec('CREATE TEMP TABLE fuzz_writes (tbl TEXT NOT NULL, op TEXT NOT NULL, outcome TEXT, type TEXT)');
   const tables = db
     .prepare<[], { name: string }>("SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
     .all()
@@ -81,13 +83,17 @@ function installWriteWatch(db: RunningDaemon['ctx']['db']): void {
   for (const t of tables) {
     const cols = db.prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('${t}')`).all().map((c) => c.name);
     const outcome = cols.includes('outcome') ? 'NEW.outcome' : 'NULL';
+    const type = cols.includes('type') ? 'NEW.type' : 'NULL';
     const quiet = BOOKKEEPING[t] ?? [];
     const changed = cols.filter((c) => !quiet.includes(c)).map((c) => `OLD."${c}" IS NOT NEW."${c}"`);
-    const updateOp = quiet.length ? `CASE WHEN ${changed.join(' OR ')} THEN 'update' ELSE 'bookkeeping' END` : `'update'`;
+    // lazy expiry: a request or grant found overdue on use is moved to `expired`, as the periodic sweep would
+    const expiry = cols.includes('status') ? `WHEN NEW.status = 'expired' AND OLD.status IS NOT 'expired' THEN 'expiry' ` : '';
+    const whens = `${expiry}${quiet.length ? `WHEN NOT (${changed.join(' OR ')}) THEN 'bookkeeping' ` : ''}`;
+    const updateOp = whens ? `CASE ${whens}ELSE 'update' END` : `'update'`;
     db.exec(`
-      CREATE TEMP TRIGGER fuzz_ins_${t} AFTER INSERT ON main."${t}" BEGIN INSERT INTO fuzz_writes VALUES ('${t}', 'insert', ${outcome}); END;
-      CREATE TEMP TRIGGER fuzz_upd_${t} AFTER UPDATE ON main."${t}" BEGIN INSERT INTO fuzz_writes VALUES ('${t}', ${updateOp}, NULL); END;
-      CREATE TEMP TRIGGER fuzz_del_${t} AFTER DELETE ON main."${t}" BEGIN INSERT INTO fuzz_writes VALUES ('${t}', 'delete', NULL); END;
+      CREATE TEMP TRIGGER fuzz_ins_${t} AFTER INSERT ON main."${t}" BEGIN INSERT INTO fuzz_writes VALUES ('${t}', 'insert', ${outcome}, ${type}); END;
+      CREATE TEMP TRIGGER fuzz_upd_${t} AFTER UPDATE ON main."${t}" BEGIN INSERT INTO fuzz_writes VALUES ('${t}', ${updateOp}, NULL, NULL); END;
+      CREATE TEMP TRIGGER fuzz_del_${t} AFTER DELETE ON main."${t}" BEGIN INSERT INTO fuzz_writes VALUES ('${t}', 'delete', NULL, NULL); END;
     `);
   }
 }
@@ -144,7 +150,7 @@ export async function startFuzzTarget(): Promise<FuzzTarget> {
   const agent = await register('agent', 'Fuzz agent');
   const resourceServer = await register('resource_server', 'Fuzz mail server');
 
-  const writes = daemon.ctx.db.prepare<[], Write>('SELECT tbl, op, outcome FROM temp.fuzz_writes');
+  const writes = daemon.ctx.db.prepare<[], Write>('SELECT tbl, op, outcome, type FROM temp.fuzz_writes');
   const clear = daemon.ctx.db.prepare('DELETE FROM temp.fuzz_writes');
 
   return {
