@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CLI_CREDENTIAL_FILE } from '../../src/config.js';
@@ -18,9 +19,22 @@ export interface Child {
   stderr: () => string;
 }
 
+/** A loopback port free right now. A data directory keeps its port across restarts, as a real install does:
+ * the issuer (and so every token's `iss`) names it, and a new port would make every old token inactive. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
 /** Spawns the daemon; resolves when it is ready, or rejects with what it printed if it exits first. */
-export function spawnDaemon(home: string): { ready: Promise<Child>; proc: ChildProcess; exited: Promise<number | null>; stderr: () => string } {
-  const proc = spawn(process.execPath, [BIN, 'daemon', '--port', '0', '--home', home, '--user', 'user:crash@test-host', '--json'], {
+export function spawnDaemon(home: string, port: number): { ready: Promise<Child>; proc: ChildProcess; exited: Promise<number | null>; stderr: () => string } {
+  const proc = spawn(process.execPath, [BIN, 'daemon', '--port', String(port), '--home', home, '--user', 'user:crash@test-host', '--json'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

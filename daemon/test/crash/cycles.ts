@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GRANT_TYPE_CIBA, GRANT_TYPE_TOKEN_EXCHANGE, TOKEN_TYPE_ACCESS_TOKEN } from '../../../shared/src/oauth.js';
 import { DB_FILE } from '../../src/config.js';
-import { Api, HttpError, spawnDaemon, type Child } from './child.js';
+import { Api, HttpError, freePort, spawnDaemon, type Child } from './child.js';
 
 type Client = { client_id: string; client_secret: string };
 const MAIL = 'https://mail.example/';
@@ -49,7 +49,7 @@ export interface CycleStats {
   kills: { duringStartup: number; duringTraffic: number };
   torn: number;
   acknowledged: { approvals: number; revocations: number; exchanges: number; exports: number };
-  checked: { grants: number; auditRows: number; revokedTokens: number };
+  checked: { grants: number; auditRows: number; revokedTokens: number; liveTokens: number };
   /** Torn cycles: what verify said, and whether the daemon started. */
   tornOutcomes: Record<string, number>;
   failures: string[];
@@ -57,8 +57,8 @@ export interface CycleStats {
 
 const pick = <T>(rand: () => number, xs: readonly T[]): T | undefined => (xs.length ? xs[Math.floor(rand() * xs.length)] : undefined);
 
-async function start(home: string): Promise<Child> {
-  return spawnDaemon(home).ready;
+async function start(home: string, port: number): Promise<Child> {
+  return spawnDaemon(home, port).ready;
 }
 
 async function kill(c: { proc: Child['proc']; exited: Promise<number | null> }): Promise<void> {
@@ -147,6 +147,12 @@ async function checkAcknowledged(api: Api, l: Ledger, rand: () => number, stats:
     else if (l.revoked.has(id) && g.status !== 'revoked') problems.push(`grant ${id} was revoked (acknowledged) but is ${g.status} after restart`);
     else if (!l.revokeSent.has(id) && g.status !== 'approved' && g.status !== 'expired') problems.push(`approved grant ${id} is ${g.status} after restart`);
   }
+  // the latest acknowledged token (first token or exchange) of each live grant still works
+  for (const id of [...l.fresh].filter((g) => l.tokens.has(g) && !l.revokeSent.has(g))) {
+    const intro = (await (await api.form('/introspect', { token: l.tokens.get(id)! }, l.rs)).json()) as { active?: boolean };
+    stats.checked.liveTokens++;
+    if (intro.active !== true) problems.push(`acknowledged token of live grant ${id} introspects ${JSON.stringify(intro)} after restart`);
+  }
   for (const id of [...l.revoked].filter((g) => sample.has(g) && l.tokens.has(g))) {
     const token = l.tokens.get(id)!;
     const intro = (await (await api.form('/introspect', { token }, l.rs)).json()) as { active?: boolean };
@@ -190,7 +196,8 @@ async function tornCycle(rand: () => number, stats: CycleStats): Promise<string[
   const home = mkdtempSync(join(tmpdir(), 'mandate-torn-'));
   const copy = mkdtempSync(join(tmpdir(), 'mandate-torn-base-'));
   try {
-    let d = await start(home);
+    const port = await freePort();
+    let d = await start(home, port);
     const l = newLedger(await register(new Api(d)));
     // a restart in between so some state is checkpointed into the main file and some is only in the WAL
     for (let round = 0; round < 2; round++) {
@@ -200,13 +207,13 @@ async function tornCycle(rand: () => number, stats: CycleStats): Promise<string[
       stop.dead = true;
       await kill(d);
       await run;
-      if (round === 0) d = await start(home);
+      if (round === 0) d = await start(home, port);
     }
     const wal = join(home, DB_FILE + '-wal');
     // what is owed: the main file alone (the last checkpoint), read by a daemon started on a copy without the WAL
     cpSync(home, copy, { recursive: true });
     for (const f of [DB_FILE + '-wal', DB_FILE + '-shm', 'daemon.json']) rmSync(join(copy, f), { force: true });
-    const b = await start(copy);
+    const b = await start(copy, 0);
     const baseline = await view(new Api(b), l.approved);
     b.proc.kill('SIGTERM');
     await b.exited;
@@ -217,7 +224,7 @@ async function tornCycle(rand: () => number, stats: CycleStats): Promise<string[
     stats.torn++;
     let after: Child;
     try {
-      after = await start(home);
+      after = await start(home, port);
     } catch (e) {
       const msg = (e as Error).message;
       stats.tornOutcomes['refused to start'] = (stats.tornOutcomes['refused to start'] ?? 0) + 1;
@@ -280,13 +287,14 @@ export async function runCrashCycles(opts: CrashOptions): Promise<CycleStats> {
     kills: { duringStartup: 0, duringTraffic: 0 },
     torn: 0,
     acknowledged: { approvals: 0, revocations: 0, exchanges: 0, exports: 0 },
-    checked: { grants: 0, auditRows: 0, revokedTokens: 0 },
+    checked: { grants: 0, auditRows: 0, revokedTokens: 0, liveTokens: 0 },
     tornOutcomes: {},
     failures: [],
   };
   const home = mkdtempSync(join(tmpdir(), 'mandate-crash-'));
   try {
-    let d = await start(home);
+    const port = await freePort();
+    let d = await start(home, port);
     const l = newLedger(await register(new Api(d)));
     for (let i = 1; i <= opts.cycles; i++) {
       stats.cycles++;
@@ -305,7 +313,7 @@ export async function runCrashCycles(opts: CrashOptions): Promise<CycleStats> {
       opts.afterKill?.(home);
       if (rand() < 0.1) {
         // killed again while starting up (migrations, key load, credential rotation)
-        const s = spawnDaemon(home);
+        const s = spawnDaemon(home, port);
         s.ready.catch(() => undefined);
         await new Promise((r) => setTimeout(r, rand() * 150));
         s.proc.kill('SIGKILL');
@@ -313,7 +321,7 @@ export async function runCrashCycles(opts: CrashOptions): Promise<CycleStats> {
         stats.kills.duringStartup++;
       }
       try {
-        d = await start(home);
+        d = await start(home, port);
       } catch (e) {
         stats.failures.push(`cycle ${i}: the daemon did not come back after a kill: ${(e as Error).message}`);
         break;
