@@ -35,7 +35,10 @@ const admin = (method: string, path: string, body?: unknown) =>
 const form = (path: string, params: Record<string, string>) =>
   fetch(daemon.url + path, {
     method: 'POST',
-    headers: { authorization: `Basic ${Buffer.from(`${agent.client_id}:${agent.client_secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+    headers: {
+      authorization: `Basic ${Buffer.from(`${agent.client_id}:${agent.client_secret}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
     body: new URLSearchParams(params),
   });
 
@@ -70,7 +73,12 @@ test('pairing in the options page', async () => {
 test('a CIBA request approved in the popup with one of two scopes for 15 minutes gives a token with only that scope; Revoke ends it', async () => {
   const res = await admin('POST', '/agents', { name: 'Mail helper', scopes: [READ, SEND], resources: [GMAIL] });
   agent = agentCreated.parse(await res.json());
-  const asked = await form('/bc-authorize', { scope: `${READ} ${SEND}`, resource: GMAIL, binding_message: 'Summarise my unread mail', requested_expiry: '7200' });
+  const asked = await form('/bc-authorize', {
+    scope: `${READ} ${SEND}`,
+    resource: GMAIL,
+    binding_message: 'Summarise my unread mail',
+    requested_expiry: '7200',
+  });
   const authReqId = bcAuthorizeResponse.parse(await asked.json()).auth_req_id;
 
   const popup = await ff.open('src/popup/index.html');

@@ -118,35 +118,39 @@ export function adminRoutes(ctx: DaemonContext, svc: AdminServices) {
       return c.json({ path: ctx.policy.path(), file: ctx.policy.file(), browser: ctx.policy.browser(), effective: ctx.policy.effective() });
     })
     .get('/events', (c) =>
-      streamSSE(c, async (stream) => {
-        const queue: DaemonEvent[] = [];
-        let wake: (() => void) | undefined;
-        const unsubscribe = ctx.bus.subscribe((e) => {
-          queue.push(e);
-          wake?.();
-        });
-        stream.onAbort(() => {
-          unsubscribe();
-          wake?.();
-        });
-        const credentialId = c.get('credential').id;
-        await stream.writeSSE({ event: 'ready', data: '{}' });
-        while (!stream.aborted && svc.pairing.isActive(credentialId)) {
-          const e = queue.shift();
-          if (e) {
-            await stream.writeSSE({ event: e.type, data: JSON.stringify(e) });
-            continue;
-          }
-          await new Promise<void>((resolve) => {
-            wake = resolve;
-            setTimeout(resolve, HEARTBEAT_MS).unref();
-          });
-          wake = undefined;
-          if (queue.length === 0 && !stream.aborted) await stream.write(': heartbeat\n\n');
-        }
-        unsubscribe();
-        await stream.close();
-      }),
+      // Hono serves HEAD with the GET handler and drops the body unread: a stream opened for it never sees its
+      // client go, so its subscription (and every event queued for it) would leak. Headers only.
+      c.req.method === 'HEAD'
+        ? c.body(null, 200, { 'Content-Type': 'text/event-stream' })
+        : streamSSE(c, async (stream) => {
+            const queue: DaemonEvent[] = [];
+            let wake: (() => void) | undefined;
+            const unsubscribe = ctx.bus.subscribe((e) => {
+              queue.push(e);
+              wake?.();
+            });
+            stream.onAbort(() => {
+              unsubscribe();
+              wake?.();
+            });
+            const credentialId = c.get('credential').id;
+            await stream.writeSSE({ event: 'ready', data: '{}' });
+            while (!stream.aborted && svc.pairing.isActive(credentialId)) {
+              const e = queue.shift();
+              if (e) {
+                await stream.writeSSE({ event: e.type, data: JSON.stringify(e) });
+                continue;
+              }
+              await new Promise<void>((resolve) => {
+                wake = resolve;
+                setTimeout(resolve, HEARTBEAT_MS).unref();
+              });
+              wake = undefined;
+              if (queue.length === 0 && !stream.aborted) await stream.write(': heartbeat\n\n');
+            }
+            unsubscribe();
+            await stream.close();
+          }),
     );
 
   return new Hono().route(ADMIN_PREFIX, pairingRoutes(ctx, svc.pairing)).route(ADMIN_PREFIX, authed);

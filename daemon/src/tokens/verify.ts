@@ -6,6 +6,9 @@ import type { SigningKeys } from './keys.js';
 /** Larger than any token Mandate issues (authorization_details are capped at 4096 characters). */
 export const MAX_TOKEN_CHARS = 16_384;
 
+/** JWS compact serialization: three base64url segments without padding (RFC 7515 §2, §7.1). */
+const COMPACT_JWS_RE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
 /** Longer than any grant can live, so grant liveness (checked by the caller) is what decides. */
 const EXPIRED_TOLERANCE_SECONDS = 366 * 86400;
 
@@ -24,6 +27,8 @@ export function tokenVerifier(keys: SigningKeys, issuer: string, clock: Clock) {
    */
   return async function verifyAccessToken(token: string, opts: { acceptExpired?: boolean } = {}): Promise<VerifyResult> {
     if (token.length > MAX_TOKEN_CHARS) return { ok: false, reason: 'token is too large' };
+    // the decoder tolerates padding and stray characters; a token is only ever the exact string we issued
+    if (!COMPACT_JWS_RE.test(token)) return { ok: false, reason: 'token is not a compact JWS' };
     try {
       const { payload } = await jwtVerify(token, keySet, {
         issuer,
