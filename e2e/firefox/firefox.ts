@@ -148,7 +148,11 @@ export async function launchFirefox(opts: { policy?: Record<string, unknown> } =
   // On install the extension opens its options page; let that tab settle before driving the browser.
   await waitFor(async () => (await Promise.all((await browser.pages()).map(urlOf))).some((u) => u.startsWith(EXTENSION_BASE)), 10_000);
   const navigate = async (page: Page, url: string) => {
-    await page.mainFrame().browsingContext.navigate(url, 'complete');
+    // puppeteer's BiDi frame exposes its browsing context; page.goto() hangs on moz-extension:// addresses
+    await (page.mainFrame() as unknown as { browsingContext: { navigate(url: string, wait: 'complete'): Promise<unknown> } }).browsingContext.navigate(
+      url,
+      'complete',
+    );
   };
   return {
     browser,
