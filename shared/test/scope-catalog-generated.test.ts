@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { describeScope, SCOPE_CATALOG } from '../src/scopes/catalog.js';
+import { describeScope, loadCatalog, parseCatalog, SCOPE_CATALOG } from '../src/scopes/catalog.js';
+import data from '../src/scopes/catalog.json' with { type: 'json' };
 import { buildCatalog, inputSchema, overridesSchema, serialize } from '../src/scopes/generate/build.js';
 import { google, microsoft } from '../src/scopes/generate/rules.js';
 
@@ -59,6 +60,29 @@ describe('generated scope catalog', () => {
     const rule = google({ scope: 'https://www.googleapis.com/auth/gmail.send', api: 'Gmail API' });
     expect(rule?.description).toBe('See, change and delete your Gmail data');
     expect(describeScope('https://www.googleapis.com/auth/gmail.send').description).toBe('Send email as you');
+  });
+});
+
+describe('the fast loader the popup uses', () => {
+  it('gives exactly what the zod schema gives', () => {
+    expect(loadCatalog(data)).toEqual(parseCatalog(data));
+    expect(SCOPE_CATALOG).toEqual(parseCatalog(data));
+  });
+
+  const first = data.scopes[0];
+  if (!first) throw new Error('empty catalog');
+  it.each([
+    ['a lower-case description', { ...first, description: 'lower case' }],
+    ['a description ending with a period', { ...first, description: 'Ends.' }],
+    ['a description over 90 characters', { ...first, description: `A${'a'.repeat(90)}` }],
+    ['an unknown provider', { ...first, provider: 'nobody' }],
+    ['an unknown risk', { ...first, risk: 'catastrophic' }],
+    ['a scope with a space', { ...first, scope: 'a b' }],
+    ['a duplicate entry', first],
+  ])('refuses %s, like the schema', (_, bad) => {
+    const raw = { ...data, scopes: [...data.scopes, bad] };
+    expect(() => loadCatalog(raw)).toThrow(TypeError);
+    expect(() => parseCatalog(raw)).toThrow();
   });
 });
 

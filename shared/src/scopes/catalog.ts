@@ -128,8 +128,53 @@ export function parseCatalog(raw: unknown): Catalog {
   return Object.freeze({ providers, scopes });
 }
 
+/**
+ * The same rules as `catalogSchema`, checked with plain loops: the popup and review page load the
+ * catalog on every open, and zod takes far longer over ~2,000 entries. Tests check both agree.
+ */
+export function loadCatalog(raw: typeof data): Catalog {
+  const fail = (where: string): never => {
+    throw new TypeError(`scope catalog: bad ${where}`);
+  };
+  const providers = new Map<string, CatalogProvider>();
+  const hostOwners = new Set<string>();
+  for (const [id, p] of Object.entries(raw.providers)) {
+    if (!PROVIDER_ID_RE.test(id) || typeof p.name !== 'string' || p.name.length === 0 || p.name.length > 60) fail(`provider ${id}`);
+    for (const host of p.hosts) {
+      if (typeof host !== 'string' || !HOSTNAME_RE.test(host) || hostOwners.has(host)) fail(`host ${String(host)}`);
+      hostOwners.add(host);
+    }
+    providers.set(id, Object.freeze({ name: p.name, hosts: Object.freeze([...p.hosts]) }));
+  }
+  const pairs = new Set<string>();
+  const scopes = raw.scopes.map((e) => {
+    const pair = `${e.provider}\u0000${e.scope}`;
+    const d = e.description;
+    const ok =
+      typeof e.scope === 'string' &&
+      SCOPE_RE.test(e.scope) &&
+      providers.has(e.provider) &&
+      typeof e.service === 'string' &&
+      e.service.length > 0 &&
+      e.service.length <= 60 &&
+      typeof d === 'string' &&
+      d.length > 0 &&
+      d.length <= MAX_DESCRIPTION_LENGTH &&
+      /^\p{Lu}/u.test(d) &&
+      !d.endsWith('.') &&
+      d.trim() === d &&
+      !/\s{2}/.test(d) &&
+      (RISK_ORDER as readonly string[]).includes(e.risk) &&
+      !pairs.has(pair);
+    if (!ok) fail(`entry ${String(e.provider)} ${String(e.scope)}`);
+    pairs.add(pair);
+    return Object.freeze({ scope: e.scope, provider: e.provider, service: e.service, description: d, risk: e.risk as Risk });
+  });
+  return Object.freeze({ providers, scopes: Object.freeze(scopes) });
+}
+
 /** The validated catalog, in file order. */
-export const SCOPE_CATALOG: Catalog = parseCatalog(data);
+export const SCOPE_CATALOG: Catalog = loadCatalog(data);
 
 /** Every entry for a scope string, in catalog order. */
 const entriesByScope = new Map<string, CatalogEntry[]>();
