@@ -9,11 +9,14 @@ import manifest from './extension/manifest.config.js';
  */
 export default defineConfig(({ mode }) => {
   const firefox = mode === 'firefox';
+  // bench/popup.ts only: a build with another scope catalog (the hand-written overrides) to measure what the generated one costs
+  const benchCatalog = process.env.MANDATE_BENCH_CATALOG;
   return {
     root: resolve(import.meta.dirname, 'extension'),
     plugins: [crx({ manifest, browser: firefox ? 'firefox' : 'chrome' })],
+    ...(benchCatalog ? { resolve: { alias: [{ find: /^\.\/catalog\.json$/, replacement: resolve(benchCatalog) }] } } : {}),
     build: {
-      outDir: resolve(import.meta.dirname, firefox ? 'dist/extension-firefox' : 'dist/extension'),
+      outDir: process.env.MANDATE_BENCH_OUT_DIR ?? resolve(import.meta.dirname, firefox ? 'dist/extension-firefox' : 'dist/extension'),
       emptyOutDir: true,
       rollupOptions: {
         input: {

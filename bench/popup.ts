@@ -101,3 +101,8 @@ rmSync(home, { recursive: true, force: true });
 console.log(`Popup open time (median of ${RUNS}, navigation start → list rendered)`);
 console.log(`baseline: 0 delegations        ${baseline.toFixed(0).padStart(6)} ms   1.00 × baseline`);
 console.log(`${String(GRANTS).padEnd(5)} active delegations     ${loaded.toFixed(0).padStart(6)} ms   ${(loaded / baseline).toFixed(2)} × baseline`);
+
+if (process.env.BENCH_CATALOG !== '0') {
+  const { catalogCost } = await import('./catalog-cost.js');
+  await catalogCost(EXTENSION, Number(process.env.BENCH_CATALOG_RUNS ?? 15));
+}

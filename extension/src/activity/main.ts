@@ -4,6 +4,22 @@ import { $, h, replaceChildren } from '../ui/dom.js';
 import { toCsv, toJsonLines } from './export.js';
 import { showText } from '../../../shared/src/text.js';
 import { describeAuthorizationDetails, detailsSummary } from '../../../shared/src/authorization-details/model.js';
+import { unknownScopes } from '../../../shared/src/scopes/unknown.js';
+
+/** The permissions in these events that Mandate could not explain, shown verbatim (through the text policy). */
+function renderUnknown(list: readonly AuditEventView[]): void {
+  const unknown = unknownScopes(list);
+  $('#unknown-count').textContent =
+    unknown.length === 0
+      ? 'Every permission in these events is in Mandate’s catalog.'
+      : `${unknown.length} permission${unknown.length === 1 ? '' : 's'} not in Mandate’s catalog`;
+  replaceChildren(
+    $('#unknown-rows'),
+    ...unknown.map((u) =>
+      h('tr', {}, h('td', {}, h('code', {}, showText(u.scope))), h('td', {}, String(u.count)), h('td', {}, new Date(u.lastSeen * 1000).toLocaleString())),
+    ),
+  );
+}
 
 /** What a request asked beyond scopes, in brief and in plain words (the full view is on the request card). */
 function detailsCell(e: AuditEventView): HTMLElement {
@@ -61,6 +77,7 @@ async function load(): Promise<void> {
         ),
       ),
     );
+    renderUnknown(events);
   } catch (err) {
     $('#count').textContent = `Could not load the audit trail: ${(err as Error).message}`;
   }

@@ -24,9 +24,16 @@ function scopeText(info: ScopeInfo): HTMLElement {
   );
 }
 
+/** "2 permissions are not in Mandate’s catalog", or null when every scope is known. */
+function unknownCount(infos: readonly ScopeInfo[]): HTMLElement | null {
+  const n = infos.filter((i) => !i.known).length;
+  return n === 0 ? null : h('li', { class: 'scope-unknown-count', role: 'note' }, `${n} permission${n === 1 ? ' is' : 's are'} not in Mandate’s catalog`);
+}
+
 /** Read-only list of scopes in plain words, each with its risk. */
 export function scopeList(scopes: readonly string[]): HTMLElement {
-  return h('ul', { class: 'scopes' }, ...describeScopes(scopes).map((info) => h('li', { class: 'scope' }, scopeText(info), riskPill(info.risk))));
+  const infos = describeScopes(scopes);
+  return h('ul', { class: 'scopes' }, ...infos.map((info) => h('li', { class: 'scope' }, scopeText(info), riskPill(info.risk))), unknownCount(infos));
 }
 
 /**
@@ -66,6 +73,7 @@ export function scopeChoices(
         riskPill(info.risk),
       ),
     ),
+    unknownCount(infos),
   );
   return { element, chosen: () => infos.filter((x, i) => boxes[i]!.checked && !blocked(x.scope)).map((x) => x.scope) };
 }

@@ -11,10 +11,9 @@ import { z } from 'zod';
 import data from './catalog.json' with { type: 'json' };
 import { showText } from '../text.js';
 
-/** Risk levels, least to most serious. */
-export const RISK_ORDER = ['sign-in', 'read', 'write', 'offline', 'admin'] as const;
-export type Risk = (typeof RISK_ORDER)[number];
-export type RiskOrUnknown = Risk | 'unknown';
+import { RISK_ORDER, type Risk, type RiskOrUnknown } from './risk.js';
+
+export { RISK_ORDER, type Risk, type RiskOrUnknown };
 
 export interface ScopeInfo {
   /** The scope exactly as it was asked for (the UI shows it verbatim beside the description). */
@@ -58,6 +57,9 @@ const STANDARD_PROVIDER = 'oidc';
  */
 const MICROSOFT_PROVIDER = 'microsoft';
 const MICROSOFT_GRAPH_PREFIX = 'https://graph.microsoft.com/';
+const MICROSOFT_DEFAULT = '.default';
+const GOOGLE_PROVIDER = 'google';
+const GOOGLE_SCOPE_PREFIX = 'https://www.googleapis.com/auth/';
 
 const HOSTNAME_RE = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
 const PROVIDER_ID_RE = /^[a-z][a-z0-9-]{0,31}$/;
@@ -126,13 +128,63 @@ export function parseCatalog(raw: unknown): Catalog {
   return Object.freeze({ providers, scopes });
 }
 
+/**
+ * The same rules as `catalogSchema`, checked with plain loops: the popup and review page load the
+ * catalog on every open, and zod takes far longer over ~2,000 entries. Tests check both agree.
+ */
+export function loadCatalog(raw: typeof data): Catalog {
+  const fail = (where: string): never => {
+    throw new TypeError(`scope catalog: bad ${where}`);
+  };
+  const providers = new Map<string, CatalogProvider>();
+  const hostOwners = new Set<string>();
+  for (const [id, p] of Object.entries(raw.providers)) {
+    if (!PROVIDER_ID_RE.test(id) || typeof p.name !== 'string' || p.name.length === 0 || p.name.length > 60) fail(`provider ${id}`);
+    for (const host of p.hosts) {
+      if (typeof host !== 'string' || !HOSTNAME_RE.test(host) || hostOwners.has(host)) fail(`host ${String(host)}`);
+      hostOwners.add(host);
+    }
+    providers.set(id, Object.freeze({ name: p.name, hosts: Object.freeze([...p.hosts]) }));
+  }
+  const pairs = new Set<string>();
+  const scopes = raw.scopes.map((e) => {
+    const pair = `${e.provider}\u0000${e.scope}`;
+    const d = e.description;
+    const ok =
+      typeof e.scope === 'string' &&
+      SCOPE_RE.test(e.scope) &&
+      providers.has(e.provider) &&
+      typeof e.service === 'string' &&
+      e.service.length > 0 &&
+      e.service.length <= 60 &&
+      typeof d === 'string' &&
+      d.length > 0 &&
+      d.length <= MAX_DESCRIPTION_LENGTH &&
+      /^\p{Lu}/u.test(d) &&
+      !d.endsWith('.') &&
+      d.trim() === d &&
+      !/\s{2}/.test(d) &&
+      (RISK_ORDER as readonly string[]).includes(e.risk) &&
+      !pairs.has(pair);
+    if (!ok) fail(`entry ${String(e.provider)} ${String(e.scope)}`);
+    pairs.add(pair);
+    return Object.freeze({ scope: e.scope, provider: e.provider, service: e.service, description: d, risk: e.risk as Risk });
+  });
+  return Object.freeze({ providers, scopes: Object.freeze(scopes) });
+}
+
 /** The validated catalog, in file order. */
-export const SCOPE_CATALOG: Catalog = parseCatalog(data);
+export const SCOPE_CATALOG: Catalog = loadCatalog(data);
 
 /** Every entry for a scope string, in catalog order. */
 const entriesByScope = new Map<string, CatalogEntry[]>();
-/** Fully qualified Microsoft Graph names (`https://graph.microsoft.com/Mail.Read`) → entries. */
+/**
+ * Other spellings of the same scope: Google's short forms (`gmail.readonly` for
+ * `https://www.googleapis.com/auth/gmail.readonly`) and fully qualified Microsoft Graph names.
+ */
 const entriesByAlias = new Map<string, CatalogEntry[]>();
+/** Microsoft's identity platform compares permission names case-insensitively: lower-cased name → entry. */
+const microsoftByFoldedName = new Map<string, CatalogEntry>();
 const providerByHost = new Map<string, string>();
 
 function addTo(map: Map<string, CatalogEntry[]>, key: string, entry: CatalogEntry): void {
@@ -143,19 +195,48 @@ function addTo(map: Map<string, CatalogEntry[]>, key: string, entry: CatalogEntr
 
 for (const entry of SCOPE_CATALOG.scopes) {
   addTo(entriesByScope, entry.scope, entry);
-  if (entry.provider === MICROSOFT_PROVIDER) addTo(entriesByAlias, MICROSOFT_GRAPH_PREFIX + entry.scope, entry);
+  if (entry.provider === MICROSOFT_PROVIDER) {
+    addTo(entriesByAlias, MICROSOFT_GRAPH_PREFIX + entry.scope, entry);
+    if (!microsoftByFoldedName.has(entry.scope.toLowerCase())) microsoftByFoldedName.set(entry.scope.toLowerCase(), entry);
+  }
+  if (entry.provider === GOOGLE_PROVIDER && entry.scope.startsWith(GOOGLE_SCOPE_PREFIX)) {
+    addTo(entriesByAlias, entry.scope.slice(GOOGLE_SCOPE_PREFIX.length), entry);
+  }
 }
 for (const [id, provider] of SCOPE_CATALOG.providers) {
   for (const host of provider.hosts) providerByHost.set(host, id);
 }
 
 /**
- * Describes one scope. Exact match on the scope string (plus the fully qualified Microsoft Graph
- * form of a Graph permission). When several providers define the same string, `providerHint`
- * (a provider id) wins, then the standard OpenID/OAuth meaning, then the first in catalog order.
+ * Microsoft's rules: `https://graph.microsoft.com/` prefix optional, names compared without case,
+ * and any `<resource>/.default` means "everything this app was pre-approved for".
+ */
+function microsoftEntry(scope: string, providerHint: string | undefined): CatalogEntry | undefined {
+  const lower = scope.toLowerCase();
+  const qualified = lower.startsWith(MICROSOFT_GRAPH_PREFIX);
+  // A bare name is folded only at Microsoft's own sign-in pages: elsewhere `files.read` may be another provider's.
+  if (!qualified && providerHint !== MICROSOFT_PROVIDER && !lower.endsWith(`/${MICROSOFT_DEFAULT}`) && lower !== MICROSOFT_DEFAULT) return undefined;
+  const name = qualified ? lower.slice(MICROSOFT_GRAPH_PREFIX.length) : lower;
+  if (name === MICROSOFT_DEFAULT || name.endsWith(`/${MICROSOFT_DEFAULT}`)) return microsoftByFoldedName.get(MICROSOFT_DEFAULT);
+  return microsoftByFoldedName.get(name);
+}
+
+/** O(1): a few map look-ups, whatever the size of the catalog. */
+function entriesFor(scope: string, providerHint: string | undefined): readonly CatalogEntry[] | undefined {
+  const direct = entriesByScope.get(scope) ?? entriesByAlias.get(scope);
+  if (direct) return direct;
+  const microsoft = microsoftEntry(scope, providerHint);
+  return microsoft ? [microsoft] : undefined;
+}
+
+/**
+ * Describes one scope. Exact match on the scope string, then the provider's other spellings
+ * (Google short forms, Microsoft's qualified and case-folded names, `.default`). When several
+ * providers define the same string, `providerHint` (a provider id) wins, then the standard
+ * OpenID/OAuth meaning, then the first in catalog order.
  */
 export function describeScope(scope: string, providerHint?: string): ScopeInfo {
-  const entries = entriesByScope.get(scope) ?? entriesByAlias.get(scope);
+  const entries = entriesFor(scope, providerHint);
   const entry = entries ? pick(entries, providerHint) : undefined;
   if (!entry) {
     return {
