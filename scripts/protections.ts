@@ -76,7 +76,6 @@ export const PROTECTIONS: Protection[] = [
   {
     name: 'interception: the one-time allow rule has no urlFilter wildcards',
     file: 'extension/src/intercept/coarse-filter.ts',
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: the source text of a template literal, searched for verbatim
     find: 'return url.replace(FILTER_SPECIAL, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);',
     replace: 'return url;',
     tests: BYPASS,

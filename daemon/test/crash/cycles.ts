@@ -223,10 +223,10 @@ async function tornCycle(rand: () => number, stats: CycleStats): Promise<string[
       await run;
       if (round === 0) d = await start(home, port);
     }
-    const wal = join(home, DB_FILE + '-wal');
+    const wal = join(home, `${DB_FILE}-wal`);
     // what is owed: the main file alone (the last checkpoint), read by a daemon started on a copy without the WAL
     cpSync(home, copy, { recursive: true });
-    for (const f of [DB_FILE + '-wal', DB_FILE + '-shm', 'daemon.json']) rmSync(join(copy, f), { force: true });
+    for (const f of [`${DB_FILE}-wal`, `${DB_FILE}-shm`, 'daemon.json']) rmSync(join(copy, f), { force: true });
     const b = await start(copy, 0);
     const baseline = await view(new Api(b), l.approved);
     b.proc.kill('SIGTERM');

@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFuzzTarget, type FuzzTarget } from './target.js';
 
 let t: FuzzTarget;
-beforeAll(async () => void (t = await startFuzzTarget()));
+beforeAll(async () => {
+  t = await startFuzzTarget();
+});
 afterAll(async () => t.close());
 
 const headers = () => ({ host: t.host, authorization: `Bearer ${t.adminToken}` });

@@ -122,7 +122,7 @@ async function readSome(res: Response): Promise<string> {
 
 async function send(w: HttpWorld, c: HttpCase, pick: number): Promise<Answer | 'unsendable'> {
   const fill = resolver(w, pick);
-  const path = fill(c.path) + (c.query.length ? '?' + new URLSearchParams(c.query.map(([k, v]): [string, string] => [fill(k), fill(v)])).toString() : '');
+  const path = fill(c.path) + (c.query.length ? `?${new URLSearchParams(c.query.map(([k, v]): [string, string] => [fill(k), fill(v)])).toString()}` : '');
   const headers = c.headers.map(([k, v]): [string, string] => [k, resolveHeader(k, v, fill)]);
   const body = bodyBytes(c, fill);
   if (c.transport === 'socket') {
@@ -134,7 +134,7 @@ async function send(w: HttpWorld, c: HttpCase, pick: number): Promise<Answer | '
     ];
     if (lie >= 0) lines.push(`content-length: ${lie}`);
     lines.push('connection: close');
-    const raw = Buffer.concat([Buffer.from(lines.join('\r\n') + '\r\n\r\n', 'latin1'), body ?? Buffer.alloc(0)]);
+    const raw = Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1'), body ?? Buffer.alloc(0)]);
     const a = await sendRaw(w.target.daemon.port, raw);
     if (a === 'timeout') return { status: -1, contentType: '', acao: null, body: 'no answer within 5 s', byParser: false, head: false };
     const ct = a.headers['content-type'] ?? '';

@@ -26,7 +26,7 @@ const line = (p: PartResult) =>
   )
     .toString()
     .padStart(7)} cases/s${p.detail ? `  ${p.detail}` : ''}`;
-const results = await runFuzz({ cases, seed, ...(only ? { only } : {}), onPart: (p) => process.stdout.write(line(p) + '\n') });
+const results = await runFuzz({ cases, seed, ...(only ? { only } : {}), onPart: (p) => process.stdout.write(`${line(p)}\n`) });
 
 const total = results.reduce((n, p) => n + p.cases, 0);
 const secs = (performance.now() - started) / 1000;

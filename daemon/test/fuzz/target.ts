@@ -25,7 +25,9 @@ export interface FuzzClock {
 function fuzzClock(start = 1_800_000_000): FuzzClock {
   let now = start;
   const clock = (() => now) as FuzzClock;
-  clock.set = (t: number) => void (now = t);
+  clock.set = (t: number) => {
+    now = t;
+  };
   Object.defineProperty(clock, 'start', { value: start });
   return clock;
 }
@@ -63,7 +65,7 @@ export interface FuzzTarget {
 }
 
 export function basicAuth(id: string, secret: string): string {
-  return 'Basic ' + Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64');
+  return `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
 }
 
 /** Columns whose update alone is bookkeeping of a successful call, not a state change (see takeWrites). */

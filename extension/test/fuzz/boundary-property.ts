@@ -136,10 +136,10 @@ const authUrl = fc.oneof(
       ),
       fc.boolean(),
     )
-    .map(([base, ps, raw]) => base + '?' + (raw ? ps.map(([k, v]) => `${k}=${v}`).join('&') : new URLSearchParams(ps).toString())),
+    .map(([base, ps, raw]) => `${base}?${raw ? ps.map(([k, v]) => `${k}=${v}`).join('&') : new URLSearchParams(ps).toString()}`),
   fc.webUrl({ withQueryParameters: true, withFragments: true }),
   fc.string({ maxLength: 200 }),
-  fc.constantFrom('x'.repeat(9000), 'https://a/?response_type=code&client_id=x&redirect_uri=' + '%'.repeat(9000)),
+  fc.constantFrom('x'.repeat(9000), `https://a/?response_type=code&client_id=x&redirect_uri=${'%'.repeat(9000)}`),
 );
 
 /**
