@@ -24,7 +24,7 @@ export interface Actor {
 }
 
 export function toGrantView(g: GrantRecord): GrantView {
-  const { client_id, agent_name, poll_interval, last_polled_at, token_delivered_at, ...rest } = g;
+  const { client_id, agent_name, poll_interval, last_polled_at, token_delivered_at, asked_duration, ...rest } = g;
   return { ...rest, agent: { client_id, name: agent_name } };
 }
 
@@ -96,6 +96,7 @@ export function grantService(ctx: DaemonContext) {
         binding_message: req.binding_message ?? null,
         requested_scope: req.scope,
         requested_duration: duration,
+        asked_duration: asked,
         authorization_details: req.authorization_details ?? null,
         created_at: now,
         request_expires_at: now + limits.requestLifetimeSeconds,

@@ -6,6 +6,7 @@ import { OAuthError } from '../http/errors.js';
 import type { ClientRecord } from '../store/clients.repo.js';
 import type { GrantRecord } from '../store/grants.repo.js';
 import { issueAccessToken } from './issue.js';
+import { DelegationRefused, endReason } from './refusal.js';
 import { ORG, alwaysAskIn } from '../policy/enforce.js';
 
 export interface ExchangeRequest {
@@ -47,6 +48,20 @@ export function tokenService(ctx: DaemonContext, grantsSvc: GrantService) {
       scope: issued.claims.scope,
       ...(how === 'token-exchange' ? { issued_token_type: TOKEN_TYPE_ACCESS_TOKEN } : {}),
       ...(g.authorization_details ? { authorization_details: g.authorization_details } : {}),
+      ...delegationTerms(g, now),
+    };
+  }
+
+  /** The Mandate extension members of a token response: when the delegation ends, and whether it was cut down. */
+  function delegationTerms(g: GrantRecord, now: number) {
+    const expiresAt = g.expires_at ?? now;
+    const granted = expiresAt - (g.decided_at ?? now);
+    const asked = g.asked_duration ?? g.requested_duration;
+    const approved = g.approved_scope ?? [];
+    return {
+      authorization_expires_in: Math.max(0, expiresAt - now),
+      mandate_shortened: granted < asked,
+      mandate_narrowed: g.requested_scope.some((s) => !approved.includes(s)),
     };
   }
 
@@ -74,15 +89,16 @@ export function tokenService(ctx: DaemonContext, grantsSvc: GrantService) {
       case 'denied':
         throw new OAuthError(400, 'access_denied', 'the person denied the request');
       case 'expired':
-        throw new OAuthError(400, 'expired_token', g.decided_at === null ? 'the request expired before the person decided' : 'the delegation has expired');
+        if (g.decided_at === null) throw new OAuthError(400, 'expired_token', 'the request expired before the person decided');
+        throw new DelegationRefused('expired_token', 'the delegation has expired', 'expired');
       case 'revoked':
       case 'ended':
-        throw new OAuthError(
-          400,
+        throw new DelegationRefused(
           g.token_delivered_at === null ? 'access_denied' : 'invalid_grant',
           g.token_delivered_at === null
             ? `the delegation was ${g.status} before the token was collected`
             : `auth_req_id was already used, and the delegation has since been ${g.status}`,
+          g.status,
         );
       case 'approved': {
         if (g.token_delivered_at !== null) {
@@ -92,9 +108,9 @@ export function tokenService(ctx: DaemonContext, grantsSvc: GrantService) {
             new OAuthError(400, 'invalid_grant', 'auth_req_id was already exchanged for a token; renew with token exchange'),
           );
         }
-        if (g.expires_at! <= now) {
+        if (g.expires_at === null || g.expires_at <= now) {
           grantsSvc.expireDue();
-          throw new OAuthError(400, 'expired_token', 'the delegation has expired');
+          throw new DelegationRefused('expired_token', 'the delegation has expired', 'expired');
         }
         return mint(g, g.approved_scope!, grants.deliverFirstToken, 'ciba');
       }
@@ -126,7 +142,9 @@ export function tokenService(ctx: DaemonContext, grantsSvc: GrantService) {
     const checked = await activeToken(req.subject_token, true);
     if ('inactive' in checked) {
       const g = checked.grant;
-      const err = new OAuthError(400, 'invalid_grant', `subject_token is not active: ${checked.inactive}`);
+      const reason = g && g.client_id === client.client_id ? endReason(g, clock()) : undefined;
+      const description = `subject_token is not active: ${checked.inactive}`;
+      const err = reason ? new DelegationRefused('invalid_grant', description, reason) : new OAuthError(400, 'invalid_grant', description);
       if (g && g.client_id === client.client_id) refuseToken(g, req.scope ?? checked.claims?.scope.split(' ') ?? [], err, { reason: checked.inactive });
       throw err;
     }
@@ -143,7 +161,7 @@ export function tokenService(ctx: DaemonContext, grantsSvc: GrantService) {
       refuseToken(
         grant,
         allowed,
-        new OAuthError(400, 'invalid_grant', `${askEachTime.join(' ')} is approved one request at a time (${ORG}); ask the person again`),
+        new DelegationRefused('invalid_grant', `${askEachTime.join(' ')} is approved one request at a time (${ORG}); ask the person again`, 'needs_approval'),
         { policy: 'alwaysAskScopes' },
       );
     }
