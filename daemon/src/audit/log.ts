@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { AuditEventView, AuditQuery, AuditVerifyResult } from '../../../shared/src/admin-api.js';
+import type { AuditDetail, AuditType } from '../../../shared/src/audit-events.js';
 import { canonicalJson } from '../../../shared/src/canonical-json.js';
 import type { Clock } from '../clock.js';
 import { GENESIS_HASH, headMac, rowMac, type ChainHead } from './chain.js';
@@ -9,42 +10,14 @@ import { verifyChain } from './verify.js';
 
 export { GENESIS_HASH } from './chain.js';
 
-export type AuditType =
-  | 'request.created'
-  | 'request.refused'
-  | 'request.expired'
-  | 'grant.approved'
-  | 'grant.denied'
-  | 'grant.revoked'
-  | 'grant.ended'
-  | 'grant.expired'
-  | 'token.issued'
-  | 'token.refused'
-  | 'token.introspected_inactive'
-  | 'token.revoked'
-  | 'client.registered'
-  | 'client.removed'
-  | 'client.auth_failed'
-  | 'external.requested'
-  | 'external.blocked'
-  | 'external.granted'
-  | 'external.denied'
-  | 'external.revoked'
-  | 'external.expired'
-  | 'chat.prompt_seen'
-  | 'chat.decision'
-  | 'chat.adapter_miss'
-  | 'admin.paired'
-  | 'admin.pairing_code_created'
-  | 'admin.credential_revoked'
-  | 'admin.pairing_failed'
-  | 'audit.keyed'
-  | 'audit.tamper_detected'
-  | 'audit.refusals_aggregated'
-  | 'audit.export_rewound';
+export type { AuditType } from '../../../shared/src/audit-events.js';
 
-export interface AuditInput {
-  type: AuditType;
+/**
+ * One audit row to append. `detail` is typed by `type` from the catalog in shared/src/audit-events.ts, so an
+ * append with a detail of the wrong shape does not compile.
+ */
+export interface AuditInput<T extends AuditType = AuditType> {
+  type: T;
   outcome: 'ok' | 'refused';
   person?: string | null;
   agent?: string | null;
@@ -52,8 +25,16 @@ export interface AuditInput {
   scopes?: readonly string[];
   grant_id?: string | null;
   decision?: string | null;
-  detail?: Record<string, string | number | boolean | null | string[]> | null;
+  detail: AuditDetail<T>;
 }
+
+/** The types written through a refusal that fills in `error` and `reason` from the OAuthError (grantService.refuse). */
+export type RefusalType = 'request.refused' | 'grant.approved' | 'token.refused';
+
+/** A refusal row before `error` and `reason` are filled in. */
+export type RefusalDraft<T extends RefusalType> = Omit<AuditInput<T>, 'detail'> & {
+  detail?: Omit<Extract<AuditDetail<T>, { error: string }>, 'error' | 'reason'>;
+};
 
 /** A stored audit row, as the database holds it (scopes space-delimited, detail as JSON text). */
 export interface AuditRow {
@@ -135,12 +116,12 @@ export function auditLog(db: Database, clock: Clock, opts: AuditLogOptions) {
   const head = db.prepare(UPSERT_HEAD);
 
   /** Writes the row (unless it is a refusal over its client's rate: then it is only counted). Returns its id, or 0 when counted. */
-  function append(e: AuditInput): number {
+  function append<T extends AuditType>(e: AuditInput<T>): number {
     if (e.outcome === 'refused' && refusals && !refusals.admit(e)) return 0;
     return write(e);
   }
 
-  function write(e: AuditInput): number {
+  function write<T extends AuditType>(e: AuditInput<T>): number {
     if (!db.inTransaction) throw new TypeError('audit append must run inside a transaction');
     const prev = last.get();
     const body = {
@@ -154,7 +135,7 @@ export function auditLog(db: Database, clock: Clock, opts: AuditLogOptions) {
       grant_id: e.grant_id ?? null,
       decision: e.decision ?? null,
       outcome: e.outcome,
-      detail: e.detail ? canonicalJson(e.detail) : null,
+      detail: canonicalJson(e.detail),
     };
     const prevHash = prev?.hash ?? GENESIS_HASH;
     const mac = rowMac(key, prevHash, body);
@@ -204,7 +185,7 @@ export function auditLog(db: Database, clock: Clock, opts: AuditLogOptions) {
    * Records a refusal that changes nothing else: counted without opening a transaction when the client is over
    * its rate, else appended in its own durable transaction (`transact`, the daemon's transactor).
    */
-  function refuse(e: AuditInput & { outcome: 'refused' }, transact: (fn: () => void) => void): void {
+  function refuse<T extends AuditType>(e: AuditInput<T> & { outcome: 'refused' }, transact: (fn: () => void) => void): void {
     if (refusals && !refusals.admit(e)) return;
     transact(() => void write(e));
   }

@@ -1,7 +1,8 @@
 import { TOKEN_TYPE_ACCESS_TOKEN, type AccessTokenClaims, type IntrospectionResponse, type TokenResponse } from '../../../shared/src/oauth.js';
 import type { DaemonContext } from '../context.js';
 import { sha256 } from '../crypto.js';
-import { grantAudit, type GrantService } from '../grants/service.js';
+import type { RefusalDraft } from '../audit/log.js';
+import { grantAudit, grantRefusal, type GrantService } from '../grants/service.js';
 import { OAuthError } from '../http/errors.js';
 import type { ClientRecord } from '../store/clients.repo.js';
 import type { GrantRecord } from '../store/grants.repo.js';
@@ -21,8 +22,8 @@ const SLOW_DOWN_STEP = 5; // CIBA §11: on slow_down the interval grows by at le
 export function tokenService(ctx: DaemonContext, grantsSvc: GrantService) {
   const { grants, tokens, audit, tx, clock, keys, issuer, verifyAccessToken } = ctx;
 
-  function refuseToken(g: GrantRecord, scopes: string[], err: OAuthError, detail: Record<string, string> = {}): never {
-    return grantsSvc.refuse(grantAudit(g, { type: 'token.refused', outcome: 'refused', scopes, detail }), err);
+  function refuseToken(g: GrantRecord, scopes: string[], err: OAuthError, detail: RefusalDraft<'token.refused'>['detail'] = {}): never {
+    return grantsSvc.refuse(grantRefusal(g, { type: 'token.refused', outcome: 'refused', scopes, detail }), err);
   }
 
   /** Signs, then records the jti and usage in one conditional transaction; a grant revoked meanwhile gets nothing. */
@@ -145,7 +146,7 @@ export function tokenService(ctx: DaemonContext, grantsSvc: GrantService) {
       const reason = g && g.client_id === client.client_id ? endReason(g, clock()) : undefined;
       const description = `subject_token is not active: ${checked.inactive}`;
       const err = reason ? new DelegationRefused('invalid_grant', description, reason) : new OAuthError(400, 'invalid_grant', description);
-      if (g && g.client_id === client.client_id) refuseToken(g, req.scope ?? checked.claims?.scope.split(' ') ?? [], err, { reason: checked.inactive });
+      if (g && g.client_id === client.client_id) refuseToken(g, req.scope ?? checked.claims?.scope.split(' ') ?? [], err);
       throw err;
     }
     const { claims, grant } = checked;
