@@ -3,6 +3,7 @@ import type { AuditEventView, AuditQuery, AuditVerifyResult } from '../../../sha
 import type { AuditDetail, AuditType } from '../../../shared/src/audit-events.js';
 import { canonicalJson } from '../../../shared/src/canonical-json.js';
 import type { Clock } from '../clock.js';
+import { auditRepo, type AuditRow, type HeadRecord } from '../store/audit.repo.js';
 import { GENESIS_HASH, headMac, rowMac, type ChainHead } from './chain.js';
 import type { CheckpointRead } from './checkpoint.js';
 import type { RefusalGate } from './refusals.js';
@@ -36,23 +37,6 @@ export type RefusalDraft<T extends RefusalType> = Omit<AuditInput<T>, 'detail'> 
   detail?: Omit<Extract<AuditDetail<T>, { error: string }>, 'error' | 'reason'>;
 };
 
-/** A stored audit row, as the database holds it (scopes space-delimited, detail as JSON text). */
-export interface AuditRow {
-  id: number;
-  ts: number;
-  type: string;
-  person: string | null;
-  agent: string | null;
-  resource: string | null;
-  scopes: string;
-  grant_id: string | null;
-  decision: string | null;
-  outcome: 'ok' | 'refused';
-  detail: string | null;
-  prev_hash: string;
-  hash: string;
-}
-
 function toView(row: AuditRow): AuditEventView {
   return {
     id: row.id,
@@ -70,8 +54,6 @@ function toView(row: AuditRow): AuditEventView {
   };
 }
 
-export const AUDIT_COLUMNS = 'id, ts, type, person, agent, resource, scopes, grant_id, decision, outcome, detail, prev_hash, hash';
-
 export interface AuditLogOptions {
   /** The 256-bit key of the chain (audit/key.ts), kept outside the database. */
   key: Buffer;
@@ -85,21 +67,12 @@ export interface AuditLogOptions {
   checkpoint?: { read(): CheckpointRead; write(): boolean };
 }
 
-/** The stored head record (audit_head), MAC'ed with the audit key. */
-export interface HeadRecord extends ChainHead {
-  mac: string;
-}
-
-const UPSERT_HEAD = `INSERT INTO audit_head (id, last_id, last_mac, count, legacy_rows, mac) VALUES (1, @last_id, @last_mac, @count, @legacy_rows, @mac)
-   ON CONFLICT (id) DO UPDATE SET last_id = excluded.last_id, last_mac = excluded.last_mac, count = excluded.count,
-     legacy_rows = excluded.legacy_rows, mac = excluded.mac`;
-
 export function readHeadRecord(db: Database): HeadRecord | undefined {
-  return db.prepare<[], HeadRecord>('SELECT last_id, last_mac, count, legacy_rows, mac FROM audit_head WHERE id = 1').get();
+  return auditRepo(db).readHead();
 }
 
 export function writeHeadRecord(db: Database, key: Buffer, head: ChainHead): void {
-  db.prepare(UPSERT_HEAD).run({ ...head, mac: headMac(key, head) });
+  auditRepo(db).writeHead({ ...head, mac: headMac(key, head) });
 }
 
 /**
@@ -109,11 +82,7 @@ export function writeHeadRecord(db: Database, key: Buffer, head: ChainHead): voi
  */
 export function auditLog(db: Database, clock: Clock, opts: AuditLogOptions) {
   const { key, legacyRows, onAppend = () => {}, refusals } = opts;
-  const last = db.prepare<[], { id: number; hash: string }>('SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1');
-  const insert = db.prepare(
-    `INSERT INTO audit (${AUDIT_COLUMNS}) VALUES (@id, @ts, @type, @person, @agent, @resource, @scopes, @grant_id, @decision, @outcome, @detail, @prev_hash, @hash)`,
-  );
-  const head = db.prepare(UPSERT_HEAD);
+  const rows = auditRepo(db);
 
   /** Writes the row (unless it is a refusal over its client's rate: then it is only counted). Returns its id, or 0 when counted. */
   function append<T extends AuditType>(e: AuditInput<T>): number {
@@ -123,7 +92,7 @@ export function auditLog(db: Database, clock: Clock, opts: AuditLogOptions) {
 
   function write<T extends AuditType>(e: AuditInput<T>): number {
     if (!db.inTransaction) throw new TypeError('audit append must run inside a transaction');
-    const prev = last.get();
+    const prev = rows.last();
     const body = {
       id: (prev?.id ?? 0) + 1,
       ts: clock(),
@@ -139,46 +108,15 @@ export function auditLog(db: Database, clock: Clock, opts: AuditLogOptions) {
     };
     const prevHash = prev?.hash ?? GENESIS_HASH;
     const mac = rowMac(key, prevHash, body);
-    insert.run({ ...body, prev_hash: prevHash, hash: mac });
+    rows.insert({ ...body, prev_hash: prevHash, hash: mac });
     const h: ChainHead = { last_id: body.id, last_mac: mac, count: body.id, legacy_rows: legacyRows };
-    head.run({ ...h, mac: headMac(key, h) });
+    rows.writeHead({ ...h, mac: headMac(key, h) });
     onAppend(body.id);
     return body.id;
   }
 
   function query(q: AuditQuery): AuditEventView[] {
-    const where: string[] = [];
-    const params: Record<string, string | number> = { limit: q.limit };
-    if (q.agent !== undefined) {
-      where.push('agent = @agent');
-      params.agent = q.agent;
-    }
-    if (q.resource !== undefined) {
-      where.push('resource = @resource');
-      params.resource = q.resource;
-    }
-    if (q.outcome !== undefined) {
-      where.push('outcome = @outcome');
-      params.outcome = q.outcome;
-    }
-    if (q.type !== undefined) {
-      where.push('type = @type');
-      params.type = q.type;
-    }
-    if (q.since !== undefined) {
-      where.push('ts >= @since');
-      params.since = q.since;
-    }
-    if (q.until !== undefined) {
-      where.push('ts <= @until');
-      params.until = q.until;
-    }
-    if (q.before_id !== undefined) {
-      where.push('id < @before_id');
-      params.before_id = q.before_id;
-    }
-    const sql = `SELECT ${AUDIT_COLUMNS} FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT @limit`;
-    return db.prepare<Record<string, string | number>, AuditRow>(sql).all(params).map(toView);
+    return rows.query(q).map(toView);
   }
 
   /**
