@@ -11,8 +11,6 @@ import { verifyChain } from './verify.js';
 
 export { GENESIS_HASH } from './chain.js';
 
-export type { AuditType } from '../../../shared/src/audit-events.js';
-
 /**
  * One audit row to append. `detail` is typed by `type` from the catalog in shared/src/audit-events.ts, so an
  * append with a detail of the wrong shape does not compile.

@@ -33,7 +33,7 @@ const UPSERT_HEAD = `INSERT INTO audit_head (id, last_id, last_mac, count, legac
 /** The audit table and its head record. Chaining and MACs are audit/'s business; this only reads and writes rows. */
 export function auditRepo(db: Database) {
   const last = db.prepare<[], { id: number; hash: string }>('SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1');
-  const insert = db.prepare<Omit<AuditRow, never>>(
+  const insert = db.prepare<AuditRow>(
     `INSERT INTO audit (${AUDIT_COLUMNS}) VALUES (@id, @ts, @type, @person, @agent, @resource, @scopes, @grant_id, @decision, @outcome, @detail, @prev_hash, @hash)`,
   );
   const readHead = db.prepare<[], HeadRecord>('SELECT last_id, last_mac, count, legacy_rows, mac FROM audit_head WHERE id = 1');
