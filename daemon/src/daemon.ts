@@ -5,9 +5,11 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { MAX_TOKEN_LIFETIME_SECONDS } from '../../shared/src/oauth.js';
 import { createApp } from './app.js';
-import { auditExporter, rewindExportCursor, type AuditExporter } from './audit/export.js';
+import { auditExporter, type AuditExporter } from './audit/export.js';
+import { rewindExportCursor } from './store/audit-export.repo.js';
 import { AuditKeyError } from './audit/key.js';
 import { auditLog, type AuditLog } from './audit/log.js';
+import { auditRepo } from './store/audit.repo.js';
 import { refusalAggregator } from './audit/refusals.js';
 import { checkHeadAtStart, checkpointer, initEmptyHead, legacyChain, openAuditKey, type AuditTrailKey } from './audit/trail.js';
 import { systemClock, type Clock } from './clock.js';
@@ -129,7 +131,7 @@ function listen(server: Server, port: number): Promise<number> {
  */
 function checkTrailAtStart(db: Database, trail: AuditTrailKey, audit: AuditLog, tx: Transactor, person: string, log: (m: string) => void): string | undefined {
   const problem = checkHeadAtStart(db, trail);
-  const lastId = db.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM audit').get()?.id ?? 0;
+  const lastId = auditRepo(db).maxId();
   if (problem === undefined) {
     if (!trail.created) return undefined;
     if (lastId === 0) tx.transact(() => initEmptyHead(db, trail));

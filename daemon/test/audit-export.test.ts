@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { auditExportPolicy, type AuditExportPolicy } from '../../shared/src/policy.js';
 import { AuditExportConfigError, auditExporter, type AuditExporter } from '../src/audit/export.js';
-import type { AuditRow } from '../src/audit/log.js';
+import type { AuditRow } from '../src/store/audit.repo.js';
 import { VERSION } from '../src/version.js';
 import { MAIL, PERSON, auth, startTestDaemon, type TestDaemon } from './harness.js';
 

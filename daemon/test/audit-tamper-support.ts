@@ -9,7 +9,7 @@ import type { AuditVerifyResult } from '../../shared/src/admin-api.js';
 import { GENESIS_HASH, legacyHash } from '../src/audit/chain.js';
 import { readCheckpoint } from '../src/audit/checkpoint.js';
 import { readAuditKey, trailKeyDir } from '../src/audit/key.js';
-import { AUDIT_COLUMNS, type AuditRow } from '../src/audit/log.js';
+import { AUDIT_COLUMNS, type AuditRow } from '../src/store/audit.repo.js';
 import { verifyChain } from '../src/audit/verify.js';
 import { DB_FILE } from '../src/config.js';
 import { TEST_KEY_ROOT, startTestDaemon, type TestDaemon } from './harness.js';

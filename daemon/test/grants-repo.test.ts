@@ -29,6 +29,7 @@ function setup() {
     binding_message: null,
     requested_scope: ['s'],
     requested_duration: 100,
+    asked_duration: 100,
     authorization_details: null,
     created_at: 0,
     request_expires_at: 50,

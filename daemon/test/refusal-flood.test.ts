@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { REFUSAL_BURST } from '../src/audit/refusals.js';
-import type { AuditRow } from '../src/audit/log.js';
+import type { AuditRow } from '../src/store/audit.repo.js';
 import { auditRows } from './audit-tamper-support.js';
 import { startTestDaemon, type TestDaemon } from './harness.js';
 import { introspect } from './conformance/support.js';

@@ -100,8 +100,29 @@ export const tokenResponse = z.object({
   scope: z.string(),
   issued_token_type: z.literal(TOKEN_TYPE_ACCESS_TOKEN).optional(),
   authorization_details: authorizationDetails.optional(),
+  // Mandate extension members (RFC 6749 §5.1: a client ignores members it does not know). docs/protocol.md.
+  /** Seconds until the delegation (the grant) ends; no token outlives it. */
+  authorization_expires_in: z.number().int().nonnegative(),
+  /** The delegation ends sooner than the agent asked (an organisational cap, or the person chose a shorter time). */
+  mandate_shortened: z.boolean(),
+  /** Fewer scopes were approved than the agent asked for (the person unticked some, or policy blocked them). */
+  mandate_narrowed: z.boolean(),
 });
 export type TokenResponse = z.infer<typeof tokenResponse>;
+
+/**
+ * Mandate extension member of a token-endpoint error (RFC 6749 §5.2 allows more members): why no token comes
+ * from this delegation any more. `error` stays the standard code (`invalid_grant`, or CIBA's `expired_token` /
+ * `access_denied`); a program branches on this instead of parsing `error_description`.
+ * - `revoked`: the person took the delegation back. Do not ask again on your own.
+ * - `expired`: its time ran out. Ask again (a new CIBA request) if the task still needs it.
+ * - `ended`: the agent itself ended it (RFC 7009 revocation of its token).
+ * - `needs_approval`: still live, but policy makes the person approve each use; make a new CIBA request.
+ */
+export const MANDATE_REASONS = ['revoked', 'expired', 'ended', 'needs_approval'] as const;
+export type MandateReason = (typeof MANDATE_REASONS)[number];
+export const tokenErrorBody = oauthErrorBody.extend({ mandate_reason: z.enum(MANDATE_REASONS).optional() });
+export type TokenErrorBody = z.infer<typeof tokenErrorBody>;
 
 /** RFC 9068 access-token claims as Mandate issues them. */
 export const accessTokenClaims = z.object({

@@ -14,16 +14,21 @@
  * It runs only from timers, one attempt at a time, and never holds up request handling. Unlike the OTLP
  * spec, a 4xx other than 408/429 is also retried: an audit event must not be dropped because the collector
  * is misconfigured. Those failures are logged as needing attention.
+ *
+ * Split: otlp.ts (encoding), export-config.ts (endpoint and headers), store/audit-export.repo.ts (the cursor's SQL);
+ * this module is the scheduler: one attempt at a time, HTTP, backoff and Retry-After.
  */
 import type { Database } from 'better-sqlite3';
-import { z } from 'zod';
 import type { AuditExportPolicy } from '../../../shared/src/policy.js';
 import { systemClock, type Clock } from '../clock.js';
+import { auditExportRepo, type ExportState } from '../store/audit-export.repo.js';
+import { auditRepo, type AuditRow } from '../store/audit.repo.js';
 import { VERSION } from '../version.js';
-import { AUDIT_COLUMNS, type AuditRow } from './log.js';
+import { buildHeaders, displayEndpoint, isLoopback, parseEndpoint, redactor } from './export-config.js';
+import { AUDIT_EXPORT_SCOPE, exportResponse, str, toLogRecord, type ExportLogsServiceRequest } from './otlp.js';
 
-/** `scope.name` of every export. */
-export const AUDIT_EXPORT_SCOPE = 'mandate.audit';
+export { AuditExportConfigError } from './export-config.js';
+
 /** Longest wait for the collector's answer, headers and body together. */
 export const EXPORT_TIMEOUT_MS = 10_000;
 /** Retry delays double from 2x the interval and stop growing at this multiple of it. */
@@ -33,12 +38,6 @@ const MIN_RETRY_AFTER_MS = 1000;
 const MAX_RETRY_AFTER_MS = 3600_000;
 /** How much of a collector's answer is read (error text, partial success); the rest is discarded. */
 const MAX_RESPONSE_BYTES = 64 * 1024;
-
-/** The `auditExport` policy cannot be used (bad endpoint or header). The message never includes header values. */
-export class AuditExportConfigError extends Error {
-  override name = 'AuditExportConfigError';
-  readonly code = 'ERR_AUDIT_EXPORT_CONFIG';
-}
 
 export interface AuditExporterOptions {
   log: (message: string) => void;
@@ -87,142 +86,11 @@ export interface AuditExporter {
   status(): AuditExportStatus;
 }
 
-/** OTLP JSON: an AnyValue, limited to what the exporter sends. int64 values are decimal strings. */
-export type OtlpAnyValue = { stringValue: string } | { intValue: string };
-export interface OtlpKeyValue {
-  key: string;
-  value: OtlpAnyValue;
-}
-export interface OtlpLogRecord {
-  timeUnixNano: string;
-  observedTimeUnixNano: string;
-  severityNumber: number;
-  severityText: string;
-  eventName: string;
-  body: { stringValue: string };
-  attributes: OtlpKeyValue[];
-}
-/** opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest, JSON encoding. */
-export interface ExportLogsServiceRequest {
-  resourceLogs: {
-    resource: { attributes: OtlpKeyValue[] };
-    scopeLogs: { scope: { name: string; version: string }; logRecords: OtlpLogRecord[] }[];
-  }[];
-}
-
-interface ExportState {
-  last_exported_id: number;
-  last_exported_hash: string | null;
-  last_success_at: number | null;
-  last_error: string | null;
-  last_attempt_at: number | null;
-}
-
 type Attempt =
   | { kind: 'idle' }
   | { kind: 'sent'; count: number; lastId: number; full: boolean }
   | { kind: 'failed'; retryAfterMs: number | undefined }
   | { kind: 'stopped' };
-
-/** ExportLogsServiceResponse: only partial success matters (spec: do not retry it, but say what was rejected). */
-const exportResponse = z.object({
-  partialSuccess: z
-    .object({
-      rejectedLogRecords: z.union([z.string(), z.number()]).optional(),
-      errorMessage: z.string().optional(),
-    })
-    .optional(),
-});
-
-const str = (key: string, value: string): OtlpKeyValue => ({ key, value: { stringValue: value } });
-
-/** Seconds to the nanosecond decimal string OTLP uses for fixed64. BigInt keeps it exact for any ts (past 2^53, not all Numbers are integers). */
-function unixNano(seconds: number): string {
-  return (BigInt(seconds) * 1_000_000_000n).toString();
-}
-
-function toLogRecord(row: AuditRow, person: string): OtlpLogRecord {
-  const refused = row.outcome === 'refused';
-  const attributes: OtlpKeyValue[] = [
-    { key: 'mandate.audit.id', value: { intValue: String(row.id) } },
-    str('mandate.event.type', row.type),
-    str('mandate.outcome', row.outcome),
-  ];
-  const optional: [string, string | null][] = [
-    ['mandate.decision', row.decision],
-    ['enduser.id', row.person ?? person],
-    ['mandate.agent', row.agent],
-    ['mandate.resource', row.resource],
-    ['mandate.scopes', row.scopes === '' ? null : row.scopes],
-    ['mandate.grant_id', row.grant_id],
-    ['mandate.detail', row.detail],
-    ['mandate.hash', row.hash],
-    ['mandate.prev_hash', row.prev_hash],
-  ];
-  for (const [key, value] of optional) if (value !== null) attributes.push(str(key, value));
-  const time = unixNano(row.ts);
-  return {
-    timeUnixNano: time,
-    // Mandate is the source of these events, so it observed them when it recorded them (same as an OTel SDK).
-    observedTimeUnixNano: time,
-    severityNumber: refused ? 13 : 9, // SEVERITY_NUMBER_WARN : SEVERITY_NUMBER_INFO
-    severityText: refused ? 'WARN' : 'INFO',
-    eventName: row.type,
-    body: { stringValue: row.type },
-    attributes,
-  };
-}
-
-/** The endpoint as it may appear in logs and status: no query string (it may carry a key), no fragment. */
-function displayEndpoint(url: URL): string {
-  return url.origin + url.pathname;
-}
-
-function parseEndpoint(raw: string): URL {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new AuditExportConfigError('auditExport.otlpEndpoint is not a URL');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new AuditExportConfigError(`auditExport.otlpEndpoint must be an http: or https: URL, not ${url.protocol}`);
-  }
-  if (url.username !== '' || url.password !== '') {
-    throw new AuditExportConfigError('auditExport.otlpEndpoint must not contain a user name or password; put credentials in auditExport.headers');
-  }
-  return url;
-}
-
-function buildHeaders(configured: Record<string, string>): Headers {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(configured)) {
-    try {
-      headers.append(name, value);
-    } catch {
-      // Headers' own message quotes the value: name the header only
-      throw new AuditExportConfigError(`auditExport.headers["${name}"] is not a valid HTTP header name or value`);
-    }
-  }
-  headers.set('content-type', 'application/json'); // the spec requires it for JSON payloads
-  return headers;
-}
-
-/**
- * Replaces configured header values with [redacted] in anything logged or stored: each whole value, the
- * credentials after an auth scheme ("Bearer <token>"), and each long fragment, in case a collector echoes one.
- */
-function redactor(headers: Record<string, string>): (text: string) => string {
-  const secrets = new Set<string>();
-  for (const value of Object.values(headers)) {
-    if (value.length >= 4) secrets.add(value);
-    const credentials = /^[A-Za-z][\w.-]*\s+(\S.*)$/.exec(value)?.[1];
-    if (credentials !== undefined && credentials.length >= 4) secrets.add(credentials);
-    for (const part of value.split(/[\s,;]+/)) if (part.length >= 8) secrets.add(part);
-  }
-  const ordered = [...secrets].sort((a, b) => b.length - a.length); // whole values before their parts
-  return (text) => ordered.reduce((t, s) => t.split(s).join('[redacted]'), text);
-}
 
 /** Retry-After as delta-seconds or an HTTP date, in ms from now; undefined when absent or unreadable. */
 function retryAfterMs(value: string | null): number | undefined {
@@ -266,23 +134,6 @@ function describeFetchError(e: unknown): string {
   return e.message;
 }
 
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
-
-/**
- * After the start-up check found the trail truncated to `lastId`: moves an export cursor that is beyond it
- * back to it, so rows that reuse the deleted ids are exported. Returns the old cursor when it moved.
- */
-export function rewindExportCursor(db: Database, lastId: number): number | undefined {
-  const row = db.prepare<[], { last_exported_id: number }>('SELECT last_exported_id FROM audit_export WHERE id = 1').get();
-  if (!row || row.last_exported_id <= lastId) return undefined;
-  db.prepare<{ to: number }>('UPDATE audit_export SET last_exported_id = @to, last_exported_hash = (SELECT hash FROM audit WHERE id = @to) WHERE id = 1').run({
-    to: lastId,
-  });
-  return row.last_exported_id;
-}
-
 export function auditExporter(db: Database, config: AuditExportPolicy, opts: AuditExporterOptions): AuditExporter {
   const endpoint = parseEndpoint(config.otlpEndpoint);
   const headers = buildHeaders(config.headers);
@@ -298,20 +149,8 @@ export function auditExporter(db: Database, config: AuditExportPolicy, opts: Aud
   };
   const scope = { name: AUDIT_EXPORT_SCOPE, version: VERSION };
 
-  db.prepare('INSERT OR IGNORE INTO audit_export (id, last_exported_id) VALUES (1, 0)').run();
-  const readState = db.prepare<[], ExportState>(
-    'SELECT last_exported_id, last_exported_hash, last_success_at, last_error, last_attempt_at FROM audit_export WHERE id = 1',
-  );
-  const nextRows = db.prepare<[number, number], AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM audit WHERE id > ? ORDER BY id LIMIT ?`);
-  const countAfter = db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM audit WHERE id > ?');
-  const maxId = db.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM audit');
-  const advance = db.prepare<{ from: number; to: number; hash: string; now: number }>(
-    'UPDATE audit_export SET last_exported_id = @to, last_exported_hash = @hash, last_success_at = @now, last_attempt_at = @now, last_error = NULL WHERE id = 1 AND last_exported_id = @from',
-  );
-  const hashAt = db.prepare<[number], { hash: string }>('SELECT hash FROM audit WHERE id = ?');
-  const rewind = db.prepare<{ from: number }>(
-    'UPDATE audit_export SET last_exported_id = 0, last_exported_hash = NULL WHERE id = 1 AND last_exported_id = @from',
-  );
+  const cursor = auditExportRepo(db);
+  const trail = auditRepo(db);
 
   /**
    * The row at the cursor must still be the one the collector accepted. When it is gone (the trail was
@@ -321,19 +160,18 @@ export function auditExporter(db: Database, config: AuditExportPolicy, opts: Aud
   function checkRewound(state: ExportState): number {
     const from = state.last_exported_id;
     if (from === 0) return 0;
-    const at = hashAt.get(from)?.hash;
+    const at = trail.hashAt(from);
     const stored = state.last_exported_hash;
     if (at !== undefined && (stored === null || at === stored)) return from;
     const reason =
       at === undefined
         ? `the trail ends before the export cursor (row ${from} is gone)`
         : `row ${from} is no longer the row the collector accepted (hash ${stored!.slice(0, 16)}…, now ${at.slice(0, 16)}…)`;
-    rewind.run({ from });
+    cursor.restart(from);
     log(`${reason}: the trail was rewound; exporting it again from the start`);
     opts.onRewind?.({ from, to: 0, reason });
     return 0;
   }
-  const recordFailure = db.prepare<{ error: string; now: number }>('UPDATE audit_export SET last_error = @error, last_attempt_at = @now WHERE id = 1');
 
   let batchSize = config.batchSize;
   let running = false;
@@ -361,7 +199,7 @@ export function auditExporter(db: Database, config: AuditExportPolicy, opts: Aud
     const message = redact(raw); // it may quote the collector's answer, which may echo a header back
     failures++;
     try {
-      recordFailure.run({ error: message, now: clock() });
+      cursor.recordFailure(message, clock());
     } catch (e) {
       log(`could not record the failure: ${(e as Error).message}`);
     }
@@ -377,9 +215,9 @@ export function auditExporter(db: Database, config: AuditExportPolicy, opts: Aud
     let from: number;
     let rows: AuditRow[];
     try {
-      const state = readState.get();
+      const state = cursor.read();
       from = state ? checkRewound(state) : 0;
-      rows = nextRows.all(from, batchSize);
+      rows = trail.after(from, batchSize);
     } catch (e) {
       return fail(`could not read the audit trail: ${(e as Error).message}`, undefined);
     }
@@ -415,7 +253,7 @@ export function auditExporter(db: Database, config: AuditExportPolicy, opts: Aud
 
     if (res.ok) {
       try {
-        advance.run({ from, to: last.id, hash: last.hash, now: clock() });
+        cursor.advance(from, last.id, last.hash, clock());
       } catch (e) {
         return fail(`the collector accepted ${range} but the cursor could not be saved: ${(e as Error).message}`, undefined);
       }
@@ -508,7 +346,7 @@ export function auditExporter(db: Database, config: AuditExportPolicy, opts: Aud
 
     flush() {
       return exclusive(async () => {
-        const target = maxId.get()?.id ?? 0;
+        const target = trail.maxId();
         let sent = 0;
         for (;;) {
           const a = await run();
@@ -521,13 +359,13 @@ export function auditExporter(db: Database, config: AuditExportPolicy, opts: Aud
     },
 
     status() {
-      const state = readState.get();
+      const state = cursor.read();
       const lastExportedId = state?.last_exported_id ?? 0;
       return {
         endpoint: where,
         running,
         lastExportedId,
-        pending: countAfter.get(lastExportedId)?.n ?? 0,
+        pending: trail.countAfter(lastExportedId),
         lastSuccessAt: state?.last_success_at ?? null,
         lastAttemptAt: state?.last_attempt_at ?? null,
         lastError: state?.last_error ?? null,

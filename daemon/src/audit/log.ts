@@ -1,7 +1,9 @@
 import type { Database } from 'better-sqlite3';
 import type { AuditEventView, AuditQuery, AuditVerifyResult } from '../../../shared/src/admin-api.js';
+import type { AuditDetail, AuditType } from '../../../shared/src/audit-events.js';
 import { canonicalJson } from '../../../shared/src/canonical-json.js';
 import type { Clock } from '../clock.js';
+import { auditRepo, type AuditRow, type HeadRecord } from '../store/audit.repo.js';
 import { GENESIS_HASH, headMac, rowMac, type ChainHead } from './chain.js';
 import type { CheckpointRead } from './checkpoint.js';
 import type { RefusalGate } from './refusals.js';
@@ -9,42 +11,12 @@ import { verifyChain } from './verify.js';
 
 export { GENESIS_HASH } from './chain.js';
 
-export type AuditType =
-  | 'request.created'
-  | 'request.refused'
-  | 'request.expired'
-  | 'grant.approved'
-  | 'grant.denied'
-  | 'grant.revoked'
-  | 'grant.ended'
-  | 'grant.expired'
-  | 'token.issued'
-  | 'token.refused'
-  | 'token.introspected_inactive'
-  | 'token.revoked'
-  | 'client.registered'
-  | 'client.removed'
-  | 'client.auth_failed'
-  | 'external.requested'
-  | 'external.blocked'
-  | 'external.granted'
-  | 'external.denied'
-  | 'external.revoked'
-  | 'external.expired'
-  | 'chat.prompt_seen'
-  | 'chat.decision'
-  | 'chat.adapter_miss'
-  | 'admin.paired'
-  | 'admin.pairing_code_created'
-  | 'admin.credential_revoked'
-  | 'admin.pairing_failed'
-  | 'audit.keyed'
-  | 'audit.tamper_detected'
-  | 'audit.refusals_aggregated'
-  | 'audit.export_rewound';
-
-export interface AuditInput {
-  type: AuditType;
+/**
+ * One audit row to append. `detail` is typed by `type` from the catalog in shared/src/audit-events.ts, so an
+ * append with a detail of the wrong shape does not compile.
+ */
+export interface AuditInput<T extends AuditType = AuditType> {
+  type: T;
   outcome: 'ok' | 'refused';
   person?: string | null;
   agent?: string | null;
@@ -52,25 +24,16 @@ export interface AuditInput {
   scopes?: readonly string[];
   grant_id?: string | null;
   decision?: string | null;
-  detail?: Record<string, string | number | boolean | null | string[]> | null;
+  detail: AuditDetail<T>;
 }
 
-/** A stored audit row, as the database holds it (scopes space-delimited, detail as JSON text). */
-export interface AuditRow {
-  id: number;
-  ts: number;
-  type: string;
-  person: string | null;
-  agent: string | null;
-  resource: string | null;
-  scopes: string;
-  grant_id: string | null;
-  decision: string | null;
-  outcome: 'ok' | 'refused';
-  detail: string | null;
-  prev_hash: string;
-  hash: string;
-}
+/** The types written through a refusal that fills in `error` and `reason` from the OAuthError (grantService.refuse). */
+export type RefusalType = 'request.refused' | 'grant.approved' | 'token.refused';
+
+/** A refusal row before `error` and `reason` are filled in. */
+export type RefusalDraft<T extends RefusalType> = Omit<AuditInput<T>, 'detail'> & {
+  detail?: Omit<Extract<AuditDetail<T>, { error: string }>, 'error' | 'reason'>;
+};
 
 function toView(row: AuditRow): AuditEventView {
   return {
@@ -89,8 +52,6 @@ function toView(row: AuditRow): AuditEventView {
   };
 }
 
-export const AUDIT_COLUMNS = 'id, ts, type, person, agent, resource, scopes, grant_id, decision, outcome, detail, prev_hash, hash';
-
 export interface AuditLogOptions {
   /** The 256-bit key of the chain (audit/key.ts), kept outside the database. */
   key: Buffer;
@@ -104,21 +65,12 @@ export interface AuditLogOptions {
   checkpoint?: { read(): CheckpointRead; write(): boolean };
 }
 
-/** The stored head record (audit_head), MAC'ed with the audit key. */
-export interface HeadRecord extends ChainHead {
-  mac: string;
-}
-
-const UPSERT_HEAD = `INSERT INTO audit_head (id, last_id, last_mac, count, legacy_rows, mac) VALUES (1, @last_id, @last_mac, @count, @legacy_rows, @mac)
-   ON CONFLICT (id) DO UPDATE SET last_id = excluded.last_id, last_mac = excluded.last_mac, count = excluded.count,
-     legacy_rows = excluded.legacy_rows, mac = excluded.mac`;
-
 export function readHeadRecord(db: Database): HeadRecord | undefined {
-  return db.prepare<[], HeadRecord>('SELECT last_id, last_mac, count, legacy_rows, mac FROM audit_head WHERE id = 1').get();
+  return auditRepo(db).readHead();
 }
 
 export function writeHeadRecord(db: Database, key: Buffer, head: ChainHead): void {
-  db.prepare(UPSERT_HEAD).run({ ...head, mac: headMac(key, head) });
+  auditRepo(db).writeHead({ ...head, mac: headMac(key, head) });
 }
 
 /**
@@ -128,21 +80,17 @@ export function writeHeadRecord(db: Database, key: Buffer, head: ChainHead): voi
  */
 export function auditLog(db: Database, clock: Clock, opts: AuditLogOptions) {
   const { key, legacyRows, onAppend = () => {}, refusals } = opts;
-  const last = db.prepare<[], { id: number; hash: string }>('SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1');
-  const insert = db.prepare(
-    `INSERT INTO audit (${AUDIT_COLUMNS}) VALUES (@id, @ts, @type, @person, @agent, @resource, @scopes, @grant_id, @decision, @outcome, @detail, @prev_hash, @hash)`,
-  );
-  const head = db.prepare(UPSERT_HEAD);
+  const rows = auditRepo(db);
 
   /** Writes the row (unless it is a refusal over its client's rate: then it is only counted). Returns its id, or 0 when counted. */
-  function append(e: AuditInput): number {
+  function append<T extends AuditType>(e: AuditInput<T>): number {
     if (e.outcome === 'refused' && refusals && !refusals.admit(e)) return 0;
     return write(e);
   }
 
-  function write(e: AuditInput): number {
+  function write<T extends AuditType>(e: AuditInput<T>): number {
     if (!db.inTransaction) throw new TypeError('audit append must run inside a transaction');
-    const prev = last.get();
+    const prev = rows.last();
     const body = {
       id: (prev?.id ?? 0) + 1,
       ts: clock(),
@@ -154,57 +102,26 @@ export function auditLog(db: Database, clock: Clock, opts: AuditLogOptions) {
       grant_id: e.grant_id ?? null,
       decision: e.decision ?? null,
       outcome: e.outcome,
-      detail: e.detail ? canonicalJson(e.detail) : null,
+      detail: canonicalJson(e.detail),
     };
     const prevHash = prev?.hash ?? GENESIS_HASH;
     const mac = rowMac(key, prevHash, body);
-    insert.run({ ...body, prev_hash: prevHash, hash: mac });
+    rows.insert({ ...body, prev_hash: prevHash, hash: mac });
     const h: ChainHead = { last_id: body.id, last_mac: mac, count: body.id, legacy_rows: legacyRows };
-    head.run({ ...h, mac: headMac(key, h) });
+    rows.writeHead({ ...h, mac: headMac(key, h) });
     onAppend(body.id);
     return body.id;
   }
 
   function query(q: AuditQuery): AuditEventView[] {
-    const where: string[] = [];
-    const params: Record<string, string | number> = { limit: q.limit };
-    if (q.agent !== undefined) {
-      where.push('agent = @agent');
-      params.agent = q.agent;
-    }
-    if (q.resource !== undefined) {
-      where.push('resource = @resource');
-      params.resource = q.resource;
-    }
-    if (q.outcome !== undefined) {
-      where.push('outcome = @outcome');
-      params.outcome = q.outcome;
-    }
-    if (q.type !== undefined) {
-      where.push('type = @type');
-      params.type = q.type;
-    }
-    if (q.since !== undefined) {
-      where.push('ts >= @since');
-      params.since = q.since;
-    }
-    if (q.until !== undefined) {
-      where.push('ts <= @until');
-      params.until = q.until;
-    }
-    if (q.before_id !== undefined) {
-      where.push('id < @before_id');
-      params.before_id = q.before_id;
-    }
-    const sql = `SELECT ${AUDIT_COLUMNS} FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT @limit`;
-    return db.prepare<Record<string, string | number>, AuditRow>(sql).all(params).map(toView);
+    return rows.query(q).map(toView);
   }
 
   /**
    * Records a refusal that changes nothing else: counted without opening a transaction when the client is over
    * its rate, else appended in its own durable transaction (`transact`, the daemon's transactor).
    */
-  function refuse(e: AuditInput & { outcome: 'refused' }, transact: (fn: () => void) => void): void {
+  function refuse<T extends AuditType>(e: AuditInput<T> & { outcome: 'refused' }, transact: (fn: () => void) => void): void {
     if (refusals && !refusals.admit(e)) return;
     transact(() => void write(e));
   }

@@ -23,8 +23,7 @@ export interface RefusalGate {
 
 /** Who caused a refusal: the authenticated caller when the row names one, else the agent, else the person. */
 function clientOf(e: AuditInput): string {
-  const caller = e.detail?.caller;
-  if (typeof caller === 'string') return caller;
+  if ('caller' in e.detail) return e.detail.caller;
   return e.agent ?? e.person ?? 'anonymous';
 }
 

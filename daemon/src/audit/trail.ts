@@ -2,7 +2,8 @@ import type { Database } from 'better-sqlite3';
 import { GENESIS_HASH, legacyHash, sameMac, headMac, type ChainHead } from './chain.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { createAuditKey, readAuditKey, trailKeyDir } from './key.js';
-import { AUDIT_COLUMNS, readHeadRecord, writeHeadRecord, type AuditRow } from './log.js';
+import { auditRepo } from '../store/audit.repo.js';
+import { readHeadRecord, writeHeadRecord } from './log.js';
 
 /** The signed checkpoint outside the database is rewritten at most every this many rows (and at start, verify and shutdown). */
 export const CHECKPOINT_EVERY = 64;
@@ -35,15 +36,15 @@ export function openAuditKey(db: Database, keyRoot: string, home: string): Audit
 }
 
 function rowCount(db: Database): number {
-  return db.prepare<[], { n: number }>('SELECT count(*) AS n FROM audit').get()?.n ?? 0;
+  return auditRepo(db).count();
 }
 
 function lastRow(db: Database): { id: number; hash: string } | undefined {
-  return db.prepare<[], { id: number; hash: string }>('SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1').get();
+  return auditRepo(db).last();
 }
 
 function rowMacAt(db: Database, id: number): string | undefined {
-  return db.prepare<[number], { hash: string }>('SELECT hash FROM audit WHERE id = ?').get(id)?.hash;
+  return auditRepo(db).hashAt(id);
 }
 
 /** Whether the unkeyed rows form an intact SHA-256 chain from genesis; returns its last hash. */
@@ -51,7 +52,7 @@ export function legacyChain(db: Database): { intact: boolean; head: string } {
   let prev = GENESIS_HASH;
   let expected = 1;
   let intact = true;
-  for (const row of db.prepare<[], AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM audit ORDER BY id`).iterate()) {
+  for (const row of auditRepo(db).iterate()) {
     const { hash, prev_hash, ...body } = row;
     if (row.id !== expected++ || prev_hash !== prev || legacyHash(prev, body) !== hash) intact = false;
     prev = hash;

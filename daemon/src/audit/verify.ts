@@ -1,7 +1,8 @@
 import type { Database } from 'better-sqlite3';
 import type { AuditVerifyResult } from '../../../shared/src/admin-api.js';
 import { GENESIS_HASH, headMac, legacyHash, rowMac, sameMac, type ChainHead } from './chain.js';
-import { AUDIT_COLUMNS, readHeadRecord, type AuditRow } from './log.js';
+import { auditRepo } from '../store/audit.repo.js';
+import { readHeadRecord } from './log.js';
 
 const short = (mac: string) => `${mac.slice(0, 16)}…`;
 
@@ -39,8 +40,7 @@ export function verifyChain(db: Database, key: Buffer, checkpoint?: ChainHead): 
   let prevHash = GENESIS_HASH;
   let rows = 0;
   let tamper: { id: number; reason: string } | undefined;
-  const iterate = db.prepare<[], AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM audit ORDER BY id`);
-  for (const row of iterate.iterate()) {
+  for (const row of auditRepo(db).iterate()) {
     rows++;
     const { hash, prev_hash, ...body } = row;
     if (row.id !== rows) {

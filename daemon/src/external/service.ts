@@ -1,17 +1,21 @@
 import type { z } from 'zod';
 import type { ChatEvent, ExternalGrantView, externalGrantCreate } from '../../../shared/src/admin-api.js';
-import type { AuditInput, AuditType } from '../audit/log.js';
+import type { AuditDetail, AuditType } from '../../../shared/src/audit-events.js';
+import type { AuditInput } from '../audit/log.js';
 import type { DaemonContext } from '../context.js';
 import { randomId } from '../crypto.js';
 import type { Actor } from '../grants/service.js';
 import { OAuthError } from '../http/errors.js';
 import { ORG, blockedIn, maxDelegationSeconds } from '../policy/enforce.js';
 
-const CHAT_AUDIT: Record<ChatEvent['kind'], AuditType> = {
+const CHAT_AUDIT: Record<ChatEvent['kind'], AuditType & `chat.${string}`> = {
   'prompt-seen': 'chat.prompt_seen',
   decision: 'chat.decision',
   'adapter-miss': 'chat.adapter_miss',
 };
+
+type ExternalType = AuditType & `external.${string}`;
+type ExternalDetail = AuditDetail<'external.revoked'>;
 
 /**
  * External grants (flow D) and in-chat approval reports (flow E), both recorded by the extension.
@@ -20,7 +24,8 @@ const CHAT_AUDIT: Record<ChatEvent['kind'], AuditType> = {
 export function externalService(ctx: DaemonContext) {
   const { external, audit, tx, clock } = ctx;
 
-  const row = (g: ExternalGrantView, type: AuditType, actor: Actor, extra: AuditInput['detail'] = {}): AuditInput => ({
+  /** The row about external grant `g`; `detail` holds the members every external.* row shares, plus `extra`. */
+  const row = <T extends ExternalType>(g: ExternalGrantView, type: T, actor: Actor, extra: Omit<AuditDetail<T>, keyof ExternalDetail>): AuditInput<T> => ({
     type,
     outcome: type === 'external.blocked' || type === 'external.denied' ? 'refused' : 'ok',
     person: actor.person,
@@ -28,7 +33,8 @@ export function externalService(ctx: DaemonContext) {
     resource: g.resource ?? `https://${g.provider_host}/`,
     scopes: type === 'external.requested' || type === 'external.blocked' ? g.requested_scope : g.allowed_scope,
     decision: type === 'external.blocked' ? 'denied' : type === 'external.requested' ? 'approved' : null,
-    detail: { external_id: g.id, provider: g.provider_host, platform: g.platform, via: actor.via, ...extra },
+    // the shared members plus exactly the rest of T's detail (the parameter's type)
+    detail: { external_id: g.id, provider: g.provider_host, platform: g.platform, via: actor.via, ...extra } as AuditDetail<T>,
   });
   const emit = (g: ExternalGrantView) => tx.enqueue({ type: 'external', id: g.id, status: g.status });
 
@@ -89,7 +95,7 @@ export function externalService(ctx: DaemonContext) {
     return tx.transact(() => {
       const g = external.revoke(id, clock());
       if (!g) throw new OAuthError(409, 'conflict', `external grant ${id.slice(0, 60)} is not active`);
-      audit.append(row(g, 'external.revoked', actor));
+      audit.append(row(g, 'external.revoked', actor, {}));
       emit(g);
       return g;
     });
@@ -99,7 +105,7 @@ export function externalService(ctx: DaemonContext) {
     return tx.transact(() => {
       const expired = external.expireDue(clock());
       for (const g of expired) {
-        audit.append(row(g, 'external.expired', { person: ctx.person, via: 'daemon' }));
+        audit.append(row(g, 'external.expired', { person: ctx.person, via: 'daemon' }, {}));
         emit(g);
       }
       return expired;

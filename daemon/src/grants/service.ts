@@ -1,7 +1,8 @@
 import { detailsProblem } from '../../../shared/src/authorization-details/model.js';
 import type { GrantView } from '../../../shared/src/admin-api.js';
 import type { AuthorizationDetail } from '../../../shared/src/oauth.js';
-import type { AuditInput } from '../audit/log.js';
+import type { AuditDetail, AuditType } from '../../../shared/src/audit-events.js';
+import type { AuditInput, RefusalDraft, RefusalType } from '../audit/log.js';
 import type { DaemonContext } from '../context.js';
 import { randomId, randomSecret, sha256 } from '../crypto.js';
 import { OAuthError } from '../http/errors.js';
@@ -24,22 +25,31 @@ export interface Actor {
 }
 
 export function toGrantView(g: GrantRecord): GrantView {
-  const { client_id, agent_name, poll_interval, last_polled_at, token_delivered_at, ...rest } = g;
+  const { client_id, agent_name, poll_interval, last_polled_at, token_delivered_at, asked_duration, ...rest } = g;
   return { ...rest, agent: { client_id, name: agent_name } };
 }
 
 /** An audit row about a grant: person, agent, resource and grant id come from the grant. */
-export function grantAudit(g: GrantRecord, e: Omit<AuditInput, 'person' | 'agent' | 'resource' | 'grant_id'>): AuditInput {
+export function grantAudit<T extends AuditType>(g: GrantRecord, e: Omit<AuditInput<T>, GrantFields>): AuditInput<T> {
   return { person: g.sub, agent: g.client_id, resource: g.resource, grant_id: g.id, ...e };
 }
+
+/** The same, for a refusal row whose `error` and `reason` the refusal fills in. */
+export function grantRefusal<T extends RefusalType>(g: GrantRecord, e: Omit<RefusalDraft<T>, GrantFields>): RefusalDraft<T> {
+  return { person: g.sub, agent: g.client_id, resource: g.resource, grant_id: g.id, ...e };
+}
+
+type GrantFields = 'person' | 'agent' | 'resource' | 'grant_id';
 
 /** Grant state changes. Each runs as one durable transaction with its audit row; events go out after commit. */
 export function grantService(ctx: DaemonContext) {
   const { grants, audit, tx, clock, limits } = ctx;
 
   /** Records a refusal on its own (the refused change itself writes nothing). */
-  function refuse(e: AuditInput, err: OAuthError): never {
-    audit.refuse({ ...e, outcome: 'refused', detail: { ...e.detail, error: err.code, reason: err.description } }, tx.transact);
+  function refuse<T extends RefusalType>(e: RefusalDraft<T>, err: OAuthError): never {
+    // The draft's detail is the type's refusal detail without exactly these two members (RefusalDraft).
+    const detail = { ...e.detail, error: err.code, reason: err.description } as AuditDetail<T>;
+    audit.refuse({ ...e, outcome: 'refused', detail }, tx.transact);
     throw err;
   }
 
@@ -47,7 +57,7 @@ export function grantService(ctx: DaemonContext) {
 
   /** CIBA backchannel request from an authenticated agent: checked against its ceiling, stored as pending. */
   function createRequest(client: ClientRecord, req: NewRequest) {
-    const base: AuditInput = {
+    const base: RefusalDraft<'request.refused'> = {
       type: 'request.refused',
       outcome: 'refused',
       person: ctx.person,
@@ -96,6 +106,7 @@ export function grantService(ctx: DaemonContext) {
         binding_message: req.binding_message ?? null,
         requested_scope: req.scope,
         requested_duration: duration,
+        asked_duration: asked,
         authorization_details: req.authorization_details ?? null,
         created_at: now,
         request_expires_at: now + limits.requestLifetimeSeconds,
@@ -146,7 +157,7 @@ export function grantService(ctx: DaemonContext) {
     const scope = choice.scope ? [...new Set(choice.scope)] : g.requested_scope.filter((s) => !blockedIn(policy, [s]).length);
     if (scope.length === 0) throw new OAuthError(400, 'invalid_scope', `every scope asked is blocked (${ORG}); deny the request`);
     const extra = scope.filter((s) => !g.requested_scope.includes(s));
-    const audited = grantAudit(g, { type: 'grant.approved', outcome: 'refused', scopes: scope, detail: { via: actor.via } });
+    const audited = grantRefusal(g, { type: 'grant.approved', outcome: 'refused', scopes: scope, detail: { via: actor.via } });
     if (extra.length > 0) {
       refuse(audited, new OAuthError(400, 'invalid_scope', `only requested scopes can be approved; not requested: ${extra.join(' ')}`));
     }

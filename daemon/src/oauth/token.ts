@@ -1,9 +1,17 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { GRANT_TYPE_CIBA, GRANT_TYPE_TOKEN_EXCHANGE, TOKEN_TYPE_ACCESS_TOKEN, TOKEN_TYPE_JWT, resourceUri } from '../../../shared/src/oauth.js';
+import {
+  GRANT_TYPE_CIBA,
+  GRANT_TYPE_TOKEN_EXCHANGE,
+  TOKEN_TYPE_ACCESS_TOKEN,
+  TOKEN_TYPE_JWT,
+  resourceUri,
+  type TokenErrorBody,
+} from '../../../shared/src/oauth.js';
 import type { AuthenticateClient } from '../http/client-auth.js';
 import { OAuthError, badRequest } from '../http/errors.js';
 import { parseForm, readForm } from '../http/form.js';
+import { DelegationRefused } from '../tokens/refusal.js';
 import type { TokenService } from '../tokens/service.js';
 import { MAX_TOKEN_CHARS } from '../tokens/verify.js';
 import { OAUTH_PATHS } from './metadata.js';
@@ -25,26 +33,33 @@ const exchangeParams = z.object({
 
 /** Token endpoint: CIBA poll (first token) and RFC 8693 token exchange (renewal within the grant). */
 export function tokenRoute(tokens: TokenService, authenticateClient: AuthenticateClient) {
-  return new Hono().post(OAUTH_PATHS.token, async (c) => {
-    const form = await readForm(c);
-    const grantType = form.get('grant_type');
-    if (grantType === undefined) throw badRequest('grant_type is required');
-    const client = authenticateClient(c, form);
-    if (grantType === GRANT_TYPE_CIBA) {
-      const p = parseForm(cibaParams, form);
-      return c.json(await tokens.pollCiba(client, p.auth_req_id));
-    }
-    if (grantType === GRANT_TYPE_TOKEN_EXCHANGE) {
-      const p = parseForm(exchangeParams, form);
-      if (p.actor_token !== undefined || p.actor_token_type !== undefined) {
-        throw badRequest('actor_token is not supported: the authenticated client is the actor');
+  return new Hono()
+    .onError((err, c) => {
+      // A refused delegation also says why, in the extension member mandate_reason (shared/src/oauth.ts).
+      if (!(err instanceof DelegationRefused)) throw err;
+      const body: TokenErrorBody = { error: err.code, error_description: err.description, mandate_reason: err.reason };
+      return c.json(body, err.status);
+    })
+    .post(OAUTH_PATHS.token, async (c) => {
+      const form = await readForm(c);
+      const grantType = form.get('grant_type');
+      if (grantType === undefined) throw badRequest('grant_type is required');
+      const client = authenticateClient(c, form);
+      if (grantType === GRANT_TYPE_CIBA) {
+        const p = parseForm(cibaParams, form);
+        return c.json(await tokens.pollCiba(client, p.auth_req_id));
       }
-      if (p.resource !== undefined && p.audience !== undefined && p.resource !== p.audience) {
-        throw new OAuthError(400, 'invalid_target', 'resource and audience name different targets; a token has one audience');
+      if (grantType === GRANT_TYPE_TOKEN_EXCHANGE) {
+        const p = parseForm(exchangeParams, form);
+        if (p.actor_token !== undefined || p.actor_token_type !== undefined) {
+          throw badRequest('actor_token is not supported: the authenticated client is the actor');
+        }
+        if (p.resource !== undefined && p.audience !== undefined && p.resource !== p.audience) {
+          throw new OAuthError(400, 'invalid_target', 'resource and audience name different targets; a token has one audience');
+        }
+        const scope = p.scope === undefined ? undefined : scopeParam(p.scope);
+        return c.json(await tokens.exchange(client, { subject_token: p.subject_token, scope, resource: p.resource ?? p.audience }));
       }
-      const scope = p.scope === undefined ? undefined : scopeParam(p.scope);
-      return c.json(await tokens.exchange(client, { subject_token: p.subject_token, scope, resource: p.resource ?? p.audience }));
-    }
-    throw new OAuthError(400, 'unsupported_grant_type', `grant_type must be ${GRANT_TYPE_CIBA} or ${GRANT_TYPE_TOKEN_EXCHANGE}`);
-  });
+      throw new OAuthError(400, 'unsupported_grant_type', `grant_type must be ${GRANT_TYPE_CIBA} or ${GRANT_TYPE_TOKEN_EXCHANGE}`);
+    });
 }

@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import { createPrivateKey, generateKeyPairSync, sign, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { IDENTITY_PROOF_TYP, ecPublicJwk, type EcPublicJwk, type IdentityClaims } from '../../../shared/src/admin-api.js';
 import type { Clock } from '../clock.js';
+import { identityRepo } from '../store/identity.repo.js';
 
 export interface DaemonIdentity {
   /** The public half, returned at pairing and pinned by the extension. */
@@ -18,16 +19,12 @@ const b64 = (value: string | Buffer): string => Buffer.from(value).toString('bas
  * with them: rotating it would make every paired extension refuse the daemon until paired again.
  */
 export function loadDaemonIdentity(db: Database, clock: Clock): DaemonIdentity {
-  const read = () => db.prepare<[], { private_jwk: string; public_jwk: string }>('SELECT private_jwk, public_jwk FROM daemon_identity WHERE id = 1').get();
-  let row = read();
+  const repo = identityRepo(db);
+  let row = repo.read();
   if (!row) {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    db.prepare('INSERT OR IGNORE INTO daemon_identity (id, private_jwk, public_jwk, created_at) VALUES (1, ?, ?, ?)').run(
-      JSON.stringify(privateKey.export({ format: 'jwk' })),
-      JSON.stringify(publicKey.export({ format: 'jwk' })),
-      clock(),
-    );
-    row = read()!;
+    repo.insertOnce(JSON.stringify(privateKey.export({ format: 'jwk' })), JSON.stringify(publicKey.export({ format: 'jwk' })), clock());
+    row = repo.read()!;
   }
   const key: KeyObject = createPrivateKey({ key: JSON.parse(row.private_jwk) as JsonWebKey, format: 'jwk' });
   const publicJwk = ecPublicJwk.parse(JSON.parse(row.public_jwk));

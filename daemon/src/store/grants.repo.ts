@@ -11,6 +11,8 @@ export interface GrantRecord {
   binding_message: string | null;
   requested_scope: string[];
   requested_duration: number;
+  /** requested_expiry as the agent sent it, before a policy cap (null on rows older than migration 006). */
+  asked_duration: number | null;
   authorization_details: AuthorizationDetail[] | null;
   status: GrantStatus;
   created_at: number;
@@ -37,6 +39,7 @@ export type NewGrant = Pick<
   | 'binding_message'
   | 'requested_scope'
   | 'requested_duration'
+  | 'asked_duration'
   | 'authorization_details'
   | 'created_at'
   | 'request_expires_at'
@@ -67,7 +70,7 @@ function toRecord(row: GrantRow): GrantRecord {
 }
 
 const SELECT = `SELECT g.id, g.client_id, c.name AS agent_name, g.sub, g.resource, g.binding_message, g.requested_scope,
-  g.requested_duration, g.authorization_details, g.status, g.created_at, g.request_expires_at, g.poll_interval,
+  g.requested_duration, g.asked_duration, g.authorization_details, g.status, g.created_at, g.request_expires_at, g.poll_interval,
   g.last_polled_at, g.approved_scope, g.decided_at, g.decided_by, g.decided_via, g.expires_at, g.token_delivered_at,
   g.ended_at, g.ended_by, g.last_used_at
   FROM grants g JOIN clients c ON c.client_id = g.client_id`;
@@ -77,8 +80,8 @@ const LIVE = `status = 'approved' AND expires_at > @now`;
 
 export function grantsRepo(db: Database) {
   const insert = db.prepare(`INSERT INTO grants (id, auth_req_hash, client_id, sub, resource, binding_message,
-    requested_scope, requested_duration, authorization_details, status, created_at, request_expires_at, poll_interval)
-    VALUES (@id, @auth_req_hash, @client_id, @sub, @resource, @binding_message, @requested_scope, @requested_duration,
+    requested_scope, requested_duration, asked_duration, authorization_details, status, created_at, request_expires_at, poll_interval)
+    VALUES (@id, @auth_req_hash, @client_id, @sub, @resource, @binding_message, @requested_scope, @requested_duration, @asked_duration,
     @authorization_details, 'pending', @created_at, @request_expires_at, @poll_interval)`);
   const byId = db.prepare<[string], GrantRow>(`${SELECT} WHERE g.id = ?`);
   const byAuthReq = db.prepare<[Buffer], GrantRow>(`${SELECT} WHERE g.auth_req_hash = ?`);

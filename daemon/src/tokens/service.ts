@@ -1,11 +1,13 @@
 import { TOKEN_TYPE_ACCESS_TOKEN, type AccessTokenClaims, type IntrospectionResponse, type TokenResponse } from '../../../shared/src/oauth.js';
 import type { DaemonContext } from '../context.js';
 import { sha256 } from '../crypto.js';
-import { grantAudit, type GrantService } from '../grants/service.js';
+import type { RefusalDraft } from '../audit/log.js';
+import { grantAudit, grantRefusal, type GrantService } from '../grants/service.js';
 import { OAuthError } from '../http/errors.js';
 import type { ClientRecord } from '../store/clients.repo.js';
 import type { GrantRecord } from '../store/grants.repo.js';
 import { issueAccessToken } from './issue.js';
+import { DelegationRefused, endReason } from './refusal.js';
 import { ORG, alwaysAskIn } from '../policy/enforce.js';
 
 export interface ExchangeRequest {
@@ -20,8 +22,8 @@ const SLOW_DOWN_STEP = 5; // CIBA §11: on slow_down the interval grows by at le
 export function tokenService(ctx: DaemonContext, grantsSvc: GrantService) {
   const { grants, tokens, audit, tx, clock, keys, issuer, verifyAccessToken } = ctx;
 
-  function refuseToken(g: GrantRecord, scopes: string[], err: OAuthError, detail: Record<string, string> = {}): never {
-    return grantsSvc.refuse(grantAudit(g, { type: 'token.refused', outcome: 'refused', scopes, detail }), err);
+  function refuseToken(g: GrantRecord, scopes: string[], err: OAuthError, detail: RefusalDraft<'token.refused'>['detail'] = {}): never {
+    return grantsSvc.refuse(grantRefusal(g, { type: 'token.refused', outcome: 'refused', scopes, detail }), err);
   }
 
   /** Signs, then records the jti and usage in one conditional transaction; a grant revoked meanwhile gets nothing. */
@@ -47,6 +49,20 @@ export function tokenService(ctx: DaemonContext, grantsSvc: GrantService) {
       scope: issued.claims.scope,
       ...(how === 'token-exchange' ? { issued_token_type: TOKEN_TYPE_ACCESS_TOKEN } : {}),
       ...(g.authorization_details ? { authorization_details: g.authorization_details } : {}),
+      ...delegationTerms(g, now),
+    };
+  }
+
+  /** The Mandate extension members of a token response: when the delegation ends, and whether it was cut down. */
+  function delegationTerms(g: GrantRecord, now: number) {
+    const expiresAt = g.expires_at ?? now;
+    const granted = expiresAt - (g.decided_at ?? now);
+    const asked = g.asked_duration ?? g.requested_duration;
+    const approved = g.approved_scope ?? [];
+    return {
+      authorization_expires_in: Math.max(0, expiresAt - now),
+      mandate_shortened: granted < asked,
+      mandate_narrowed: g.requested_scope.some((s) => !approved.includes(s)),
     };
   }
 
@@ -74,15 +90,16 @@ export function tokenService(ctx: DaemonContext, grantsSvc: GrantService) {
       case 'denied':
         throw new OAuthError(400, 'access_denied', 'the person denied the request');
       case 'expired':
-        throw new OAuthError(400, 'expired_token', g.decided_at === null ? 'the request expired before the person decided' : 'the delegation has expired');
+        if (g.decided_at === null) throw new OAuthError(400, 'expired_token', 'the request expired before the person decided');
+        throw new DelegationRefused('expired_token', 'the delegation has expired', 'expired');
       case 'revoked':
       case 'ended':
-        throw new OAuthError(
-          400,
+        throw new DelegationRefused(
           g.token_delivered_at === null ? 'access_denied' : 'invalid_grant',
           g.token_delivered_at === null
             ? `the delegation was ${g.status} before the token was collected`
             : `auth_req_id was already used, and the delegation has since been ${g.status}`,
+          g.status,
         );
       case 'approved': {
         if (g.token_delivered_at !== null) {
@@ -92,9 +109,9 @@ export function tokenService(ctx: DaemonContext, grantsSvc: GrantService) {
             new OAuthError(400, 'invalid_grant', 'auth_req_id was already exchanged for a token; renew with token exchange'),
           );
         }
-        if (g.expires_at! <= now) {
+        if (g.expires_at === null || g.expires_at <= now) {
           grantsSvc.expireDue();
-          throw new OAuthError(400, 'expired_token', 'the delegation has expired');
+          throw new DelegationRefused('expired_token', 'the delegation has expired', 'expired');
         }
         return mint(g, g.approved_scope!, grants.deliverFirstToken, 'ciba');
       }
@@ -126,8 +143,10 @@ export function tokenService(ctx: DaemonContext, grantsSvc: GrantService) {
     const checked = await activeToken(req.subject_token, true);
     if ('inactive' in checked) {
       const g = checked.grant;
-      const err = new OAuthError(400, 'invalid_grant', `subject_token is not active: ${checked.inactive}`);
-      if (g && g.client_id === client.client_id) refuseToken(g, req.scope ?? checked.claims?.scope.split(' ') ?? [], err, { reason: checked.inactive });
+      const reason = g && g.client_id === client.client_id ? endReason(g, clock()) : undefined;
+      const description = `subject_token is not active: ${checked.inactive}`;
+      const err = reason ? new DelegationRefused('invalid_grant', description, reason) : new OAuthError(400, 'invalid_grant', description);
+      if (g && g.client_id === client.client_id) refuseToken(g, req.scope ?? checked.claims?.scope.split(' ') ?? [], err);
       throw err;
     }
     const { claims, grant } = checked;
@@ -143,7 +162,7 @@ export function tokenService(ctx: DaemonContext, grantsSvc: GrantService) {
       refuseToken(
         grant,
         allowed,
-        new OAuthError(400, 'invalid_grant', `${askEachTime.join(' ')} is approved one request at a time (${ORG}); ask the person again`),
+        new DelegationRefused('invalid_grant', `${askEachTime.join(' ')} is approved one request at a time (${ORG}); ask the person again`, 'needs_approval'),
         { policy: 'alwaysAskScopes' },
       );
     }

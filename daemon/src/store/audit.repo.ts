@@ -1,0 +1,85 @@
+import type { Database } from 'better-sqlite3';
+import type { AuditQuery } from '../../../shared/src/admin-api.js';
+import type { ChainHead } from '../audit/chain.js';
+
+/** A stored audit row, as the database holds it (scopes space-delimited, detail as JSON text). */
+export interface AuditRow {
+  id: number;
+  ts: number;
+  type: string;
+  person: string | null;
+  agent: string | null;
+  resource: string | null;
+  scopes: string;
+  grant_id: string | null;
+  decision: string | null;
+  outcome: 'ok' | 'refused';
+  detail: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+export const AUDIT_COLUMNS = 'id, ts, type, person, agent, resource, scopes, grant_id, decision, outcome, detail, prev_hash, hash';
+
+/** The stored head record (audit_head), MAC'ed with the audit key. */
+export interface HeadRecord extends ChainHead {
+  mac: string;
+}
+
+const UPSERT_HEAD = `INSERT INTO audit_head (id, last_id, last_mac, count, legacy_rows, mac) VALUES (1, @last_id, @last_mac, @count, @legacy_rows, @mac)
+   ON CONFLICT (id) DO UPDATE SET last_id = excluded.last_id, last_mac = excluded.last_mac, count = excluded.count,
+     legacy_rows = excluded.legacy_rows, mac = excluded.mac`;
+
+/** The audit table and its head record. Chaining and MACs are audit/'s business; this only reads and writes rows. */
+export function auditRepo(db: Database) {
+  const last = db.prepare<[], { id: number; hash: string }>('SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1');
+  const insert = db.prepare<AuditRow>(
+    `INSERT INTO audit (${AUDIT_COLUMNS}) VALUES (@id, @ts, @type, @person, @agent, @resource, @scopes, @grant_id, @decision, @outcome, @detail, @prev_hash, @hash)`,
+  );
+  const readHead = db.prepare<[], HeadRecord>('SELECT last_id, last_mac, count, legacy_rows, mac FROM audit_head WHERE id = 1');
+  const upsertHead = db.prepare<HeadRecord>(UPSERT_HEAD);
+  const count = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM audit');
+  const hashAt = db.prepare<[number], { hash: string }>('SELECT hash FROM audit WHERE id = ?');
+  const all = db.prepare<[], AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM audit ORDER BY id`);
+  const after = db.prepare<[number, number], AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM audit WHERE id > ? ORDER BY id LIMIT ?`);
+  const countAfter = db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM audit WHERE id > ?');
+
+  return {
+    last: () => last.get(),
+    insert: (row: AuditRow) => void insert.run(row),
+    readHead: () => readHead.get(),
+    writeHead: (head: HeadRecord) => void upsertHead.run(head),
+    count: () => count.get()?.n ?? 0,
+    /** The highest id (0 for an empty trail). */
+    maxId: () => last.get()?.id ?? 0,
+    hashAt: (id: number) => hashAt.get(id)?.hash,
+    /** Every row from the first, in id order (a cursor: rows are read as the walk goes). */
+    iterate: () => all.iterate(),
+    /** Up to `limit` rows after `id`, in id order. */
+    after: (id: number, limit: number) => after.all(id, limit),
+    countAfter: (id: number) => countAfter.get(id)?.n ?? 0,
+    /** Newest first, filtered as the admin API asks. */
+    query(q: AuditQuery): AuditRow[] {
+      const where: string[] = [];
+      const params: Record<string, string | number> = { limit: q.limit };
+      const filters = [
+        ['agent', 'agent = @agent'],
+        ['resource', 'resource = @resource'],
+        ['outcome', 'outcome = @outcome'],
+        ['type', 'type = @type'],
+        ['since', 'ts >= @since'],
+        ['until', 'ts <= @until'],
+        ['before_id', 'id < @before_id'],
+      ] as const;
+      for (const [name, clause] of filters) {
+        const value = q[name];
+        if (value === undefined) continue;
+        where.push(clause);
+        params[name] = value;
+      }
+      const sql = `SELECT ${AUDIT_COLUMNS} FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT @limit`;
+      return db.prepare<Record<string, string | number>, AuditRow>(sql).all(params);
+    },
+  };
+}
+export type AuditRepo = ReturnType<typeof auditRepo>;
