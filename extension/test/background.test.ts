@@ -54,7 +54,9 @@ describe('the state port', () => {
   it('is refused to a content script', () => {
     const port = fake.fakePort('mandate-state', 'https://chatgpt.com/c/1');
     let closed = false;
-    port.disconnect = () => void (closed = true);
+    port.disconnect = () => {
+      closed = true;
+    };
     fake.default.runtime.onConnect.fire(port as never);
     expect(closed).toBe(true);
     expect(port.posted).toEqual([]);
