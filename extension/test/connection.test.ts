@@ -135,6 +135,7 @@ describe('connectionManager', () => {
     const burst = [conn.refresh(), conn.refresh(), conn.refresh(), conn.refresh(), conn.refresh()];
     expect(new Set(burst).size).toBe(1);
     await Promise.all(burst);
+    await until(() => loads() - before >= 2);
     await settle();
     expect(loads() - before).toBe(2);
   });
