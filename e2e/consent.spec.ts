@@ -92,7 +92,7 @@ test('Block sends nothing to the provider and is recorded', async ({ context, da
   await page.getByRole('button', { name: 'Block' }).click();
   await expect(page.getByRole('heading', { name: 'Blocked' })).toBeVisible();
   expect(authRequests()).toEqual([]);
-  expect((await externals(daemon)).map((g) => [g.status, g.allowed_scope])).toEqual([['blocked', []]]);
+  await expect.poll(async () => (await externals(daemon)).map((g) => [g.status, g.allowed_scope])).toEqual([['blocked', []]]);
 });
 
 test('an access_denied redirect is recorded as denied', async ({ context, daemon, options, extensionId }) => {

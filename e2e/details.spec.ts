@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { tokenResponse } from '../shared/src/oauth.js';
 import { DB_FILE } from '../daemon/src/config.js';
-import { READ, expect, pairThroughOptions, pollToken, test } from './fixtures.js';
+import { READ, expect, pairThroughOptions, test, tokenOnceDecided } from './fixtures.js';
 
 const PAYMENT = [
   {
@@ -51,7 +51,7 @@ test('a payment in authorization_details is shown in plain words before Approve,
   await expect(approve).toBeEnabled();
   await approve.click();
   await expect(page.getByRole('status').filter({ hasText: 'Approved for Bill payer' })).toBeVisible();
-  const token = tokenResponse.parse(await (await pollToken(daemon, agent, authReqId)).json());
+  const token = tokenResponse.parse(await (await tokenOnceDecided(daemon, agent, authReqId)).json());
   expect(token.authorization_details).toEqual(PAYMENT);
 
   const activity = await popup('src/activity/index.html');

@@ -8,7 +8,7 @@ import { accessSync, constants, mkdirSync, readFileSync, rmSync, writeFileSync }
 import { resolve } from 'node:path';
 import { GRANT_TYPE_TOKEN_EXCHANGE, TOKEN_TYPE_ACCESS_TOKEN, tokenResponse } from '../shared/src/oauth.js';
 import type { Policy } from '../shared/src/policy.js';
-import { GMAIL, READ, SEND, expect, pairThroughOptions, pollToken, test } from './fixtures.js';
+import { GMAIL, READ, SEND, expect, pairThroughOptions, pollToken, test, tokenOnceDecided } from './fixtures.js';
 
 const POLICY_DIR = '/etc/chromium/policies/managed';
 const POLICY_FILE = `${POLICY_DIR}/mandate-e2e.json`;
@@ -81,7 +81,7 @@ test('a 30-minute cap is shown and enforced; a blocked scope cannot be approved'
   expect(await blocked.json()).toMatchObject({ error: 'invalid_scope' });
 
   await card.getByRole('button', { name: 'Approve' }).click();
-  const token = tokenResponse.parse(await (await pollToken(daemon, agent, authReqId)).json());
+  const token = tokenResponse.parse(await (await tokenOnceDecided(daemon, agent, authReqId)).json());
   expect(token.scope).toBe(READ);
 });
 

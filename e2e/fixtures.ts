@@ -89,6 +89,30 @@ async function daemonHandle(home: string, port = 0): Promise<DaemonHandle> {
 export const pollToken = (d: DaemonHandle, agent: AgentCreated, authReqId: string) =>
   d.form('/token', agent, { grant_type: GRANT_TYPE_CIBA, auth_req_id: authReqId });
 
+/** CIBA answers while the person has not decided yet (§11): a poll that gets one of these must poll again. */
+const STILL_PENDING = new Set(['authorization_pending', 'slow_down']);
+
+/**
+ * Polls `/token` until the decision made in the UI has landed at the daemon, and returns that answer.
+ * A click returns before the extension's call reaches the daemon: one poll right after it can race it.
+ */
+export async function tokenOnceDecided(d: DaemonHandle, agent: AgentCreated, authReqId: string): Promise<Response> {
+  let last: Response | undefined;
+  await expect
+    .poll(
+      async () => {
+        last = await pollToken(d, agent, authReqId);
+        if (last.ok) return 'decided';
+        const body = (await last.clone().json()) as { error?: unknown };
+        return typeof body.error === 'string' && STILL_PENDING.has(body.error) ? 'pending' : 'decided';
+      },
+      { timeout: 10_000 },
+    )
+    .toBe('decided');
+  if (!last) throw new Error('no poll was made');
+  return last;
+}
+
 type Fixtures = {
   daemon: DaemonHandle;
   context: BrowserContext;

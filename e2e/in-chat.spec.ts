@@ -7,7 +7,7 @@ import type { BrowserContext, CDPSession, Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { auditList, type AuditEventView } from '../shared/src/admin-api.js';
-import { requests } from '../shared/src/protocol.js';
+import { messages } from '../shared/src/protocol.js';
 import { READ, SEND, expect, pairThroughOptions, test, type DaemonHandle } from './fixtures.js';
 
 const FIXTURES = resolve(import.meta.dirname, 'fixtures');
@@ -222,9 +222,9 @@ test('a content script cannot approve, deny, revoke, pair or read anything: ever
     'settings.setDaemonUrl': { daemonUrl: 'http://127.0.0.1:1' },
     'settings.update': { disableAlwaysAllow: false },
   };
-  const attempts = Object.keys(requests)
-    .filter((type) => type !== 'content.report' && type !== 'content.context')
-    .map((type) => [type, payloads[type] ?? {}] as const);
+  const attempts = Object.entries(messages)
+    .filter(([, m]) => !(m.senders as readonly string[]).includes('content-script'))
+    .map(([type]) => [type, payloads[type] ?? {}] as const);
   expect(attempts.map(([type]) => type)).toEqual(expect.arrayContaining(['requests.approve', 'grants.revoke', 'pair']));
   for (const [type, payload] of attempts) {
     const reply = await run(`chrome.runtime.sendMessage(${JSON.stringify({ type, payload })})`);

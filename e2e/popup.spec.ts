@@ -1,5 +1,5 @@
 import { introspectionResponse, tokenResponse } from '../shared/src/oauth.js';
-import { GMAIL, READ, SEND, expect, pairThroughOptions, pollToken, test } from './fixtures.js';
+import { GMAIL, READ, SEND, expect, pairThroughOptions, pollToken, test, tokenOnceDecided } from './fixtures.js';
 
 test('first run opens the options page; pairing there connects the popup', async ({ popup, daemon, options }) => {
   await pairThroughOptions(options, daemon);
@@ -40,7 +40,7 @@ test('a CIBA request shows in plain words; approving one of two scopes for 15 mi
   await card.getByRole('button', { name: 'Approve' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Approved for Mail helper' })).toContainText('(15 minutes): read all your email');
 
-  const res = await pollToken(daemon, agent, authReqId);
+  const res = await tokenOnceDecided(daemon, agent, authReqId);
   expect(res.status).toBe(200);
   const token = tokenResponse.parse(await res.json());
   expect(token.scope).toBe(READ);

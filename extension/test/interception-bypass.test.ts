@@ -138,10 +138,12 @@ describe('the static ruleset', () => {
   it('reviews frames, catches cross-site form posts to authorization endpoints, blocks cross-site subresources', () => {
     const rules = staticRules();
     expect(new Set(rules.map((r) => r.id)).size).toBe(rules.length);
-    const frames = rules.filter((r) => r.condition.resourceTypes.includes('sub_frame'));
-    expect(frames.every((r) => r.condition.resourceTypes.includes('main_frame') && r.action.type === 'redirect')).toBe(true);
+    const frames = rules.filter((r) => (r.condition.resourceTypes ?? []).includes('sub_frame'));
+    expect(frames.every((r) => (r.condition.resourceTypes ?? []).includes('main_frame') && r.action.type === 'redirect')).toBe(true);
     expect(
-      rules.filter((r) => r.action.type === 'block').every((r) => r.condition.domainType === 'thirdParty' && !r.condition.resourceTypes.includes('main_frame')),
+      rules
+        .filter((r) => r.action.type === 'block')
+        .every((r) => r.condition.domainType === 'thirdParty' && !(r.condition.resourceTypes ?? []).includes('main_frame')),
     ).toBe(true);
     expect(looksLikeAuthorizationEndpoint('https://github.com/login/oauth/authorize')).toBe(true);
     expect(looksLikeAuthorizationEndpoint('https://accounts.google.com/o/oauth2/v2/auth')).toBe(true);

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { type MessageContract, messages } from '../../shared/src/protocol.js';
 import { classifySender, mayCall } from '../src/background/sender-policy.js';
 
 const ID = 'ffgkmgaanieiccjamnkagikpfjiadigm';
@@ -26,5 +28,26 @@ describe('sender policy', () => {
     }
     expect(mayCall('extension-page', '__proto__')).toBe(false);
     expect(mayCall('extension-page', 'constructor')).toBe(false);
+  });
+
+  it('follows each message’s declared senders, and nothing else', () => {
+    for (const [type, m] of Object.entries(messages)) {
+      const senders: readonly string[] = m.senders;
+      expect(senders.length, type).toBeGreaterThan(0);
+      for (const kind of ['extension-page', 'content-script'] as const) expect(mayCall(kind, type), `${kind} ${type}`).toBe(senders.includes(kind));
+      expect(mayCall('foreign', type), type).toBe(false);
+    }
+    expect(mayCall('content-script', 'content.report')).toBe(true);
+    expect(mayCall('extension-page', 'content.report')).toBe(false);
+    expect(mayCall('extension-page', 'no.such.message')).toBe(false);
+  });
+
+  it('does not compile a message without a sender rule', () => {
+    const incomplete = { 'x.y': { request: z.strictObject({}), response: z.object({}) } };
+    // @ts-expect-error `senders` is required: a new message cannot be added without saying who may send it
+    const contract: Record<string, MessageContract> = incomplete;
+    // @ts-expect-error and it names at least one sender
+    const empty: MessageContract = { request: z.strictObject({}), response: z.object({}), senders: [] };
+    expect([contract, empty]).toHaveLength(2);
   });
 });

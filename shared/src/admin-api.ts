@@ -203,13 +203,19 @@ export type ExternalGrantView = z.infer<typeof externalGrantView>;
 export const externalGrantList = z.object({ grants: z.array(externalGrantView), now: unixSeconds });
 
 // ---- in-chat approval cards (flow E), as reported by the extension ----
+export const CHAT_SITES = ['chatgpt', 'claude'] as const;
+export type ChatSite = (typeof CHAT_SITES)[number];
+/** One schema for an in-chat card report: the content script sends it without `page_host` (shared/src/protocol.ts). */
 export const chatEvent = z.strictObject({
-  site: z.enum(['chatgpt', 'claude']),
+  site: z.enum(CHAT_SITES),
   kind: z.enum(['prompt-seen', 'decision', 'adapter-miss']),
+  /** The app / connector / MCP server named on the card, as shown. */
   app: z.string().max(200).optional(),
   tool: z.string().max(200).optional(),
   decision: z.enum(['allow', 'always', 'deny']).optional(),
+  /** Which selector variant matched, or what was missing, for adapter-miss. */
   detail: z.string().max(300).optional(),
+  /** Added by the service worker from the sender's tab, never by the page. */
   page_host: z.string().max(253),
 });
 export type ChatEvent = z.infer<typeof chatEvent>;

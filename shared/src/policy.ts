@@ -39,30 +39,34 @@ export const policySchema = z.strictObject({
   selectorOverrides: z.record(z.string().max(100), z.array(z.string().max(500)).max(10)).optional(),
   /** The daemon URL the extension must use (loopback only). */
   daemonUrl: z.string().max(200).optional(),
-  /** When true, the extension refuses to work unpaired (always true in practice: kept for explicitness). */
-  requirePairing: z.boolean().optional(),
   /** Where audit events go besides the local trail. */
   auditExport: auditExportPolicy.optional(),
 });
 export type Policy = z.infer<typeof policySchema>;
 
-/** The stricter of two policies, key by key. */
+const union = (x?: string[], y?: string[]) => (x || y ? [...new Set([...(x ?? []), ...(y ?? [])])] : undefined);
+const min = (x?: number, y?: number) => (x === undefined ? y : y === undefined ? x : Math.min(x, y));
+const either = (x?: boolean, y?: boolean) => (x || y ? true : (x ?? y));
+
+/**
+ * The stricter of two policies, key by key (where a key has no order, e.g. daemonUrl, the first wins).
+ * Every key must be named here: a key added to the schema without a merge rule does not compile.
+ */
 export function strictest(a: Policy, b: Policy): Policy {
-  const union = (x?: string[], y?: string[]) => (x || y ? [...new Set([...(x ?? []), ...(y ?? [])])] : undefined);
-  const min = (x?: number, y?: number) => (x === undefined ? y : y === undefined ? x : Math.min(x, y));
-  const allowed = a.allowedAgents && b.allowedAgents ? a.allowedAgents.filter((x) => b.allowedAgents!.includes(x)) : (a.allowedAgents ?? b.allowedAgents);
-  const out: Policy = {
+  const merged: { [K in keyof Required<Policy>]: Policy[K] } = {
     maxDelegationMinutes: min(a.maxDelegationMinutes, b.maxDelegationMinutes),
     blockedScopes: union(a.blockedScopes, b.blockedScopes),
     alwaysAskScopes: union(a.alwaysAskScopes, b.alwaysAskScopes),
-    allowedAgents: allowed,
+    // only agents both allow; one side's list alone stands
+    allowedAgents: a.allowedAgents && b.allowedAgents ? a.allowedAgents.filter((x) => b.allowedAgents?.includes(x)) : (a.allowedAgents ?? b.allowedAgents),
     blockedAgents: union(a.blockedAgents, b.blockedAgents),
     agentPlatforms: union(a.agentPlatforms, b.agentPlatforms),
-    disableAlwaysAllow: a.disableAlwaysAllow || b.disableAlwaysAllow ? true : (a.disableAlwaysAllow ?? b.disableAlwaysAllow),
+    disableAlwaysAllow: either(a.disableAlwaysAllow, b.disableAlwaysAllow),
     selectorOverrides: a.selectorOverrides || b.selectorOverrides ? { ...b.selectorOverrides, ...a.selectorOverrides } : undefined,
     daemonUrl: a.daemonUrl ?? b.daemonUrl,
-    requirePairing: a.requirePairing || b.requirePairing ? true : undefined,
     auditExport: a.auditExport ?? b.auditExport,
   };
-  return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined)) as Policy;
+  const out: Policy = {};
+  for (const [key, value] of Object.entries(merged)) if (value !== undefined) Object.assign(out, { [key]: value });
+  return out;
 }

@@ -4,7 +4,8 @@
  * daemon. Every request is validated here on arrival: a message is untrusted input until parsed.
  */
 import { z } from 'zod';
-import { auditEventView, auditQuery, auditVerifyResult, externalGrantView, grantView } from './admin-api.js';
+import { CHAT_SITES, auditEventView, auditQuery, auditVerifyResult, chatEvent, externalGrantView, grantView } from './admin-api.js';
+import { OAUTH_ERROR_CODES } from './errors.js';
 import { scopeToken } from './oauth.js';
 import { policySchema } from './policy.js';
 
@@ -45,20 +46,13 @@ export const extensionState = z.object({
 });
 export type ExtensionState = z.infer<typeof extensionState>;
 
-export const CHAT_SITES = ['chatgpt', 'claude'] as const;
-export type ChatSite = (typeof CHAT_SITES)[number];
+export { CHAT_SITES, type ChatSite } from './admin-api.js';
 
-/** What a content script may say about an in-chat approval card (flow E). Reports only: never a decision in Mandate. */
-export const contentReport = z.strictObject({
-  site: z.enum(CHAT_SITES),
-  kind: z.enum(['prompt-seen', 'decision', 'adapter-miss']),
-  /** The app / connector / MCP server named on the card, as shown. */
-  app: z.string().max(200).optional(),
-  tool: z.string().max(200).optional(),
-  decision: z.enum(['allow', 'always', 'deny']).optional(),
-  /** Which selector variant matched, or what was missing, for adapter-miss. */
-  detail: z.string().max(300).optional(),
-});
+/**
+ * What a content script may say about an in-chat approval card (flow E). Reports only: never a decision in
+ * Mandate. The daemon's `chatEvent` without `page_host`, which the service worker adds from the sender.
+ */
+export const contentReport = chatEvent.omit({ page_host: true });
 export type ContentReport = z.infer<typeof contentReport>;
 
 /** What a content script is told to annotate a card with. */
@@ -109,71 +103,116 @@ export const interceptOpened = z.discriminatedUnion('action', [
 ]);
 export type InterceptOpened = z.infer<typeof interceptOpened>;
 
-/** Request schemas by message type. The service worker parses `payload` with these before acting. */
-export const requests = {
-  'state.get': z.strictObject({}),
-  'settings.setDaemonUrl': z.strictObject({ daemonUrl }),
-  pair: z.strictObject({ code: z.string().trim().min(1).max(64), daemonUrl }),
-  unpair: z.strictObject({}),
-  'requests.approve': z.strictObject({
-    id: z.string().min(1).max(200),
-    scope: z.array(scopeToken).min(1).max(200),
-    expires_in: z.number().int().positive(),
-  }),
-  'requests.deny': z.strictObject({ id: z.string().min(1).max(200) }),
-  'grants.revoke': z.strictObject({ id: z.string().min(1).max(200) }),
-  'grants.revokeAll': z.strictObject({}),
-  'audit.query': auditQuery,
-  'audit.verify': z.strictObject({}),
-  'content.report': contentReport,
-  'content.context': z.strictObject({ site: z.enum(CHAT_SITES) }),
-  'settings.get': z.strictObject({}),
-  'settings.update': z.strictObject({ patterns: settings.shape.patterns.optional(), disableAlwaysAllow: z.boolean().optional() }),
+/** Who may send a message, classified from browser-set fields (extension/src/background/sender-policy.ts). */
+export const SENDER_KINDS = ['extension-page', 'content-script', 'foreign'] as const;
+export type SenderKind = (typeof SENDER_KINDS)[number];
+/** Senders a message may name: nothing is ever allowed to a foreign sender. */
+type AllowedSender = Exclude<SenderKind, 'foreign'>;
+
+/** One message: what it carries, what it answers, and who may send it. All three are required. */
+export interface MessageContract {
+  request: z.ZodType;
+  response: z.ZodType;
+  senders: readonly [AllowedSender, ...AllowedSender[]];
+}
+
+/** Extension pages: the popup, options, activity and review pages (our own origin). */
+const PAGES = ['extension-page'] as const;
+/** Content scripts run inside chat pages: they may report what they see and ask what to annotate. Nothing else. */
+const CONTENT = ['content-script'] as const;
+
+const id = z.string().min(1).max(200);
+
+/**
+ * Every message the service worker answers. It parses `payload` with `request` before acting, refuses a
+ * sender not in `senders`, and pages parse the answer with `response`.
+ */
+export const messages = {
+  'state.get': { request: z.strictObject({}), response: extensionState, senders: PAGES },
+  'settings.setDaemonUrl': { request: z.strictObject({ daemonUrl }), response: extensionState, senders: PAGES },
+  pair: { request: z.strictObject({ code: z.string().trim().min(1).max(64), daemonUrl }), response: extensionState, senders: PAGES },
+  unpair: { request: z.strictObject({}), response: extensionState, senders: PAGES },
+  'requests.approve': {
+    request: z.strictObject({ id, scope: z.array(scopeToken).min(1).max(200), expires_in: z.number().int().positive() }),
+    response: grantView,
+    senders: PAGES,
+  },
+  'requests.deny': { request: z.strictObject({ id }), response: grantView, senders: PAGES },
+  'grants.revoke': { request: z.strictObject({ id }), response: grantView, senders: PAGES },
+  'grants.revokeAll': { request: z.strictObject({}), response: z.object({ revoked: z.array(z.string()) }), senders: PAGES },
+  'audit.query': { request: auditQuery, response: z.object({ events: z.array(auditEventView) }), senders: PAGES },
+  'audit.verify': { request: z.strictObject({}), response: auditVerifyResult, senders: PAGES },
+  'content.report': { request: contentReport, response: z.object({ recorded: z.boolean() }), senders: CONTENT },
+  'content.context': { request: z.strictObject({ site: z.enum(CHAT_SITES) }), response: contentContext, senders: CONTENT },
+  'settings.get': { request: z.strictObject({}), response: settingsView, senders: PAGES },
+  'settings.update': {
+    request: z.strictObject({ patterns: settings.shape.patterns.optional(), disableAlwaysAllow: z.boolean().optional() }),
+    response: settingsView,
+    senders: PAGES,
+  },
   /**
    * From the review page (flow D), as it opens: what did this tab (or frame) try to load? The service
    * worker answers from what it observed itself (webNavigation), never from the page's own address.
    */
-  'intercept.open': z.strictObject({ via: z.enum(['get', 'post']) }),
+  'intercept.open': { request: z.strictObject({ via: z.enum(['get', 'post']) }), response: interceptOpened, senders: PAGES },
   /** From the review page: the person's decision on the review it was given, by id (single use). */
-  'intercept.decide': z.strictObject({
-    id: z.string().min(1).max(64),
-    decision: z.enum(['continue', 'block']),
-    scope: z.array(z.string().max(500)).max(200),
-    expires_in: z
-      .number()
-      .int()
-      .positive()
-      .max(366 * 86400),
-  }),
-  'externals.revoke': z.strictObject({ id: z.string().min(1).max(200) }),
-} as const;
+  'intercept.decide': {
+    request: z.strictObject({
+      id: z.string().min(1).max(64),
+      decision: z.enum(['continue', 'block']),
+      scope: z.array(z.string().max(500)).max(200),
+      expires_in: z
+        .number()
+        .int()
+        .positive()
+        .max(366 * 86400),
+    }),
+    response: z.object({ status: z.enum(['continued', 'blocked']), external_id: z.string() }),
+    senders: PAGES,
+  },
+  'externals.revoke': { request: z.strictObject({ id }), response: externalGrantView, senders: PAGES },
+} as const satisfies Record<string, MessageContract>;
 
-export const responses = {
-  'state.get': extensionState,
-  'settings.setDaemonUrl': extensionState,
-  pair: extensionState,
-  unpair: extensionState,
-  'requests.approve': grantView,
-  'requests.deny': grantView,
-  'grants.revoke': grantView,
-  'grants.revokeAll': z.object({ revoked: z.array(z.string()) }),
-  'audit.query': z.object({ events: z.array(auditEventView) }),
-  'audit.verify': auditVerifyResult,
-  'content.report': z.object({ recorded: z.boolean() }),
-  'content.context': contentContext,
-  'settings.get': settingsView,
-  'settings.update': settingsView,
-  'intercept.open': interceptOpened,
-  'intercept.decide': z.object({ status: z.enum(['continued', 'blocked']), external_id: z.string() }),
-  'externals.revoke': externalGrantView,
-} as const satisfies Record<keyof typeof requests, z.ZodType>;
+export type MessageType = keyof typeof messages;
+export type RequestOf<T extends MessageType> = z.input<(typeof messages)[T]['request']>;
+export type ResponseOf<T extends MessageType> = z.infer<(typeof messages)[T]['response']>;
 
-export type MessageType = keyof typeof requests;
-export type RequestOf<T extends MessageType> = z.input<(typeof requests)[T]>;
-export type ResponseOf<T extends MessageType> = z.infer<(typeof responses)[T]>;
+export const isMessageType = (type: string): type is MessageType => Object.hasOwn(messages, type);
+
+/** Whether `kind` may send `type`; unknown types and foreign senders never may. */
+export function senderMay(kind: SenderKind, type: string): boolean {
+  if (kind === 'foreign' || !isMessageType(type)) return false;
+  const senders: readonly SenderKind[] = messages[type].senders;
+  return senders.includes(kind);
+}
+
+/**
+ * Why the service worker refused or failed a message: the daemon's own codes (passed through), and the
+ * extension's: `invalid_message` (not `{type, payload}`), `forbidden` (this sender may not ask), `unreachable`,
+ * `unpaired`, `impostor` (see daemon-identity.ts), `bad_response` (the daemon's answer did not parse),
+ * `no_reply` (the worker did not answer), `internal` (a bug: please report it).
+ */
+export const REPLY_ERROR_CODES = [
+  ...OAUTH_ERROR_CODES,
+  'invalid_message',
+  'forbidden',
+  'unreachable',
+  'unpaired',
+  'impostor',
+  'bad_response',
+  'no_reply',
+  'internal',
+] as const;
+export type ReplyErrorCode = (typeof REPLY_ERROR_CODES)[number];
+export const replyErrorCode = z.enum(REPLY_ERROR_CODES);
+export const isReplyErrorCode = (code: string): code is ReplyErrorCode => (REPLY_ERROR_CODES as readonly string[]).includes(code);
 
 /** What travels over runtime messaging: thrown errors do not cross it, so failures are values. */
-export type Reply<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string } };
+export type Reply<T> = { ok: true; value: T } | { ok: false; error: { code: ReplyErrorCode; message: string } };
+export const reply = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), value: z.unknown() }),
+  z.object({ ok: z.literal(false), error: z.object({ code: replyErrorCode, message: z.string() }) }),
+]);
 
 export const envelope = z.strictObject({ type: z.string().max(64), payload: z.unknown() });
 

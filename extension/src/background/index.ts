@@ -1,4 +1,13 @@
-import { STATE_PORT, envelope, requests, type ExtensionState, type MessageType, type Reply } from '../../../shared/src/protocol.js';
+import {
+  type ExtensionState,
+  isMessageType,
+  isReplyErrorCode,
+  messages,
+  type Reply,
+  type ReplyErrorCode,
+  STATE_PORT,
+  envelope,
+} from '../../../shared/src/protocol.js';
 import browser, { type Runtime } from '../lib/browser.js';
 import { notifyExpiredExternal, notifyRequests, updateBadge } from './attention.js';
 import { connectionManager } from './connection.js';
@@ -25,7 +34,7 @@ const intercept = interceptor(
 );
 const handle = handlers(conn, intercept);
 
-function fail(code: string, message: string): Reply<never> {
+function fail(code: ReplyErrorCode, message: string): Reply<never> {
   return { ok: false, error: { code, message } };
 }
 
@@ -35,19 +44,19 @@ async function dispatch(message: unknown, sender: Runtime.MessageSender): Promis
   const env = envelope.safeParse(message);
   if (!env.success) return fail('invalid_message', 'message is not {type, payload}');
   const { type, payload } = env.data;
-  if (!mayCall(kind, type)) {
+  if (!isMessageType(type) || !mayCall(kind, type)) {
     console.warn(`[mandate] refused "${type.slice(0, 64)}" from ${kind} ${sender.url ?? ''}`);
     return fail('forbidden', `${kind === 'content-script' ? 'web pages and content scripts' : 'this sender'} may not ask for "${type.slice(0, 64)}"`);
   }
-  const schema = requests[type as MessageType];
-  const parsed = schema.safeParse(payload);
+  const parsed = messages[type].request.safeParse(payload);
   if (!parsed.success) return fail('invalid_request', parsed.error.issues[0]?.message ?? 'invalid payload');
   try {
-    const run = handle[type as MessageType] as (p: unknown, s: Runtime.MessageSender) => Promise<unknown>;
+    const run = handle[type] as (p: unknown, s: Runtime.MessageSender) => Promise<unknown>;
     return { ok: true, value: await run(parsed.data, sender) };
   } catch (e) {
-    if (e instanceof DaemonError || e instanceof InterceptError) return fail(e.code, e.message);
-    return fail('internal', (e as Error).message);
+    if (e instanceof DaemonError || e instanceof InterceptError) return fail(isReplyErrorCode(e.code) ? e.code : 'bad_response', e.message);
+    console.error('[mandate] unexpected error handling', type, e);
+    return fail('internal', 'Something unexpected went wrong in Mandate; please report it.');
   }
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ALLOW_RULE_BASE } from '../intercept/coarse-filter.js';
 import browser from '../lib/browser.js';
 
 /**
@@ -25,6 +26,8 @@ const stateSchema = z.object({
   reviews: z.record(z.string(), review),
   tracked: z.record(z.string(), tracked),
   allow: z.record(z.string(), z.array(z.number())),
+  /** The next allow-rule id to hand out (offset from ALLOW_RULE_BASE): a counter, so no two tabs ever share one. */
+  nextAllowRule: z.number().int().nonnegative().default(0),
 });
 
 export type Review = z.infer<typeof review>;
@@ -39,7 +42,9 @@ const REVIEW_FOR_MS = 60 * 60 * 1000;
 /** A tab is followed this long for the redirect back. */
 const TRACK_FOR_MS = 30 * 60 * 1000;
 
-const empty = (): State => ({ seen: {}, reviews: {}, tracked: {}, allow: {} });
+const empty = (): State => ({ seen: {}, reviews: {}, tracked: {}, allow: {}, nextAllowRule: 0 });
+/** Session rule ids from ALLOW_RULE_BASE on are allow rules; the counter wraps within this many. */
+const ALLOW_RULE_RANGE = 1_000_000;
 
 export function interceptState() {
   let queue: Promise<unknown> = Promise.resolve();
@@ -105,10 +110,18 @@ export function interceptState() {
       update((s) => {
         delete s.tracked[String(tabId)];
       }),
-    addAllowRule: (r: { tabId: number; frameId: number; ruleId: number }) =>
+    /** A fresh allow-rule id for this frame, recorded as its own: never one another frame or tab holds. */
+    addAllowRule: (at: { tabId: number; frameId: number }) =>
       update((s) => {
-        const key = frameKey(r);
-        s.allow[key] = [...(s.allow[key] ?? []), r.ruleId];
+        const live = new Set(Object.values(s.allow).flat());
+        let id: number;
+        do {
+          id = ALLOW_RULE_BASE + (s.nextAllowRule % ALLOW_RULE_RANGE);
+          s.nextAllowRule = (s.nextAllowRule + 1) % ALLOW_RULE_RANGE;
+        } while (live.has(id));
+        const key = frameKey(at);
+        s.allow[key] = [...(s.allow[key] ?? []), id];
+        return id;
       }),
     /** The allow rules of a frame that has just committed a load: spent. */
     takeAllowRules: (at: { tabId: number; frameId: number }) =>

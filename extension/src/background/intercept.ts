@@ -51,9 +51,8 @@ export function interceptor(daemon: () => Promise<DaemonTarget>, onChange: () =>
   /** Lets this tab (or frame) load exactly this address once; the rule is removed when the frame commits. */
   async function letThrough(at: Frame, url: string, frame: 'main_frame' | 'sub_frame'): Promise<{ id: number; url: string }> {
     const safe = filterSafe(url);
-    const id = ALLOW_RULE_BASE + (crypto.getRandomValues(new Uint32Array(1))[0]! % 1_000_000);
-    await browser.declarativeNetRequest.updateSessionRules({ removeRuleIds: [id], addRules: [allowRule(id, at.tabId, safe, frame)] as never });
-    await state.addAllowRule({ ...at, ruleId: id });
+    const id = await state.addAllowRule(at);
+    await browser.declarativeNetRequest.updateSessionRules({ removeRuleIds: [id], addRules: [allowRule(id, at.tabId, safe, frame)] });
     if (frame === 'main_frame') await browser.tabs.update(at.tabId, { url: safe });
     return { id, url: safe };
   }

@@ -1,6 +1,7 @@
+import { type SenderKind, senderMay } from '../../../shared/src/protocol.js';
 import type { Runtime } from '../lib/browser.js';
 
-export type SenderKind = 'extension-page' | 'content-script' | 'foreign';
+export type { SenderKind };
 
 /**
  * Classifies a message sender from browser-set fields only. An extension page is our own origin
@@ -17,30 +18,10 @@ export function classifySender(sender: Runtime.MessageSender, runtimeId: string,
   return 'foreign';
 }
 
-/** What each kind of sender may ask for. Content scripts may only report (flow E); they never approve. */
-const ALLOWED: Record<SenderKind, ReadonlySet<string>> = {
-  'extension-page': new Set([
-    'state.get',
-    'settings.setDaemonUrl',
-    'pair',
-    'unpair',
-    'requests.approve',
-    'requests.deny',
-    'grants.revoke',
-    'grants.revokeAll',
-    'audit.query',
-    'audit.verify',
-    'settings.get',
-    'settings.update',
-    'intercept.open',
-    'intercept.decide',
-    'externals.revoke',
-  ]),
-  // Content scripts run inside chat pages: they may report what they see and ask what to annotate. Nothing else.
-  'content-script': new Set(['content.report', 'content.context']),
-  foreign: new Set(),
-};
-
+/**
+ * What each kind of sender may ask for, as each message declares it (`senders` in shared/src/protocol.ts).
+ * Content scripts may only report (flow E); they never approve. Foreign senders get nothing.
+ */
 export function mayCall(kind: SenderKind, type: string): boolean {
-  return ALLOWED[kind].has(type);
+  return senderMay(kind, type);
 }

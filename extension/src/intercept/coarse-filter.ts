@@ -9,6 +9,7 @@
  * checked against this module by a test), so they are active from the first moment after install and
  * cannot be broken by a pattern someone adds: platform patterns are applied on the review page, not here.
  */
+import type { DeclarativeNetRequest } from '../lib/browser.js';
 
 const QUERY = '^https?://[^?#]*\\?(?:[^#]*&)?';
 /**
@@ -47,22 +48,12 @@ const SUBRESOURCES = [
   'other',
 ] as const;
 
-/** The parts of chrome.declarativeNetRequest.Rule Mandate uses (typed here to keep the API in one place). */
-export interface DnrRule {
-  id: number;
-  priority: number;
-  action: { type: 'redirect'; redirect: { extensionPath: string } } | { type: 'allow' } | { type: 'block' };
-  condition: {
-    regexFilter?: string;
-    urlFilter?: string;
-    isUrlFilterCaseSensitive?: boolean;
-    requestMethods?: ('get' | 'post')[];
-    domainType?: 'firstParty' | 'thirdParty';
-    excludedRequestMethods?: ('get' | 'post')[];
-    resourceTypes: string[];
-    tabIds?: number[];
-  };
-}
+/** Chromium also knows `webbundle` and `webtransport`, which the polyfill's types (drawn from Firefox) lack. */
+type ResourceType = DeclarativeNetRequest.ResourceType | 'webbundle' | 'webtransport';
+/** A static declarativeNetRequest rule: the polyfill's type, with Chromium's resource types. */
+export type DnrRule = Omit<DeclarativeNetRequest.Rule, 'condition'> & {
+  condition: Omit<DeclarativeNetRequest.RuleConditionType, 'resourceTypes'> & { resourceTypes?: ResourceType[] };
+};
 
 /** How the review page learns why it was opened: `get` (parameters in the address) or `post` (hidden in a form). */
 export type Via = 'get' | 'post';
@@ -76,7 +67,7 @@ export type Via = 'get' | 'post';
  * address with no initiator at all. Every regex here passes Chromium's isRegexSupported (tested).
  */
 export function staticRules(): DnrRule[] {
-  const frames = ['main_frame', 'sub_frame'];
+  const frames: ResourceType[] = ['main_frame', 'sub_frame'];
   const review = (via: Via) => ({ type: 'redirect' as const, redirect: { extensionPath: `${REVIEW_PAGE}?via=${via}` } });
   const rules: Omit<DnrRule, 'id' | 'priority'>[] = [
     ...[CLIENT_ID_RE, ENCODED_NAME_RE].map((regexFilter) => ({
@@ -132,7 +123,7 @@ export function filterSafe(url: string): string {
 }
 
 /** After the person presses Continue: this tab (this kind of frame) may load exactly this address once. */
-export function allowRule(id: number, tabId: number, url: string, frame: 'main_frame' | 'sub_frame' = 'main_frame'): DnrRule {
+export function allowRule(id: number, tabId: number, url: string, frame: 'main_frame' | 'sub_frame' = 'main_frame'): DeclarativeNetRequest.Rule {
   if (HAS_FILTER_SPECIAL.test(url)) throw new TypeError('allowRule needs a filterSafe() address');
   return {
     id,

@@ -4,5 +4,5 @@
  */
 import browser from 'webextension-polyfill';
 
-export type { Runtime, Tabs } from 'webextension-polyfill';
+export type { DeclarativeNetRequest, Runtime, Tabs } from 'webextension-polyfill';
 export default browser;

@@ -1,4 +1,5 @@
 import { STATE_PORT, extensionState, type ExtensionState } from '../../../shared/src/protocol.js';
+import type { Policy } from '../../../shared/src/policy.js';
 import browser from '../lib/browser.js';
 import { send } from '../lib/messaging.js';
 import { connectionBadge } from '../ui/connection.js';
@@ -17,7 +18,8 @@ function say(message: string, kind: 'ok' | 'error' | '' = ''): void {
   status.className = kind;
 }
 
-const POLICY_LABELS: Record<string, string> = {
+/** A label for every policy key: a key added to the schema without one does not compile. */
+const POLICY_LABELS: Record<keyof Policy, string> = {
   maxDelegationMinutes: 'Longest delegation (minutes)',
   blockedScopes: 'Blocked scopes',
   alwaysAskScopes: 'Scopes asked each time',
@@ -27,7 +29,6 @@ const POLICY_LABELS: Record<string, string> = {
   disableAlwaysAllow: '“Always allow” on chat cards',
   selectorOverrides: 'Chat card selectors',
   daemonUrl: 'Daemon URL',
-  requirePairing: 'Pairing required',
   auditExport: 'Audit export',
 };
 
@@ -41,7 +42,10 @@ function showPolicy(policy: ExtensionState['policy']): void {
     if (v && typeof v === 'object') return Object.keys(v).join(', ');
     return String(v);
   };
-  replaceChildren($('#policy-list'), ...entries.flatMap(([k, v]) => [h('dt', {}, POLICY_LABELS[k] ?? k), h('dd', {}, value(k, v))]));
+  replaceChildren(
+    $('#policy-list'),
+    ...entries.flatMap(([k, v]) => [h('dt', {}, k in POLICY_LABELS ? POLICY_LABELS[k as keyof Policy] : k), h('dd', {}, value(k, v))]),
+  );
   const orgUrl = typeof policy.daemonUrl === 'string';
   urlInput.readOnly = orgUrl;
   urlInput.title = orgUrl ? 'Set by your organisation' : '';
