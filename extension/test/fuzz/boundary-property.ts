@@ -5,13 +5,13 @@
  */
 import fc from 'fast-check';
 import { SCOPE_TOKEN_RE } from '../../../shared/src/oauth.js';
-import { envelope, requests, type MessageType } from '../../../shared/src/protocol.js';
+import { envelope, messages, type MessageType } from '../../../shared/src/protocol.js';
 import { classifySender, mayCall } from '../../src/background/sender-policy.js';
 import { parseAuthorizationRequest } from '../../src/intercept/authorization-request.js';
 
 export const EXTENSION_ID = 'ffgkmgaanieiccjamnkagikpfjiadigm';
 const BASE = `chrome-extension://${EXTENSION_ID}/`;
-const MESSAGE_TYPES = Object.keys(requests) as MessageType[];
+const MESSAGE_TYPES = Object.keys(messages) as MessageType[];
 /** What only the person, on an extension page, may ask for. */
 const PRIVILEGED = new Set([
   'requests.approve',
@@ -86,8 +86,8 @@ export const senderProperty = fc.property(sender, messageType, (s, type) => {
 /** Parsing never throws; what a schema accepts is well-formed (scope tokens, positive integer durations). */
 export const payloadProperty = fc.property(messageType, payload, (type, p) => {
   const env = envelope.safeParse({ type, payload: p });
-  if (!env.success || !Object.hasOwn(requests, type)) return;
-  const parsed = requests[type as MessageType].safeParse(p);
+  if (!env.success || !Object.hasOwn(messages, type)) return;
+  const parsed = messages[type as MessageType].request.safeParse(p);
   if (!parsed.success) return;
   const v = parsed.data as Record<string, unknown>;
   if (type === 'requests.approve') {
