@@ -20,6 +20,14 @@ export interface AgentCredentials {
   resources: string[];
 }
 
+/** An agent (or, with `kind: 'resource_server'`, an API that introspects tokens) to register. */
+export interface NewAgent {
+  name: string;
+  scopes?: string[];
+  resources: string[];
+  kind?: 'agent' | 'resource_server';
+}
+
 export interface TestDaemon {
   url: string;
   /** The daemon's data directory (temporary). */
@@ -28,8 +36,10 @@ export interface TestDaemon {
   pairingCode(): string;
   /** An authenticated admin API call (`/admin` + path). */
   admin(method: string, path: string, body?: unknown): Promise<Response>;
-  addAgent(agent: { name: string; scopes: string[]; resources: string[] }): Promise<AgentCredentials>;
+  addAgent(agent: NewAgent): Promise<AgentCredentials>;
   grants(opts?: { all?: boolean }): Promise<GrantView[]>;
+  /** Requests waiting for the person's decision. */
+  pending(): Promise<GrantView[]>;
   audit(query?: { type?: string; agent?: string; outcome?: string }): Promise<AuditEventView[]>;
   revoke(grantId: string): Promise<GrantView>;
   expire(grantId: string): Promise<GrantView>;
@@ -81,6 +91,9 @@ export async function startTestDaemon(opts: { person: string; policy?: Policy; c
     },
     async grants({ all = true } = {}) {
       return (await ok(await admin('GET', `/grants?all=${all}`), grantList)).grants;
+    },
+    async pending() {
+      return (await ok(await admin('GET', '/requests'), grantList)).grants;
     },
     async audit(query = {}) {
       const q = new URLSearchParams(Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined));

@@ -15,7 +15,7 @@ import { mandateMatchers } from './matchers.js';
 import { startMandate, type Mandate, type MandateOptions, type RunningMandate } from './mandate.js';
 import { playwright } from './playwright.js';
 
-export type { AgentCredentials, AuditEvent, Grant, Policy } from './daemon.js';
+export type { AgentCredentials, AuditEvent, Grant, NewAgent, Policy } from './daemon.js';
 export type { Duration } from './duration.js';
 export type { AuditExpectation, TokenExpectation } from './matchers.js';
 export { EXTENSION_DIR, startMandate, type Mandate, type MandateOptions, type RunningMandate } from './mandate.js';

@@ -3,7 +3,7 @@ import type { BrowserContext, Page } from '@playwright/test';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { launchWithExtension } from './chromium.js';
-import { startTestDaemon, type AgentCredentials, type AuditEvent, type Grant, type Policy, type TestDaemon } from './daemon.js';
+import { startTestDaemon, type AgentCredentials, type AuditEvent, type Grant, type NewAgent, type Policy, type TestDaemon } from './daemon.js';
 import { rememberJwks } from './jwks.js';
 import { playwright } from './playwright.js';
 import { popupDriver, type Popup } from './popup.js';
@@ -32,7 +32,7 @@ export interface Mandate {
   extensionId: string;
   review: ReviewQueue;
   popup: Popup;
-  agents: { add(agent: { name: string; scopes: string[]; resources: string[] }): Promise<AgentCredentials> };
+  agents: { add(agent: NewAgent): Promise<AgentCredentials> };
   grants(): Promise<Grant[]>;
   audit(query?: { type?: string; agent?: string; outcome?: string }): Promise<AuditEvent[]>;
   revoke(grantId: string): Promise<Grant>;

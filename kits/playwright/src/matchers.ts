@@ -100,16 +100,17 @@ export async function toHaveAuditEvent(
   want: AuditExpectation,
   opts: { timeout?: number; intervals?: number } = {},
 ): Promise<MatcherResult> {
-  const daemon = (received as { daemon?: Partial<TestDaemon> } | null)?.daemon;
-  if (typeof daemon?.audit !== 'function' || typeof daemon.admin !== 'function')
-    throw new Error(`expect(mandate)${not(this)}.toHaveAuditEvent(): received is not the mandate fixture`);
+  const m = received as Partial<Pick<TestDaemon, 'audit'>> & { daemon?: Partial<Pick<TestDaemon, 'admin'>> };
+  const audit = typeof m?.audit === 'function' ? m.audit : undefined;
+  const admin = typeof m?.daemon?.admin === 'function' ? m.daemon.admin : undefined;
+  if (!audit || !admin) throw new Error(`expect(mandate)${not(this)}.toHaveAuditEvent(): received is not the mandate fixture`);
   const timeout = opts.timeout ?? this.timeout ?? 5000;
   const deadline = Date.now() + timeout;
   let events: AuditEvent[] = [];
   let found: AuditEvent | undefined;
   for (;;) {
-    events = await daemon.audit({ type: want.type });
-    const agents = (await (await daemon.admin('GET', '/agents')).json()) as { agents?: { client_id: string; name: string }[] };
+    events = await audit({ type: want.type });
+    const agents = (await (await admin('GET', '/agents')).json()) as { agents?: { client_id: string; name: string }[] };
     const names = new Map((agents.agents ?? []).map((a) => [a.client_id, a.name] as const));
     found = events.find((e) => matchesEvent(e, want, names));
     if (found !== undefined ? !this.isNot : false) break;
@@ -117,7 +118,7 @@ export async function toHaveAuditEvent(
     await new Promise((r) => setTimeout(r, opts.intervals ?? 100));
   }
   const pass = found !== undefined;
-  const recent = async () => (await daemon.audit!({})).slice(0, 15);
+  const recent = async () => (await audit({})).slice(0, 15);
   const shown = pass ? [] : await recent();
   const line = (e: AuditEvent) => `  ${e.type} agent=${e.agent ?? '-'} outcome=${e.outcome}`;
   return {

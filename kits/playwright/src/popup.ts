@@ -48,7 +48,7 @@ export function popupDriver(context: BrowserContext, extensionId: string, daemon
   return {
     open,
     async next({ timeout = 15_000 } = {}) {
-      const pending = async () => (await daemon.grants({ all: false })).filter((g) => g.status === 'pending').sort((a, b) => a.created_at - b.created_at);
+      const pending = async () => (await daemon.pending()).sort((a, b) => a.created_at - b.created_at);
       await playwright.expect.poll(async () => (await pending()).length, { timeout, message: 'no agent request is waiting' }).toBeGreaterThan(0);
       const [g] = await pending();
       const p = await open();
