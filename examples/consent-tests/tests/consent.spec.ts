@@ -134,7 +134,7 @@ test.describe('an agent working through Mandate (CIBA)', () => {
     expect(await mandate.expire(live!.id)).toMatchObject({ status: 'expired' });
     expect(await second.agent.step('read')).toBe(false);
 
-    const cli = await mandate.cli('grants', '--json');
+    const cli = await mandate.cli('grants', '--all', '--json');
     expect(cli.code).toBe(0);
     expect(cli.stdout).toContain(live!.id);
   });
