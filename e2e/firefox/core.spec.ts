@@ -42,6 +42,20 @@ const form = (path: string, params: Record<string, string>) =>
     body: new URLSearchParams(params),
   });
 
+async function waitForReview(page: Page): Promise<void> {
+  let last = '';
+  await waitFor(
+    async () => {
+      last = await urlOf(page);
+      return last.includes('/src/review/index.html');
+    },
+    10_000,
+    'the review page',
+  ).catch((e: Error) => {
+    throw new Error(`${e.message}; the tab is at ${last || '(unknown)'}; the provider received ${stub.received.length} request(s)`);
+  });
+}
+
 async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `test-results/screenshots/${name}` as `${string}.png` });
 }
@@ -127,7 +141,7 @@ test('consent interception: the review page comes before the provider hears anyt
     `${stub.origin}/oauth2/authorize?${new URLSearchParams({ response_type: 'code', client_id: 'agent-app', redirect_uri: callback, scope, state: 's', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' })}`;
   const page = await ff.browser.newPage();
   await ff.navigate(page, q(`openid ${READ} ${SEND}`)).catch(() => undefined);
-  await waitFor(async () => (await urlOf(page)).includes('/src/review/index.html'), 10_000, 'the review page');
+  await waitForReview(page);
   await byRole(page, 'heading', 'wants access to your', { exact: false });
   expect(stub.received).toEqual([]);
   await page.setViewport({ width: 800, height: 1000 });
@@ -137,12 +151,14 @@ test('consent interception: the review page comes before the provider hears anyt
   const cont = await byRole(page, 'button', 'Continue');
   await waitFor(async () => !(await cont.evaluate((b) => (b as HTMLButtonElement).disabled)), 5000, 'Continue to be armed');
   await cont.click();
-  await waitFor(async () => stub.received.length === 1, 10_000, 'the narrowed request at the provider');
+  await waitFor(async () => stub.received.length === 1, 10_000, 'the narrowed request at the provider').catch(async (e: Error) => {
+    throw new Error(`${e.message}; the tab is at ${await urlOf(page)} and says: ${(await textOf(page).catch(() => '')).slice(0, 400)}`);
+  });
   expect(stub.received[0]!.query.get('scope')).toBe(`openid ${READ}`);
 
   stub.received.length = 0;
   await ff.navigate(page, q(`openid ${SEND}`)).catch(() => undefined);
-  await waitFor(async () => (await urlOf(page)).includes('/src/review/index.html'), 10_000, 'the review page');
+  await waitForReview(page);
   await click(page, 'button', 'Block');
   await byRole(page, 'heading', 'Blocked');
   expect(stub.received).toEqual([]);
