@@ -57,8 +57,8 @@ describe('one admin API contract', () => {
   });
 
   it('fills and encodes path parameters', () => {
-    expect(adminPath('grants.revoke', { id: 'a/b c' })).toBe('/admin/grants/a%2Fb%20c/revoke');
-    expect(adminPath('session')).toBe('/admin/session');
+    expect(adminPath('grants.revoke', { id: 'a/b c' })).toBe(`${ADMIN_PREFIX}/grants/a%2Fb%20c/revoke`);
+    expect(adminPath('session')).toBe(`${ADMIN_PREFIX}/session`);
   });
 
   it('the typed client parses answers and turns refusals, silence and off-contract answers into AdminCallError', async () => {

@@ -26,7 +26,8 @@ describe('the one SSE frame parser', () => {
 
   it('accepts CRLF and CR line ends, even a CRLF split across chunks', () => {
     expect(parse([stream.replaceAll('\n', '\r\n')])).toEqual(want);
-    expect(parse([stream.replaceAll('\n', '\r')])).toEqual(want);
+    // a CR at the very end of a chunk may be half of a CRLF, so it is settled by the next chunk
+    expect(parse([stream.replaceAll('\n', '\r'), ': next\r'])).toEqual(want);
     expect(parse(['event: ready\r', '\ndata: {}\r', '\n\r', '\n'])).toEqual([want[0]]);
   });
 
