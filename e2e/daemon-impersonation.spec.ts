@@ -4,6 +4,7 @@
  * own key). The real extension in Chromium must send it no credential and no DPoP proof, and say plainly that
  * something else is answering; the real daemon must refuse anything the squatter captured.
  */
+import { adminPath } from '../shared/src/admin-contract.js';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { expect, pairThroughOptions, test } from './fixtures.js';
@@ -28,7 +29,7 @@ async function squat(port: number): Promise<{ seen: Captured[]; close: () => Pro
     req.on('end', () => {
       seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
       let answer: unknown = { grants: [], now: 0 };
-      if (req.url === '/admin/identity') {
+      if (req.url === adminPath('identity')) {
         const { challenge, url } = JSON.parse(body || '{}') as { challenge?: string; url?: string };
         const input = `${b64(JSON.stringify({ alg: 'ES256', typ: 'mandate-identity+jwt' }))}.${b64(JSON.stringify({ challenge, origin: req.headers.origin, url, iat: Math.floor(Date.now() / 1000) }))}`;
         answer = { proof: `${input}.${b64(sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' }))}` };
@@ -75,7 +76,7 @@ test('a program squatting the daemon port gets no credential and no proof; the p
     await expect(page.getByRole('button', { name: 'Approve' })).toHaveCount(0);
     await expect(page.getByRole('status').first()).toHaveText('Not your daemon');
     // it keeps retrying (fails closed each time); give it a few rounds to leak anything it would leak
-    await expect.poll(() => squatter.seen.filter((r) => r.url === '/admin/identity').length, { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
+    await expect.poll(() => squatter.seen.filter((r) => r.url === adminPath('identity')).length, { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
   } finally {
     await squatter.close();
   }
@@ -96,7 +97,7 @@ test('a program squatting the daemon port gets no credential and no proof; the p
     for (const [k, v] of Object.entries(r.headers)) if (typeof v === 'string' && !['host', 'connection', 'content-length'].includes(k)) headers[k] = v;
     const res = await fetch(daemon.daemon.url + r.url, { method: r.method, headers, ...(r.body ? { body: r.body } : {}) });
     // an identity challenge only makes the daemon sign the squatter's own challenge; nothing else may pass
-    if (r.url !== '/admin/identity') expect(res.status).toBeGreaterThanOrEqual(400);
+    if (r.url !== adminPath('identity')) expect(res.status).toBeGreaterThanOrEqual(400);
   }
   const stillPending = (await (await daemon.admin('GET', `/grants/${pending}`)).json()) as { status: string };
   expect(stillPending.status).toBe('pending');

@@ -6,7 +6,9 @@ import { test as base, expect, type BrowserContext, type Page, type Worker } fro
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { agentCreated, type AgentCreated } from '../shared/src/admin-api.js';
+import type { AgentCreated } from '../shared/src/admin-api.js';
+import { type AdminClient, adminClient } from '../shared/src/admin-client.js';
+import { ADMIN_PREFIX } from '../shared/src/admin-contract.js';
 import { GRANT_TYPE_CIBA, bcAuthorizeResponse } from '../shared/src/oauth.js';
 import { startDaemon, type RunningDaemon } from '../daemon/src/daemon.js';
 import { chromiumMissing, launch } from './chromium.js';
@@ -19,6 +21,9 @@ export const SEND = 'https://www.googleapis.com/auth/gmail.send';
 export interface DaemonHandle {
   daemon: RunningDaemon;
   home: string;
+  /** The typed admin client with the CLI's credential. */
+  api: AdminClient;
+  /** A raw admin request (path below /admin). */
   admin(method: string, path: string, body?: unknown): Promise<Response>;
   registerAgent(name?: string, scopes?: string[]): Promise<AgentCreated>;
   request(agent: AgentCreated, params?: Record<string, string>): Promise<string>;
@@ -39,16 +44,15 @@ async function daemonHandle(home: string, port = 0): Promise<DaemonHandle> {
       return daemon;
     },
     home,
+    api: adminClient(fetch, `http://127.0.0.1:${daemon.port}`, () => ({ authorization: `Bearer ${credential()}` })),
     admin: (method, path, body) =>
-      fetch(`${daemon.url}/admin${path}`, {
+      fetch(daemon.url + ADMIN_PREFIX + path, {
         method,
         headers: { authorization: `Bearer ${credential()}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       }),
     async registerAgent(name = 'Mail helper', scopes = [READ, SEND]) {
-      const res = await handle.admin('POST', '/agents', { name, scopes, resources: [GMAIL] });
-      expect(res.status).toBe(201);
-      return agentCreated.parse(await res.json());
+      return handle.api.call('agents.create', { name, scopes, resources: [GMAIL] });
     },
     form: (path, agent, params) =>
       fetch(daemon.url + path, {

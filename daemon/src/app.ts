@@ -47,5 +47,3 @@ export function createApp(ctx: DaemonContext, port: () => number) {
   app.onError(onError(ctx.log));
   return { app, services: { grants, tokens, clients, pairing, external } };
 }
-
-export type DaemonApp = ReturnType<typeof createApp>['app'];

@@ -28,10 +28,24 @@ const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTVWXYZ23456789'; // no I, L, O, U, 0, 1: 
 
 /** One-time pairing code like `K7QM-2XWD` (8 symbols, ~39 bits), shown by the daemon and typed by the person. */
 export function pairingCode(): string {
-  const bytes = randomBytes(8);
-  let out = '';
-  for (const b of bytes) out += CODE_ALPHABET[b % CODE_ALPHABET.length];
+  const out = sampleSymbols(CODE_ALPHABET, 8, randomBytes);
   return `${out.slice(0, 4)}-${out.slice(4)}`;
+}
+
+/**
+ * `count` symbols drawn uniformly from `alphabet` by rejection sampling: a byte is used only below the largest
+ * multiple of the alphabet's length (240 for 30 symbols), so `byte % length` favours no symbol.
+ */
+export function sampleSymbols(alphabet: string, count: number, bytes: (n: number) => Uint8Array): string {
+  if (alphabet.length < 2 || alphabet.length > 256) throw new TypeError('alphabet must have 2 to 256 symbols');
+  const limit = 256 - (256 % alphabet.length);
+  let out = '';
+  while (out.length < count) {
+    for (const b of bytes(count - out.length)) {
+      if (b < limit && out.length < count) out += alphabet[b % alphabet.length];
+    }
+  }
+  return out;
 }
 
 /** Normalises what a person typed: case, spaces and dashes do not matter. */

@@ -3,8 +3,10 @@ import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { MandateError } from '../../shared/src/errors.js';
 import { MAX_TOKEN_LIFETIME_SECONDS } from '../../shared/src/oauth.js';
 import { createApp } from './app.js';
+import { AuditExportConfigError } from './audit/export-config.js';
 import { auditExporter, type AuditExporter } from './audit/export.js';
 import { rewindExportCursor } from './store/audit-export.repo.js';
 import { AuditKeyError } from './audit/key.js';
@@ -69,8 +71,21 @@ export interface RunningDaemon {
 }
 
 /** A start-up failure with a message meant for the person at the terminal. */
-export class DaemonStartError extends Error {
+export class DaemonStartError extends MandateError {
   override name = 'DaemonStartError';
+  constructor(message: string, detail?: string) {
+    super('start_failed', message, detail);
+  }
+}
+
+/** Runs a start-up step; its configuration error (`kind`) becomes a DaemonStartError with the same message. */
+function startError<T>(kind: new (...args: never[]) => Error, step: () => T): T {
+  try {
+    return step();
+  } catch (e) {
+    if (e instanceof kind) throw new DaemonStartError(e.message);
+    throw e;
+  }
 }
 
 interface DaemonState {
@@ -242,7 +257,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     const onRewind = (r: { from: number; to: number; reason: string }) =>
       tx.transact(() => ctx.audit.append({ type: 'audit.export_rewound', outcome: 'ok', person: opts.person, detail: r }));
     const exporter = opts.auditExport
-      ? auditExporter(db, opts.auditExport, { log, serviceName: 'mandate', hostName: hostname(), person: opts.person, clock, onRewind })
+      ? startError(AuditExportConfigError, () =>
+          auditExporter(db, opts.auditExport!, { log, serviceName: 'mandate', hostName: hostname(), person: opts.person, clock, onRewind }),
+        )
       : undefined;
     const { app, services } = createApp(ctx, () => port);
     handler = app.fetch;

@@ -1,23 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { daemonEvent, type DaemonEvent } from '../../shared/src/admin-api.js';
+import { sseParser } from '../../shared/src/sse.js';
 import { startTestDaemon } from './harness.js';
 
 /** Reads SSE frames from a streaming response until `count` events of interest have arrived. */
 async function collect(res: Response, count: number): Promise<DaemonEvent[]> {
   const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
   const events: DaemonEvent[] = [];
-  let buffer = '';
+  const parser = sseParser((f) => {
+    if (f.event !== 'ready') events.push(daemonEvent.parse(JSON.parse(f.data)));
+  });
   while (events.length < count) {
     const { value, done } = await reader.read();
     if (done) break;
-    buffer += value;
-    for (let cut = buffer.indexOf('\n\n'); cut >= 0; cut = buffer.indexOf('\n\n')) {
-      const frame = buffer.slice(0, cut);
-      buffer = buffer.slice(cut + 2);
-      const data = /^data: (.*)$/m.exec(frame)?.[1];
-      const name = /^event: (.*)$/m.exec(frame)?.[1];
-      if (data && name !== 'ready') events.push(daemonEvent.parse(JSON.parse(data)));
-    }
+    parser.feed(value);
   }
   await reader.cancel();
   return events;
@@ -27,7 +23,7 @@ describe('live updates (SSE)', () => {
   it('streams grant and audit events after each committed change, only to authenticated callers', async () => {
     const d = await startTestDaemon();
     const agent = await d.registerAgent();
-    const unauth = await fetch(`${d.url}/admin/events`);
+    const unauth = await fetch(d.api.url('events'));
     expect(unauth.status).toBe(401);
 
     const res = await d.admin('GET', '/events');

@@ -4,7 +4,9 @@
  */
 import { SignJWT, exportJWK } from 'jose';
 import { createHash, randomBytes, webcrypto } from 'node:crypto';
-import { ADMIN_PREFIX, pairResponse, type EcPublicJwk, type PairResponse } from '../../shared/src/admin-api.js';
+import type { EcPublicJwk, PairResponse } from '../../shared/src/admin-api.js';
+import { adminClient } from '../../shared/src/admin-client.js';
+import { ADMIN_PREFIX } from '../../shared/src/admin-contract.js';
 import type { TestDaemon } from './harness.js';
 
 export const EXTENSION_ORIGIN = 'chrome-extension://abcdefghijklmnopabcdefghijklmnop';
@@ -60,13 +62,7 @@ export interface PairedExtension extends PairResponse {
 export async function pairExtension(d: TestDaemon, o: { code?: string; origin?: string } = {}): Promise<PairedExtension> {
   const key = await proofKey();
   const origin = o.origin ?? EXTENSION_ORIGIN;
-  const res = await fetch(`${d.url + ADMIN_PREFIX}/pair`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin },
-    body: JSON.stringify({ code: o.code ?? d.pairingCode.code, jwk: key.jwk }),
-  });
-  if (res.status !== 200) throw new Error(`pairing failed: ${res.status} ${await res.text()}`);
-  const paired = pairResponse.parse(await res.json());
+  const paired = await adminClient(fetch, d.url).call('pair', { code: o.code ?? d.pairingCode.code, jwk: key.jwk }, { headers: { origin } });
   const headersFor = async (method: string, path: string, proof: ProofOptions = {}) => ({
     authorization: `DPoP ${paired.credential}`,
     dpop: await dpopProof(key, method, d.url + ADMIN_PREFIX + path, paired.credential, d.clock(), proof),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { daemonEvent } from '../../shared/src/admin-api.js';
+import { type SseFrame, sseParser } from '../../shared/src/sse.js';
 import { GRANT_TYPE_TOKEN_EXCHANGE, TOKEN_TYPE_ACCESS_TOKEN } from '../../shared/src/oauth.js';
 import { pairExtension } from './extension-client.js';
 import { MAIL, auth, startTestDaemon } from './harness.js';
@@ -13,19 +14,15 @@ describe('hardening found in review', () => {
     const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader();
     expect((await reader.read()).value).toContain('event: ready');
     expect((await d.admin('DELETE', `/credentials/${paired.credential_id}`)).status).toBe(200);
-    let text = '';
+    const frames: SseFrame[] = [];
+    const parser = sseParser((f) => frames.push(f));
     for (;;) {
       const { value, done } = await reader.read();
       if (done) break;
-      text += value;
+      parser.feed(value);
     }
     // it ended by itself; nothing about later changes can reach a revoked credential
-    expect(
-      text
-        .split('\n\n')
-        .filter((f) => f.startsWith('event: '))
-        .every((f) => daemonEvent.safeParse(JSON.parse(f.split('data: ')[1] ?? '{}')).success),
-    ).toBe(true);
+    expect(frames.every((f) => daemonEvent.safeParse(JSON.parse(f.data)).success)).toBe(true);
     expect((await paired.request('GET', '/requests')).status).toBe(401);
     const types = ((await (await d.admin('GET', '/audit?type=admin.credential_revoked')).json()) as { events: unknown[] }).events;
     expect(types).toHaveLength(1);

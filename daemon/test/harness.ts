@@ -6,7 +6,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
-import { ADMIN_PREFIX, agentCreated, type AgentCreated } from '../../shared/src/admin-api.js';
+import type { AgentCreated } from '../../shared/src/admin-api.js';
+import { type AdminClient, adminClient } from '../../shared/src/admin-client.js';
+import { ADMIN_PREFIX } from '../../shared/src/admin-contract.js';
 import { GRANT_TYPE_CIBA, bcAuthorizeResponse, tokenResponse } from '../../shared/src/oauth.js';
 import { CLI_CREDENTIAL_FILE } from '../src/config.js';
 import { startDaemon, type DaemonOptions, type RunningDaemon } from '../src/daemon.js';
@@ -43,6 +45,9 @@ export interface TestDaemon extends RunningDaemon {
   clock: TestClock;
   /** Admin bearer credential (the CLI's, read from its 0600 file). */
   adminToken: string;
+  /** The typed admin client (the CLI's credential): `d.api.call('grants.revoke', { id })`. */
+  api: AdminClient;
+  /** A raw admin request (path below /admin), for must-reject cases that send what no typed client would. */
   admin(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
   form(path: string, params: Record<string, string>, auth?: { id: string; secret: string }, headers?: Record<string, string>): Promise<Response>;
   registerAgent(overrides?: Partial<{ name: string; scopes: string[]; resources: string[]; kind: 'agent' | 'resource_server' }>): Promise<AgentCreated>;
@@ -88,6 +93,7 @@ export async function startTestDaemon(opts: Partial<DaemonOptions> & { clock?: T
     ...daemon,
     clock,
     adminToken,
+    api: adminClient(fetch, daemon.url, () => ({ authorization: `Bearer ${adminToken}` })),
     async close() {
       stopped = true;
       await daemon.close();
@@ -116,14 +122,12 @@ export async function startTestDaemon(opts: Partial<DaemonOptions> & { clock?: T
       });
     },
     async registerAgent(o = {}) {
-      const res = await t.admin('POST', '/agents', {
+      return t.api.call('agents.create', {
         name: o.name ?? 'Mail helper',
         kind: o.kind ?? 'agent',
         scopes: o.scopes ?? (o.kind === 'resource_server' ? [] : ['mail.read', 'mail.send']),
         resources: o.resources ?? [MAIL],
       });
-      if (res.status !== 201) throw new Error(`register failed: ${res.status} ${await res.text()}`);
-      return agentCreated.parse(await res.json());
     },
     async request(agent, params = {}) {
       const res = await t.form(
@@ -136,9 +140,7 @@ export async function startTestDaemon(opts: Partial<DaemonOptions> & { clock?: T
     },
     async approvedToken(agent, o = {}) {
       const authReqId = await t.request(agent, o.scope ? { scope: o.scope } : {});
-      const approved = await t.admin('POST', `/requests/${encodeURIComponent(authReqId)}/approve`, o.approve ?? {});
-      if (approved.status !== 200) throw new Error(`approve failed: ${approved.status} ${await approved.text()}`);
-      const grantId = ((await approved.json()) as { id: string }).id;
+      const grantId = (await t.api.call('requests.approve', { id: authReqId }, o.approve ?? {})).id;
       const res = await t.form('/token', { grant_type: GRANT_TYPE_CIBA, auth_req_id: authReqId }, { id: agent.client_id, secret: agent.client_secret });
       if (res.status !== 200) throw new Error(`token failed: ${res.status} ${await res.text()}`);
       return { token: tokenResponse.parse(await res.json()).access_token, authReqId, grantId };

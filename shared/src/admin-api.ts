@@ -5,10 +5,9 @@
 import { z } from 'zod';
 import { authorizationDetails, resourceUri, scopeToken } from './oauth.js';
 
-export const ADMIN_PREFIX = '/admin';
-export const GRANT_STATUSES = ['pending', 'approved', 'denied', 'expired', 'revoked', 'ended'] as const;
+const GRANT_STATUSES = ['pending', 'approved', 'denied', 'expired', 'revoked', 'ended'] as const;
 export type GrantStatus = (typeof GRANT_STATUSES)[number];
-export const CLIENT_KINDS = ['agent', 'resource_server'] as const;
+const CLIENT_KINDS = ['agent', 'resource_server'] as const;
 export type ClientKind = (typeof CLIENT_KINDS)[number];
 
 const unixSeconds = z.number().int().nonnegative();
@@ -36,7 +35,6 @@ export const pairRequest = z.strictObject({
   /** The extension's non-extractable proof key: every later admin request carries a DPoP proof signed with it. */
   jwk: ecPublicJwk,
 });
-export type PairRequest = z.infer<typeof pairRequest>;
 /** `daemon_jwk` is the daemon's identity key, pinned by the extension to recognise its daemon later. */
 export const pairResponse = z.object({ credential: z.string(), credential_id: z.string(), daemon_jwk: ecPublicJwk });
 export type PairResponse = z.infer<typeof pairResponse>;
@@ -46,14 +44,12 @@ export const identityRequest = z.strictObject({
   /** The daemon URL the caller is talking to; the daemon signs it only if it is its own. */
   url: z.string().min(1).max(200),
 });
-export type IdentityRequest = z.infer<typeof identityRequest>;
 /** `proof` is a compact JWS (ES256, typ `mandate-identity+jwt`) over {challenge, origin, url, iat}. */
 export const identityResponse = z.object({ proof: z.string().max(2000) });
 export const IDENTITY_PROOF_TYP = 'mandate-identity+jwt';
 export const identityClaims = z.object({ challenge: z.string(), origin: z.string(), url: z.string(), iat: z.number().int() });
 export type IdentityClaims = z.infer<typeof identityClaims>;
 export const pairingCodeResponse = z.object({ code: z.string(), expires_at: unixSeconds });
-export type PairingCodeResponse = z.infer<typeof pairingCodeResponse>;
 
 export const credentialView = z.object({
   id: z.string(),
@@ -84,7 +80,7 @@ export const agentCreate = z.strictObject({
 });
 export type AgentCreate = z.input<typeof agentCreate>;
 
-export const agentView = z.object({
+const agentView = z.object({
   client_id: z.string(),
   kind: z.enum(CLIENT_KINDS),
   name: z.string(),
@@ -139,14 +135,11 @@ export const approveRequest = z.strictObject({
     .max(366 * 86400)
     .optional(),
 });
-export type ApproveRequest = z.infer<typeof approveRequest>;
 export const denyRequest = z.strictObject({ reason: z.string().max(500).optional() });
-export type DenyRequest = z.infer<typeof denyRequest>;
 export const revokeAllResponse = z.object({ revoked: z.array(z.string()) });
-export type RevokeAllResponse = z.infer<typeof revokeAllResponse>;
 
 // ---- external grants (flow D: consent given at a provider to a third-party agent platform) ----
-export const EXTERNAL_STATUSES = ['pending', 'granted', 'denied', 'blocked', 'expired', 'revoked'] as const;
+const EXTERNAL_STATUSES = ['pending', 'granted', 'denied', 'blocked', 'expired', 'revoked'] as const;
 export type ExternalStatus = (typeof EXTERNAL_STATUSES)[number];
 const host = z
   .string()
@@ -173,7 +166,6 @@ export const externalGrantCreate = z.strictObject({
   /** "continue": the request goes to the provider (status pending until the redirect comes back); "block": nothing is sent. */
   decision: z.enum(['continue', 'block']),
 });
-export type ExternalGrantCreate = z.input<typeof externalGrantCreate>;
 
 export const externalOutcome = z.strictObject({
   result: z.enum(['granted', 'denied']),

@@ -29,6 +29,24 @@ export function formatDuration(totalSeconds: number): string {
   return `${m}m`;
 }
 
+/** Exact, in the syntax parseDuration reads back: `90` → `1m30s`, `5400` → `1h30m`, `93784` → `1d2h3m4s`. */
+export function formatExactDuration(totalSeconds: number): string {
+  let rest = Math.max(0, Math.floor(totalSeconds));
+  if (rest === 0) return '0s';
+  let out = '';
+  for (const [unit, seconds] of [
+    ['d', 86400],
+    ['h', 3600],
+    ['m', 60],
+    ['s', 1],
+  ] as const) {
+    const n = Math.floor(rest / seconds);
+    rest -= n * seconds;
+    if (n > 0) out += `${n}${unit}`;
+  }
+  return out;
+}
+
 /** Spelled out for people in the UI: `15 minutes`, `1 hour`, `1 hour 30 minutes`, `2 days`. */
 export function describeDuration(totalSeconds: number): string {
   const s = Math.max(0, Math.floor(totalSeconds));

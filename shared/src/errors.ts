@@ -33,3 +33,44 @@ export interface OAuthErrorBody {
   error: OAuthErrorCode;
   error_description?: string;
 }
+
+/**
+ * Every failure outside HTTP that a person may see (CLI, daemon start-up, extension replies) is a MandateError:
+ * a closed code, the exit code the CLI ends with, a public message, and a detail for logs only.
+ * Anything else that reaches the top (a TypeError, a RangeError) is a bug and is reported as one.
+ */
+export const MANDATE_ERROR_EXIT = {
+  /** The command was called wrongly: unknown flag, missing or malformed value. */
+  usage: 2,
+  /** Nothing answers at the daemon's address. */
+  daemon_unreachable: 1,
+  /** The daemon answered with a refusal (`oauth` carries its `{error, error_description}`). */
+  daemon_refused: 1,
+  /** The daemon answered something the contract does not allow. */
+  bad_response: 1,
+  /** No CLI credential in the data directory. */
+  no_credential: 1,
+  /** The daemon could not start (port, data directory, audit key, export settings). */
+  start_failed: 1,
+  /** The organisation's policy file exists but cannot be used. */
+  policy_invalid: 1,
+  /** The database was written by a newer Mandate. */
+  database_newer: 1,
+} as const;
+export type MandateErrorCode = keyof typeof MANDATE_ERROR_EXIT;
+
+export class MandateError extends Error {
+  override name = 'MandateError';
+  constructor(
+    readonly code: MandateErrorCode,
+    /** Safe to show to the person: says what happened and what to do. */
+    message: string,
+    /** For logs only (internal messages, stack of the cause); never shown in a UI or sent over HTTP. */
+    readonly detail?: string,
+  ) {
+    super(message);
+  }
+  get exitCode(): number {
+    return MANDATE_ERROR_EXIT[this.code];
+  }
+}

@@ -31,10 +31,6 @@ export class ScopeSyntaxError extends Error {
   override name = 'ScopeSyntaxError';
 }
 
-export function formatScope(scopes: readonly string[]): string {
-  return scopes.join(' ');
-}
-
 /** RFC 8707 resource indicator: an absolute URI without a fragment. */
 export const resourceUri = z
   .string()

@@ -1,21 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { z } from 'zod';
-import { ADMIN_PREFIX } from '../../../shared/src/admin-api.js';
-import { oauthErrorBody } from '../../../shared/src/oauth.js';
-import { CLI_CREDENTIAL_FILE, DEFAULT_PORT, defaultHome, parsePort } from '../config.js';
+import { AdminCallError, adminClient } from '../../../shared/src/admin-client.js';
+import { MandateError } from '../../../shared/src/errors.js';
+import { CLI_CREDENTIAL_FILE, DEFAULT_PORT, defaultHome } from '../config.js';
 import { readDaemonState } from '../daemon.js';
-
-/** A failure talking to the daemon, phrased for the person at the terminal. Exit code 1. */
-export class DaemonCallError extends Error {
-  override name = 'DaemonCallError';
-  constructor(
-    message: string,
-    readonly code?: string,
-  ) {
-    super(message);
-  }
-}
+import { portOption } from './args.js';
 
 export interface Target {
   home: string;
@@ -26,65 +15,58 @@ export interface Target {
 /** Where the daemon is: --home / MANDATE_HOME, then --port / MANDATE_PORT / the running daemon's state file / 7457. */
 export function resolveTarget(flags: { home?: string | undefined; port?: string | undefined }, env: NodeJS.ProcessEnv): Target {
   const home = flags.home ?? defaultHome(env);
-  const explicit = parsePort(flags.port) ?? parsePort(env.MANDATE_PORT);
+  const explicit = portOption(flags.port, '--port') ?? portOption(env.MANDATE_PORT, 'MANDATE_PORT');
   return { home, port: explicit ?? readDaemonState(home)?.port ?? DEFAULT_PORT, explicitPort: explicit !== undefined };
 }
 
-/** Admin API client for the CLI, authenticated with the credential file the daemon wrote (0600). */
-export function adminClient(target: Target) {
-  const base = `http://127.0.0.1:${target.port}${ADMIN_PREFIX}`;
+/** The shared admin client, authenticated with the credential file the daemon wrote (0600); failures phrased for the terminal. */
+export function cliClient(target: Target) {
+  const base = `http://127.0.0.1:${target.port}`;
   let credential: string;
   try {
     credential = readFileSync(join(target.home, CLI_CREDENTIAL_FILE), 'utf8').trim();
-  } catch {
-    throw new DaemonCallError(
-      `no CLI credential in ${target.home}. Start the daemon first (npm start, or npx mandate daemon${target.home ? ` --home ${target.home}` : ''}).`,
+  } catch (e) {
+    throw new MandateError(
+      'no_credential',
+      `no CLI credential in ${target.home}. Start the daemon first (npm start, or node bin/mandate.js daemon${target.home ? ` --home ${target.home}` : ''}).`,
+      String(e),
     );
   }
-
-  async function call<S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown): Promise<z.infer<S>> {
-    let res: Response;
+  const client = adminClient(
+    (url, init) => fetch(url, init),
+    base,
+    () => ({ authorization: `Bearer ${credential}` }),
+  );
+  const call: typeof client.call = async (...args) => {
     try {
-      res = await fetch(base + path, {
-        method,
-        headers: {
-          authorization: `Bearer ${credential}`,
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      });
-    } catch {
-      throw new DaemonCallError(
-        `cannot reach the Mandate daemon at http://127.0.0.1:${target.port}. Is it running? Start it with: npm start (or npx mandate daemon)`,
-      );
+      return await client.call(...args);
+    } catch (e) {
+      throw phrased(e, target);
     }
-    const text = await res.text();
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new DaemonCallError(`the daemon answered ${res.status} with something that is not JSON`);
-    }
-    if (!res.ok) {
-      const err = oauthErrorBody.safeParse(json);
-      if (res.status === 401) {
-        throw new DaemonCallError(
-          `the daemon refused the CLI credential in ${target.home}: is this the daemon's data dir? (${err.success ? (err.data.error_description ?? err.data.error) : res.status})`,
-          'invalid_token',
-        );
-      }
-      if (err.success) throw new DaemonCallError(err.data.error_description ?? err.data.error, err.data.error);
-      throw new DaemonCallError(`the daemon answered ${res.status}`);
-    }
-    const parsed = schema.safeParse(json);
-    if (!parsed.success) throw new DaemonCallError(`unexpected answer from the daemon for ${path}: ${parsed.error.issues[0]?.message}`);
-    return parsed.data;
-  }
-
-  return {
-    get: <S extends z.ZodType>(path: string, schema: S) => call('GET', path, schema),
-    post: <S extends z.ZodType>(path: string, schema: S, body: unknown = {}) => call('POST', path, schema, body),
-    delete: <S extends z.ZodType>(path: string, schema: S) => call('DELETE', path, schema),
   };
+  return { call };
 }
-export type AdminClient = ReturnType<typeof adminClient>;
+export type CliClient = ReturnType<typeof cliClient>;
+
+function phrased(e: unknown, target: Target): unknown {
+  if (!(e instanceof AdminCallError)) return e;
+  if (e.code === 'daemon_unreachable') {
+    return new AdminCallError(
+      e.code,
+      `cannot reach the Mandate daemon at http://127.0.0.1:${target.port}. Is it running? Start it with: npm start (or node bin/mandate.js daemon)`,
+      e.status,
+      e.oauth,
+      e.detail,
+    );
+  }
+  if (e.status === 401) {
+    return new AdminCallError(
+      e.code,
+      `the daemon refused the CLI credential in ${target.home}: is this the daemon's data dir? (${e.message})`,
+      e.status,
+      e.oauth,
+      e.detail,
+    );
+  }
+  return e;
+}

@@ -1,8 +1,4 @@
-import { DaemonStartError } from '../daemon.js';
-import { PolicyError } from '../policy/load.js';
-import { AuditExportConfigError } from '../audit/export.js';
-import { UsageError } from './args.js';
-import { DaemonCallError } from './client.js';
+import { MandateError } from '../../../shared/src/errors.js';
 import { AGENTS_HELP, agentsCommand } from './commands/agents.js';
 import { AUDIT_HELP, auditCommand } from './commands/audit.js';
 import { DAEMON_HELP, daemonCommand } from './commands/daemon.js';
@@ -68,21 +64,20 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   try {
     return await command.run(args, io);
   } catch (e) {
-    if (e instanceof UsageError) {
-      io.err(`mandate ${name}: ${e.message}\n\n${command.help}\n`);
-      return 2;
-    }
-    if (
-      e instanceof DaemonCallError ||
-      e instanceof DaemonStartError ||
-      e instanceof PolicyError ||
-      e instanceof AuditExportConfigError ||
-      e instanceof RangeError
-    ) {
-      io.err(`mandate ${name}: ${e.message}\n`);
-      return 1;
-    }
-    io.err(`mandate ${name}: unexpected error: ${(e as Error).stack ?? String(e)}\n`);
-    return 1;
+    return reportError(name, command.help, e, io);
   }
+}
+
+/**
+ * By class, not by a list: a MandateError is shown with its public message and exits with its code (usage
+ * mistakes with the help, exit 2); anything else is a bug, said plainly with the detail to report.
+ */
+export function reportError(name: string, help: string, e: unknown, io: CliIo): number {
+  if (e instanceof MandateError) {
+    io.err(e.code === 'usage' ? `mandate ${name}: ${e.message}\n\n${help}\n` : `mandate ${name}: ${e.message}\n`);
+    return e.exitCode;
+  }
+  const detail = e instanceof Error ? (e.stack ?? e.message) : String(e);
+  io.err(`mandate ${name}: unexpected error — please report it with this detail:\n${detail}\n`);
+  return 1;
 }

@@ -11,6 +11,8 @@ export class OAuthError extends Error {
     readonly code: OAuthErrorCode,
     readonly description: string,
     readonly headers: Record<string, string> = {},
+    /** For the daemon log only (e.g. jose's message); never sent: `error_description` is the public text. */
+    readonly detail?: string,
   ) {
     super(`${code}: ${description}`);
   }
@@ -27,7 +29,10 @@ export function errorResponse(c: Context, err: OAuthError): Response {
 /** The app's onError: standard errors as they are, Hono's own (body limit, bad JSON) mapped, the rest a logged 500. */
 export function onError(log: (msg: string) => void) {
   return (err: Error, c: Context): Response => {
-    if (err instanceof OAuthError) return errorResponse(c, err);
+    if (err instanceof OAuthError) {
+      if (err.detail !== undefined) log(`${err.code} on ${c.req.method} ${c.req.path}: ${err.description} (error_detail: ${err.detail})`);
+      return errorResponse(c, err);
+    }
     if (err instanceof HTTPException) {
       const status = err.status as ContentfulStatusCode;
       const code: OAuthErrorCode = status === 404 ? 'not_found' : 'invalid_request';

@@ -1,9 +1,9 @@
 import { calculateJwkThumbprint } from 'jose';
 import { Hono } from 'hono';
-import { identityRequest, pairRequest } from '../../../shared/src/admin-api.js';
+import { ADMIN_ENDPOINTS } from '../../../shared/src/admin-contract.js';
+import { registerAdmin } from '../admin/adapter.js';
 import type { DaemonContext } from '../context.js';
 import { OAuthError, badRequest } from '../http/errors.js';
-import { readJson } from '../http/json.js';
 import { failureLimiter } from '../http/rate-limit.js';
 import type { PairingService } from './service.js';
 
@@ -29,28 +29,32 @@ function ownUrl(issuer: string, claimed: string): string | undefined {
 export function pairingRoutes(ctx: DaemonContext, pairing: PairingService) {
   const limiter = failureLimiter(5, 60, ctx.clock);
 
-  return new Hono()
-    .post('/pair', async (c) => {
-      // Each attempt is counted before its body is read: concurrent requests cannot all slip in under the limit.
-      const wait = limiter.retryAfter('pair');
-      if (wait > 0) {
-        throw new OAuthError(429, 'temporarily_unavailable', `too many pairing attempts; retry in ${wait}s`, { 'Retry-After': String(wait) });
-      }
-      limiter.fail('pair');
-      const body = await readJson(c, pairRequest);
+  const app = new Hono();
+  // Each attempt is counted before its body is read: concurrent requests cannot all slip in under the limit.
+  app.use(ADMIN_ENDPOINTS.pair.path, async (_c, next) => {
+    const wait = limiter.retryAfter('pair');
+    if (wait > 0) {
+      throw new OAuthError(429, 'temporarily_unavailable', `too many pairing attempts; retry in ${wait}s`, { 'Retry-After': String(wait) });
+    }
+    limiter.fail('pair');
+    await next();
+  });
+  registerAdmin(app, {
+    pair: async ({ body, c }) => {
       const origin = c.req.header('origin');
       // local-only.ts already refused any Origin that is not an extension's
       if (origin === undefined) throw badRequest("pairing must come from the extension's settings page (no Origin header)");
       const paired = pairing.pair(body.code, origin, await calculateJwkThumbprint(body.jwk, 'sha256'), body.label);
       if (!paired) throw new OAuthError(400, 'invalid_grant', 'pairing code is wrong, expired or already used; run `mandate pair` for a new one');
-      return c.json(paired);
-    })
-    .post('/identity', async (c) => {
-      const body = await readJson(c, identityRequest);
+      return paired;
+    },
+    identity: ({ body, c }) => {
       const origin = c.req.header('origin');
       if (origin === undefined) throw badRequest('the identity challenge is answered for an extension Origin only');
       const url = ownUrl(ctx.issuer, body.url);
       if (url === undefined) throw badRequest(`url must be this daemon's own address (port ${new URL(ctx.issuer).port}, no path)`);
-      return c.json({ proof: pairing.proveIdentity({ challenge: body.challenge, origin, url }) });
-    });
+      return { proof: pairing.proveIdentity({ challenge: body.challenge, origin, url }) };
+    },
+  });
+  return app;
 }

@@ -1,10 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { MandateError } from '../../../shared/src/errors.js';
 import { policySchema, type Policy } from '../../../shared/src/policy.js';
 
 /** A policy file that exists but cannot be used: the daemon refuses to start (fail closed). */
-export class PolicyError extends Error {
+export class PolicyError extends MandateError {
   override name = 'PolicyError';
+  constructor(message: string, detail?: string) {
+    super('policy_invalid', message, detail);
+  }
 }
 
 /** Where an organisation puts the daemon's policy file, per OS (docs/enterprise.md). */

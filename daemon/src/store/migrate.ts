@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { MandateError } from '../../../shared/src/errors.js';
 import { sql as m001 } from './migrations/001_initial.js';
 import { sql as m002 } from './migrations/002_external_grants.js';
 import { sql as m003 } from './migrations/003_audit_export.js';
@@ -9,8 +10,12 @@ import { sql as m006 } from './migrations/006_asked_duration.js';
 /** Numbered migrations; index + 1 is the `user_version` after applying. Append only, never edit. */
 export const MIGRATIONS: readonly string[] = [m001, m002, m003, m004, m005, m006];
 
-export class MigrationError extends Error {
+/** The database was written by a newer Mandate: refuse to touch it, and say so without a stack. */
+export class MigrationError extends MandateError {
   override name = 'MigrationError';
+  constructor(message: string) {
+    super('database_newer', message);
+  }
 }
 
 /** Applies pending migrations, each in its own transaction with the version bump. */

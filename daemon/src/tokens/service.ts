@@ -122,9 +122,9 @@ export function tokenService(ctx: DaemonContext, grantsSvc: GrantService) {
   async function activeToken(
     token: string,
     acceptExpired = false,
-  ): Promise<{ claims: AccessTokenClaims; grant: GrantRecord } | { inactive: string; claims?: AccessTokenClaims; grant?: GrantRecord }> {
+  ): Promise<{ claims: AccessTokenClaims; grant: GrantRecord } | { inactive: string; detail?: string; claims?: AccessTokenClaims; grant?: GrantRecord }> {
     const v = await verifyAccessToken(token, { acceptExpired });
-    if (!v.ok) return { inactive: v.reason };
+    if (!v.ok) return { inactive: v.reason, ...(v.detail ? { detail: v.detail } : {}) };
     const record = tokens.get(v.claims.jti);
     if (!record || record.grant_id !== v.claims.grant_id) return { inactive: 'token was not issued by this daemon', claims: v.claims };
     const grant = grants.get(record.grant_id);
@@ -145,7 +145,7 @@ export function tokenService(ctx: DaemonContext, grantsSvc: GrantService) {
       const g = checked.grant;
       const reason = g && g.client_id === client.client_id ? endReason(g, clock()) : undefined;
       const description = `subject_token is not active: ${checked.inactive}`;
-      const err = reason ? new DelegationRefused('invalid_grant', description, reason) : new OAuthError(400, 'invalid_grant', description);
+      const err = reason ? new DelegationRefused('invalid_grant', description, reason) : new OAuthError(400, 'invalid_grant', description, {}, checked.detail);
       if (g && g.client_id === client.client_id) refuseToken(g, req.scope ?? checked.claims?.scope.split(' ') ?? [], err);
       throw err;
     }

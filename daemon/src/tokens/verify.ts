@@ -12,7 +12,16 @@ const COMPACT_JWS_RE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 /** Longer than any grant can live, so grant liveness (checked by the caller) is what decides. */
 const EXPIRED_TOLERANCE_SECONDS = 366 * 86400;
 
-export type VerifyResult = { ok: true; claims: AccessTokenClaims } | { ok: false; reason: string };
+/** `reason` may be shown to the caller; `detail` (jose's own message) is for the daemon log only. */
+export type VerifyResult = { ok: true; claims: AccessTokenClaims } | { ok: false; reason: string; detail?: string };
+
+/** jose's error codes in plain words that reveal nothing about the verifier's internals. */
+function publicReason(e: errors.JOSEError): string {
+  if (e instanceof errors.JWTExpired) return 'token has expired';
+  if (e instanceof errors.JWTClaimValidationFailed) return `token claim ${e.claim} is not valid`;
+  if (e instanceof errors.JWSSignatureVerificationFailed || e instanceof errors.JWKSNoMatchingKey) return 'token is not signed by this daemon';
+  return 'token could not be verified';
+}
 
 /**
  * Strict offline verification of a Mandate access token: pinned algorithm, `typ: at+jwt`, our issuer,
@@ -42,7 +51,7 @@ export function tokenVerifier(keys: SigningKeys, issuer: string, clock: Clock) {
       if (!parsed.success) return { ok: false, reason: 'token claims are not a Mandate access token' };
       return { ok: true, claims: parsed.data };
     } catch (e) {
-      if (e instanceof errors.JOSEError) return { ok: false, reason: `${e.code}: ${e.message}` };
+      if (e instanceof errors.JOSEError) return { ok: false, reason: publicReason(e), detail: `${e.code}: ${e.message}` };
       return { ok: false, reason: 'token could not be parsed' };
     }
   };

@@ -2,6 +2,7 @@
  * Must-reject: admin routes without a valid paired credential, admin state changes that a web page could send
  * without a CORS preflight, and state changes through GET. Security checklist items 3 and 4.
  */
+import { ADMIN_PREFIX, adminPath } from '../../../shared/src/admin-contract.js';
 import { describe, expect, it } from 'vitest';
 import { MAIL, basic, startTestDaemon, type TestDaemon } from '../harness.js';
 import { EXTENSION_ORIGIN, pairExtension, proofKey } from '../extension-client.js';
@@ -110,7 +111,7 @@ describe('admin state changes take JSON only (a web page cannot skip the CORS pr
   };
 
   const send = (d: TestDaemon, path: string, json: string, ct: (typeof simpleBodies)[number]) =>
-    post(d, `/admin${path}`, ct.body(json), { authorization: `Bearer ${d.adminToken}`, ...ct.headers });
+    post(d, ADMIN_PREFIX + path, ct.body(json), { authorization: `Bearer ${d.adminToken}`, ...ct.headers });
 
   it.each(titled(simpleBodies, (r) => `${r.name} on POST /admin/agents → 400 invalid_request, no agent registered`))('%s', async (_title, ct) => {
     const { d } = setup();
@@ -150,7 +151,7 @@ describe('admin state changes take JSON only (a web page cannot skip the CORS pr
     // a daemon of its own: every pairing attempt counts against the limit of 5 a minute
     const d = await startTestDaemon();
     const json = JSON.stringify({ code: d.pairingCode.code, jwk: (await proofKey()).jwk });
-    await expectError(await post(d, '/admin/pair', ct.body(json), { ...ct.headers, origin: EXTENSION_ORIGIN }), 400, 'invalid_request');
+    await expectError(await post(d, adminPath('pair'), ct.body(json), { ...ct.headers, origin: EXTENSION_ORIGIN }), 400, 'invalid_request');
     await pairExtension(d);
   });
 });

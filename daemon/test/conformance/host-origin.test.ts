@@ -2,6 +2,7 @@
  * Must-reject: requests that do not come to loopback on our port (DNS rebinding) or that come from a web
  * page (cross-site). Security checklist items 2 and 3.
  */
+import { adminPath } from '../../../shared/src/admin-contract.js';
 import { describe, expect, it } from 'vitest';
 import { GRANT_TYPE_CIBA } from '../../../shared/src/oauth.js';
 import { MAIL, auth, startTestDaemon, type TestDaemon } from '../harness.js';
@@ -32,14 +33,14 @@ const targets: { name: string; send: (d: TestDaemon, host: string) => Promise<Ra
   { name: 'GET metadata (public)', send: (d, host) => rawRequest(d.port, { path: METADATA, headers: { host } }) },
   {
     name: 'GET /admin/session (admin)',
-    send: (d, host) => rawRequest(d.port, { path: '/admin/session', headers: { host, authorization: `Bearer ${d.adminToken}` } }),
+    send: (d, host) => rawRequest(d.port, { path: adminPath('session'), headers: { host, authorization: `Bearer ${d.adminToken}` } }),
   },
   {
     name: 'POST /admin/agents (admin, state-changing)',
     send: (d, host) =>
       rawRequest(d.port, {
         method: 'POST',
-        path: '/admin/agents',
+        path: adminPath('agents.list'),
         headers: { host, authorization: `Bearer ${d.adminToken}`, 'content-type': 'application/json' },
         body: JSON.stringify({ name: 'Rebound', scopes: ['mail.read'], resources: [MAIL] }),
       }),
@@ -71,7 +72,7 @@ describe('Host header must name loopback on our port', () => {
     titled(
       [
         { name: 'GET metadata (public)', path: METADATA },
-        { name: 'GET /admin/session (admin)', path: '/admin/session' },
+        { name: 'GET /admin/session (admin)', path: adminPath('session') },
       ],
       (r) => `missing Host (HTTP/1.0, absolute-form target) → 403 invalid_request on ${r.name}`,
     ),
@@ -83,7 +84,7 @@ describe('Host header must name loopback on our port', () => {
 
   it('missing Host (HTTP/1.1) is refused before it reaches any route: 400, no daemon answer', async () => {
     const d = shared();
-    const res = await rawRequest(d.port, { path: '/admin/session', headers: { authorization: `Bearer ${d.adminToken}` } });
+    const res = await rawRequest(d.port, { path: adminPath('session'), headers: { authorization: `Bearer ${d.adminToken}` } });
     expect(res.status).toBe(400);
     expect(res.text).not.toContain('issuer');
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
@@ -93,7 +94,7 @@ describe('Host header must name loopback on our port', () => {
     const d = shared();
     for (const host of [`127.0.0.1:${d.port}`, `localhost:${d.port}`]) {
       expect((await rawRequest(d.port, { path: METADATA, headers: { host } })).status).toBe(200);
-      expect((await rawRequest(d.port, { path: '/admin/session', headers: { host, authorization: `Bearer ${d.adminToken}` } })).status).toBe(200);
+      expect((await rawRequest(d.port, { path: adminPath('session'), headers: { host, authorization: `Bearer ${d.adminToken}` } })).status).toBe(200);
     }
   });
 });
@@ -143,7 +144,7 @@ describe('a web page Origin is refused everywhere', () => {
     const d = await startTestDaemon(); // its own: every pairing attempt counts against the limit
     const { jwk } = await proofKey();
     await expectError(
-      await post(d, '/admin/pair', JSON.stringify({ code: d.pairingCode.code, jwk }), { 'content-type': 'application/json', origin: origin(d.port) }),
+      await post(d, adminPath('pair'), JSON.stringify({ code: d.pairingCode.code, jwk }), { 'content-type': 'application/json', origin: origin(d.port) }),
       403,
       'access_denied',
     );
@@ -196,8 +197,8 @@ describe('no CORS grant on any answer', () => {
       await post(d, '/token', 'grant_type=x', { 'content-type': 'application/x-www-form-urlencoded', authorization: basicOf(agent) }),
     ];
     for (const [path, origin] of [
-      ['/admin/agents', EXTENSION],
-      ['/admin/agents', 'https://evil.example'],
+      [adminPath('agents.list'), EXTENSION],
+      [adminPath('agents.list'), 'https://evil.example'],
       ['/token', EXTENSION],
       ['/token', 'https://evil.example'],
     ] as const) {

@@ -2,6 +2,7 @@
  * Must-reject: malformed requests on the OAuth endpoints and the admin API. Each is a 4xx with the exact
  * error code (never a 500), and nothing is written.
  */
+import { adminPath } from '../../../shared/src/admin-contract.js';
 import { describe, expect, it } from 'vitest';
 import type { OAuthErrorCode } from '../../../shared/src/errors.js';
 import { GRANT_TYPE_CIBA, GRANT_TYPE_TOKEN_EXCHANGE, TOKEN_TYPE_ACCESS_TOKEN } from '../../../shared/src/oauth.js';
@@ -140,7 +141,7 @@ describe(`a body over ${KIB64} bytes → 413 invalid_request`, () => {
     const body = JSON.stringify({ name: 'Big', scopes: ['mail.read'], resources: [MAIL], pad: 'x'.repeat(KIB64) });
     await refusedWithoutWrites(
       w,
-      () => post(w.d, '/admin/agents', body, { 'content-type': 'application/json', authorization: `Bearer ${w.d.adminToken}` }),
+      () => post(w.d, adminPath('agents.list'), body, { 'content-type': 'application/json', authorization: `Bearer ${w.d.adminToken}` }),
       413,
       'invalid_request',
     );
@@ -343,12 +344,12 @@ describe('admin JSON bodies', () => {
   type Target = 'approve' | 'deny' | 'revoke' | 'revoke-all' | 'agents' | 'pairing-codes';
   const path = (t: Target, w: World) =>
     ({
-      approve: `/admin/requests/${w.authReqId}/approve`,
-      deny: `/admin/requests/${w.authReqId}/deny`,
-      revoke: `/admin/grants/${w.grantId}/revoke`,
-      'revoke-all': '/admin/grants/revoke-all',
-      agents: '/admin/agents',
-      'pairing-codes': '/admin/pairing-codes',
+      approve: adminPath('requests.approve', { id: w.authReqId }),
+      deny: adminPath('requests.deny', { id: w.authReqId }),
+      revoke: adminPath('grants.revoke', { id: w.grantId }),
+      'revoke-all': adminPath('grants.revokeAll'),
+      agents: adminPath('agents.list'),
+      'pairing-codes': adminPath('pairingCodes.create'),
     })[t];
   const shared = sharedWorld();
   const rows: { target: Target; body: string; code?: OAuthErrorCode }[] = [

@@ -2,6 +2,7 @@
  * Must-reject: pairing with a wrong, used or expired one-time code, and online guessing of codes.
  * Security checklist items 4 and 5.
  */
+import { adminPath } from '../../../shared/src/admin-contract.js';
 import { compactVerify, importJWK } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { IDENTITY_PROOF_TYP, identityResponse, pairResponse, pairingCodeResponse } from '../../../shared/src/admin-api.js';
@@ -13,7 +14,7 @@ const { jwk } = await proofKey();
 
 /** A pairing request as the extension sends it (its Origin, its proof key); `body` fields replace the defaults. */
 const pair = (d: TestDaemon, body: Record<string, unknown> | unknown[], headers: Record<string, string> = {}) =>
-  post(d, '/admin/pair', JSON.stringify(Array.isArray(body) ? body : { jwk, ...body }), {
+  post(d, adminPath('pair'), JSON.stringify(Array.isArray(body) ? body : { jwk, ...body }), {
     'content-type': 'application/json',
     origin: EXTENSION_ORIGIN,
     ...headers,
@@ -99,7 +100,7 @@ describe('pairing codes', () => {
 
   it('a new pairing code needs the admin credential: POST /admin/pairing-codes without it → 401 invalid_token', async () => {
     const d = await startTestDaemon();
-    await expectError(await post(d, '/admin/pairing-codes', '{}', { 'content-type': 'application/json' }), 401, 'invalid_token');
+    await expectError(await post(d, adminPath('pairingCodes.create'), '{}', { 'content-type': 'application/json' }), 401, 'invalid_token');
   });
 });
 
@@ -108,7 +109,7 @@ describe('pairing binds the extension: its Origin and its proof key', () => {
     const d = await startTestDaemon();
     const before = await credentialCount(d);
     await expectError(
-      await post(d, '/admin/pair', JSON.stringify({ code: d.pairingCode.code, jwk }), { 'content-type': 'application/json' }),
+      await post(d, adminPath('pair'), JSON.stringify({ code: d.pairingCode.code, jwk }), { 'content-type': 'application/json' }),
       400,
       'invalid_request',
     );
@@ -156,7 +157,7 @@ describe('pairing binds the extension: its Origin and its proof key', () => {
 describe('the daemon proves its identity with the key pinned at pairing', () => {
   const challenge = 'c'.repeat(43);
   const ask = (d: TestDaemon, body: unknown, headers: Record<string, string> = { origin: EXTENSION_ORIGIN }) =>
-    post(d, '/admin/identity', JSON.stringify(body), { 'content-type': 'application/json', ...headers });
+    post(d, adminPath('identity'), JSON.stringify(body), { 'content-type': 'application/json', ...headers });
 
   it('signs {challenge, origin, url} with the key returned at pairing, the same key after a restart', async () => {
     const d = await startTestDaemon();

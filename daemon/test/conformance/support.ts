@@ -9,7 +9,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { z } from 'zod';
-import { auditList, grantList, grantView, type AgentCreated, type AuditEventView, type GrantView } from '../../../shared/src/admin-api.js';
+import type { AgentCreated, AuditEventView, GrantView } from '../../../shared/src/admin-api.js';
 import { OAUTH_ERROR_CODES, type OAuthErrorCode } from '../../../shared/src/errors.js';
 import { GRANT_TYPE_CIBA, GRANT_TYPE_TOKEN_EXCHANGE, SIGNING_ALG, TOKEN_TYPE_ACCESS_TOKEN } from '../../../shared/src/oauth.js';
 import { DB_FILE } from '../../src/config.js';
@@ -151,31 +151,24 @@ export function revokeToken(d: TestDaemon, client: Client, token: string): Promi
 // ---------------------------------------------------------------------------------------------------------------
 // State, read through the admin API (and, for "nothing changed", straight from the database).
 
-async function okJson(res: Response): Promise<unknown> {
-  const text = await res.text();
-  if (res.status !== 200) throw new Error(`expected 200, got ${res.status}: ${text}`);
-  return JSON.parse(text) as unknown;
-}
-
 export async function pendingRequests(d: TestDaemon): Promise<GrantView[]> {
-  return grantList.parse(await okJson(await d.admin('GET', '/requests'))).grants;
+  return (await d.api.call('requests.list')).grants;
 }
 
 export async function allGrants(d: TestDaemon): Promise<GrantView[]> {
-  return grantList.parse(await okJson(await d.admin('GET', '/grants?all=true'))).grants;
+  return (await d.api.call('grants.list', { all: 'true' })).grants;
 }
 
 export async function grantById(d: TestDaemon, id: string): Promise<GrantView> {
-  return grantView.parse(await okJson(await d.admin('GET', `/grants/${encodeURIComponent(id)}`)));
+  return d.api.call('grants.get', { id });
 }
 
 export async function auditEvents(d: TestDaemon, query: Record<string, string> = {}): Promise<AuditEventView[]> {
-  return auditList.parse(await okJson(await d.admin('GET', `/audit?${new URLSearchParams(query).toString()}`))).events;
+  return (await d.api.call('audit.list', query)).events;
 }
 
 export async function agentCount(d: TestDaemon): Promise<number> {
-  const body = (await okJson(await d.admin('GET', '/agents'))) as { agents: unknown[] };
-  return body.agents.length;
+  return (await d.api.call('agents.list')).agents.length;
 }
 
 /** Every row of every table, as text: equal snapshots mean nothing was written. */

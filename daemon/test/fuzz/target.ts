@@ -7,9 +7,10 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ADMIN_PREFIX, agentCreated, grantView, type AgentCreated } from '../../../shared/src/admin-api.js';
+import { agentCreated, grantView, type AgentCreated } from '../../../shared/src/admin-api.js';
+import { ADMIN_PREFIX } from '../../../shared/src/admin-contract.js';
 import { GRANT_TYPE_CIBA, bcAuthorizeResponse, tokenResponse } from '../../../shared/src/oauth.js';
-import { createApp, type DaemonApp } from '../../src/app.js';
+import { createApp } from '../../src/app.js';
 import { CLI_CREDENTIAL_FILE } from '../../src/config.js';
 import { startDaemon, type RunningDaemon } from '../../src/daemon.js';
 
@@ -43,7 +44,7 @@ export interface Write {
 
 export interface FuzzTarget {
   daemon: RunningDaemon;
-  app: DaemonApp;
+  app: ReturnType<typeof createApp>['app'];
   clock: FuzzClock;
   /** The Host the daemon accepts. */
   host: string;

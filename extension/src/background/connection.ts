@@ -1,16 +1,16 @@
-import { daemonInfo, externalGrantList, grantList, type ExternalGrantView, type GrantView } from '../../../shared/src/admin-api.js';
+import type { ExternalGrantView, GrantView } from '../../../shared/src/admin-api.js';
 import type { ExtensionState } from '../../../shared/src/protocol.js';
 import { loadPairing, type Pairing } from './credential-store.js';
-import { DaemonError, authHeaders, callDaemon, noteUnreachable, unreachableCount, type DaemonTarget } from './daemon-client.js';
+import { DaemonError, authHeaders, callDaemon, eventsUrl, noteUnreachable, unreachableCount, type DaemonTarget } from './daemon-client.js';
 import { verifyDaemonIdentity } from './daemon-identity.js';
 import { getDaemonUrl } from './settings.js';
 import { readManagedPolicy } from './managed-policy.js';
-import { z } from 'zod';
-import { policySchema, type Policy } from '../../../shared/src/policy.js';
-
-const policyAnswer = z.object({ effective: policySchema });
+import type { Policy } from '../../../shared/src/policy.js';
+import { sseParser } from '../../../shared/src/sse.js';
 
 const HISTORY_LIMIT = 200;
+/** Stream events that change what the popup shows (`audit` and `ready` do not). */
+const CHANGE_EVENTS = new Set(['grant', 'agent', 'external']);
 /** Seconds after an external grant expired during which the person is still told about it. */
 const EXPIRY_NOTICE_WINDOW = 600;
 const RETRY_MS = [1000, 2000, 4000, 5000];
@@ -98,14 +98,14 @@ export function connectionManager(hooks: ConnectionHooks) {
       }
       const t: DaemonTarget = { url, auth: { credential: pairing.credential, proofKey: pairing.proofKey } };
       // the browser's managed policy goes to the daemon, which may only make its own stricter with it
-      const { effective } = await callDaemon(t, 'POST', '/policy/browser', policyAnswer, { policy: managed });
+      const { effective } = await callDaemon(t, 'policy.pushBrowser', { policy: managed });
       const [info, pending, live, all, external, externalAll] = await Promise.all([
-        callDaemon(t, 'GET', '/session', daemonInfo),
-        callDaemon(t, 'GET', '/requests', grantList),
-        callDaemon(t, 'GET', '/grants', grantList),
-        callDaemon(t, 'GET', `/grants?all=true&limit=${HISTORY_LIMIT}`, grantList),
-        callDaemon(t, 'GET', '/external-grants', externalGrantList),
-        callDaemon(t, 'GET', `/external-grants?all=true&limit=${HISTORY_LIMIT}`, externalGrantList),
+        callDaemon(t, 'session'),
+        callDaemon(t, 'requests.list'),
+        callDaemon(t, 'grants.list'),
+        callDaemon(t, 'grants.list', { all: 'true', limit: HISTORY_LIMIT }),
+        callDaemon(t, 'external.list'),
+        callDaemon(t, 'external.list', { all: 'true', limit: HISTORY_LIMIT }),
       ]);
       target = t;
       const liveExternal = new Set(external.grants.map((g) => g.id));
@@ -177,28 +177,29 @@ export function connectionManager(hooks: ConnectionHooks) {
     if (stream || !target?.auth) return;
     const controller = new AbortController();
     stream = controller;
-    const { url, auth } = target;
-    const eventsUrl = `${url}/admin/events`;
+    const { auth } = target;
+    const streamUrl = eventsUrl(target);
     void (async () => {
       try {
-        const res = await fetch(eventsUrl, {
-          headers: await authHeaders(auth, 'GET', eventsUrl),
+        const res = await fetch(streamUrl, {
+          headers: await authHeaders(auth, 'GET', streamUrl),
           signal: controller.signal,
           cache: 'no-store',
           credentials: 'omit',
         });
         if (!res.ok || !res.body) throw new Error(`events: ${res.status}`);
         const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-        let buffer = '';
+        let changed = false;
+        const parser = sseParser((f) => {
+          if (CHANGE_EVENTS.has(f.event)) changed = true;
+        });
         for (;;) {
           const { value, done } = await reader.read();
           if (done) break;
-          buffer += value;
-          if (buffer.includes('\n\n')) {
-            const frames = buffer.split('\n\n');
-            buffer = frames.pop() ?? '';
-            if (frames.some((f) => /^event: (grant|agent|external)$/m.test(f))) void refresh();
-          }
+          parser.feed(value);
+          // one refresh per chunk, however many changes it carried
+          if (changed) void refresh();
+          changed = false;
         }
       } catch {
         // aborted on purpose, or the daemon went away: the refresh below tells which

@@ -1,6 +1,5 @@
-import type { z } from 'zod';
-import { ADMIN_PREFIX } from '../../../shared/src/admin-api.js';
-import { oauthErrorBody } from '../../../shared/src/oauth.js';
+import { AdminCallError, type CallArgs, adminClient } from '../../../shared/src/admin-client.js';
+import type { AdminCallName, AdminResponse } from '../../../shared/src/admin-contract.js';
 import { dpopProof, type ProofKey } from './proof.js';
 
 /** Why a daemon call failed, in the ways the UI must tell apart (`impostor`: see daemon-identity.ts). */
@@ -40,47 +39,26 @@ let unreachableEpoch = 0;
 export const noteUnreachable = (): void => void unreachableEpoch++;
 export const unreachableCount = (): number => unreachableEpoch;
 
-/** One admin API call: JSON in and out, parsed with the shared schema; errors become DaemonError. */
-export async function callDaemon<S extends z.ZodType>(
-  target: DaemonTarget,
-  method: 'GET' | 'POST' | 'DELETE',
-  path: string,
-  schema: S,
-  body?: unknown,
-  signal?: AbortSignal,
-): Promise<z.infer<S>> {
-  let res: Response;
-  const url = target.url + ADMIN_PREFIX + path;
-  const auth = target.auth ? await authHeaders(target.auth, method, url) : {};
+/** The URL of the daemon's event stream (GET /admin/events). */
+export const eventsUrl = (target: DaemonTarget): string => adminClient(fetch, target.url).url('events');
+
+/**
+ * One admin API call through the shared contract client: DPoP-proofed when `target` carries the credential,
+ * answers parsed with the endpoint's schema; failures become DaemonError (and an unreachable daemon is noted).
+ */
+export async function callDaemon<N extends AdminCallName>(target: DaemonTarget, name: N, ...args: CallArgs<N>): Promise<AdminResponse<N>> {
+  const { auth } = target;
+  const fetchLike = (url: string, init: RequestInit) => fetch(url, { ...init, cache: 'no-store', credentials: 'omit' });
+  const client = adminClient(fetchLike, target.url, auth ? (method, url) => authHeaders(auth, method, url) : undefined);
   try {
-    res = await fetch(url, {
-      method,
-      headers: {
-        ...auth,
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      ...(signal ? { signal } : {}),
-      cache: 'no-store',
-      credentials: 'omit',
-    });
-  } catch {
-    noteUnreachable();
-    throw new DaemonError('unreachable', 'unreachable', `The Mandate daemon is not answering at ${target.url}.`);
+    return await client.call(name, ...args);
+  } catch (e) {
+    if (!(e instanceof AdminCallError)) throw e;
+    if (e.code === 'daemon_unreachable') {
+      noteUnreachable();
+      throw new DaemonError('unreachable', 'unreachable', `The Mandate daemon is not answering at ${target.url}.`);
+    }
+    if (e.code === 'bad_response') throw new DaemonError('refused', 'bad_response', `Unexpected answer from the daemon (${e.status ?? 'no status'}).`);
+    throw new DaemonError(e.status === 401 ? 'rejected' : 'refused', e.oauth?.error ?? String(e.status), e.message);
   }
-  let json: unknown;
-  try {
-    json = await res.json();
-  } catch {
-    throw new DaemonError('refused', 'bad_response', `The daemon answered ${res.status} without JSON.`);
-  }
-  if (!res.ok) {
-    const err = oauthErrorBody.safeParse(json);
-    const code = err.success ? err.data.error : String(res.status);
-    const message = err.success ? (err.data.error_description ?? err.data.error) : `HTTP ${res.status}`;
-    throw new DaemonError(res.status === 401 ? 'rejected' : 'refused', code, message);
-  }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) throw new DaemonError('refused', 'bad_response', `Unexpected answer from the daemon for ${path}.`);
-  return parsed.data;
 }

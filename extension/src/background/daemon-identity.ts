@@ -1,4 +1,4 @@
-import { IDENTITY_PROOF_TYP, identityClaims, identityResponse, type EcPublicJwk } from '../../../shared/src/admin-api.js';
+import { IDENTITY_PROOF_TYP, identityClaims, type EcPublicJwk } from '../../../shared/src/admin-api.js';
 import { DaemonError, callDaemon } from './daemon-client.js';
 import { randomToken, syncDaemonClock } from './proof.js';
 
@@ -34,7 +34,7 @@ export function impostorMessage(url: string): string {
 export async function verifyDaemonIdentity(url: string, pinned: EcPublicJwk): Promise<void> {
   const challenge = randomToken(32);
   const daemonOrigin = new URL(url).origin;
-  const answer = await callDaemon({ url }, 'POST', '/identity', identityResponse, { challenge, url: daemonOrigin }).catch((e: unknown) => {
+  const answer = await callDaemon({ url }, 'identity', { challenge, url: daemonOrigin }).catch((e: unknown) => {
     if (e instanceof DaemonError && e.kind === 'unreachable') throw e;
     throw new DaemonError('impostor', 'impostor', impostorMessage(url));
   });

@@ -1,4 +1,3 @@
-import { auditList, auditVerifyResult, chatEventRecorded, grantView, pairResponse, revokeAllResponse } from '../../../shared/src/admin-api.js';
 import type { ChatSite, MessageType, RequestOf, ResponseOf } from '../../../shared/src/protocol.js';
 import type { Runtime } from '../lib/browser.js';
 import { hostOf } from '../lib/url.js';
@@ -44,7 +43,7 @@ export function handlers(conn: ConnectionManager, intercept: Interceptor): Handl
       const label = `Browser extension (${navigator.userAgent.includes('Firefox') ? 'Firefox' : 'Chromium'})`;
       // a fresh non-extractable key per pairing: the daemon binds the credential to it (DPoP, RFC 9449)
       const proofKey = await newProofKey();
-      const paired = await callDaemon({ url: daemonUrl }, 'POST', '/pair', pairResponse, { code, label, jwk: proofKey.jwk });
+      const paired = await callDaemon({ url: daemonUrl }, 'pair', { code, label, jwk: proofKey.jwk });
       await setDaemonUrl(daemonUrl);
       await savePairing({ credential: paired.credential, proofKey, daemonJwk: paired.daemon_jwk });
       return conn.refresh();
@@ -53,21 +52,18 @@ export function handlers(conn: ConnectionManager, intercept: Interceptor): Handl
       await clearPairing();
       return conn.refresh();
     },
-    'requests.approve': async ({ id, scope, expires_in }) =>
-      thenRefresh(await callDaemon(await daemon(), 'POST', `/requests/${encodeURIComponent(id)}/approve`, grantView, { scope, expires_in })),
-    'requests.deny': async ({ id }) => thenRefresh(await callDaemon(await daemon(), 'POST', `/requests/${encodeURIComponent(id)}/deny`, grantView, {})),
-    'grants.revoke': async ({ id }) => thenRefresh(await callDaemon(await daemon(), 'POST', `/grants/${encodeURIComponent(id)}/revoke`, grantView, {})),
-    'grants.revokeAll': async () => thenRefresh(await callDaemon(await daemon(), 'POST', '/grants/revoke-all', revokeAllResponse, {})),
+    'requests.approve': async ({ id, scope, expires_in }) => thenRefresh(await callDaemon(await daemon(), 'requests.approve', { id }, { scope, expires_in })),
+    'requests.deny': async ({ id }) => thenRefresh(await callDaemon(await daemon(), 'requests.deny', { id })),
+    'grants.revoke': async ({ id }) => thenRefresh(await callDaemon(await daemon(), 'grants.revoke', { id })),
+    'grants.revokeAll': async () => thenRefresh(await callDaemon(await daemon(), 'grants.revokeAll')),
     'audit.query': async (q) => {
-      const params = new URLSearchParams();
-      for (const [k, v] of Object.entries(q)) if (v !== undefined) params.set(k, String(v));
-      return callDaemon(await daemon(), 'GET', `/audit?${params}`, auditList);
+      return callDaemon(await daemon(), 'audit.list', q);
     },
-    'audit.verify': async () => callDaemon(await daemon(), 'GET', '/audit/verify', auditVerifyResult),
+    'audit.verify': async () => callDaemon(await daemon(), 'audit.verify'),
     'content.report': async (report, sender) => {
       const host = senderHost(sender);
       if (!SITE_HOSTS[report.site].includes(host)) throw new InterceptError('forbidden', `a ${report.site} report cannot come from ${host || 'this page'}`);
-      await callDaemon(await daemon(), 'POST', '/chat-events', chatEventRecorded, { ...report, page_host: host });
+      await callDaemon(await daemon(), 'chat.record', { ...report, page_host: host });
       return { recorded: true };
     },
     'content.context': async ({ site }, sender) => {

@@ -1,4 +1,4 @@
-import { externalGrantView, type ExternalGrantView } from '../../../shared/src/admin-api.js';
+import type { ExternalGrantView } from '../../../shared/src/admin-api.js';
 import type { InterceptOpened, RequestOf } from '../../../shared/src/protocol.js';
 import { revokePageFor } from '../../../shared/src/providers/revoke-pages.js';
 import {
@@ -58,7 +58,7 @@ export function interceptor(daemon: () => Promise<DaemonTarget>, onChange: () =>
   }
 
   async function record(request: AuthorizationRequest | undefined, url: string, decision: 'continue' | 'block', scope: string[], seconds: number) {
-    const created = await callDaemon(await daemon(), 'POST', '/external-grants', externalGrantView, {
+    const created = await callDaemon(await daemon(), 'external.create', {
       platform: request?.platform?.id ?? 'unknown',
       provider_host: request?.provider ?? hostOf(url, 'unknown'),
       client_id: request?.clientId ?? 'unknown',
@@ -179,7 +179,7 @@ export function interceptor(daemon: () => Promise<DaemonTarget>, onChange: () =>
     await state.untrack(tabId);
     if (!outcome) return;
     try {
-      await callDaemon(await daemon(), 'POST', `/external-grants/${encodeURIComponent(t.externalId)}/outcome`, externalGrantView, outcome);
+      await callDaemon(await daemon(), 'external.outcome', { id: t.externalId }, outcome);
       onChange();
     } catch (e) {
       if (!(e instanceof DaemonError)) throw e;
@@ -189,7 +189,7 @@ export function interceptor(daemon: () => Promise<DaemonTarget>, onChange: () =>
 
   /** "Revoke": open the provider's page where the person removes the access, and record it as revoked by them. */
   async function revokeExternal(id: string): Promise<ExternalGrantView> {
-    const g = await callDaemon(await daemon(), 'POST', `/external-grants/${encodeURIComponent(id)}/revoke`, externalGrantView, {});
+    const g = await callDaemon(await daemon(), 'external.revoke', { id });
     await browser.tabs.create({ url: revokePageFor(g.provider_host).url });
     onChange();
     return g;

@@ -1,7 +1,5 @@
-import { z } from 'zod';
-import { agentCreated, agentList } from '../../../../shared/src/admin-api.js';
 import { UsageError, parse, splitList } from '../args.js';
-import { adminClient, resolveTarget } from '../client.js';
+import { cliClient, resolveTarget } from '../client.js';
 import { isoTime, safe, table } from '../format.js';
 import type { CliIo } from '../io.js';
 
@@ -20,7 +18,7 @@ export async function agentsCommand(args: string[], io: CliIo): Promise<number> 
     'resource-server': { type: 'boolean' },
   });
   const [verb, ...rest] = positionals;
-  const client = adminClient(resolveTarget(values, io.env));
+  const client = cliClient(resolveTarget(values, io.env));
   switch (verb) {
     case 'add': {
       const name = rest.join(' ').trim();
@@ -30,7 +28,7 @@ export async function agentsCommand(args: string[], io: CliIo): Promise<number> 
       const resources = splitList(values.resource);
       if (resources.length === 0) throw new UsageError('give at least one --resource <url>');
       if (kind === 'agent' && scopes.length === 0) throw new UsageError("give at least one --scope for the agent's ceiling");
-      const created = await client.post('/agents', agentCreated, { name, kind, scopes, resources });
+      const created = await client.call('agents.create', { name, kind, scopes, resources });
       if (values.json) io.out(`${JSON.stringify(created)}\n`);
       else {
         io.out(
@@ -51,7 +49,7 @@ export async function agentsCommand(args: string[], io: CliIo): Promise<number> 
     }
     case 'list':
     case undefined: {
-      const { agents } = await client.get('/agents', agentList);
+      const { agents } = await client.call('agents.list');
       if (values.json) io.out(`${JSON.stringify(agents)}\n`);
       else if (agents.length === 0) io.out('No agents registered. Add one with: mandate agents add <name> --scope <s> --resource <url>\n');
       else
@@ -73,7 +71,7 @@ export async function agentsCommand(args: string[], io: CliIo): Promise<number> 
     case 'remove': {
       const id = rest[0];
       if (!id) throw new UsageError('agents remove needs a client id (see mandate agents list)');
-      const res = await client.delete(`/agents/${encodeURIComponent(id)}`, z.object({ revoked: z.array(z.string()) }));
+      const res = await client.call('agents.remove', { id });
       if (values.json) io.out(`${JSON.stringify(res)}\n`);
       else io.out(`Removed ${id}${res.revoked.length ? `; revoked ${res.revoked.length} live grant(s)` : ''}.\n`);
       return 0;

@@ -1,6 +1,6 @@
-import { auditList, auditVerifyResult } from '../../../../shared/src/admin-api.js';
+import { AUDIT_OUTCOMES } from '../../../../shared/src/admin-api.js';
 import { UsageError, parse } from '../args.js';
-import { adminClient, resolveTarget } from '../client.js';
+import { cliClient, resolveTarget } from '../client.js';
 import { isoTime, safe, table } from '../format.js';
 import type { CliIo } from '../io.js';
 
@@ -12,6 +12,8 @@ audit verify walks the keyed chain (its key lives outside the data directory) an
 head record and the signed checkpoint: it names the first row that was edited, deleted, reordered or
 truncated, or a chain recomputed without the key, and exits 1. What it cannot prove: docs/security.md.`;
 
+const isOutcome = (v: string): v is (typeof AUDIT_OUTCOMES)[number] => AUDIT_OUTCOMES.some((o) => o === v);
+
 export async function auditCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse(args, {
     agent: { type: 'string' },
@@ -20,21 +22,26 @@ export async function auditCommand(args: string[], io: CliIo): Promise<number> {
     type: { type: 'string' },
     limit: { type: 'string' },
   });
-  const client = adminClient(resolveTarget(values, io.env));
+  const outcome = values.outcome;
+  if (outcome !== undefined && !isOutcome(outcome)) throw new UsageError(`--outcome must be ${AUDIT_OUTCOMES.join(' or ')}, not "${outcome}"`);
+  if (values.limit !== undefined && !/^[1-9]\d{0,4}$/.test(values.limit))
+    throw new UsageError(`--limit must be a whole number from 1 to 10000, not "${values.limit}"`);
+  const client = cliClient(resolveTarget(values, io.env));
   if (positionals[0] === 'verify') {
-    const r = await client.get('/audit/verify', auditVerifyResult);
+    const r = await client.call('audit.verify');
     if (values.json) io.out(`${JSON.stringify(r)}\n`);
     else if (r.ok) io.out(`Audit chain intact: ${r.rows} row(s) verified from genesis.\n`);
     else io.out(`Audit chain BROKEN at row ${r.first_broken!.id}: ${r.first_broken!.reason}\n(${r.rows} row(s) read)\n`);
     return r.ok ? 0 : 1;
   }
   if (positionals.length) throw new UsageError(`unknown audit command "${positionals[0]}"; use mandate audit or mandate audit verify`);
-  const params = new URLSearchParams();
-  for (const key of ['agent', 'resource', 'outcome', 'type', 'limit'] as const) {
-    const v = values[key];
-    if (v !== undefined) params.set(key, v);
-  }
-  const { events } = await client.get(`/audit${params.size ? `?${params}` : ''}`, auditList);
+  const { events } = await client.call('audit.list', {
+    agent: values.agent,
+    resource: values.resource,
+    outcome,
+    type: values.type,
+    limit: values.limit,
+  });
   if (values.json) {
     io.out(events.map((e) => JSON.stringify(e)).join('\n') + (events.length ? '\n' : ''));
     return 0;

@@ -1,7 +1,7 @@
-import { DEFAULT_PORT, defaultPerson, parsePort } from '../../config.js';
+import { DEFAULT_PORT, defaultPerson } from '../../config.js';
 import { startDaemon } from '../../daemon.js';
 import { loadPolicy } from '../../policy/load.js';
-import { parse } from '../args.js';
+import { parse, portOption } from '../args.js';
 import { resolveTarget } from '../client.js';
 import { isoTime } from '../format.js';
 import type { CliIo } from '../io.js';
@@ -22,7 +22,7 @@ export async function daemonCommand(args: string[], io: CliIo): Promise<number> 
   const started = Date.now();
   const daemon = await startDaemon({
     home: target.home,
-    port: parsePort(values.port) ?? parsePort(io.env.MANDATE_PORT) ?? DEFAULT_PORT,
+    port: portOption(values.port, '--port') ?? portOption(io.env.MANDATE_PORT, 'MANDATE_PORT') ?? DEFAULT_PORT,
     person: values.user ?? defaultPerson(),
     log: (m) => io.err(`[mandate] ${m}\n`),
     policy,

@@ -1,6 +1,5 @@
-import { grantList, grantView, revokeAllResponse } from '../../../../shared/src/admin-api.js';
 import { UsageError, parse } from '../args.js';
-import { adminClient, resolveTarget } from '../client.js';
+import { cliClient, resolveTarget } from '../client.js';
 import { detailsPhrase } from '../details.js';
 import { safe, table, when } from '../format.js';
 import type { CliIo } from '../io.js';
@@ -14,7 +13,7 @@ introspection turns inactive and renewal fails from the moment the command retur
 
 export async function grantsCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parse(args, { all: { type: 'boolean' } });
-  const { grants, now } = await adminClient(resolveTarget(values, io.env)).get(values.all ? '/grants?all=true' : '/grants', grantList);
+  const { grants, now } = await cliClient(resolveTarget(values, io.env)).call('grants.list', values.all ? { all: 'true' } : {});
   if (values.json) {
     io.out(`${JSON.stringify(grants)}\n`);
     return 0;
@@ -43,17 +42,17 @@ export async function grantsCommand(args: string[], io: CliIo): Promise<number> 
 
 export async function revokeCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse(args, { all: { type: 'boolean' } });
-  const client = adminClient(resolveTarget(values, io.env));
+  const client = cliClient(resolveTarget(values, io.env));
   if (values.all) {
     if (positionals.length) throw new UsageError('use either revoke <grant id> or revoke --all');
-    const res = await client.post('/grants/revoke-all', revokeAllResponse);
+    const res = await client.call('grants.revokeAll');
     if (values.json) io.out(`${JSON.stringify(res)}\n`);
     else io.out(res.revoked.length ? `Revoked ${res.revoked.length} delegation(s): ${res.revoked.join(' ')}\n` : 'Nothing to revoke: no live delegations.\n');
     return 0;
   }
   const id = positionals[0];
   if (!id || positionals.length > 1) throw new UsageError('revoke needs one grant id (see mandate grants), or --all');
-  const g = await client.post(`/grants/${encodeURIComponent(id)}/revoke`, grantView);
+  const g = await client.call('grants.revoke', { id });
   if (values.json) io.out(`${JSON.stringify(g)}\n`);
   else io.out(`Revoked ${g.id}: ${safe(g.agent.name)} can no longer use ${(g.approved_scope ?? []).join(' ')} on ${safe(g.resource)}.\n`);
   return 0;

@@ -1,6 +1,5 @@
-import { pairingCodeResponse } from '../../../../shared/src/admin-api.js';
 import { parse } from '../args.js';
-import { adminClient, resolveTarget } from '../client.js';
+import { cliClient, resolveTarget } from '../client.js';
 import { isoTime } from '../format.js';
 import type { CliIo } from '../io.js';
 
@@ -10,7 +9,7 @@ Prints a new one-time pairing code for the browser extension (valid 10 minutes, 
 
 export async function pairCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parse(args, {});
-  const res = await adminClient(resolveTarget(values, io.env)).post('/pairing-codes', pairingCodeResponse);
+  const res = await cliClient(resolveTarget(values, io.env)).call('pairingCodes.create');
   if (values.json) io.out(`${JSON.stringify(res)}\n`);
   else io.out(`Pairing code: ${res.code}\nType it into the Mandate extension's options page before ${isoTime(res.expires_at)}.\n`);
   return 0;

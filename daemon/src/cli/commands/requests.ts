@@ -1,7 +1,7 @@
-import { grantList, grantView, type GrantView } from '../../../../shared/src/admin-api.js';
-import { formatDuration, parseDuration } from '../../../../shared/src/duration.js';
+import type { GrantView } from '../../../../shared/src/admin-api.js';
+import { formatExactDuration, parseDuration } from '../../../../shared/src/duration.js';
 import { UsageError, parse, splitList } from '../args.js';
-import { adminClient, resolveTarget } from '../client.js';
+import { type CliClient, cliClient, resolveTarget } from '../client.js';
 import { payeesOf, type DetailsContext } from '../../../../shared/src/authorization-details/model.js';
 import { detailsLines } from '../details.js';
 import { isoTime, safe, when } from '../format.js';
@@ -19,7 +19,7 @@ function describePending(g: GrantView, now: number, context: DetailsContext): st
     `${g.id}  ${safe(g.agent.name)} (${g.agent.client_id})`,
     `  wants     ${g.requested_scope.join(' ')}`,
     `  on        ${safe(g.resource)}`,
-    `  for       ${formatDuration(g.requested_duration)}`,
+    `  for       ${formatExactDuration(g.requested_duration)}`,
     g.binding_message ? `  task      "${safe(g.binding_message)}"` : undefined,
     g.authorization_details ? `  details   ${detailsLines(g.authorization_details, '            ', context).join('\n')}` : undefined,
     `  asked     ${when(g.created_at, now)}; request expires ${when(g.request_expires_at, now)}`,
@@ -29,15 +29,15 @@ function describePending(g: GrantView, now: number, context: DetailsContext): st
 }
 
 /** IBANs that payments the person approved before went to (any status once approved). */
-async function seenPayees(client: ReturnType<typeof adminClient>): Promise<Set<string>> {
-  const { grants } = await client.get('/grants?all=true', grantList);
+async function seenPayees(client: CliClient): Promise<Set<string>> {
+  const { grants } = await client.call('grants.list', { all: 'true' });
   return new Set(grants.filter((g) => g.approved_scope !== null).flatMap((g) => payeesOf(g.authorization_details)));
 }
 
 export async function pendingCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parse(args, {});
-  const client = adminClient(resolveTarget(values, io.env));
-  const { grants, now } = await client.get('/requests', grantList);
+  const client = cliClient(resolveTarget(values, io.env));
+  const { grants, now } = await client.call('requests.list');
   if (values.json) io.out(`${JSON.stringify(grants)}\n`);
   else if (grants.length === 0) io.out('No pending requests.\n');
   else {
@@ -59,11 +59,11 @@ export async function approveCommand(args: string[], io: CliIo): Promise<number>
     if (expiresIn === undefined) throw new UsageError(`--for "${values.for}" is not a duration; write it like 15m, 2h, 1h30m or 1d`);
   }
   const body = { ...(scope.length ? { scope } : {}), ...(expiresIn !== undefined ? { expires_in: expiresIn } : {}) };
-  const g = await adminClient(resolveTarget(values, io.env)).post(`/requests/${encodeURIComponent(id)}/approve`, grantView, body);
+  const g = await cliClient(resolveTarget(values, io.env)).call('requests.approve', { id }, body);
   if (values.json) io.out(`${JSON.stringify(g)}\n`);
   else
     io.out(
-      `Approved ${g.id}: ${safe(g.agent.name)} may use ${(g.approved_scope ?? []).join(' ')} on ${safe(g.resource)} until ${isoTime(g.expires_at!)} (${formatDuration(g.expires_at! - g.decided_at!)}).\n`,
+      `Approved ${g.id}: ${safe(g.agent.name)} may use ${(g.approved_scope ?? []).join(' ')} on ${safe(g.resource)} until ${isoTime(g.expires_at!)} (${formatExactDuration(g.expires_at! - g.decided_at!)}).\n`,
     );
   return 0;
 }
@@ -72,11 +72,7 @@ export async function denyCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parse(args, { reason: { type: 'string' } });
   const id = positionals[0];
   if (!id || positionals.length > 1) throw new UsageError('deny needs exactly one id: an auth_req_id or a grant id (see mandate pending)');
-  const g = await adminClient(resolveTarget(values, io.env)).post(
-    `/requests/${encodeURIComponent(id)}/deny`,
-    grantView,
-    values.reason ? { reason: values.reason } : {},
-  );
+  const g = await cliClient(resolveTarget(values, io.env)).call('requests.deny', { id }, values.reason ? { reason: values.reason } : {});
   if (values.json) io.out(`${JSON.stringify(g)}\n`);
   else io.out(`Denied ${g.id} (${safe(g.agent.name)}).\n`);
   return 0;
