@@ -4,6 +4,9 @@ import { adminRoutes } from './admin/routes.js';
 import { clientService } from './clients/service.js';
 import type { DaemonContext } from './context.js';
 import { externalService } from './external/service.js';
+import { adminToolCallsRoute } from './feed/admin-tool-calls.js';
+import { revocationsRoute } from './feed/revocations.js';
+import { toolCallsRoute } from './feed/tool-calls.js';
 import { grantService } from './grants/service.js';
 import { clientAuthenticator } from './http/client-auth.js';
 import { OAuthError, errorResponse, onError } from './http/errors.js';
@@ -41,6 +44,9 @@ export function createApp(ctx: DaemonContext, port: () => number) {
     .route('/', tokenRoute(tokens, authenticateClient))
     .route('/', introspectRoute(tokens, authenticateClient))
     .route('/', revokeRoute(tokens, authenticateClient))
+    .route('/', revocationsRoute(ctx, authenticateClient))
+    .route('/', toolCallsRoute(ctx, authenticateClient))
+    .route('/', adminToolCallsRoute(ctx, pairing)) // before the admin API: its own auth answers first
     .route('/', adminRoutes(ctx, { grants, clients, pairing, external }));
 
   app.notFound((c) => errorResponse(c, new OAuthError(404, 'not_found', `no route ${c.req.method} ${c.req.path}`)));

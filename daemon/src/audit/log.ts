@@ -41,7 +41,9 @@ export type AuditType =
   | 'audit.keyed'
   | 'audit.tamper_detected'
   | 'audit.refusals_aggregated'
-  | 'audit.export_rewound';
+  | 'audit.export_rewound'
+  | 'tool.called'
+  | 'tool.refused';
 
 export interface AuditInput {
   type: AuditType;
