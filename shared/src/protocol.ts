@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { auditEventView, auditQuery, auditVerifyResult, externalGrantView, grantView } from './admin-api.js';
+import { toolCallList } from './resource-server.js';
 import { scopeToken } from './oauth.js';
 import { policySchema } from './policy.js';
 
@@ -125,6 +126,7 @@ export const requests = {
   'grants.revokeAll': z.strictObject({}),
   'audit.query': auditQuery,
   'audit.verify': z.strictObject({}),
+  'grants.toolCalls': z.strictObject({ id: z.string().min(1).max(200) }),
   'content.report': contentReport,
   'content.context': z.strictObject({ site: z.enum(CHAT_SITES) }),
   'settings.get': z.strictObject({}),
@@ -159,6 +161,7 @@ export const responses = {
   'grants.revokeAll': z.object({ revoked: z.array(z.string()) }),
   'audit.query': z.object({ events: z.array(auditEventView) }),
   'audit.verify': auditVerifyResult,
+  'grants.toolCalls': toolCallList,
   'content.report': z.object({ recorded: z.boolean() }),
   'content.context': contentContext,
   'settings.get': settingsView,

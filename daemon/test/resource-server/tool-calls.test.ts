@@ -113,3 +113,26 @@ describe('the kit reporter', () => {
     expect(toolRows(w.d).map((x) => x.type)).toEqual(['tool.called']);
   });
 });
+
+describe('GET /admin/grants/:id/tool-calls', () => {
+  it('lists a grant’s calls newest first, for an authenticated admin only', async () => {
+    const w = await world();
+    const { grantId } = await w.d.approvedToken(w.agent, { scope: 'mail.read' });
+    await post(w.d.url, rsAuth(w.rs), {
+      calls: [
+        { id: 'tc_000000001', tool: 'list_notes', outcome: 'allowed', grant_id: grantId, at: 100 },
+        { id: 'tc_000000002', tool: 'add_note', outcome: 'refused', reason: 'needs notes.write', grant_id: grantId, at: 200 },
+      ],
+    });
+    const res = await w.d.admin('GET', `/grants/${grantId}/tool-calls`);
+    expect(await res.json()).toEqual({
+      calls: [
+        { id: 'tc_000000002', grant_id: grantId, tool: 'add_note', outcome: 'refused', reason: 'needs notes.write', at: 200 },
+        { id: 'tc_000000001', grant_id: grantId, tool: 'list_notes', outcome: 'allowed', reason: null, at: 100 },
+      ],
+    });
+    const anonymous = await fetch(`${w.d.url}/admin/grants/${grantId}/tool-calls`);
+    expect(anonymous.status).toBe(401);
+    expect((await w.d.admin('GET', '/grants/grt_nope/tool-calls')).status).toBe(404);
+  });
+});

@@ -1,5 +1,6 @@
 import { auditList, auditVerifyResult, chatEventRecorded, grantView, pairResponse, revokeAllResponse } from '../../../shared/src/admin-api.js';
 import type { ChatSite, MessageType, RequestOf, ResponseOf } from '../../../shared/src/protocol.js';
+import { toolCallList } from '../../../shared/src/resource-server.js';
 import type { Runtime } from '../lib/browser.js';
 import { hostOf } from '../lib/url.js';
 import type { ConnectionManager } from './connection.js';
@@ -64,6 +65,7 @@ export function handlers(conn: ConnectionManager, intercept: Interceptor): Handl
       return callDaemon(await daemon(), 'GET', `/audit?${params}`, auditList);
     },
     'audit.verify': async () => callDaemon(await daemon(), 'GET', '/audit/verify', auditVerifyResult),
+    'grants.toolCalls': async ({ id }) => callDaemon(await daemon(), 'GET', `/grants/${encodeURIComponent(id)}/tool-calls?limit=5`, toolCallList),
     'content.report': async (report, sender) => {
       const host = senderHost(sender);
       if (!SITE_HOSTS[report.site].includes(host)) throw new InterceptError('forbidden', `a ${report.site} report cannot come from ${host || 'this page'}`);

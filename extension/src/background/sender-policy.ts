@@ -30,6 +30,7 @@ const ALLOWED: Record<SenderKind, ReadonlySet<string>> = {
     'grants.revokeAll',
     'audit.query',
     'audit.verify',
+    'grants.toolCalls',
     'settings.get',
     'settings.update',
     'intercept.open',

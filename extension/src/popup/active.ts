@@ -30,6 +30,8 @@ export function activeItem(g: GrantView, now: number, notify: Notify, timers: Co
     }
   });
   const scopes = g.approved_scope ?? [];
+  const used = h('p', { class: 'meta tool-calls', hidden: true });
+  void lastToolCall(g.id, now, used);
   return h(
     'li',
     { class: 'card active', 'data-grant': g.id },
@@ -38,7 +40,21 @@ export function activeItem(g: GrantView, now: number, notify: Notify, timers: Co
     scopeList(scopes),
     g.authorization_details === null ? null : authorizationDetailsView(g.authorization_details),
     h('p', { class: 'meta' }, 'Ends in ', left, ' · ', g.last_used_at === null ? 'not used yet' : `used ${ago(now - g.last_used_at)}`),
+    used,
   );
+}
+
+/** "Used list_notes 3 min ago" (and a refused call, if that was the last): filled in once the daemon answers. */
+async function lastToolCall(grantId: string, now: number, el: HTMLElement): Promise<void> {
+  try {
+    const last = (await send('grants.toolCalls', { id: grantId })).calls[0];
+    if (!last) return;
+    const tool = h('em', { class: 'tool' }, showText(last.tool));
+    el.append(...(last.outcome === 'allowed' ? ['Used ', tool, ` ${ago(now - last.at)}`] : ['Refused ', tool, ` ${ago(now - last.at)} (not allowed)`]));
+    el.hidden = false;
+  } catch {
+    // the card stays useful without it
+  }
 }
 
 /** "Revoke all", with one inline confirmation that says how many delegations end. */
