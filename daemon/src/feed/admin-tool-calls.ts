@@ -13,7 +13,8 @@ const query = z.strictObject({ limit: z.coerce.number().int().min(1).max(500).de
 /** Admin read: the tool calls recorded for one grant, newest first (popup card, Activity timeline). */
 export function adminToolCallsRoute(ctx: DaemonContext, pairing: PairingService) {
   const calls = toolCallsRepo(ctx.db);
-  const authed = new Hono<AdminEnv>().use(adminAuth(pairing, ctx.clock)).get('/grants/:id/tool-calls', (c) => {
+  // the guard sits on this one route: a sub-app's use() would run for every /admin path, pairing included
+  const authed = new Hono<AdminEnv>().get('/grants/:id/tool-calls', adminAuth(pairing, ctx.clock), (c) => {
     const id = c.req.param('id');
     if (!/^grt_[A-Za-z0-9_-]{1,80}$/.test(id) || ctx.grants.get(id) === undefined) throw new OAuthError(404, 'not_found', 'no such grant');
     const { limit } = readQuery(query, c.req.query());
