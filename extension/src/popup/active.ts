@@ -44,14 +44,16 @@ export function activeItem(g: GrantView, now: number, notify: Notify, timers: Co
   );
 }
 
-/** "Used list_notes 3 min ago" (and a refused call, if that was the last): filled in once the daemon answers. */
+/** "Used list_notes 3 min ago", and the last refusal if it came after: filled in once the daemon answers. */
 async function lastToolCall(grantId: string, now: number, el: HTMLElement): Promise<void> {
   try {
-    const last = (await send('grants.toolCalls', { id: grantId })).calls[0];
-    if (!last) return;
-    const tool = h('em', { class: 'tool' }, showText(last.tool));
-    el.append(...(last.outcome === 'allowed' ? ['Used ', tool, ` ${ago(now - last.at)}`] : ['Refused ', tool, ` ${ago(now - last.at)} (not allowed)`]));
-    el.hidden = false;
+    const calls = (await send('grants.toolCalls', { id: grantId })).calls;
+    const used = calls.find((c) => c.outcome === 'allowed');
+    const refused = calls[0]?.outcome === 'refused' ? calls[0] : undefined;
+    const tool = (name: string) => h('em', { class: 'tool' }, showText(name));
+    if (used) el.append('Used ', tool(used.tool), ` ${ago(now - used.at)}`);
+    if (refused) el.append(used ? ' · refused ' : 'Refused ', tool(refused.tool), ` ${ago(now - refused.at)}`);
+    el.hidden = !used && !refused;
   } catch {
     // the card stays useful without it
   }
