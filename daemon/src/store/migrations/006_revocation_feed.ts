@@ -2,7 +2,7 @@ export const sql = /* sql */ `
 -- The revocation feed: one row per grant that stops being live, written by a trigger in the same transaction
 -- as the grant's state change, so a committed revocation always has its sequence number (SSE id) and vice versa.
 CREATE TABLE grant_endings (
-  seq      INTEGER PRIMARY KEY AUTOINCREMENT,  -- monotonic, never reused: Last-Event-ID resumes exactly
+  seq      INTEGER PRIMARY KEY,  -- rows are never deleted, so max + 1 is monotonic: Last-Event-ID resumes exactly
   grant_id TEXT NOT NULL,
   resource TEXT NOT NULL,
   status   TEXT NOT NULL CHECK (status IN ('revoked', 'ended', 'expired')),
