@@ -4,6 +4,8 @@ import { adminRoutes } from './admin/routes.js';
 import { clientService } from './clients/service.js';
 import type { DaemonContext } from './context.js';
 import { externalService } from './external/service.js';
+import { revocationsRoute } from './feed/revocations.js';
+import { toolCallsRoute } from './feed/tool-calls.js';
 import { grantService } from './grants/service.js';
 import { clientAuthenticator } from './http/client-auth.js';
 import { OAuthError, errorResponse, onError } from './http/errors.js';
@@ -41,6 +43,8 @@ export function createApp(ctx: DaemonContext, port: () => number) {
     .route('/', tokenRoute(tokens, authenticateClient))
     .route('/', introspectRoute(tokens, authenticateClient))
     .route('/', revokeRoute(tokens, authenticateClient))
+    .route('/', revocationsRoute(ctx, authenticateClient))
+    .route('/', toolCallsRoute(ctx, authenticateClient))
     .route('/', adminRoutes(ctx, { grants, clients, pairing, external }));
 
   app.notFound((c) => errorResponse(c, new OAuthError(404, 'not_found', `no route ${c.req.method} ${c.req.path}`)));

@@ -33,6 +33,7 @@ import {
   revokeAllResponse,
 } from './admin-api.js';
 import { policySchema } from './policy.js';
+import { toolCallList } from './resource-server.js';
 
 export const ADMIN_PREFIX = '/admin';
 
@@ -46,6 +47,7 @@ export const policyView = z.object({
 });
 export type PolicyView = z.infer<typeof policyView>;
 const browserPolicyPush = z.strictObject({ policy: policySchema });
+const toolCallsQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(50) });
 const credentialList = z.object({ credentials: z.array(credentialView) });
 const credentialRevoked = z.object({ revoked: z.literal(true) });
 const agentRemoved = z.object({ revoked: z.array(z.string()) });
@@ -83,6 +85,8 @@ export const ADMIN_ENDPOINTS = {
   'grants.get': endpoint({ method: 'GET', path: '/grants/:id', response: grantView, auth: true }),
   'grants.revokeAll': endpoint({ method: 'POST', path: '/grants/revoke-all', body: emptyBody, response: revokeAllResponse, auth: true }),
   'grants.revoke': endpoint({ method: 'POST', path: '/grants/:id/revoke', body: emptyBody, response: grantView, auth: true }),
+  /** The tool calls resource servers reported for one grant, newest first (popup card, Activity timeline). */
+  'grants.toolCalls': endpoint({ method: 'GET', path: '/grants/:id/tool-calls', query: toolCallsQuery, response: toolCallList, auth: true }),
   'agents.list': endpoint({ method: 'GET', path: '/agents', response: agentList, auth: true }),
   'agents.create': endpoint({ method: 'POST', path: '/agents', body: agentCreate, response: agentCreated, status: 201, auth: true }),
   'agents.remove': endpoint({ method: 'DELETE', path: '/agents/:id', response: agentRemoved, auth: true }),

@@ -61,6 +61,9 @@ export const AUDIT_DETAIL = {
   'audit.tamper_detected': z.strictObject({ reason: text, last_id_found: int, export_rewound_from: int.nullable() }),
   'audit.refusals_aggregated': z.strictObject({ client: text, refused_type: text, count: int, first_ts: int, last_ts: int }),
   'audit.export_rewound': z.strictObject({ from: int, to: int, reason: text }),
+  /** A resource server's report of one tool call it allowed or refused under a grant (never arguments or results). */
+  'tool.called': z.strictObject({ tool: text, call_id: text, reported_by: text, at: int, reason: text.nullable() }),
+  'tool.refused': z.strictObject({ tool: text, call_id: text, reported_by: text, at: int, reason: text.nullable() }),
 } as const;
 
 export type AuditType = keyof typeof AUDIT_DETAIL;

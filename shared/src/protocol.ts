@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { CHAT_SITES, auditEventView, auditQuery, auditVerifyResult, chatEvent, externalGrantView, grantView } from './admin-api.js';
 import { OAUTH_ERROR_CODES } from './errors.js';
+import { toolCallList } from './resource-server.js';
 import { scopeToken } from './oauth.js';
 import { policySchema } from './policy.js';
 
@@ -142,6 +143,8 @@ export const messages = {
   'grants.revokeAll': { request: z.strictObject({}), response: z.object({ revoked: z.array(z.string()) }), senders: PAGES },
   'audit.query': { request: auditQuery, response: z.object({ events: z.array(auditEventView) }), senders: PAGES },
   'audit.verify': { request: z.strictObject({}), response: auditVerifyResult, senders: PAGES },
+  /** The last tool calls resource servers reported for one grant (popup card, Activity timeline). */
+  'grants.toolCalls': { request: z.strictObject({ id }), response: toolCallList, senders: PAGES },
   'content.report': { request: contentReport, response: z.object({ recorded: z.boolean() }), senders: CONTENT },
   'content.context': { request: z.strictObject({ site: z.enum(CHAT_SITES) }), response: contentContext, senders: CONTENT },
   'settings.get': { request: z.strictObject({}), response: settingsView, senders: PAGES },

@@ -11,6 +11,7 @@ import { OAuthError } from '../http/errors.js';
 import { pairingRoutes } from '../pairing/routes.js';
 import { toCredentialView, type PairingService } from '../pairing/service.js';
 import type { CredentialRecord } from '../store/credentials.repo.js';
+import { toolCallsRepo } from '../store/tool-calls.repo.js';
 import { registerAdmin } from './adapter.js';
 import { externalHandlers } from './external-routes.js';
 
@@ -37,6 +38,7 @@ function policyView(ctx: DaemonContext): PolicyView {
 export function adminRoutes(ctx: DaemonContext, svc: AdminServices) {
   const authed = new Hono<AdminEnv>().use(adminAuth(svc.pairing, ctx.clock));
   const actor = (c: { get(key: 'credential'): CredentialRecord }) => actorOf(ctx, c.get('credential'));
+  const toolCalls = toolCallsRepo(ctx.db);
 
   registerAdmin<AuthedName, AdminEnv>(authed, {
     session: ({ c }): DaemonInfo => ({
@@ -62,6 +64,10 @@ export function adminRoutes(ctx: DaemonContext, svc: AdminServices) {
     'grants.get': ({ params }) => toGrantView(svc.grants.find(params.id)),
     'grants.revokeAll': ({ c }) => ({ revoked: svc.grants.revokeAll(actor(c)).map((g) => g.id) }),
     'grants.revoke': ({ params, c }) => toGrantView(svc.grants.revoke(params.id, actor(c))),
+    'grants.toolCalls': ({ params, query }) => {
+      if (ctx.grants.get(params.id) === undefined) throw new OAuthError(404, 'not_found', 'no such grant');
+      return { calls: toolCalls.forGrant(params.id, query.limit) };
+    },
     'agents.list': () => ({ agents: svc.clients.list() }),
     'agents.create': ({ body, c }) => svc.clients.register(body, actor(c)),
     'agents.remove': ({ params, c }) => svc.clients.remove(params.id, actor(c)),

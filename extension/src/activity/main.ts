@@ -1,7 +1,8 @@
-import type { AuditEventView, AuditQuery } from '../../../shared/src/admin-api.js';
+import type { AuditEventView, AuditQuery, GrantView } from '../../../shared/src/admin-api.js';
 import { send } from '../lib/messaging.js';
 import { $, h, replaceChildren } from '../ui/dom.js';
 import { toCsv, toJsonLines } from './export.js';
+import { timelines } from './timeline.js';
 import { showText } from '../../../shared/src/text.js';
 import { describeAuthorizationDetails, detailsSummary } from '../../../shared/src/authorization-details/model.js';
 import { unknownScopes } from '../../../shared/src/scopes/unknown.js';
@@ -59,6 +60,9 @@ function query(): AuditQuery {
 async function load(): Promise<void> {
   try {
     events = (await send('audit.query', query())).events;
+    const state = await send('state.get', {});
+    const grants = new Map<string, GrantView>([...state.active, ...state.history].map((g) => [g.id, g]));
+    replaceChildren($('#timeline-list'), ...timelines(events, grants));
     $('#count').textContent = `${events.length} event${events.length === 1 ? '' : 's'}${events.length === 2000 ? ' (newest 2000)' : ''}`;
     replaceChildren(
       $('#rows'),

@@ -60,6 +60,7 @@ export function handlers(conn: ConnectionManager, intercept: Interceptor): Handl
       return callDaemon(await daemon(), 'audit.list', q);
     },
     'audit.verify': async () => callDaemon(await daemon(), 'audit.verify'),
+    'grants.toolCalls': async ({ id }) => callDaemon(await daemon(), 'grants.toolCalls', { id }, { limit: 5 }),
     'content.report': async (report, sender) => {
       const host = senderHost(sender);
       if (!SITE_HOSTS[report.site].includes(host)) throw new InterceptError('forbidden', `a ${report.site} report cannot come from ${host || 'this page'}`);

@@ -30,6 +30,8 @@ export function activeItem(g: GrantView, now: number, notify: Notify, timers: Co
     }
   });
   const scopes = g.approved_scope ?? [];
+  const used = h('p', { class: 'meta tool-calls', hidden: true });
+  void lastToolCall(g.id, now, used);
   return h(
     'li',
     { class: 'card active', 'data-grant': g.id },
@@ -38,7 +40,23 @@ export function activeItem(g: GrantView, now: number, notify: Notify, timers: Co
     scopeList(scopes),
     g.authorization_details === null ? null : authorizationDetailsView(g.authorization_details),
     h('p', { class: 'meta' }, 'Ends in ', left, ' · ', g.last_used_at === null ? 'not used yet' : `used ${ago(now - g.last_used_at)}`),
+    used,
   );
+}
+
+/** "Used list_notes 3 min ago", and the last refusal if it came after: filled in once the daemon answers. */
+async function lastToolCall(grantId: string, now: number, el: HTMLElement): Promise<void> {
+  try {
+    const calls = (await send('grants.toolCalls', { id: grantId })).calls;
+    const used = calls.find((c) => c.outcome === 'allowed');
+    const refused = calls[0]?.outcome === 'refused' ? calls[0] : undefined;
+    const tool = (name: string) => h('em', { class: 'tool' }, showText(name));
+    if (used) el.append('Used ', tool(used.tool), ` ${ago(now - used.at)}`);
+    if (refused) el.append(used ? ' · refused ' : 'Refused ', tool(refused.tool), ` ${ago(now - refused.at)}`);
+    el.hidden = !used && !refused;
+  } catch {
+    // the card stays useful without it
+  }
 }
 
 /** "Revoke all", with one inline confirmation that says how many delegations end. */

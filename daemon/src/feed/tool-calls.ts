@@ -1,0 +1,60 @@
+import { Hono } from 'hono';
+import { TOOL_CALLS_PATH, toolCallBatch, type ToolCallBatchResult } from '../../../shared/src/resource-server.js';
+import type { DaemonContext } from '../context.js';
+import { grantAudit } from '../grants/service.js';
+import type { AuthenticateClient } from '../http/client-auth.js';
+import { readJson } from '../http/json.js';
+import { toolCallsRepo } from '../store/tool-calls.repo.js';
+import { authenticateResourceServer } from './resource-server-auth.js';
+
+/**
+ * `POST /tool-calls`: a resource server reports its decisions, in order, at least once. Each new call becomes a
+ * `tool.called` / `tool.refused` audit row and an allowed one stamps the grant's last use, in one durable
+ * transaction; a call id this resource server already sent is counted as a duplicate and changes nothing.
+ * Calls on grants outside its audiences are rejected one by one (never recorded), so one bad entry cannot
+ * block the rest of its queue.
+ */
+export function toolCallsRoute(ctx: DaemonContext, authenticateClient: AuthenticateClient) {
+  const calls = toolCallsRepo(ctx.db);
+  return new Hono().post(TOOL_CALLS_PATH, async (c) => {
+    const reporter = authenticateResourceServer(c, authenticateClient);
+    const batch = await readJson(c, toolCallBatch);
+    const result: ToolCallBatchResult = { recorded: 0, duplicates: 0, rejected: [] };
+    ctx.tx.transact(() => {
+      const now = ctx.clock();
+      for (const call of batch.calls) {
+        const g = ctx.grants.get(call.grant_id);
+        if (!g || !reporter.resources.includes(g.resource)) {
+          result.rejected.push({ id: call.id, error: 'unknown grant for this resource server' });
+          continue;
+        }
+        const fresh = calls.insertIfNew({
+          reporter: reporter.client_id,
+          id: call.id,
+          grant_id: g.id,
+          tool: call.tool,
+          outcome: call.outcome,
+          reason: call.reason ?? null,
+          at: call.at,
+          received_at: now,
+        });
+        if (!fresh) {
+          result.duplicates++;
+          continue;
+        }
+        result.recorded++;
+        const allowed = call.outcome === 'allowed';
+        ctx.audit.append(
+          grantAudit(g, {
+            type: allowed ? 'tool.called' : 'tool.refused',
+            outcome: allowed ? 'ok' : 'refused',
+            scopes: g.approved_scope ?? [],
+            detail: { tool: call.tool, call_id: call.id, reported_by: reporter.client_id, at: call.at, reason: call.reason ?? null },
+          }),
+        );
+        if (allowed) ctx.grants.markUsed(g.id, now);
+      }
+    });
+    return c.json(result);
+  });
+}
