@@ -3,6 +3,7 @@
  * with HEAD must not leave a subscription behind (each one holds a listener and queues every event forever).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminPath } from '../../../shared/src/admin-contract.js';
 import { startFuzzTarget, type FuzzTarget } from './target.js';
 
 let t: FuzzTarget;
@@ -18,7 +19,7 @@ describe('admin event stream', () => {
   it('HEAD answers with headers only and keeps no subscription', async () => {
     const before = t.openStreams();
     for (let i = 0; i < 5; i++) {
-      const res = await t.call('HEAD', '/admin/events', { headers: headers() });
+      const res = await t.call('HEAD', adminPath('events'), { headers: headers() });
       expect(res.status).toBe(200);
       await res.body?.cancel();
     }
@@ -38,7 +39,7 @@ describe('admin event stream', () => {
 
   it.each(['0', '42', '-1', 'abc', '9'.repeat(40)])('reconnecting with Last-Event-ID %s opens one stream, closed on hang-up', async (id) => {
     const before = t.openStreams();
-    const res = await t.call('GET', '/admin/events', { headers: { ...headers(), 'last-event-id': id } });
+    const res = await t.call('GET', adminPath('events'), { headers: { ...headers(), 'last-event-id': id } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const reader = res.body!.getReader();

@@ -3,6 +3,7 @@
  * and a refused request writes nothing but its bounded refusal audit rows.
  */
 import fc from 'fast-check';
+import { adminPath } from '../../../shared/src/admin-contract.js';
 import { z } from 'zod';
 import { OAUTH_ERROR_CODES } from '../../../shared/src/errors.js';
 import { sendRaw } from './raw-http.js';
@@ -212,9 +213,9 @@ function harvest(w: HttpWorld, c: HttpCase, status: number, body: string): void 
   remember(w.pools.token, o.access_token);
   remember(w.pools.credentialId, o.credential_id);
   if (c.path.endsWith('/pairing-codes')) remember(w.pools.pairCode, o.code);
-  if (c.path.startsWith('/admin/external-grants')) remember(w.pools.externalId, o.id);
-  else if (c.path.startsWith('/admin/requests/') || c.path.startsWith('/admin/grants/')) remember(w.pools.grantId, o.id);
-  if (c.path === '/admin/agents' && c.method === 'POST') remember(w.pools.clientId, o.client_id);
+  if (c.path.startsWith(adminPath('external.list'))) remember(w.pools.externalId, o.id);
+  else if (c.path.startsWith(`${adminPath('requests.list')}/`) || c.path.startsWith(`${adminPath('grants.list')}/`)) remember(w.pools.grantId, o.id);
+  if (c.path === adminPath('agents.create') && c.method === 'POST') remember(w.pools.clientId, o.client_id);
 }
 
 /** Runs one case against the world; throws (for fast-check) when a property breaks. */

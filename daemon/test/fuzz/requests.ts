@@ -4,6 +4,7 @@
  * shrunk counterexample stays readable and replayable with its seed.
  */
 import fc from 'fast-check';
+import { ADMIN_ENDPOINTS, ADMIN_PREFIX, type AdminName } from '../../../shared/src/admin-contract.js';
 import { GRANT_TYPE_CIBA, GRANT_TYPE_TOKEN_EXCHANGE, TOKEN_TYPE_ACCESS_TOKEN, TOKEN_TYPE_JWT } from '../../../shared/src/oauth.js';
 
 export const REFS = [
@@ -283,6 +284,12 @@ const form = (pairs: fc.Arbitrary<Pair[]>): fc.Arbitrary<Body> =>
 const json = (plausible: fc.Arbitrary<unknown>): fc.Arbitrary<Body> => jsonText(plausible).map((text) => ({ kind: 'json', text }));
 const none: fc.Arbitrary<Body> = fc.constant({ kind: 'none' });
 const at = (p: string) => fc.constant(p);
+/** An admin path from the contract (shared/src/admin-contract.ts), with `:id` left for withParam to fill. */
+const contractPath = (name: AdminName) => ADMIN_PREFIX + ADMIN_ENDPOINTS[name].path;
+const withParam = (name: AdminName, r: Ref) => {
+  const [prefix, suffix = ''] = contractPath(name).split(':id');
+  return withId(prefix!, r, suffix);
+};
 const withId = (prefix: string, r: Ref, suffix = '') =>
   fc
     .oneof(
@@ -316,35 +323,35 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'POST', path: at('/token'), body: form(tokenForm) },
   { method: 'POST', path: at('/introspect'), body: form(tokenParamForm) },
   { method: 'POST', path: at('/revoke'), body: form(tokenParamForm) },
-  { method: 'POST', path: at('/admin/pair'), body: json(fc.record({ code: refOr('pairCode'), label: nasty }, { requiredKeys: ['code'] })) },
-  { method: 'GET', path: at('/admin/session'), body: none },
-  { method: 'POST', path: at('/admin/pairing-codes'), body: json(fc.constant({})) },
-  { method: 'GET', path: at('/admin/credentials'), body: none },
-  { method: 'DELETE', path: withId('/admin/credentials/', 'credentialId'), body: none },
-  { method: 'GET', path: at('/admin/requests'), body: none, query: listQuery },
-  { method: 'POST', path: withId('/admin/requests/', 'authReqId', '/approve'), body: json(approveBody) },
-  { method: 'POST', path: withId('/admin/requests/', 'authReqId', '/deny'), body: json(fc.record({ reason: nasty }, { requiredKeys: [] })) },
-  { method: 'GET', path: at('/admin/grants'), body: none, query: listQuery },
-  { method: 'GET', path: withId('/admin/grants/', 'grantId'), body: none },
-  { method: 'POST', path: at('/admin/grants/revoke-all'), body: json(fc.constant({})) },
-  { method: 'POST', path: withId('/admin/grants/', 'grantId', '/revoke'), body: json(fc.constant({})) },
-  { method: 'GET', path: at('/admin/agents'), body: none },
-  { method: 'POST', path: at('/admin/agents'), body: json(agentBody) },
-  { method: 'DELETE', path: withId('/admin/agents/', 'clientId'), body: none },
-  { method: 'GET', path: at('/admin/external-grants'), body: none, query: listQuery },
-  { method: 'POST', path: at('/admin/external-grants'), body: json(externalBody) },
+  { method: 'POST', path: at(contractPath('pair')), body: json(fc.record({ code: refOr('pairCode'), label: nasty }, { requiredKeys: ['code'] })) },
+  { method: 'GET', path: at(contractPath('session')), body: none },
+  { method: 'POST', path: at(contractPath('pairingCodes.create')), body: json(fc.constant({})) },
+  { method: 'GET', path: at(contractPath('credentials.list')), body: none },
+  { method: 'DELETE', path: withParam('credentials.revoke', 'credentialId'), body: none },
+  { method: 'GET', path: at(contractPath('requests.list')), body: none, query: listQuery },
+  { method: 'POST', path: withParam('requests.approve', 'authReqId'), body: json(approveBody) },
+  { method: 'POST', path: withParam('requests.deny', 'authReqId'), body: json(fc.record({ reason: nasty }, { requiredKeys: [] })) },
+  { method: 'GET', path: at(contractPath('grants.list')), body: none, query: listQuery },
+  { method: 'GET', path: withParam('grants.get', 'grantId'), body: none },
+  { method: 'POST', path: at(contractPath('grants.revokeAll')), body: json(fc.constant({})) },
+  { method: 'POST', path: withParam('grants.revoke', 'grantId'), body: json(fc.constant({})) },
+  { method: 'GET', path: at(contractPath('agents.list')), body: none },
+  { method: 'POST', path: at(contractPath('agents.list')), body: json(agentBody) },
+  { method: 'DELETE', path: withParam('agents.remove', 'clientId'), body: none },
+  { method: 'GET', path: at(contractPath('external.list')), body: none, query: listQuery },
+  { method: 'POST', path: at(contractPath('external.list')), body: json(externalBody) },
   {
     method: 'POST',
-    path: withId('/admin/external-grants/', 'externalId', '/outcome'),
+    path: withParam('external.outcome', 'externalId'),
     body: json(fc.record({ result: fc.constantFrom('granted', 'denied', 'x'), error: nasty }, { requiredKeys: [] })),
   },
-  { method: 'POST', path: withId('/admin/external-grants/', 'externalId', '/revoke'), body: json(fc.constant({})) },
-  { method: 'POST', path: at('/admin/chat-events'), body: json(chatBody) },
-  { method: 'GET', path: at('/admin/audit'), body: none, query: auditQueryArb },
-  { method: 'GET', path: at('/admin/audit/verify'), body: none },
-  { method: 'GET', path: at('/admin/policy'), body: none },
-  { method: 'POST', path: at('/admin/policy/browser'), body: json(policyBody) },
-  { method: 'GET', path: at('/admin/events'), body: none },
+  { method: 'POST', path: withParam('external.revoke', 'externalId'), body: json(fc.constant({})) },
+  { method: 'POST', path: at(contractPath('chat.record')), body: json(chatBody) },
+  { method: 'GET', path: at(contractPath('audit.list')), body: none, query: auditQueryArb },
+  { method: 'GET', path: at(contractPath('audit.verify')), body: none },
+  { method: 'GET', path: at(contractPath('policy.get')), body: none },
+  { method: 'POST', path: at(contractPath('policy.pushBrowser')), body: json(policyBody) },
+  { method: 'GET', path: at(contractPath('events')), body: none },
 ];
 
 // ---- headers --------------------------------------------------------------------------------------------------
@@ -437,7 +444,7 @@ const extraHeaders = fc.array(
 
 /** The credential the endpoint expects: admin bearer, resource server for introspection, else the agent. */
 function naturalAuth(path: string): string {
-  if (path.startsWith('/admin')) return `Bearer ${ref('adminToken')}`;
+  if (path.startsWith(ADMIN_PREFIX)) return `Bearer ${ref('adminToken')}`;
   if (path === '/introspect') return `Basic ${ref('rsId')}:${ref('rsSecret')}`;
   return `Basic ${ref('agentId')}:${ref('agentSecret')}`;
 }

@@ -5,6 +5,7 @@
  * when sent to /revoke. An untouched live token must stay active, so the property cannot pass vacuously.
  */
 import fc from 'fast-check';
+import { adminPath } from '../../../shared/src/admin-contract.js';
 import { SignJWT, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
 import { createHmac } from 'node:crypto';
 import { GRANT_TYPE_TOKEN_EXCHANGE, TOKEN_TYPE_ACCESS_TOKEN } from '../../../shared/src/oauth.js';
@@ -173,7 +174,7 @@ async function introspects(w: TokenWorld, token: string, who: 'agent' | 'rs'): P
 
 async function grantExpiry(w: TokenWorld, token: string): Promise<number> {
   const grantId = String(decodeJwt(token).grant_id);
-  const res = await w.target.call('GET', `/admin/grants/${encodeURIComponent(grantId)}`, {
+  const res = await w.target.call('GET', adminPath('grants.get', { id: grantId }), {
     headers: { host: w.target.host, authorization: `Bearer ${w.target.adminToken}` },
   });
   const g = (await res.json()) as { expires_at?: number };
