@@ -41,6 +41,8 @@ export const policySchema = z.strictObject({
   daemonUrl: z.string().max(200).optional(),
   /** When true, the extension refuses to work unpaired (always true in practice: kept for explicitness). */
   requirePairing: z.boolean().optional(),
+  /** Dynamic client registration (RFC 7591) for MCP clients; on unless set to false. Client metadata documents stay on. */
+  allowClientRegistration: z.boolean().optional(),
   /** Where audit events go besides the local trail. */
   auditExport: auditExportPolicy.optional(),
 });
@@ -63,6 +65,9 @@ export function strictest(a: Policy, b: Policy): Policy {
     daemonUrl: a.daemonUrl ?? b.daemonUrl,
     requirePairing: a.requirePairing || b.requirePairing ? true : undefined,
     auditExport: a.auditExport ?? b.auditExport,
+    // off wins: either side turning registration off turns it off
+    allowClientRegistration:
+      a.allowClientRegistration === false || b.allowClientRegistration === false ? false : (a.allowClientRegistration ?? b.allowClientRegistration),
   };
   return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined)) as Policy;
 }

@@ -4,9 +4,10 @@ import { sql as m002 } from './migrations/002_external_grants.js';
 import { sql as m003 } from './migrations/003_audit_export.js';
 import { sql as m004 } from './migrations/004_audit_head.js';
 import { sql as m005 } from './migrations/005_dpop_binding.js';
+import { sql as m006 } from './migrations/006_authorization_code.js';
 
 /** Numbered migrations; index + 1 is the `user_version` after applying. Append only, never edit. */
-export const MIGRATIONS: readonly string[] = [m001, m002, m003, m004, m005];
+export const MIGRATIONS: readonly string[] = [m001, m002, m003, m004, m005, m006];
 
 export class MigrationError extends Error {
   override name = 'MigrationError';

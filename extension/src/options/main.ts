@@ -29,6 +29,7 @@ const POLICY_LABELS: Record<string, string> = {
   daemonUrl: 'Daemon URL',
   requirePairing: 'Pairing required',
   auditExport: 'Audit export',
+  allowClientRegistration: 'MCP client registration',
 };
 
 function showPolicy(policy: ExtensionState['policy']): void {
@@ -36,6 +37,7 @@ function showPolicy(policy: ExtensionState['policy']): void {
   $('#policy').hidden = entries.length === 0;
   const value = (k: string, v: unknown): string => {
     if (k === 'disableAlwaysAllow') return v ? 'Disabled' : 'Allowed';
+    if (k === 'allowClientRegistration') return v ? 'Allowed' : 'Turned off';
     if (k === 'auditExport' && v && typeof v === 'object' && 'otlpEndpoint' in v) return `to ${String(v.otlpEndpoint)}`;
     if (Array.isArray(v)) return v.join(', ') || '(none)';
     if (v && typeof v === 'object') return Object.keys(v).join(', ');
