@@ -122,13 +122,14 @@ export function mcpClients(ctx: DaemonContext, opts: McpClientOptions) {
     if (doc.token_endpoint_auth_method !== undefined && doc.token_endpoint_auth_method !== 'none') {
       throw invalidClient('client metadata document clients are public: token_endpoint_auth_method must be none');
     }
+    let name: string;
     try {
       checkMetadata(doc);
+      name = `${shownName(doc, url.host)} (claimed by ${url.host}, not verified)`;
     } catch (e) {
       if (e instanceof OAuthError) throw invalidClient(`client metadata document: ${e.description}`);
       throw e;
     }
-    const name = `${shownName(doc, url.host)} (claimed by ${url.host}, not verified)`;
     ctx.tx.transact(() =>
       repo.save(
         {
