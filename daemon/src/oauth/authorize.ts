@@ -97,16 +97,18 @@ export function authorizeRoutes(ctx: DaemonContext, grants: GrantService, client
           ? `More access for a connected app: already granted ${held.join(' ')}; adds ${added.length > 0 ? added.join(' ') : 'nothing new'}. Returns to ${host}.`
           : `Sign-in from an app that connects to ${new URL(resource).host}. Returns to ${host}.`;
       const handle = randomSecret('aw_');
+      let grantId: string;
       try {
-        grants.createRequest(effective, { scope, resource, binding_message: message.slice(0, 500) }, (g) =>
+        grantId = grants.createRequest(effective, { scope, resource, binding_message: message.slice(0, 500) }, (g) =>
           repo.insertRequest({ grant_id: g.id, wait_hash: sha256(handle), redirect_uri: redirectUri, state: state ?? null, code_challenge: challenge, issuer }),
-        );
+        ).grant.id;
       } catch (e) {
         if (e instanceof OAuthError) return back(e.code, e.description);
         throw e;
       }
       clients.touch(mc.client.client_id);
-      return c.redirect(`${issuer}${OAUTH_PATHS.authorizeWait}?request=${encodeURIComponent(handle)}`, 303);
+      // `grant` is not a secret (the page shows it); it lets the paired extension open its card in this tab.
+      return c.redirect(`${issuer}${OAUTH_PATHS.authorizeWait}?request=${encodeURIComponent(handle)}&grant=${encodeURIComponent(grantId)}`, 303);
     })
     .get(OAUTH_PATHS.authorizeWait, (c) => {
       const handle = c.req.query('request');
