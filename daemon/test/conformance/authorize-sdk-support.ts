@@ -5,6 +5,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { afterEach, expect } from 'vitest';
+import { MemoryProvider } from '../../../examples/mcp-server/memory-provider.js';
 import { protectedMcpApp } from '../../../examples/mcp-server/server.js';
 import type { TestDaemon } from '../harness.js';
 import { browse, mcpDaemon } from './authorize-support.js';
@@ -31,55 +32,15 @@ export async function protectedServer(): Promise<{ d: TestDaemon; mcpUrl: string
   return { d, mcpUrl };
 }
 
-interface Tokens {
-  access_token: string;
-  token_type: string;
-  refresh_token?: string | undefined;
-  issuer?: string | undefined;
-}
-
-/** The fields both SDKs' providers share (structurally the OAuthClientProvider of 1.32 and of v2). */
-export class MemoryProvider {
-  client: { client_id: string; client_secret?: string | undefined } | undefined;
-  saved: Tokens | undefined;
-  verifier = '';
-  /** Where the "browser" is now: the waiting page the daemon sent the tab to. */
-  waitUrl: string | undefined;
-  authorizations = 0;
-  readonly redirectUrl = CALLBACK;
-  readonly clientMetadata = {
-    client_name: 'SDK test client',
-    redirect_uris: [CALLBACK],
-    grant_types: ['authorization_code', 'refresh_token'],
-    response_types: ['code'],
-    token_endpoint_auth_method: 'none',
-  };
-  clientInformation() {
-    return this.client;
-  }
-  saveClientInformation(info: { client_id: string; client_secret?: string | undefined }) {
-    this.client = info;
-  }
-  tokens() {
-    return this.saved;
-  }
-  saveTokens(t: Tokens) {
-    this.saved = t;
-  }
-  async redirectToAuthorization(url: URL) {
-    this.authorizations++;
-    const res = await browse(url.toString());
-    expect(res.status, await res.clone().text()).toBe(303);
-    this.waitUrl = res.headers.get('location') ?? undefined;
-  }
-  saveCodeVerifier(v: string) {
-    this.verifier = v;
-  }
-  codeVerifier() {
-    return this.verifier;
-  }
-  invalidateCredentials(scope: 'all' | 'client' | 'tokens' | 'verifier' | 'discovery') {
-    if (scope === 'all' || scope === 'tokens') this.saved = undefined;
-    if (scope === 'all' || scope === 'client') this.client = undefined;
-  }
+/** The standard provider whose "browser" is fetch: it follows /authorize to the daemon's waiting page and stops there. */
+export function fetchingProvider(): MemoryProvider & { waitUrl: string | undefined } {
+  const p = Object.assign(
+    new MemoryProvider(CALLBACK, async (url) => {
+      const res = await browse(url.toString());
+      expect(res.status, await res.clone().text()).toBe(303);
+      p.waitUrl = res.headers.get('location') ?? undefined;
+    }),
+    { waitUrl: undefined as string | undefined },
+  );
+  return p;
 }

@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/index.js';
 import { PERSON, type TestDaemon } from '../harness.js';
 import { comeBack } from './authorize-support.js';
-import { MemoryProvider, protectedServer } from './authorize-sdk-support.js';
+import { fetchingProvider, protectedServer } from './authorize-sdk-support.js';
 import { pendingRequests } from './support.js';
 
 async function cli(d: TestDaemon, ...argv: string[]): Promise<string> {
@@ -32,7 +32,7 @@ async function cli(d: TestDaemon, ...argv: string[]): Promise<string> {
 }
 
 /** The person's side: one new pending request, approved in the CLI without mcp.admin for 15 minutes; the tab comes back. */
-async function approveInCli(d: TestDaemon, p: MemoryProvider): Promise<{ code: string; back: URL; grantId: string }> {
+async function approveInCli(d: TestDaemon, p: { waitUrl: string | undefined }): Promise<{ code: string; back: URL; grantId: string }> {
   const pending = await pendingRequests(d);
   expect(pending).toHaveLength(1);
   const g = pending[0]!;
@@ -52,7 +52,7 @@ function claimsOf(result: unknown): Record<string, unknown> {
 describe('@modelcontextprotocol/sdk 1.32 client, CLI approval', () => {
   it('connects, calls a tool with the approved claims, fails after revoke (refresh refused), and asks again', async () => {
     const { d, mcpUrl } = await protectedServer();
-    const p = new MemoryProvider();
+    const p = fetchingProvider();
     const first = new StreamableHTTPClientTransport(new URL(mcpUrl), { authProvider: p });
     await expect(new Client({ name: 't', version: '1' }).connect(first)).rejects.toThrow(/Unauthorized/);
     expect(p.client?.client_id).toMatch(/^mcp_/); // registered dynamically (RFC 7591)
@@ -86,7 +86,7 @@ describe('@modelcontextprotocol/sdk 1.32 client, CLI approval', () => {
 describe('@modelcontextprotocol/client 2.x, CLI approval', () => {
   it('connects (checking iss, RFC 9207), calls a tool with the approved claims, fails after revoke, and asks again', async () => {
     const { d, mcpUrl } = await protectedServer();
-    const p = new MemoryProvider();
+    const p = fetchingProvider();
     const first = new TransportV2(new URL(mcpUrl), { authProvider: p });
     await expect(new ClientV2({ name: 't', version: '1' }).connect(first)).rejects.toThrow();
     const { back, grantId } = await approveInCli(d, p);
