@@ -66,6 +66,9 @@ export function tokenRoute(tokens: TokenService, authenticateClient: Authenticat
     if (registered !== undefined && !MCP_GRANTS.includes(grantType)) {
       throw new OAuthError(400, 'unauthorized_client', 'this client may use the authorization_code and refresh_token grants only');
     }
+    if (registered === undefined && MCP_GRANTS.includes(grantType)) {
+      throw new OAuthError(400, 'unauthorized_client', 'agents added with `mandate agents add` use CIBA and token exchange, not this grant');
+    }
     if (grantType === GRANT_TYPE_AUTHORIZATION_CODE) {
       const p = parseForm(codeParams, form);
       mcp.touch(client.client_id);
