@@ -11,7 +11,7 @@ import {
 } from '../intercept/authorization-request.js';
 import { ALLOW_RULE_BASE, allowRule, filterSafe, looksLikeAuthorizationEndpoint, looksLikeAuthorizationRequest } from '../intercept/coarse-filter.js';
 import browser from '../lib/browser.js';
-import { daemonWaitingGrant, isDaemonAuthorize } from '../lib/daemon-pages.js';
+import { daemonWaitingGrant, isDaemonAuthorize, isLoopbackPath } from '../lib/daemon-pages.js';
 import { hostOf } from '../lib/url.js';
 import { callDaemon, DaemonError, type DaemonTarget } from './daemon-client.js';
 import { interceptState, type Review, type Tracked } from './intercept-state.js';
@@ -104,6 +104,12 @@ export function interceptor(daemon: () => Promise<DaemonTarget>, onChange: () =>
     );
   }
 
+  /** The paired daemon's URL when `url` could be one of its pages ('' otherwise, or when it cannot be reached). */
+  async function pairedDaemonUrl(url: string): Promise<string> {
+    if (!isLoopbackPath(url, '/authorize')) return '';
+    return (await daemon().catch(() => undefined))?.url ?? '';
+  }
+
   /** The review page asks what it stands in for. */
   async function open(via: 'get' | 'post', at: Frame): Promise<InterceptOpened> {
     const seen = await state.takeSeen(at);
@@ -120,7 +126,7 @@ export function interceptor(daemon: () => Promise<DaemonTarget>, onChange: () =>
     }
     if (via === 'post') return { action: 'post', id: await state.addReview({ ...at, url: seen.url, via }), url: seen.url };
     // The paired daemon's own /authorize: Mandate's request, decided in Mandate (the card opens on its waiting page).
-    if (isDaemonAuthorize((await daemon()).url, seen.url)) {
+    if (isDaemonAuthorize(await pairedDaemonUrl(seen.url), seen.url)) {
       const allowed = await letThrough(at, seen.url, 'main_frame');
       return { action: 'load', url: allowed.url };
     }
@@ -183,9 +189,10 @@ export function interceptor(daemon: () => Promise<DaemonTarget>, onChange: () =>
 
   /** A tab waits on the daemon for a decision: the request's card opens in that same tab (extension/src/approve). */
   async function onDaemonWaiting(tabId: number, url: string): Promise<void> {
-    const target = await daemon();
-    const grant = daemonWaitingGrant(target.url, url);
-    if (grant === undefined || target.auth === undefined) return;
+    if (!isLoopbackPath(url, '/authorize/wait')) return;
+    const target = await daemon().catch(() => undefined);
+    const grant = target?.auth === undefined ? undefined : daemonWaitingGrant(target.url, url);
+    if (grant === undefined) return;
     const page = new URL(browser.runtime.getURL('src/approve/index.html'));
     page.searchParams.set('grant', grant);
     page.searchParams.set('back', url);

@@ -36,3 +36,13 @@ export function daemonWaitingGrant(daemonUrl: string, address: string): string |
     return undefined;
   }
 }
+
+/** A cheap first check, before asking which daemon is paired: an http loopback address with this path. */
+export function isLoopbackPath(address: string, path: string): boolean {
+  try {
+    const u = new URL(address);
+    return u.protocol === 'http:' && LOOPBACK.has(u.hostname) && u.pathname === path;
+  } catch {
+    return false;
+  }
+}
