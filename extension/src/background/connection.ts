@@ -144,7 +144,7 @@ export function connectionManager(hooks: ConnectionHooks) {
 
   /** Coalesces bursts of events into at most one refresh in flight plus one queued. */
   function refresh(): Promise<ExtensionState> {
-    if (refreshing) {
+    if (refreshing !== undefined) {
       again = true;
       return refreshing;
     }
