@@ -22,6 +22,7 @@ export default defineConfig(({ mode }) => {
         input: {
           activity: resolve(import.meta.dirname, 'extension/src/activity/index.html'),
           review: resolve(import.meta.dirname, 'extension/src/review/index.html'),
+          approve: resolve(import.meta.dirname, 'extension/src/approve/index.html'),
         },
       },
     },

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { adminRoutes } from './admin/routes.js';
+import { mcpClients, type McpClientOptions } from './clients/mcp-clients.js';
 import { clientService } from './clients/service.js';
 import type { DaemonContext } from './context.js';
 import { externalService } from './external/service.js';
@@ -10,9 +11,12 @@ import { grantService } from './grants/service.js';
 import { clientAuthenticator } from './http/client-auth.js';
 import { OAuthError, errorResponse, onError } from './http/errors.js';
 import { localOnly } from './http/local-only.js';
+import { authorizeRoutes } from './oauth/authorize.js';
 import { bcAuthorizeRoute } from './oauth/bc-authorize.js';
+import { codeGrants } from './oauth/code-grant.js';
 import { introspectRoute } from './oauth/introspect.js';
 import { metadataRoutes } from './oauth/metadata.js';
+import { registerRoute } from './oauth/register.js';
 import { revokeRoute } from './oauth/revoke.js';
 import { tokenRoute } from './oauth/token.js';
 import { pairingService } from './pairing/service.js';
@@ -22,13 +26,15 @@ import { tokenService } from './tokens/service.js';
 export const MAX_BODY_BYTES = 64 * 1024;
 
 /** Composes the daemon: local-only guard, body limit, standard OAuth endpoints, then the admin API. */
-export function createApp(ctx: DaemonContext, port: () => number) {
+export function createApp(ctx: DaemonContext, port: () => number, mcpOptions: McpClientOptions) {
   const grants = grantService(ctx);
   const tokens = tokenService(ctx, grants);
   const clients = clientService(ctx, grants);
   const pairing = pairingService(ctx);
   const external = externalService(ctx);
   const authenticateClient = clientAuthenticator(ctx);
+  const mcp = mcpClients(ctx, mcpOptions);
+  const codes = codeGrants(ctx, grants, tokens);
 
   const app = new Hono()
     .use(localOnly(port))
@@ -38,9 +44,11 @@ export function createApp(ctx: DaemonContext, port: () => number) {
         onError: (c) => errorResponse(c, new OAuthError(413, 'invalid_request', `request body is larger than ${MAX_BODY_BYTES} bytes`)),
       }),
     )
-    .route('/', metadataRoutes(ctx))
+    .route('/', metadataRoutes(ctx, mcp.registrationAllowed))
     .route('/', bcAuthorizeRoute(ctx, grants, authenticateClient))
-    .route('/', tokenRoute(tokens, authenticateClient))
+    .route('/', authorizeRoutes(ctx, grants, mcp))
+    .route('/', registerRoute(mcp))
+    .route('/', tokenRoute(tokens, authenticateClient, mcp, codes))
     .route('/', introspectRoute(tokens, authenticateClient))
     .route('/', revokeRoute(tokens, authenticateClient))
     .route('/', revocationsRoute(ctx, authenticateClient))
@@ -49,5 +57,5 @@ export function createApp(ctx: DaemonContext, port: () => number) {
 
   app.notFound((c) => errorResponse(c, new OAuthError(404, 'not_found', `no route ${c.req.method} ${c.req.path}`)));
   app.onError(onError(ctx.log));
-  return { app, services: { grants, tokens, clients, pairing, external } };
+  return { app, services: { grants, tokens, clients, pairing, external, mcp } };
 }

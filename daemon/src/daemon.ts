@@ -9,6 +9,7 @@ import { createApp } from './app.js';
 import { AuditExportConfigError } from './audit/export-config.js';
 import { auditExporter, type AuditExporter } from './audit/export.js';
 import { rewindExportCursor } from './store/audit-export.repo.js';
+import { DEFAULT_MCP_CLIENT_OPTIONS, type McpClientOptions } from './clients/mcp-clients.js';
 import { AuditKeyError } from './audit/key.js';
 import { auditLog, type AuditLog } from './audit/log.js';
 import { auditRepo } from './store/audit.repo.js';
@@ -50,6 +51,8 @@ export interface DaemonOptions {
   keyDir?: string;
   /** How often refusals counted over a client's rate are written as aggregate rows (default 60 s; also at shutdown). */
   refusalFlushSeconds?: number;
+  /** MCP clients: metadata document fetch limits, registration rate and cleanup (see clients/mcp-clients.ts). */
+  mcpClients?: Partial<McpClientOptions>;
 }
 
 export interface RunningDaemon {
@@ -261,7 +264,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
           auditExporter(db, opts.auditExport!, { log, serviceName: 'mandate', hostName: hostname(), person: opts.person, clock, onRewind }),
         )
       : undefined;
-    const { app, services } = createApp(ctx, () => port);
+    const { app, services } = createApp(ctx, () => port, { ...DEFAULT_MCP_CLIENT_OPTIONS, ...opts.mcpClients });
     handler = app.fetch;
 
     writePrivate(join(opts.home, CLI_CREDENTIAL_FILE), `${services.pairing.rotateCliCredential()}\n`);
@@ -273,6 +276,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       try {
         services.grants.expireDue();
         services.external.expireDue();
+        services.mcp.removeUnused();
         // a lapsed token may still renew while its grant lives, so keep its jti that long
         ctx.tokens.purgeExpired(clock() - limits.maxDelegationSeconds);
       } catch (e) {

@@ -6,6 +6,8 @@ import { z } from 'zod';
 
 export const GRANT_TYPE_CIBA = 'urn:openid:params:grant-type:ciba';
 export const GRANT_TYPE_TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+export const GRANT_TYPE_AUTHORIZATION_CODE = 'authorization_code';
+export const GRANT_TYPE_REFRESH_TOKEN = 'refresh_token';
 export const TOKEN_TYPE_ACCESS_TOKEN = 'urn:ietf:params:oauth:token-type:access_token';
 export const TOKEN_TYPE_JWT = 'urn:ietf:params:oauth:token-type:jwt';
 export const ACCESS_TOKEN_TYP = 'at+jwt';
@@ -95,6 +97,8 @@ export const tokenResponse = z.object({
   expires_in: z.number().int().positive(),
   scope: z.string(),
   issued_token_type: z.literal(TOKEN_TYPE_ACCESS_TOKEN).optional(),
+  /** Authorization code and refresh grants only: rotated on every use, dies with the grant. */
+  refresh_token: z.string().optional(),
   authorization_details: authorizationDetails.optional(),
   // Mandate extension members (RFC 6749 §5.1: a client ignores members it does not know). docs/protocol.md.
   /** Seconds until the delegation (the grant) ends; no token outlives it. */
@@ -163,4 +167,58 @@ export const authorizationServerMetadata = z.object({
   response_types_supported: z.array(z.string()),
   authorization_details_types_supported: z.array(z.string()).optional(),
   backchannel_user_code_parameter_supported: z.boolean(),
+  authorization_endpoint: z.string(),
+  code_challenge_methods_supported: z.array(z.literal('S256')),
+  client_id_metadata_document_supported: z.boolean(),
+  /** Absent when organisation policy turns dynamic registration off. */
+  registration_endpoint: z.string().optional(),
+  authorization_response_iss_parameter_supported: z.boolean(),
 });
+
+/** A redirect URI a client may register: https, http on a loopback host (RFC 8252 §7.3), or a private-use scheme with a dot (§7.1). */
+export const redirectUri = z
+  .string()
+  .max(2000)
+  .refine((v) => {
+    try {
+      const u = new URL(v);
+      if (u.hash !== '' || v.includes('#')) return false;
+      if (u.protocol === 'https:') return true;
+      if (u.protocol === 'http:') return ['127.0.0.1', '[::1]', 'localhost'].includes(u.hostname);
+      return /^[a-z][a-z0-9+-]*\.[a-z0-9+.-]+:$/.test(u.protocol);
+    } catch {
+      return false;
+    }
+  }, 'must be https, http on a loopback address, or a private-use scheme like com.example.app:');
+
+const httpsUrl = z.string().max(2000).url();
+
+/** RFC 7591 client metadata as Mandate accepts it, from a registration request or a client ID metadata document. */
+export const clientMetadata = z.object({
+  redirect_uris: z.array(redirectUri).min(1).max(20),
+  client_name: z.string().min(1).max(100).optional(),
+  client_uri: httpsUrl.optional(),
+  logo_uri: httpsUrl.optional(),
+  scope: z.string().max(4000).optional(),
+  grant_types: z.array(z.string().max(100)).max(10).optional(),
+  response_types: z.array(z.string().max(100)).max(10).optional(),
+  token_endpoint_auth_method: z.string().max(100).optional(),
+  software_id: z.string().max(200).optional(),
+  software_version: z.string().max(100).optional(),
+});
+export type ClientMetadata = z.infer<typeof clientMetadata>;
+
+/** A client ID metadata document (draft-ietf-oauth-client-id-metadata-document): `client_id` is its own URL. */
+export const clientIdMetadataDocument = clientMetadata.extend({ client_id: z.string().max(2000) });
+
+/** RFC 7591 §3.2.1 registration response. */
+export const registrationResponse = clientMetadata.extend({
+  client_id: z.string(),
+  client_id_issued_at: z.number().int(),
+  client_secret: z.string().optional(),
+  client_secret_expires_at: z.number().int().optional(),
+  token_endpoint_auth_method: z.string(),
+  grant_types: z.array(z.string()),
+  response_types: z.array(z.string()),
+});
+export type RegistrationResponse = z.infer<typeof registrationResponse>;

@@ -39,6 +39,8 @@ export const policySchema = z.strictObject({
   selectorOverrides: z.record(z.string().max(100), z.array(z.string().max(500)).max(10)).optional(),
   /** The daemon URL the extension must use (loopback only). */
   daemonUrl: z.string().max(200).optional(),
+  /** Dynamic client registration (RFC 7591) for MCP clients; on unless set to false. Client metadata documents stay on. */
+  allowClientRegistration: z.boolean().optional(),
   /** Where audit events go besides the local trail. */
   auditExport: auditExportPolicy.optional(),
 });
@@ -65,6 +67,9 @@ export function strictest(a: Policy, b: Policy): Policy {
     selectorOverrides: a.selectorOverrides || b.selectorOverrides ? { ...b.selectorOverrides, ...a.selectorOverrides } : undefined,
     daemonUrl: a.daemonUrl ?? b.daemonUrl,
     auditExport: a.auditExport ?? b.auditExport,
+    // off wins: either side turning registration off turns it off
+    allowClientRegistration:
+      a.allowClientRegistration === false || b.allowClientRegistration === false ? false : (a.allowClientRegistration ?? b.allowClientRegistration),
   };
   const out: Policy = {};
   for (const [key, value] of Object.entries(merged)) if (value !== undefined) Object.assign(out, { [key]: value });

@@ -55,8 +55,11 @@ export function grantService(ctx: DaemonContext) {
 
   const emitGrant = (g: GrantRecord) => tx.enqueue({ type: 'grant', grant_id: g.id, status: g.status });
 
-  /** CIBA backchannel request from an authenticated agent: checked against its ceiling, stored as pending. */
-  function createRequest(client: ClientRecord, req: NewRequest) {
+  /**
+   * A request from an agent, checked against its ceiling and stored as pending: CIBA, or /authorize (which
+   * stores its browser side with `alongside`, in the same transaction).
+   */
+  function createRequest(client: ClientRecord, req: NewRequest, alongside?: (g: GrantRecord) => void) {
     const base: RefusalDraft<'request.refused'> = {
       type: 'request.refused',
       outcome: 'refused',
@@ -113,6 +116,7 @@ export function grantService(ctx: DaemonContext) {
         poll_interval: limits.pollIntervalSeconds,
       });
       const g = grants.get(id)!;
+      alongside?.(g);
       audit.append(
         grantAudit(g, {
           type: 'request.created',

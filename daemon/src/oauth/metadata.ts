@@ -1,12 +1,23 @@
-import { Hono } from 'hono';
-import { GRANT_TYPE_CIBA, GRANT_TYPE_TOKEN_EXCHANGE, SIGNING_ALG, type authorizationServerMetadata } from '../../../shared/src/oauth.js';
+import { Hono, type Context } from 'hono';
+import {
+  GRANT_TYPE_AUTHORIZATION_CODE,
+  GRANT_TYPE_CIBA,
+  GRANT_TYPE_REFRESH_TOKEN,
+  GRANT_TYPE_TOKEN_EXCHANGE,
+  SIGNING_ALG,
+  type authorizationServerMetadata,
+} from '../../../shared/src/oauth.js';
 import type { z } from 'zod';
+import { registeredResources } from '../clients/mcp-clients.js';
 import type { DaemonContext } from '../context.js';
 
 export const OAUTH_PATHS = {
   metadata: '/.well-known/oauth-authorization-server',
   jwks: '/jwks.json',
   bcAuthorize: '/bc-authorize',
+  authorize: '/authorize',
+  authorizeWait: '/authorize/wait',
+  register: '/register',
   token: '/token',
   introspect: '/introspect',
   revoke: '/revoke',
@@ -14,23 +25,42 @@ export const OAUTH_PATHS = {
 
 const CLIENT_AUTH = ['client_secret_basic', 'client_secret_post'];
 
+/**
+ * The issuer as the caller reached the daemon: `http://127.0.0.1:PORT` or `http://localhost:PORT` (or [::1]).
+ * RFC 8414 §3.3 has clients compare the metadata's issuer with the URL they discovered it from, so each
+ * loopback name gets a document of its own, with every endpoint on that same name. The Host header was
+ * already checked by localOnly; tokens keep the canonical `iss` (ctx.issuer).
+ */
+export function issuerFor(ctx: DaemonContext, c: Context): string {
+  const host = (c.req.header('host') ?? '').toLowerCase();
+  return host === '' ? ctx.issuer : `http://${host}`;
+}
+
 /** RFC 8414 metadata and the JWKS (RFC 7517) that resource servers verify tokens with. */
-export function metadataRoutes(ctx: DaemonContext) {
-  const metadata: z.infer<typeof authorizationServerMetadata> & { access_token_signing_alg_values_supported: string[] } = {
-    issuer: ctx.issuer,
-    token_endpoint: ctx.issuer + OAUTH_PATHS.token,
-    backchannel_authentication_endpoint: ctx.issuer + OAUTH_PATHS.bcAuthorize,
-    introspection_endpoint: ctx.issuer + OAUTH_PATHS.introspect,
-    revocation_endpoint: ctx.issuer + OAUTH_PATHS.revoke,
-    jwks_uri: ctx.issuer + OAUTH_PATHS.jwks,
-    grant_types_supported: [GRANT_TYPE_CIBA, GRANT_TYPE_TOKEN_EXCHANGE],
+export function metadataRoutes(ctx: DaemonContext, registrationOpen: () => boolean) {
+  /** The scopes the registered resource servers list, when any do. */
+  const knownScopes = (): string[] => [...new Set([...registeredResources(ctx).values()].flat())].sort();
+  const metadata = (issuer: string): z.infer<typeof authorizationServerMetadata> & { access_token_signing_alg_values_supported: string[] } => ({
+    issuer,
+    authorization_endpoint: issuer + OAUTH_PATHS.authorize,
+    token_endpoint: issuer + OAUTH_PATHS.token,
+    backchannel_authentication_endpoint: issuer + OAUTH_PATHS.bcAuthorize,
+    introspection_endpoint: issuer + OAUTH_PATHS.introspect,
+    revocation_endpoint: issuer + OAUTH_PATHS.revoke,
+    ...(registrationOpen() ? { registration_endpoint: issuer + OAUTH_PATHS.register } : {}),
+    jwks_uri: issuer + OAUTH_PATHS.jwks,
+    grant_types_supported: [GRANT_TYPE_AUTHORIZATION_CODE, GRANT_TYPE_REFRESH_TOKEN, GRANT_TYPE_CIBA, GRANT_TYPE_TOKEN_EXCHANGE],
+    response_types_supported: ['code'],
+    code_challenge_methods_supported: ['S256'],
+    client_id_metadata_document_supported: true,
+    authorization_response_iss_parameter_supported: true,
+    ...(knownScopes().length > 0 ? { scopes_supported: knownScopes() } : {}),
     backchannel_token_delivery_modes_supported: ['poll'],
     backchannel_user_code_parameter_supported: false,
-    response_types_supported: [],
-    token_endpoint_auth_methods_supported: CLIENT_AUTH,
+    token_endpoint_auth_methods_supported: ['none', ...CLIENT_AUTH],
     introspection_endpoint_auth_methods_supported: CLIENT_AUTH,
     revocation_endpoint_auth_methods_supported: CLIENT_AUTH,
     access_token_signing_alg_values_supported: [SIGNING_ALG],
-  };
-  return new Hono().get(OAUTH_PATHS.metadata, (c) => c.json(metadata)).get(OAUTH_PATHS.jwks, (c) => c.json(ctx.keys.jwks));
+  });
+  return new Hono().get(OAUTH_PATHS.metadata, (c) => c.json(metadata(issuerFor(ctx, c)))).get(OAUTH_PATHS.jwks, (c) => c.json(ctx.keys.jwks));
 }

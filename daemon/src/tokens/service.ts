@@ -31,7 +31,7 @@ export function tokenService(ctx: DaemonContext, grantsSvc: GrantService) {
     g: GrantRecord,
     scopes: string[],
     claim: (id: string, now: number) => GrantRecord | undefined,
-    how: 'ciba' | 'token-exchange',
+    how: 'ciba' | 'token-exchange' | 'authorization_code' | 'refresh_token',
   ): Promise<TokenResponse> {
     const now = clock();
     const issued = await issueAccessToken(keys, issuer, g, scopes, now);
@@ -227,6 +227,6 @@ export function tokenService(ctx: DaemonContext, grantsSvc: GrantService) {
     grantsSvc.endByAgent(checked.grant, checked.claims.jti);
   }
 
-  return { pollCiba, exchange, introspect, revokeToken };
+  return { pollCiba, exchange, introspect, revokeToken, mint, refuseToken };
 }
 export type TokenService = ReturnType<typeof tokenService>;

@@ -263,14 +263,15 @@ describe('/token, /introspect and /revoke parameters', () => {
   const without = (p: Record<string, string>, key: string) => Object.fromEntries(Object.entries(p).filter(([k]) => k !== key));
   const rows: Row[] = [
     { name: 'grant_type missing', path: '/token', params: (w) => ({ auth_req_id: w.authReqId }), code: 'invalid_request' },
-    ...[
-      'authorization_code',
-      'client_credentials',
-      'password',
-      'refresh_token',
-      'urn:ietf:params:oauth:grant-type:device_code',
-      'urn:openid:params:grant-type:CIBA',
-    ].map(
+    ...['authorization_code', 'refresh_token'].map(
+      (g): Row => ({
+        name: `grant_type=${g} from a CIBA agent`,
+        path: '/token',
+        params: () => ({ grant_type: g, code: 'x', refresh_token: 'x', redirect_uri: 'http://127.0.0.1/cb', code_verifier: 'v'.repeat(43) }),
+        code: 'unauthorized_client',
+      }),
+    ),
+    ...['client_credentials', 'password', 'urn:ietf:params:oauth:grant-type:device_code', 'urn:openid:params:grant-type:CIBA'].map(
       (g): Row => ({
         name: `grant_type=${g}`,
         path: '/token',

@@ -11,6 +11,7 @@ import { agentCreated, grantView, type AgentCreated } from '../../../shared/src/
 import { ADMIN_PREFIX } from '../../../shared/src/admin-contract.js';
 import { GRANT_TYPE_CIBA, bcAuthorizeResponse, tokenResponse } from '../../../shared/src/oauth.js';
 import { createApp } from '../../src/app.js';
+import { DEFAULT_MCP_CLIENT_OPTIONS } from '../../src/clients/mcp-clients.js';
 import { CLI_CREDENTIAL_FILE } from '../../src/config.js';
 import { startDaemon, type RunningDaemon } from '../../src/daemon.js';
 
@@ -116,7 +117,7 @@ export async function startFuzzTarget(): Promise<FuzzTarget> {
   const clock = fuzzClock();
   const daemon = await startDaemon({ home, port: 0, person: FUZZ_PERSON, clock, log: () => {}, sweepIntervalMs: 3_600_000 });
   // the same app the daemon serves, built on its context, so requests need no socket
-  const { app } = createApp(daemon.ctx, () => daemon.port);
+  const { app } = createApp(daemon.ctx, () => daemon.port, DEFAULT_MCP_CLIENT_OPTIONS);
   const host = `127.0.0.1:${daemon.port}`;
   const adminToken = readFileSync(join(home, CLI_CREDENTIAL_FILE), 'utf8').trim();
   installWriteWatch(daemon.ctx.db);

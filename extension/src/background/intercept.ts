@@ -11,6 +11,7 @@ import {
 } from '../intercept/authorization-request.js';
 import { ALLOW_RULE_BASE, allowRule, filterSafe, looksLikeAuthorizationEndpoint, looksLikeAuthorizationRequest } from '../intercept/coarse-filter.js';
 import browser from '../lib/browser.js';
+import { daemonWaitingGrant, isDaemonAuthorize, isLoopbackPath } from '../lib/daemon-pages.js';
 import { hostOf } from '../lib/url.js';
 import { callDaemon, DaemonError, type DaemonTarget } from './daemon-client.js';
 import { interceptState, type Review, type Tracked } from './intercept-state.js';
@@ -102,6 +103,12 @@ export function interceptor(daemon: () => Promise<DaemonTarget>, onChange: () =>
     );
   }
 
+  /** The paired daemon's URL when `url` could be one of its pages ('' otherwise, or when it cannot be reached). */
+  async function pairedDaemonUrl(url: string): Promise<string> {
+    if (!isLoopbackPath(url, '/authorize')) return '';
+    return (await daemon().catch(() => undefined))?.url ?? '';
+  }
+
   /** The review page asks what it stands in for. */
   async function open(via: 'get' | 'post', at: Frame): Promise<InterceptOpened> {
     const seen = await state.takeSeen(at);
@@ -117,6 +124,11 @@ export function interceptor(daemon: () => Promise<DaemonTarget>, onChange: () =>
       return { action: 'blocked', reason: 'an authorization request inside a frame cannot be reviewed' };
     }
     if (via === 'post') return { action: 'post', id: await state.addReview({ ...at, url: seen.url, via }), url: seen.url };
+    // The paired daemon's own /authorize: Mandate's request, decided in Mandate (the card opens on its waiting page).
+    if (isDaemonAuthorize(await pairedDaemonUrl(seen.url), seen.url)) {
+      const allowed = await letThrough(at, seen.url, 'main_frame');
+      return { action: 'load', url: allowed.url };
+    }
     const parsed = parseAuthorizationRequest(seen.url, await patternsInForce());
     if (parsed.kind === 'refused') return { action: 'refused', reason: parsed.reason };
     if (parsed.kind === 'not-agent-oauth') {
@@ -168,7 +180,22 @@ export function interceptor(daemon: () => Promise<DaemonTarget>, onChange: () =>
   async function onCommitted(at: Frame, url: string): Promise<void> {
     const spent = await state.takeAllowRules(at);
     if (spent.length > 0) await browser.declarativeNetRequest.updateSessionRules({ removeRuleIds: spent });
-    if (at.frameId === 0) await onTrackedNavigation(at.tabId, url);
+    if (at.frameId === 0) {
+      await onTrackedNavigation(at.tabId, url);
+      await onDaemonWaiting(at.tabId, url);
+    }
+  }
+
+  /** A tab waits on the daemon for a decision: the request's card opens in that same tab (extension/src/approve). */
+  async function onDaemonWaiting(tabId: number, url: string): Promise<void> {
+    if (!isLoopbackPath(url, '/authorize/wait')) return;
+    const target = await daemon().catch(() => undefined);
+    const grant = target?.auth === undefined ? undefined : daemonWaitingGrant(target.url, url);
+    if (grant === undefined) return;
+    const page = new URL(browser.runtime.getURL('src/approve/index.html'));
+    page.searchParams.set('grant', grant);
+    page.searchParams.set('back', url);
+    await browser.tabs.update(tabId, { url: page.href });
   }
 
   async function onTrackedNavigation(tabId: number, url: string): Promise<void> {

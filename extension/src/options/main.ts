@@ -30,6 +30,7 @@ const POLICY_LABELS: Record<keyof Policy, string> = {
   selectorOverrides: 'Chat card selectors',
   daemonUrl: 'Daemon URL',
   auditExport: 'Audit export',
+  allowClientRegistration: 'MCP client registration',
 };
 
 function showPolicy(policy: ExtensionState['policy']): void {
@@ -37,6 +38,7 @@ function showPolicy(policy: ExtensionState['policy']): void {
   $('#policy').hidden = entries.length === 0;
   const value = (k: string, v: unknown): string => {
     if (k === 'disableAlwaysAllow') return v ? 'Disabled' : 'Allowed';
+    if (k === 'allowClientRegistration') return v ? 'Allowed' : 'Turned off';
     if (k === 'auditExport' && v && typeof v === 'object' && 'otlpEndpoint' in v) return `to ${String(v.otlpEndpoint)}`;
     if (Array.isArray(v)) return v.join(', ') || '(none)';
     if (v && typeof v === 'object') return Object.keys(v).join(', ');
