@@ -22,6 +22,9 @@ const patternsInForce = async () => {
   return [...s.patterns, ...s.orgPatterns];
 };
 
+/** The extension's own pages (review, approve): their navigations are not the reviewed request. */
+const EXTENSION_BASE = browser.runtime.getURL('/');
+
 /** A sign-in-only request is recorded for this long; nothing more was given. */
 const SIGN_IN_SECONDS = 3600;
 
@@ -178,8 +181,12 @@ export function interceptor(daemon: () => Promise<DaemonTarget>, onChange: () =>
 
   /** A frame committed: its one-time allow rule is spent; a tracked tab may be back at the platform. */
   async function onCommitted(at: Frame, url: string): Promise<void> {
-    const spent = await state.takeAllowRules(at);
-    if (spent.length > 0) await browser.declarativeNetRequest.updateSessionRules({ removeRuleIds: spent });
+    // Our own pages do not spend a rule: Firefox reports the review page's own navigation as ending (an error
+    // event) right after it asks for the reviewed request, before that request has even gone out.
+    if (!url.startsWith(EXTENSION_BASE)) {
+      const spent = await state.takeAllowRules(at);
+      if (spent.length > 0) await browser.declarativeNetRequest.updateSessionRules({ removeRuleIds: spent });
+    }
     if (at.frameId === 0) {
       await onTrackedNavigation(at.tabId, url);
       await onDaemonWaiting(at.tabId, url);

@@ -112,7 +112,7 @@ export async function fakeDaemon() {
         });
         return new Response(stream, { status: 200, headers: { 'content-type': 'text/event-stream' } });
       }
-      if (path === '/policy/browser') return json(200, { effective: {} });
+      if (path === '/policy/browser') return json(200, { path: null, file: {}, browser: {}, effective: {} });
       if (path === '/session') {
         const credential = { id: 'c1', label: 'ext', kind: 'extension', origin: ORIGIN, created_at: 1, last_used_at: null, revoked_at: null };
         return json(200, { issuer: DAEMON, person: 'user:alice', version: '0.1.0', data_dir: '/tmp', credential });
