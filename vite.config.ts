@@ -2,6 +2,7 @@ import { crx } from '@crxjs/vite-plugin';
 import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
 import manifest from './extension/manifest.config.js';
+import { noEval } from './extension/scripts/no-eval.js';
 
 /**
  * Builds the MV3 extension from one source: `vite build` → dist/extension (Chrome, Edge),
@@ -13,7 +14,7 @@ export default defineConfig(({ mode }) => {
   const benchCatalog = process.env.MANDATE_BENCH_CATALOG;
   return {
     root: resolve(import.meta.dirname, 'extension'),
-    plugins: [crx({ manifest, browser: firefox ? 'firefox' : 'chrome' })],
+    plugins: [noEval(), crx({ manifest, browser: firefox ? 'firefox' : 'chrome' })],
     ...(benchCatalog ? { resolve: { alias: [{ find: /^\.\/catalog\.json$/, replacement: resolve(benchCatalog) }] } } : {}),
     build: {
       outDir: process.env.MANDATE_BENCH_OUT_DIR ?? resolve(import.meta.dirname, firefox ? 'dist/extension-firefox' : 'dist/extension'),

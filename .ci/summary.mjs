@@ -13,15 +13,19 @@ if (existsSync('test-results/vitest.json')) {
   skipped += (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
   suites++;
 }
-if (existsSync('test-results/playwright.json')) {
-  const s = JSON.parse(readFileSync('test-results/playwright.json', 'utf8')).stats;
+// the e2e suite (Chromium and Firefox projects) and the Playwright kit's example project (npm run test:kit)
+const PLAYWRIGHT_REPORTS = ['test-results/playwright.json', 'examples/consent-tests/test-results/playwright.json'];
+for (const file of PLAYWRIGHT_REPORTS) {
+  if (!existsSync(file)) continue;
+  const s = JSON.parse(readFileSync(file, 'utf8')).stats;
   passed += s.expected + s.flaky;
   failed += s.unexpected;
   skipped += s.skipped;
   suites++;
 }
-if (suites < 2) {
-  console.log(`(only ${suites} of 2 suite reports found: a suite did not run)`);
-  failed += 2 - suites;
+const EXPECTED = 1 + PLAYWRIGHT_REPORTS.length;
+if (suites < EXPECTED) {
+  console.log(`(only ${suites} of ${EXPECTED} suite reports found: a suite did not run)`);
+  failed += EXPECTED - suites;
 }
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);

@@ -48,7 +48,19 @@ export default defineManifest((env) => {
     // No page that opens one of ours keeps a handle on it (it could navigate it under the person's cursor).
     cross_origin_opener_policy: { value: 'same-origin' },
     ...(firefox
-      ? { browser_specific_settings: { gecko: { id: 'mandate@mandate.dev', strict_min_version: '128.0' } } }
+      ? {
+          browser_specific_settings: {
+            gecko: {
+              id: 'mandate@mandate.dev',
+              // 140: the first ESR that knows data_collection_permissions
+              strict_min_version: '140.0',
+              // Mandate sends nothing off the machine: it talks only to the local daemon.
+              data_collection_permissions: { required: ['none'] },
+            } as { id: string; strict_min_version: string },
+            // Firefox for Android knows data_collection_permissions from 142
+            gecko_android: { strict_min_version: '142.0' },
+          } as { gecko: { id: string; strict_min_version: string } },
+        }
       : { key: EXTENSION_KEY, minimum_chrome_version: '120' }),
   };
 });

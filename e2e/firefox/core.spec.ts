@@ -156,11 +156,14 @@ test('consent interception: the review page comes before the provider hears anyt
   });
   expect(stub.received[0]!.query.get('scope')).toBe(`openid ${READ}`);
 
-  stub.received.length = 0;
-  await ff.navigate(page, q(`openid ${SEND}`)).catch(() => undefined);
-  await waitForReview(page);
-  await click(page, 'button', 'Block');
-  await byRole(page, 'heading', 'Blocked');
-  expect(stub.received).toEqual([]);
   await page.close();
+
+  stub.received.length = 0;
+  const other = await ff.browser.newPage();
+  await ff.navigate(other, q(`openid ${SEND}`)).catch(() => undefined);
+  await waitForReview(other);
+  await click(other, 'button', 'Block');
+  await byRole(other, 'heading', 'Blocked');
+  expect(stub.received).toEqual([]);
+  await other.close();
 });

@@ -1,3 +1,4 @@
+import '../lib/zod-jitless.js';
 import type { AuditEventView, AuditQuery, GrantView } from '../../../shared/src/admin-api.js';
 import { send } from '../lib/messaging.js';
 import { $, h, replaceChildren } from '../ui/dom.js';

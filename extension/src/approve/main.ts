@@ -4,6 +4,7 @@
  * (popup/pending.ts); after Approve or Deny the tab goes back to the daemon's waiting URL, which sends it on to
  * the client with a code (or access_denied). Only the paired daemon's waiting page is ever a way back.
  */
+import '../lib/zod-jitless.js';
 import { daemonWaitingGrant } from '../lib/daemon-pages.js';
 import { send } from '../lib/messaging.js';
 import { pendingItem, type Notify } from '../popup/pending.js';

@@ -1,3 +1,4 @@
+import '../lib/zod-jitless.js';
 import {
   type ExtensionState,
   isMessageType,

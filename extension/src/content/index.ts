@@ -5,6 +5,7 @@
  * It never approves anything in Mandate (the service worker refuses such messages from here anyway).
  * Nothing in here may break the page: every step is guarded and failures are logged, never thrown.
  */
+import '../lib/zod-jitless.js';
 import type { ContentContext } from '../../../shared/src/protocol.js';
 import { send } from '../lib/messaging.js';
 import { chatgpt } from './adapters/chatgpt.js';

@@ -1,3 +1,4 @@
+import '../lib/zod-jitless.js';
 import { STATE_PORT, extensionState, type ExtensionState } from '../../../shared/src/protocol.js';
 import type { Policy } from '../../../shared/src/policy.js';
 import browser from '../lib/browser.js';

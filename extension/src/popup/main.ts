@@ -1,3 +1,4 @@
+import '../lib/zod-jitless.js';
 import { showText } from '../../../shared/src/text.js';
 import type { ExternalGrantView, GrantView } from '../../../shared/src/admin-api.js';
 import { STATE_PORT, type ExtensionState } from '../../../shared/src/protocol.js';

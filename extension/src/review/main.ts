@@ -4,6 +4,7 @@
  * itself; this page's own address says nothing), shows it in plain words, and the person decides on
  * exactly that request: untick scopes, choose how long, then Continue or Block.
  */
+import '../lib/zod-jitless.js';
 import type { Policy } from '../../../shared/src/policy.js';
 import type { InterceptOpened } from '../../../shared/src/protocol.js';
 import { HIDDEN_TEXT, parseAuthorizationRequest, type AuthorizationRequest } from '../intercept/authorization-request.js';

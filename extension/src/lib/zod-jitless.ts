@@ -1,0 +1,7 @@
+/**
+ * Imported first by every extension entry point: zod validates without generating code (no eval under the
+ * extension CSP; extension/scripts/no-eval.ts removes the code generation from the bundle altogether).
+ */
+import { z } from 'zod';
+
+z.config({ jitless: true });
