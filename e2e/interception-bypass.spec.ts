@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { startDaemon, type RunningDaemon } from '../daemon/src/daemon.js';
 import { chromiumMissing, launch } from './chromium.js';
 import { EXTENSION_DIR, pairThroughOptions } from './fixtures.js';
+import { STATIC_RULESET_ID, staticRules } from '../extension/src/intercept/coarse-filter.js';
 import { startProviderStub, type ProviderStub } from './support/provider-stub.js';
 
 const test = base;
@@ -99,7 +100,7 @@ for (const [name, query] of [
   test(`hidden contents are reviewed with a plain warning: ${name}`, async () => {
     const page = await context.newPage();
     await page.goto(authorize(query)).catch(() => undefined);
-    await expect(page.getByRole('note')).toContainText('Mandate cannot see everything this request asks');
+    await expect(page.getByRole('note').filter({ hasText: 'Mandate cannot see everything this request asks' })).toBeVisible();
     await expect(page.getByRole('button', { name: 'Block' })).toBeVisible();
     expect(atProvider()).toEqual([]);
     await page.close();
@@ -254,4 +255,24 @@ test('authorization_details are shown in plain words on the review page; unshowa
   await page.waitForTimeout(1000); // longer than the arming delay: Continue must stay disabled for a reason of its own
   await expect(page.getByRole('button', { name: 'Continue' })).toBeDisabled();
   await page.close();
+});
+
+test('every static rule is accepted by Chromium (isRegexSupported) and the whole ruleset is enabled', async () => {
+  const rules = staticRules();
+  const results = await worker.evaluate(
+    (regexes) =>
+      Promise.all(
+        regexes.map((r) =>
+          (
+            chrome as unknown as { declarativeNetRequest: { isRegexSupported(o: object): Promise<{ isSupported: boolean; reason?: string }> } }
+          ).declarativeNetRequest.isRegexSupported({ regex: r.regex, isCaseSensitive: r.caseSensitive }),
+        ),
+      ),
+    rules.map((r) => ({ regex: r.condition.regexFilter!, caseSensitive: r.condition.isUrlFilterCaseSensitive !== false })),
+  );
+  expect(results).toEqual(rules.map(() => ({ isSupported: true })));
+  const enabled = await worker.evaluate(() =>
+    (chrome as unknown as { declarativeNetRequest: { getEnabledRulesets(): Promise<string[]> } }).declarativeNetRequest.getEnabledRulesets(),
+  );
+  expect(enabled).toEqual([STATIC_RULESET_ID]);
 });
