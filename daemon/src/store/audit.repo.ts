@@ -1,20 +1,9 @@
 import type { Database } from 'better-sqlite3';
 import type { AuditQuery } from '../../../shared/src/admin-api.js';
-import type { ChainHead } from '../audit/chain.js';
+import type { AuditRowBody, ChainHead } from '../audit/chain.js';
 
-/** A stored audit row, as the database holds it (scopes space-delimited, detail as JSON text). */
-export interface AuditRow {
-  id: number;
-  ts: number;
-  type: string;
-  person: string | null;
-  agent: string | null;
-  resource: string | null;
-  scopes: string;
-  grant_id: string | null;
-  decision: string | null;
-  outcome: 'ok' | 'refused';
-  detail: string | null;
+/** A stored audit row, as the database holds it (scopes space-delimited, detail as JSON text): the MAC'ed body and its links. */
+export interface AuditRow extends AuditRowBody {
   prev_hash: string;
   hash: string;
 }
