@@ -2,20 +2,13 @@ import { chromium, type BrowserContext } from '@playwright/test';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { QUIET_FLAGS } from '../kits/playwright/src/flags.js';
 
 /** Debian's Chromium unless CHROMIUM_PATH says otherwise. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-/** Flags that keep Chromium off the (closed) network and quiet in CI; see ../shared/handbook/environment.md. */
-export const QUIET_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+/** Flags that keep Chromium off the (closed) network and quiet in CI: the same ones the Playwright kit uses. */
+export { QUIET_FLAGS };
 
 export function chromiumMissing(): string | undefined {
   return existsSync(CHROMIUM) ? undefined : `Chromium not found at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH`;

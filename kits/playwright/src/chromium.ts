@@ -3,6 +3,7 @@ import type { BrowserContext } from '@playwright/test';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { QUIET_FLAGS } from './flags.js';
 import { playwright } from './playwright.js';
 
 export type ChromiumChoice = { executablePath: string } | { channel: 'chrome' | 'msedge' };
@@ -50,17 +51,6 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env): ChromiumChoi
   );
 }
 
-/** Keep Chromium off the network and quiet in CI. `--no-sandbox` because CI containers run as root. */
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
 export interface LaunchedChromium {
   context: BrowserContext;
   close(): Promise<void>;
@@ -72,7 +62,7 @@ export async function launchWithExtension(extensionDir: string, opts: { headless
   const context = await playwright.chromium.launchPersistentContext(profile, {
     ...findChromium(),
     headless: opts.headless,
-    args: [...FLAGS, `--disable-extensions-except=${extensionDir}`, `--load-extension=${extensionDir}`],
+    args: [...QUIET_FLAGS, `--disable-extensions-except=${extensionDir}`, `--load-extension=${extensionDir}`],
   });
   return {
     context,
