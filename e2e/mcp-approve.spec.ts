@@ -86,9 +86,10 @@ test('an MCP client connects through Mandate: same-tab card, narrowed, revoked i
     await client.close();
 
     // a second connection: a new pending request, shown again in the tab
-    const pending = (await (await daemon.admin('GET', '/requests')).json()) as { grants: { id: string }[] };
-    expect(pending.grants.length).toBeGreaterThan(0);
-    expect(pending.grants.map((g) => g.id)).not.toContain(claims.grant_id);
+    // the client starts the new authorization after its refresh is refused: wait for it to land
+    const pendingIds = async () => ((await (await daemon.admin('GET', '/requests')).json()) as { grants: { id: string }[] }).grants.map((g) => g.id);
+    await expect.poll(async () => (await pendingIds()).length, { timeout: 15_000 }).toBeGreaterThan(0);
+    expect(await pendingIds()).not.toContain(claims.grant_id);
   } finally {
     for (const close of closers) await close();
     if (server) {
