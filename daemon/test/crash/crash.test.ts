@@ -7,9 +7,18 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DB_FILE } from '../../src/config.js';
-import { runCrashCycles } from './cycles.js';
+import { reachable, runCrashCycles } from './cycles.js';
 
 describe('crash consistency (kill -9 and torn WAL)', () => {
+  it('lets a torn WAL move a checkpointed grant forward (a kept commit), never back', () => {
+    expect(reachable('pending', 'approved')).toBe(true);
+    expect(reachable('pending', 'revoked')).toBe(true);
+    expect(reachable('approved', 'ended')).toBe(true);
+    expect(reachable('approved', 'pending')).toBe(false);
+    expect(reachable('revoked', 'approved')).toBe(false);
+    expect(reachable('denied', 'approved')).toBe(false);
+  });
+
   it('keeps everything acknowledged across 8 kills, 2 of them with a torn WAL', { timeout: 180_000 }, async () => {
     const stats = await runCrashCycles({ cycles: 8, seed: 20261129, tornEvery: 4 });
     expect(stats.failures).toEqual([]);
