@@ -1,5 +1,4 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { adminRoutes } from './admin/routes.js';
 import { mcpClients, type McpClientOptions } from './clients/mcp-clients.js';
 import { clientService } from './clients/service.js';
@@ -9,6 +8,7 @@ import { revocationsRoute } from './feed/revocations.js';
 import { toolCallsRoute } from './feed/tool-calls.js';
 import { grantService } from './grants/service.js';
 import { clientAuthenticator } from './http/client-auth.js';
+import { limitBody } from './http/body.js';
 import { OAuthError, errorResponse, onError } from './http/errors.js';
 import { localOnly } from './http/local-only.js';
 import { authorizeRoutes } from './oauth/authorize.js';
@@ -21,9 +21,6 @@ import { revokeRoute } from './oauth/revoke.js';
 import { tokenRoute } from './oauth/token.js';
 import { pairingService } from './pairing/service.js';
 import { tokenService } from './tokens/service.js';
-
-/** Largest request body accepted anywhere; OAuth forms and admin JSON are far smaller. */
-export const MAX_BODY_BYTES = 64 * 1024;
 
 /** Composes the daemon: local-only guard, body limit, standard OAuth endpoints, then the admin API. */
 export function createApp(ctx: DaemonContext, port: () => number, mcpOptions: McpClientOptions) {
@@ -38,12 +35,7 @@ export function createApp(ctx: DaemonContext, port: () => number, mcpOptions: Mc
 
   const app = new Hono()
     .use(localOnly(port))
-    .use(
-      bodyLimit({
-        maxSize: MAX_BODY_BYTES,
-        onError: (c) => errorResponse(c, new OAuthError(413, 'invalid_request', `request body is larger than ${MAX_BODY_BYTES} bytes`)),
-      }),
-    )
+    .use(limitBody())
     .route('/', metadataRoutes(ctx, mcp.registrationAllowed))
     .route('/', bcAuthorizeRoute(ctx, grants, authenticateClient))
     .route('/', authorizeRoutes(ctx, grants, mcp))

@@ -212,8 +212,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     const checkpoints = checkpointer(db, trail);
     const refusals = refusalAggregator(clock);
     const keys = await loadSigningKeys(db, clock, MAX_TOKEN_LIFETIME_SECONDS);
-    let handler: ((req: Request) => Response | Promise<Response>) | undefined;
-    server = createServer(getRequestListener((req) => (handler ? handler(req) : new Response(null, { status: 503 }))));
+    let handler: ((req: Request, env: { incoming: unknown; outgoing: unknown }) => Response | Promise<Response>) | undefined;
+    server = createServer(getRequestListener((req, env) => (handler ? handler(req, env) : new Response(null, { status: 503 }))));
     const port = await listen(server, opts.port);
     const issuer = `http://${LOOPBACK}:${port}`;
     const bus = eventBus();

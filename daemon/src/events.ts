@@ -39,6 +39,56 @@ export function transactor(db: Database, bus: EventBus) {
       queue = null;
     }
   }
-  return { transact, enqueue };
+
+  type Outcome = { ok: true; value: unknown; events: DaemonEvent[] } | { ok: false; error: unknown };
+  let batch: { fn: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = [];
+
+  /** Runs every queued unit in one transaction, each in its own savepoint, and settles them after the commit. */
+  function flush(): void {
+    const units = batch;
+    batch = [];
+    const outcomes: Outcome[] = [];
+    try {
+      db.transaction(() => {
+        for (const u of units) {
+          queue = [];
+          try {
+            const value = db.transaction(u.fn)(); // nested: a savepoint, rolled back alone if this unit throws
+            outcomes.push({ ok: true, value, events: queue });
+          } catch (error) {
+            outcomes.push({ ok: false, error });
+          }
+        }
+      }).immediate();
+    } catch (error) {
+      for (const u of units) u.reject(error); // the commit failed: nothing in the batch is durable
+      return;
+    } finally {
+      queue = null;
+    }
+    units.forEach((u, i) => {
+      const o = outcomes[i]!;
+      if (!o.ok) {
+        u.reject(o.error);
+        return;
+      }
+      for (const e of o.events) bus.publish(e);
+      u.resolve(o.value);
+    });
+  }
+
+  /**
+   * Group commit: like `transact`, but units queued in the same turn of the event loop share one transaction
+   * and so one fsync. Each unit still commits or rolls back on its own (a savepoint each), and its promise
+   * settles only after the shared commit is on disk, so an answer never leaves before its write is durable.
+   */
+  function transactGrouped<T>(fn: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      batch.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      if (batch.length === 1) setImmediate(flush);
+    });
+  }
+
+  return { transact, transactGrouped, enqueue };
 }
 export type Transactor = ReturnType<typeof transactor>;

@@ -67,12 +67,22 @@ function checkMetadata(meta: ClientMetadata): void {
 }
 
 /** The registered resources: every resource a resource server was added for. */
-export function registeredResources(ctx: DaemonContext): Map<string, string[]> {
+const resourcesMemo = new WeakMap<DaemonContext['clients'], { generation: number; value: ReadonlyMap<string, readonly string[]> }>();
+
+/**
+ * The resources the registered resource servers serve, with the scopes each lists. Read on every metadata
+ * and authorization request, so it is recomputed only when the clients table changed (ClientsRepo.generation).
+ */
+export function registeredResources(ctx: DaemonContext): ReadonlyMap<string, readonly string[]> {
+  const generation = ctx.clients.generation();
+  const memo = resourcesMemo.get(ctx.clients);
+  if (memo?.generation === generation) return memo.value;
   const out = new Map<string, string[]>();
   for (const c of ctx.clients.list()) {
     if (c.kind !== 'resource_server') continue;
     for (const r of c.resources) out.set(r, [...new Set([...(out.get(r) ?? []), ...c.scopes])]);
   }
+  resourcesMemo.set(ctx.clients, { generation, value: out });
   return out;
 }
 

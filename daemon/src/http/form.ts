@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
+import { readText } from './body.js';
 import { OAuthError, badRequest } from './errors.js';
 
 /**
@@ -11,7 +12,7 @@ export async function readForm(c: Context): Promise<Map<string, string>> {
   if (type !== 'application/x-www-form-urlencoded') {
     throw badRequest('body must be application/x-www-form-urlencoded');
   }
-  const params = new URLSearchParams(await c.req.text());
+  const params = new URLSearchParams(await readText(c));
   const form = new Map<string, string>();
   const seen = new Set<string>();
   for (const [key, value] of params) {

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import { idParam } from '../../../shared/src/admin-api.js';
+import { readText } from './body.js';
 import { badRequest } from './errors.js';
 
 /** Describes the first schema issue in words a person can act on. */
@@ -17,7 +18,7 @@ export function describeIssue(error: z.ZodError): string {
 export async function readJson<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
   const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   if (type !== 'application/json') throw badRequest('body must be application/json');
-  const text = await c.req.text();
+  const text = await readText(c);
   let value: unknown = {};
   if (text.trim() !== '') {
     try {

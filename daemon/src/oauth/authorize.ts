@@ -86,7 +86,7 @@ export function authorizeRoutes(ctx: DaemonContext, grants: GrantService, client
       }
 
       // The ceiling of a client nobody added by hand: the registered resources, and the scopes its resource server lists (if any).
-      const effective = { ...mc.client, resources: [...resources.keys()], scopes: rsScopes.length > 0 ? rsScopes : scope };
+      const effective = { ...mc.client, resources: [...resources.keys()], scopes: rsScopes.length > 0 ? [...rsScopes] : scope };
       const now = ctx.clock();
       const live = ctx.grants.listLive(now).filter((g) => g.client_id === mc.client.client_id && g.resource === resource);
       const held = [...new Set(live.flatMap((g) => g.approved_scope ?? []))];

@@ -40,14 +40,17 @@ export function issuerFor(ctx: DaemonContext, c: Context): string {
 export function metadataRoutes(ctx: DaemonContext, registrationOpen: () => boolean) {
   /** The scopes the registered resource servers list, when any do. */
   const knownScopes = (): string[] => [...new Set([...registeredResources(ctx).values()].flat())].sort();
-  const metadata = (issuer: string): z.infer<typeof authorizationServerMetadata> & { access_token_signing_alg_values_supported: string[] } => ({
+  const metadata = (
+    issuer: string,
+    registrationOpen: boolean,
+  ): z.infer<typeof authorizationServerMetadata> & { access_token_signing_alg_values_supported: string[] } => ({
     issuer,
     authorization_endpoint: issuer + OAUTH_PATHS.authorize,
     token_endpoint: issuer + OAUTH_PATHS.token,
     backchannel_authentication_endpoint: issuer + OAUTH_PATHS.bcAuthorize,
     introspection_endpoint: issuer + OAUTH_PATHS.introspect,
     revocation_endpoint: issuer + OAUTH_PATHS.revoke,
-    ...(registrationOpen() ? { registration_endpoint: issuer + OAUTH_PATHS.register } : {}),
+    ...(registrationOpen ? { registration_endpoint: issuer + OAUTH_PATHS.register } : {}),
     jwks_uri: issuer + OAUTH_PATHS.jwks,
     grant_types_supported: [GRANT_TYPE_AUTHORIZATION_CODE, GRANT_TYPE_REFRESH_TOKEN, GRANT_TYPE_CIBA, GRANT_TYPE_TOKEN_EXCHANGE],
     response_types_supported: ['code'],
@@ -62,5 +65,25 @@ export function metadataRoutes(ctx: DaemonContext, registrationOpen: () => boole
     revocation_endpoint_auth_methods_supported: CLIENT_AUTH,
     access_token_signing_alg_values_supported: [SIGNING_ALG],
   });
-  return new Hono().get(OAUTH_PATHS.metadata, (c) => c.json(metadata(issuerFor(ctx, c)))).get(OAUTH_PATHS.jwks, (c) => c.json(ctx.keys.jwks));
+  // The documents change only when a resource server is added or removed, or the registration policy flips:
+  // each is serialised once per loopback name and served as it is until then.
+  const documents = new Map<string, { version: string; body: string }>();
+  const jwks = { of: ctx.keys.jwks, body: JSON.stringify(ctx.keys.jwks) };
+  const json = { 'content-type': 'application/json' };
+  return new Hono()
+    .get(OAUTH_PATHS.metadata, (c) => {
+      const issuer = issuerFor(ctx, c);
+      const open = registrationOpen();
+      const version = `${ctx.clients.generation()}:${open}`;
+      let doc = documents.get(issuer);
+      if (doc?.version !== version) {
+        doc = { version, body: JSON.stringify(metadata(issuer, open)) };
+        documents.set(issuer, doc);
+      }
+      return c.body(doc.body, 200, json);
+    })
+    .get(OAUTH_PATHS.jwks, (c) => {
+      if (jwks.of !== ctx.keys.jwks) Object.assign(jwks, { of: ctx.keys.jwks, body: JSON.stringify(ctx.keys.jwks) });
+      return c.body(jwks.body, 200, json);
+    });
 }

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { McpClients } from '../clients/mcp-clients.js';
+import { readText } from '../http/body.js';
 import { OAuthError, badRequest } from '../http/errors.js';
 import { OAUTH_PATHS } from './metadata.js';
 
@@ -10,7 +11,7 @@ export function registerRoute(clients: McpClients) {
     if (type !== 'application/json') throw badRequest('body must be application/json');
     let body: unknown;
     try {
-      body = JSON.parse(await c.req.text());
+      body = JSON.parse(await readText(c));
     } catch {
       throw new OAuthError(400, 'invalid_client_metadata', 'body is not valid JSON');
     }

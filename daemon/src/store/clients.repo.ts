@@ -29,9 +29,17 @@ export function clientsRepo(db: Database) {
   const byId = db.prepare<[string], ClientRow>(`SELECT ${COLUMNS} FROM clients WHERE client_id = ? AND removed_at IS NULL`);
   const all = db.prepare<[], ClientRow>(`SELECT ${COLUMNS} FROM clients WHERE removed_at IS NULL ORDER BY created_at, client_id`);
   const remove = db.prepare<[number, string]>('UPDATE clients SET removed_at = ? WHERE client_id = ? AND removed_at IS NULL');
+  let generation = 0;
 
   return {
+    /**
+     * Changes with every write through this repository, so views derived from the agents and resource servers
+     * added or removed here (the metadata's scopes, the registered resources) can be cached until it moves.
+     * A write rolled back still moves it, which only costs a recomputation.
+     */
+    generation: (): number => generation,
     insert(rec: ClientRecord): void {
+      generation++;
       insert.run({ ...rec, scopes: JSON.stringify(rec.scopes), resources: JSON.stringify(rec.resources) });
     },
     get(clientId: string): ClientRecord | undefined {
@@ -43,6 +51,7 @@ export function clientsRepo(db: Database) {
     },
     /** Soft delete: the row stays so past grants and audit rows keep their agent's name. */
     remove(clientId: string, now: number): boolean {
+      generation++;
       return remove.run(now, clientId).changes === 1;
     },
   };

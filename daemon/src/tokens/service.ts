@@ -26,7 +26,7 @@ export function tokenService(ctx: DaemonContext, grantsSvc: GrantService) {
     return grantsSvc.refuse(grantRefusal(g, { type: 'token.refused', outcome: 'refused', scopes, detail }), err);
   }
 
-  /** Signs, then records the jti and usage in one conditional transaction; a grant revoked meanwhile gets nothing. */
+  /** Signs, then records the jti and usage in one conditional (group-committed) transaction; a grant revoked meanwhile gets nothing. */
   async function mint(
     g: GrantRecord,
     scopes: string[],
@@ -35,7 +35,7 @@ export function tokenService(ctx: DaemonContext, grantsSvc: GrantService) {
   ): Promise<TokenResponse> {
     const now = clock();
     const issued = await issueAccessToken(keys, issuer, g, scopes, now);
-    tx.transact(() => {
+    await tx.transactGrouped(() => {
       const live = claim(g.id, now);
       if (!live) throw new OAuthError(400, 'invalid_grant', `grant ${g.id} is no longer active`);
       tokens.insert(issued.claims.jti, g.id, issued.claims.exp);

@@ -12,6 +12,9 @@ const COMPACT_JWS_RE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 /** Longer than any grant can live, so grant liveness (checked by the caller) is what decides. */
 const EXPIRED_TOLERANCE_SECONDS = 366 * 86400;
 
+/** How many verified tokens are remembered (by their exact text); about 2 KB each. */
+export const VERIFIED_TOKENS_KEPT = 2048;
+
 /** `reason` may be shown to the caller; `detail` (jose's own message) is for the daemon log only. */
 export type VerifyResult = { ok: true; claims: AccessTokenClaims } | { ok: false; reason: string; detail?: string };
 
@@ -34,7 +37,23 @@ export function tokenVerifier(keys: SigningKeys, issuer: string, clock: Clock) {
    * still present it, with its client credentials, while the grant behind it is live. Introspection and
    * resource servers never accept an expired token.
    */
+  // A resource server presents the same token on every call, and an agent renews from the same one: the
+  // signature and claim checks of a token already verified are not repeated. Keyed by the exact text, so a
+  // token differing in any byte is verified afresh; the time checks below run on every call.
+  const verified = new Map<string, AccessTokenClaims>();
+  const remember = (token: string, claims: AccessTokenClaims): void => {
+    if (verified.size >= VERIFIED_TOKENS_KEPT) verified.delete(verified.keys().next().value!);
+    verified.set(token, claims);
+  };
+
   return async function verifyAccessToken(token: string, opts: { acceptExpired?: boolean } = {}): Promise<VerifyResult> {
+    const known = verified.get(token);
+    if (known !== undefined) {
+      // jose's rule: expired when exp <= now - tolerance
+      if (known.exp > clock() - (opts.acceptExpired ? EXPIRED_TOLERANCE_SECONDS : 0)) return { ok: true, claims: known };
+      if (!opts.acceptExpired) return { ok: false, reason: 'token has expired' };
+      verified.delete(token);
+    }
     if (token.length > MAX_TOKEN_CHARS) return { ok: false, reason: 'token is too large' };
     // the decoder tolerates padding and stray characters; a token is only ever the exact string we issued
     if (!COMPACT_JWS_RE.test(token)) return { ok: false, reason: 'token is not a compact JWS' };
@@ -49,6 +68,7 @@ export function tokenVerifier(keys: SigningKeys, issuer: string, clock: Clock) {
       });
       const parsed = accessTokenClaims.safeParse(payload);
       if (!parsed.success) return { ok: false, reason: 'token claims are not a Mandate access token' };
+      remember(token, parsed.data);
       return { ok: true, claims: parsed.data };
     } catch (e) {
       if (e instanceof errors.JOSEError) return { ok: false, reason: publicReason(e), detail: `${e.code}: ${e.message}` };
