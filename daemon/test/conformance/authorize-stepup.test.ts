@@ -1,6 +1,8 @@
 /**
  * Step-up through the unmodified SDK clients: the example MCP server answers a tool that needs a scope the token
  * lacks with 403 `insufficient_scope` and `scope=` (what is held plus what the tool needs).
+ * The same through the resource-server kit's tool → scope map (examples/mcp-notes-server), whose 403 names only
+ * the scope the tool needs.
  * - `@modelcontextprotocol/client` 2.x re-authorizes for the union: a NEW pending request that names what is
  *   already granted and what is added; once approved (CLI) and finished, the same tool call succeeds.
  * - `@modelcontextprotocol/sdk` 1.32 does not: it refreshes (without a scope, so the daemon rotates the refresh
@@ -10,11 +12,27 @@
 import { Client as ClientV2, StreamableHTTPClientTransport as TransportV2 } from '@modelcontextprotocol/client';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { describe, expect, it } from 'vitest';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startNotesServer } from '../../../examples/mcp-notes-server/server.js';
 import type { TestDaemon } from '../harness.js';
-import { comeBack } from './authorize-support.js';
+import { comeBack, mcpDaemon } from './authorize-support.js';
 import { fetchingProvider, protectedServer } from './authorize-sdk-support.js';
 import { pendingRequests } from './support.js';
+
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  while (closers.length) await closers.pop()!();
+});
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  return port;
+}
 
 const parsed = (result: unknown) => JSON.parse((result as { content: { text: string }[] }).content[0]!.text) as Record<string, unknown>;
 
@@ -58,6 +76,40 @@ describe('@modelcontextprotocol/client 2.x: step-up on 403 insufficient_scope', 
     await transport.finishAuth(two.back.searchParams);
     expect(parsed(await client.callTool({ name: 'delete_notes', arguments: {} }))).toEqual({ deleted: true });
     expect(parsed(await client.callTool({ name: 'whoami', arguments: {} }))).toMatchObject({ scope: 'mcp.read mcp.write mcp.admin', grant_id: two.grantId });
+    await client.close();
+  });
+});
+
+describe('@modelcontextprotocol/client 2.x: step-up against the kit-protected notes server (tool → scope map)', () => {
+  it('add_note needs notes.write: 403 names it, the SDK asks for read + write, a new request says what is added', async () => {
+    const d = await mcpDaemon();
+    // the resource is the server's own URL (clients check the metadata names it): take a free port first
+    const port = await freePort();
+    const resource = `http://127.0.0.1:${port}/mcp`;
+    const rs = await d.registerAgent({ kind: 'resource_server', name: 'Notes', resources: [resource], scopes: ['notes.read', 'notes.write'] });
+    const server = await startNotesServer({ issuer: d.url, clientId: rs.client_id, clientSecret: rs.client_secret, port });
+    closers.push(server.close);
+    expect(server.resource).toBe(resource);
+    const p = fetchingProvider();
+    const first = new TransportV2(new URL(server.url), { authProvider: p });
+    await expect(new ClientV2({ name: 't', version: '1' }).connect(first)).rejects.toThrow();
+    const one = await approveOnly(d, p, ['notes.read']);
+    await first.finishAuth(one.back.searchParams);
+
+    const transport = new TransportV2(new URL(server.url), { authProvider: p });
+    const client = new ClientV2({ name: 't', version: '1' });
+    await client.connect(transport);
+    const listed = (await client.callTool({ name: 'list_notes', arguments: {} })) as { content: { text: string }[] };
+    expect(listed.content[0]!.text).toContain('Buy milk');
+
+    await expect(client.callTool({ name: 'add_note', arguments: { text: 'Water the plants' } })).rejects.toThrow();
+    const [stepUp] = await pendingRequests(d);
+    expect(stepUp!.requested_scope).toEqual(['notes.read', 'notes.write']);
+    expect(stepUp!.binding_message).toMatch(/^More access for a connected app: already granted notes\.read; adds notes\.write\./);
+    const two = await approveOnly(d, p);
+    await transport.finishAuth(two.back.searchParams);
+    const added = (await client.callTool({ name: 'add_note', arguments: { text: 'Water the plants' } })) as { content: { text: string }[] };
+    expect(added.content[0]!.text).toBe('added note 3');
     await client.close();
   });
 });
