@@ -21,6 +21,13 @@ async function connected() {
 }
 
 describe('a public client revokes its own tokens with client_id alone', () => {
+  it('the metadata says so: revocation accepts `none`, introspection does not (RFC 8414)', async () => {
+    const d = await mcpDaemon();
+    const m = (await (await fetch(`${d.url}/.well-known/oauth-authorization-server`)).json()) as Record<string, string[]>;
+    expect(m.revocation_endpoint_auth_methods_supported).toEqual(['none', 'client_secret_basic', 'client_secret_post']);
+    expect(m.introspection_endpoint_auth_methods_supported).not.toContain('none');
+  });
+
   it('its refresh token → 200, empty body; the grant ends, the access token goes inactive, the refresh is refused', async () => {
     const { d, rs, client, c } = await connected();
     const res = await publicRevoke(d, client.client_id, c.tokens.refresh_token!);
