@@ -41,8 +41,8 @@ export function createApp(ctx: DaemonContext, port: () => number, mcpOptions: Mc
     .route('/', authorizeRoutes(ctx, grants, mcp))
     .route('/', registerRoute(mcp))
     .route('/', tokenRoute(tokens, authenticateClient, mcp, codes))
-    .route('/', introspectRoute(tokens, authenticateClient))
-    .route('/', revokeRoute(tokens, authenticateClient))
+    .route('/', introspectRoute(tokens, authenticateClient, mcp))
+    .route('/', revokeRoute(tokens, authenticateClient, mcp, codes))
     .route('/', revocationsRoute(ctx, authenticateClient))
     .route('/', toolCallsRoute(ctx, authenticateClient))
     .route('/', adminRoutes(ctx, { grants, clients, pairing, external }));

@@ -35,7 +35,7 @@ export const AUDIT_DETAIL = {
   ]),
   'grant.denied': z.strictObject({ via, reason: text.nullable() }),
   'grant.revoked': z.strictObject({ via, all: z.literal(true).optional(), reason: text.optional() }),
-  'grant.ended': z.strictObject({ jti: text, reason: text }),
+  'grant.ended': z.strictObject({ jti: text.optional(), reason: text }),
   'grant.expired': z.strictObject({ expired_at: int.nullable() }),
   'token.issued': z.strictObject({ jti: text, exp: int, via: z.enum(['ciba', 'token-exchange', 'authorization_code', 'refresh_token']) }),
   'token.refused': z.strictObject({ ...refusal, asked_resource: text.optional(), policy: z.literal('alwaysAskScopes').optional() }),

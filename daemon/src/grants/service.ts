@@ -274,8 +274,8 @@ export function grantService(ctx: DaemonContext) {
     });
   }
 
-  /** The agent says its task is done (RFC 7009 revocation of one of its tokens ends the grant). */
-  function endByAgent(g: GrantRecord, jti: string): GrantRecord | undefined {
+  /** The agent says its task is done: RFC 7009 revocation of one of its tokens (an access token's `jti`, or a refresh token) ends the grant. */
+  function endByAgent(g: GrantRecord, jti: string | undefined, reason = 'agent revoked its token: task done'): GrantRecord | undefined {
     const now = clock();
     return tx.transact(() => {
       const ended = grants.end(g.id, now, 'ended', g.client_id);
@@ -285,7 +285,7 @@ export function grantService(ctx: DaemonContext) {
             type: 'grant.ended',
             outcome: 'ok',
             scopes: ended.approved_scope ?? [],
-            detail: { jti, reason: 'agent revoked its token: task done' },
+            detail: { ...(jti === undefined ? {} : { jti }), reason },
           }),
         );
         emitGrant(ended);

@@ -111,6 +111,24 @@ export function codeGrants(ctx: DaemonContext, grantsSvc: GrantService, tokens: 
     return { ...issued, ...(next ? { refresh_token: next } : {}) };
   }
 
-  return { redeem, refresh };
+  /**
+   * RFC 7009 for a refresh token: the client's own live one ends its grant (and so every access token of it);
+   * another client's is refused; an unknown or already rotated one changes nothing. False if it is no refresh token.
+   */
+  function revokeRefresh(client: ClientRecord, token: string): boolean {
+    const hash = sha256(token);
+    const rec = repo.refresh(hash);
+    if (!rec) return false;
+    const g = ctx.grants.get(rec.grant_id)!;
+    if (rec.client_id !== client.client_id) tokens.refuseRevocation(g, client);
+    if (rec.used_at !== null) return true;
+    ctx.tx.transact(() => {
+      repo.useRefresh(hash, ctx.clock());
+      grantsSvc.endByAgent(g, undefined, 'the client revoked its refresh token');
+    });
+    return true;
+  }
+
+  return { redeem, refresh, revokeRefresh };
 }
 export type CodeGrants = ReturnType<typeof codeGrants>;

@@ -62,7 +62,8 @@ export function metadataRoutes(ctx: DaemonContext, registrationOpen: () => boole
     backchannel_user_code_parameter_supported: false,
     token_endpoint_auth_methods_supported: ['none', ...CLIENT_AUTH],
     introspection_endpoint_auth_methods_supported: CLIENT_AUTH,
-    revocation_endpoint_auth_methods_supported: CLIENT_AUTH,
+    // public clients revoke their own tokens by client_id alone (RFC 7009 §2.1, OAuth 2.1); introspection stays authenticated
+    revocation_endpoint_auth_methods_supported: ['none', ...CLIENT_AUTH],
     access_token_signing_alg_values_supported: [SIGNING_ALG],
   });
   // The documents change only when a resource server is added or removed, or the registration policy flips:

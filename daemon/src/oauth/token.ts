@@ -20,6 +20,7 @@ import { MAX_TOKEN_CHARS } from '../tokens/verify.js';
 import type { CodeGrants } from './code-grant.js';
 import { OAUTH_PATHS } from './metadata.js';
 import { scopeParam } from './params.js';
+import { publicOrAuthenticated } from './public-client.js';
 
 const cibaParams = z.object({ auth_req_id: z.string({ error: 'is required' }).max(200) });
 
@@ -68,10 +69,8 @@ export function tokenRoute(tokens: TokenService, authenticateClient: Authenticat
       const form = await readForm(c);
       const grantType = form.get('grant_type');
       if (grantType === undefined) throw badRequest('grant_type is required');
-      const id = form.get('client_id');
-      const publicClient = c.req.header('authorization') === undefined && !form.has('client_secret') && id !== undefined ? mcp.lookup(id) : undefined;
-      const client = publicClient?.registration.public ? publicClient.client : authenticateClient(c, form);
-      const registered = publicClient ?? mcp.lookup(client.client_id);
+      const { client } = publicOrAuthenticated(c, form, mcp, authenticateClient);
+      const registered = mcp.lookup(client.client_id);
       if (registered !== undefined && !MCP_GRANTS.includes(grantType)) {
         throw new OAuthError(400, 'unauthorized_client', 'this client may use the authorization_code and refresh_token grants only');
       }

@@ -206,27 +206,30 @@ export function tokenService(ctx: DaemonContext, grantsSvc: GrantService) {
    * RFC 7009: always 200. An agent revoking one of its own tokens ends the grant behind it (§2.1 allows
    * revoking the underlying grant), which is how an agent says "task done".
    */
+  /** RFC 7009 §2.1: a token issued to another client is refused (and audited); nothing is revoked. */
+  function refuseRevocation(g: GrantRecord, client: ClientRecord): never {
+    audit.refuse(
+      {
+        ...grantAudit(g, {
+          type: 'token.revoked',
+          outcome: 'refused',
+          scopes: [],
+          detail: { caller: client.client_id, reason: 'token belongs to another client' },
+        }),
+        outcome: 'refused',
+      },
+      tx.transact,
+    );
+    throw new OAuthError(400, 'unauthorized_client', 'this token was issued to another client; nothing was revoked (RFC 7009 §2.1)');
+  }
+
   async function revokeToken(client: ClientRecord, token: string): Promise<void> {
     const checked = await activeToken(token, true);
     if ('inactive' in checked) return;
-    if (checked.claims.client_id !== client.client_id) {
-      audit.refuse(
-        {
-          ...grantAudit(checked.grant, {
-            type: 'token.revoked',
-            outcome: 'refused',
-            scopes: [],
-            detail: { caller: client.client_id, reason: 'token belongs to another client' },
-          }),
-          outcome: 'refused',
-        },
-        tx.transact,
-      );
-      return;
-    }
+    if (checked.claims.client_id !== client.client_id) refuseRevocation(checked.grant, client);
     grantsSvc.endByAgent(checked.grant, checked.claims.jti);
   }
 
-  return { pollCiba, exchange, introspect, revokeToken, mint, refuseToken };
+  return { pollCiba, exchange, introspect, revokeToken, refuseRevocation, mint, refuseToken };
 }
 export type TokenService = ReturnType<typeof tokenService>;

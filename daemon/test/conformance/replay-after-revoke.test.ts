@@ -114,22 +114,20 @@ describe('after the agent revokes its own token (RFC 7009: task done)', () => {
     await expectActive(await introspect(w.d, w.agent, w.token));
   });
 
-  it('another agent revoking the token → 200, but the grant stays approved and the token active (audited as refused)', async () => {
+  it('another agent revoking the token → 400 unauthorized_client (RFC 7009 §2.1); the grant stays approved and the token active (audited as refused)', async () => {
     const w = await world();
     const other = await w.d.registerAgent({ name: 'Other agent' });
-    const res = await revokeToken(w.d, other, w.token);
-    expect(res.status).toBe(200);
-    expect(await res.text()).toBe('');
+    await expectError(await revokeToken(w.d, other, w.token), 400, 'unauthorized_client');
     expect((await grantById(w.d, w.grantId)).status).toBe('approved');
     await expectActive(await introspect(w.d, w.agent, w.token));
     const refused = await auditEvents(w.d, { type: 'token.revoked' });
     expect(refused.map((e) => [e.outcome, e.detail?.caller])).toEqual([['refused', other.client_id]]);
   });
 
-  it('the token’s resource server revoking it → 200, but the grant stays approved', async () => {
+  it('the token’s resource server revoking it → 400 unauthorized_client; the grant stays approved', async () => {
     const w = await world();
     const rs = await w.d.registerAgent({ kind: 'resource_server', name: 'Mail API', resources: [MAIL] });
-    expect((await revokeToken(w.d, rs, w.token)).status).toBe(200);
+    await expectError(await revokeToken(w.d, rs, w.token), 400, 'unauthorized_client');
     expect((await grantById(w.d, w.grantId)).status).toBe('approved');
     await expectActive(await introspect(w.d, w.agent, w.token));
   });
