@@ -1,7 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EXTENSION_KEY, extensionManifest } from '../../../extension/manifest.config.js';
 import { extensionId, writeCrx3 } from '../crx3.js';
@@ -241,6 +242,18 @@ describe('build-time update URLs', () => {
       expect(() => updateUrlsFrom({ MANDATE_UPDATE_URL: value }), value).toThrow(why);
       expect(() => updateUrlsFrom({ MANDATE_GECKO_UPDATE_URL: value }), value).toThrow(/^MANDATE_GECKO_UPDATE_URL=/);
     }
+  });
+
+  it('an invalid one fails the extension build with a message naming the variable', () => {
+    const root = resolve(import.meta.dirname, '../../..');
+    const build = spawnSync(process.execPath, [resolve(root, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', join(work, 'never-built')], {
+      cwd: root,
+      env: { ...process.env, MANDATE_UPDATE_URL: 'http://mandate.example.com/update.xml' },
+      encoding: 'utf8',
+      timeout: 15_000,
+    });
+    expect(build.status).not.toBe(0);
+    expect(build.stderr).toContain('MANDATE_UPDATE_URL="http://mandate.example.com/update.xml" must be an https:// URL');
   });
 
   it('the manifest carries update_url only when one is set: Chrome at the top level, Firefox under gecko', async () => {
