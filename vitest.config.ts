@@ -8,6 +8,7 @@ export default defineConfig({
       'extension/test/**/*.test.ts',
       'kits/playwright/test/**/*.test.ts',
       'bench/test/**/*.test.ts',
+      'scripts/package/test/**/*.test.ts',
     ],
     environment: 'node',
     globalSetup: ['daemon/test/build.global.ts'],

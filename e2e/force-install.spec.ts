@@ -1,32 +1,26 @@
 /**
- * Enterprise force-install, for real: the built extension is packed into a .crx with a throwaway key,
- * served with a gupdate manifest from a loopback server, and named in ExtensionInstallForcelist in a
- * Chromium policy file under /etc/chromium/policies/managed (removed afterwards). Chromium on Linux
- * accepts this off-store force-install (no domain join needed, unlike Windows and macOS).
+ * Enterprise force-install, for real, of what `npm run package` writes: the extension is built with a
+ * self-hosted update URL (MANDATE_UPDATE_URL, here a loopback server), packed by the release packager
+ * (scripts/package/cli.ts, the second half of `npm run package`) into a signed CRX3 and its update.xml,
+ * both served from that server, and named in ExtensionInstallForcelist in a Chromium policy file under
+ * /etc/chromium/policies/managed (removed afterwards). Chromium on Linux accepts this off-store
+ * force-install (no domain join needed, unlike Windows and macOS).
  * Needs root for the policy folder; skipped with the reason otherwise.
  */
 import { chromium, expect, test } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import { createHash, createPublicKey } from 'node:crypto';
-import { accessSync, constants, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
+import { extensionId } from '../scripts/package/crx3.js';
 import { CHROMIUM, QUIET_FLAGS, chromiumMissing } from './chromium.js';
 
 const POLICY_DIR = '/etc/chromium/policies/managed';
 const POLICY_FILE = join(POLICY_DIR, 'mandate-forcelist-e2e.json');
-const DIST = resolve(import.meta.dirname, '../dist/extension');
-
-/** Chrome extension id: first 128 bits of SHA-256 of the public key (DER), hex digits mapped to a–p. */
-function extensionId(pem: string): string {
-  const der = createPublicKey(pem).export({ type: 'spki', format: 'der' });
-  return createHash('sha256')
-    .update(der)
-    .digest('hex')
-    .slice(0, 32)
-    .replace(/[0-9a-f]/g, (c) => 'abcdefghijklmnop'[parseInt(c, 16)]!);
-}
+const ROOT = resolve(import.meta.dirname, '..');
+const DIST_FIREFOX = resolve(ROOT, 'dist/extension-firefox');
 
 let work: string;
 let server: Server;
@@ -34,7 +28,7 @@ const served: string[] = [];
 
 test.beforeAll(() => {
   test.skip(chromiumMissing() !== undefined, chromiumMissing());
-  test.skip(!existsSync(join(DIST, 'manifest.json')), 'extension not built: run npm run build');
+  test.skip(!existsSync(join(DIST_FIREFOX, 'manifest.json')), 'extension not built: run npm run build');
   try {
     mkdirSync(POLICY_DIR, { recursive: true });
     accessSync(POLICY_DIR, constants.W_OK);
@@ -51,34 +45,50 @@ test.afterAll(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-test('a packed .crx from a loopback update server is force-installed by ExtensionInstallForcelist', async () => {
-  // pack a copy without the manifest key: the throwaway .pem Chromium writes decides the id
-  const ext = join(work, 'ext');
-  cpSync(DIST, ext, { recursive: true });
-  const manifest = JSON.parse(readFileSync(join(ext, 'manifest.json'), 'utf8')) as Record<string, unknown>;
-  delete manifest.key;
-  writeFileSync(join(ext, 'manifest.json'), JSON.stringify(manifest));
-  execFileSync(CHROMIUM, ['--headless', '--no-sandbox', `--pack-extension=${ext}`], { stdio: 'ignore', timeout: 60_000 });
-  const id = extensionId(readFileSync(`${ext}.pem`, 'utf8'));
-  const crx = readFileSync(`${ext}.crx`);
-
+test('the CRX npm run package writes, with its update URL built in, is force-installed by ExtensionInstallForcelist', async () => {
+  test.setTimeout(180_000); // includes a build of the extension
+  const release = join(work, 'release');
   server = createServer((req, res) => {
     served.push(req.url ?? '');
-    if (req.url?.startsWith('/updates.xml')) {
-      res
-        .writeHead(200, { 'content-type': 'text/xml' })
-        .end(
-          `<?xml version='1.0' encoding='UTF-8'?><gupdate xmlns='http://www.google.com/update2/response' protocol='2.0'>` +
-            `<app appid='${id}'><updatecheck codebase='http://127.0.0.1:${port}/mandate.crx' version='${String(manifest.version)}' /></app></gupdate>`,
-        );
-    } else res.writeHead(200, { 'content-type': 'application/x-chrome-extension' }).end(crx);
+    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+    // update.xml is served at the update URL built into the manifest; everything else from the release folder by name
+    const file = path === '/updates.xml' ? join(release, 'update.xml') : join(release, basename(path));
+    if (!existsSync(file)) res.writeHead(404).end();
+    else res.writeHead(200, { 'content-type': path.endsWith('.crx') ? 'application/x-chrome-extension' : 'text/xml' }).end(readFileSync(file));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const port = (server.address() as { port: number }).port;
+  const updateUrl = `http://127.0.0.1:${port}/updates.xml`;
+
+  // npm run package = build:extension, then the packager; here the Chrome build goes to a folder of its own
+  const built = join(work, 'extension');
+  const env = { ...process.env, MANDATE_UPDATE_URL: updateUrl };
+  execFileSync(process.execPath, [resolve(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', built, '--logLevel', 'warn'], {
+    cwd: ROOT,
+    env,
+    stdio: 'inherit',
+    timeout: 120_000,
+  });
+  expect((JSON.parse(readFileSync(join(built, 'manifest.json'), 'utf8')) as { update_url?: string }).update_url).toBe(updateUrl);
+  const keyFile = join(work, 'release-key.pem');
+  const key = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+  writeFileSync(keyFile, key.export({ type: 'pkcs8', format: 'pem' }));
+  const printed = execFileSync(
+    process.execPath,
+    ['--import', 'tsx', resolve(ROOT, 'scripts/package/cli.ts'), '--key', keyFile, '--out', release, '--chrome', built, '--firefox', DIST_FIREFOX],
+    { cwd: ROOT, env, encoding: 'utf8', timeout: 60_000 },
+  );
+  const id = extensionId(key);
+  expect(printed).toMatch(new RegExp(`CRX extension id +${id}\\n`));
+  const version = (JSON.parse(readFileSync(join(built, 'manifest.json'), 'utf8')) as { version: string }).version;
+  expect(readFileSync(join(release, 'update.xml'), 'utf8')).toContain(`codebase='http://127.0.0.1:${port}/mandate-${version}.crx' version='${version}'`);
+
   writeFileSync(
     POLICY_FILE,
     JSON.stringify({
-      ExtensionInstallForcelist: [`${id};http://127.0.0.1:${port}/updates.xml`],
+      ExtensionInstallForcelist: [`${id};${updateUrl}`],
+      // lets the test drive the force-installed extension's pages (by default DevTools may not attach to them)
+      DeveloperToolsAvailability: 1,
       '3rdparty': { extensions: { [id]: { maxDelegationMinutes: 30 } } },
     }),
   );
@@ -103,7 +113,14 @@ test('a packed .crx from a loopback update server is force-installed by Extensio
     };
     await expect.poll(location, { timeout: 30_000 }).toBe('EXTERNAL_POLICY_DOWNLOAD');
     expect(served.some((u) => u.startsWith('/updates.xml') && u.includes('installedby%3Dpolicy'))).toBe(true);
-    expect(served).toContain('/mandate.crx');
+    expect(served).toContain(`/mandate-${version}.crx`);
+    // the installed extension is the packaged one, update URL included, and its pages run
+    await page.goto(`chrome-extension://${id}/src/popup/index.html`);
+    const installed = await page.evaluate(() => {
+      const { runtime } = (globalThis as never as { chrome: { runtime: { getManifest(): { name: string; version: string; update_url?: string } } } }).chrome;
+      return runtime.getManifest();
+    });
+    expect(installed).toMatchObject({ name: 'Mandate', version, update_url: updateUrl });
     // and Chromium applies the organisation's managed values to it (chrome://policy, extension section)
     await page.goto('chrome://policy');
     const rows = page.locator('.row');

@@ -1,5 +1,6 @@
-import { defineManifest } from '@crxjs/vite-plugin';
+import { defineManifest, type ManifestV3Export } from '@crxjs/vite-plugin';
 import pkg from '../package.json' with { type: 'json' };
+import type { UpdateUrls } from '../scripts/package/update-urls.js';
 import { STATIC_RULESET_ID } from './src/intercept/coarse-filter.js';
 
 /**
@@ -12,9 +13,16 @@ export const EXTENSION_KEY =
 
 const ICONS = { 16: 'icons/icon-16.png', 32: 'icons/icon-32.png', 48: 'icons/icon-48.png', 128: 'icons/icon-128.png' };
 
-/** One source for both targets: Chrome/Edge get a service worker, Firefox an event page and a gecko id. */
-export default defineManifest((env) => {
-  const firefox = env.mode === 'firefox';
+// crxjs's manifest type, plus a key it does not list
+type Manifest = Awaited<ReturnType<Extract<ManifestV3Export, (env: never) => unknown>>> & { cross_origin_opener_policy?: { value: string } };
+
+/**
+ * One source for both targets: Chrome/Edge get a service worker, Firefox an event page and a gecko id.
+ * `updateUrls` (self-hosted builds only; scripts/package/update-urls.ts) adds each browser's `update_url`.
+ */
+export const extensionManifest = (updateUrls: UpdateUrls) => defineManifest((env) => manifestFor(env.mode === 'firefox', updateUrls));
+
+function manifestFor(firefox: boolean, updateUrls: UpdateUrls): Manifest {
   return {
     manifest_version: 3,
     name: 'Mandate',
@@ -56,11 +64,12 @@ export default defineManifest((env) => {
               strict_min_version: '140.0',
               // Mandate sends nothing off the machine: it talks only to the local daemon.
               data_collection_permissions: { required: ['none'] },
+              ...(updateUrls.gecko ? { update_url: updateUrls.gecko } : {}),
             } as { id: string; strict_min_version: string },
             // Firefox for Android knows data_collection_permissions from 142
             gecko_android: { strict_min_version: '142.0' },
           } as { gecko: { id: string; strict_min_version: string } },
         }
-      : { key: EXTENSION_KEY, minimum_chrome_version: '120' }),
+      : { key: EXTENSION_KEY, minimum_chrome_version: '120', ...(updateUrls.chrome ? { update_url: updateUrls.chrome } : {}) }),
   };
-});
+}

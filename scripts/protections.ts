@@ -122,4 +122,18 @@ export const PROTECTIONS: Protection[] = [
     replace: '',
     tests: ['daemon/test/conformance/hidden-text.test.ts'],
   },
+  {
+    name: 'release: build-time update URLs are https (http only on loopback)',
+    file: 'scripts/package/update-urls.ts',
+    find: "if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.has(url.hostname))) {",
+    replace: 'if (false) {',
+    tests: ['scripts/package/test/package.test.ts'],
+  },
+  {
+    name: 'release: the Chrome Web Store zip carries no manifest key or update_url',
+    file: 'scripts/package/release.ts',
+    find: "withManifest(entries, without(manifest, 'key', 'update_url'))",
+    replace: 'entries',
+    tests: ['scripts/package/test/package.test.ts'],
+  },
 ];

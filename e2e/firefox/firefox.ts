@@ -119,8 +119,11 @@ export interface Firefox {
   close(): Promise<void>;
 }
 
-/** Launches Firefox with the extension installed; `policy` becomes the extension's managed storage. */
-export async function launchFirefox(opts: { policy?: Record<string, unknown> } = {}): Promise<Firefox> {
+/**
+ * Launches Firefox with the extension installed; `policy` becomes the extension's managed storage, and
+ * `extension` installs another build (a folder or a packaged zip) instead of dist/extension-firefox.
+ */
+export async function launchFirefox(opts: { policy?: Record<string, unknown>; extension?: string } = {}): Promise<Firefox> {
   const home = mkdtempSync(join(tmpdir(), 'mandate-firefox-'));
   if (opts.policy) {
     const dir = join(home, '.mozilla', 'managed-storage');
@@ -144,7 +147,7 @@ export async function launchFirefox(opts: { policy?: Record<string, unknown> } =
     env: { ...process.env, HOME: home },
     dumpio: process.env.FIREFOX_DUMPIO === '1',
   });
-  await browser.installExtension(FIREFOX_EXTENSION_DIR);
+  await browser.installExtension(opts.extension ?? FIREFOX_EXTENSION_DIR);
   // On install the extension opens its options page; let that tab settle before driving the browser.
   await waitFor(async () => (await Promise.all((await browser.pages()).map(urlOf))).some((u) => u.startsWith(EXTENSION_BASE)), 10_000);
   const navigate = async (page: Page, url: string) => {
