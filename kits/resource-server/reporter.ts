@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { MAX_TOOL_CALLS_PER_BATCH, TOOL_CALLS_PATH, type ToolCallReport, toolCallBatchResult, toolCallReport } from '../../shared/src/resource-server.js';
+import { jsonPoster } from './post-json.js';
 import { basicAuthorization } from './verifier.js';
 
 export interface ReporterOptions {
@@ -46,8 +47,10 @@ const PREFIX = '{"calls":[';
  */
 export function createReporter(o: ReporterOptions): Reporter {
   const issuer = o.issuer.replace(/\/$/, '');
-  const fetchFn = o.fetch ?? fetch;
   const authorization = basicAuthorization(o.clientId, o.clientSecret);
+  const endpoint = `${issuer}${TOOL_CALLS_PATH}`;
+  // node:http keep-alive unless a fetch was given (tests inject faults through it)
+  const poster = o.fetch ? undefined : jsonPoster(new URL(endpoint), { authorization });
   const now = o.now ?? (() => Math.floor(Date.now() / 1000));
   const delay = o.flushDelayMs ?? 100;
   // ids: a random prefix per reporter and a counter, unique across restarts without a UUID per call
@@ -93,19 +96,27 @@ export function createReporter(o: ReporterOptions): Reporter {
     const limit = Math.min(MAX_TOOL_CALLS_PER_BATCH, end - sent);
     const from = sent - base;
     let body = PREFIX;
+    let bytes = PREFIX.length;
     let count = 0;
     while (count < limit) {
       const json = JSON.stringify(queue[from + count]);
-      if (count > 0 && body.length + json.length + 3 > MAX_BATCH_BYTES) break;
+      const size = Buffer.byteLength(json);
+      if (count > 0 && bytes + size + 3 > MAX_BATCH_BYTES) break;
       body += count > 0 ? `,${json}` : json;
+      bytes += size + 1;
       count++;
     }
     return { body: `${body}]}`, count };
   }
 
-  async function sendOne(end: number): Promise<void> {
-    const { body, count } = nextBatch(end);
-    const res = await fetchFn(`${issuer}${TOOL_CALLS_PATH}`, {
+  /** One POST of a batch; resolves with the daemon's answer when it is a 200. */
+  async function post(body: string): Promise<unknown> {
+    if (poster) {
+      const res = await poster.post(body, 5_000);
+      if (res.status !== 200) throw new Error(`the daemon refused the tool-call report (${res.status})`);
+      return res.json;
+    }
+    const res = await (o.fetch ?? fetch)(endpoint, {
       method: 'POST',
       headers: { authorization, 'content-type': 'application/json' },
       body,
@@ -115,7 +126,12 @@ export function createReporter(o: ReporterOptions): Reporter {
       await res.body?.cancel();
       throw new Error(`the daemon refused the tool-call report (${res.status})`);
     }
-    toolCallBatchResult.parse(await res.json());
+    return res.json();
+  }
+
+  async function sendOne(end: number): Promise<void> {
+    const { body, count } = nextBatch(end);
+    toolCallBatchResult.parse(await post(body));
     sent += count;
     if (sent === total) {
       queue = [];
@@ -198,6 +214,7 @@ export function createReporter(o: ReporterOptions): Reporter {
       await sending?.catch(() => {});
       if (journal !== undefined) closeSync(journal);
       journal = undefined;
+      poster?.close();
     },
   };
 }
