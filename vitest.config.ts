@@ -2,7 +2,13 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['daemon/test/**/*.test.ts', 'shared/test/**/*.test.ts', 'extension/test/**/*.test.ts', 'kits/playwright/test/**/*.test.ts', 'bench/test/**/*.test.ts'],
+    include: [
+      'daemon/test/**/*.test.ts',
+      'shared/test/**/*.test.ts',
+      'extension/test/**/*.test.ts',
+      'kits/playwright/test/**/*.test.ts',
+      'bench/test/**/*.test.ts',
+    ],
     environment: 'node',
     globalSetup: ['daemon/test/build.global.ts'],
     pool: 'forks',
