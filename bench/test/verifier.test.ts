@@ -26,6 +26,7 @@ it('bench/verifier.ts prints every row', { timeout: 180_000 }, async () => {
     /^ {2}verify only +\d+\/s wall/m,
     /^ {2}verify \+ record +\d+\/s wall/m,
     /^ {2}daemon ingest +\d+\/s acknowledged while reporting \d+ calls\/s/m,
+    /^ {2}reporter CPU per call +\d+\.\d µs \(record \d+\.\d\d \+ send \d+\.\d\) = \d+\.\d % of a verify .*(ok|FAIL)$/m,
     /^ {2}daemon CPU per call +(\d+ µs|n\/a)/m,
     /^ {2}verify\(\) \/ jwtVerify +\d+\.\d\dx wall, \d+\.\d\dx cpu .*(ok|FAIL); middle half \d+\.\d\dx – \d+\.\d\dx wall$/m,
     /^ {2}reporting overhead +-?\d+\.\d % cpu, -?\d+\.\d % wall .*(ok|FAIL).*(ok|FAIL).*; middle half -?\d+\.\d % – -?\d+\.\d % cpu$/m,
