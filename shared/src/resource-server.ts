@@ -20,7 +20,7 @@ export type FeedGrantEvent = z.infer<typeof feedGrantEvent>;
 export const feedReadyEvent = z.strictObject({ seq: z.number().int().nonnegative() });
 
 export const TOOL_CALL_OUTCOMES = ['allowed', 'refused'] as const;
-export const MAX_TOOL_CALLS_PER_BATCH = 200;
+export const MAX_TOOL_CALLS_PER_BATCH = 500;
 
 /** One decision of a resource server about one tool call: never its arguments or results. */
 export const toolCallReport = z.strictObject({

@@ -4,13 +4,14 @@ import type { DaemonContext } from '../context.js';
 import { grantAudit } from '../grants/service.js';
 import type { AuthenticateClient } from '../http/client-auth.js';
 import { readJson } from '../http/json.js';
+import type { GrantRecord } from '../store/grants.repo.js';
 import { toolCallsRepo } from '../store/tool-calls.repo.js';
 import { authenticateResourceServer } from './resource-server-auth.js';
 
 /**
  * `POST /tool-calls`: a resource server reports its decisions, in order, at least once. Each new call becomes a
  * `tool.called` / `tool.refused` audit row and an allowed one stamps the grant's last use, in one durable
- * transaction; a call id this resource server already sent is counted as a duplicate and changes nothing.
+ * transaction (one per batch, each grant looked up and stamped once); a call id this resource server already sent is counted as a duplicate and changes nothing.
  * Calls on grants outside its audiences are rejected one by one (never recorded), so one bad entry cannot
  * block the rest of its queue.
  */
@@ -22,9 +23,16 @@ export function toolCallsRoute(ctx: DaemonContext, authenticateClient: Authentic
     const result: ToolCallBatchResult = { recorded: 0, duplicates: 0, rejected: [] };
     ctx.tx.transact(() => {
       const now = ctx.clock();
+      // a batch is mostly calls of a few grants: look each up once, stamp each used grant once
+      const grants = new Map<string, GrantRecord | undefined>();
+      const used = new Set<string>();
       for (const call of batch.calls) {
-        const g = ctx.grants.get(call.grant_id);
-        if (!g || !reporter.resources.includes(g.resource)) {
+        if (!grants.has(call.grant_id)) {
+          const found = ctx.grants.get(call.grant_id);
+          grants.set(call.grant_id, found && reporter.resources.includes(found.resource) ? found : undefined);
+        }
+        const g = grants.get(call.grant_id);
+        if (!g) {
           result.rejected.push({ id: call.id, error: 'unknown grant for this resource server' });
           continue;
         }
@@ -52,8 +60,9 @@ export function toolCallsRoute(ctx: DaemonContext, authenticateClient: Authentic
             detail: { tool: call.tool, call_id: call.id, reported_by: reporter.client_id, at: call.at, reason: call.reason ?? null },
           }),
         );
-        if (allowed) ctx.grants.markUsed(g.id, now);
+        if (allowed) used.add(g.id);
       }
+      for (const id of used) ctx.grants.markUsed(id, now);
     });
     return c.json(result);
   });

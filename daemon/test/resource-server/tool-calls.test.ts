@@ -91,6 +91,21 @@ describe('the kit reporter', () => {
     expect(toolRows(w.d).map((r) => r.type)).toEqual(['tool.called', 'tool.refused', 'tool.called']);
   });
 
+  it('sends a long queue in order, in batches that stay under the daemon body limit (long reasons)', async () => {
+    const w = await world();
+    const { grantId } = await w.d.approvedToken(w.agent, { scope: 'mail.read' });
+    const r = createReporter({ issuer: w.d.url, clientId: w.rs.client_id, clientSecret: w.rs.client_secret, flushDelayMs: 60_000 });
+    const ids: string[] = [];
+    // 500 calls with 500-character reasons are ~350 KiB: one request of them all would be refused (413)
+    for (let i = 0; i < 500; i++) ids.push(r.record({ tool: `tool_${i}`, outcome: 'refused', reason: 'x'.repeat(500), grantId }));
+    expect(new Set(ids).size).toBe(500);
+    await r.flush();
+    await r.close();
+    expect(r.pending()).toBe(0);
+    const rows = w.d.ctx.db.prepare<[], { id: string }>('SELECT id FROM tool_calls ORDER BY rowid').all();
+    expect(rows.map((x) => x.id)).toEqual(ids);
+  });
+
   it('a delivery whose answer was lost is re-sent and deduplicated by the daemon', async () => {
     const w = await world();
     const { grantId } = await w.d.approvedToken(w.agent, { scope: 'mail.read' });
