@@ -1,4 +1,5 @@
 import '../lib/zod-jitless.js';
+import { publicMessage } from '../../../shared/src/errors.js';
 import type { AuditEventView, AuditQuery, GrantView } from '../../../shared/src/admin-api.js';
 import { send } from '../lib/messaging.js';
 import { $, h, replaceChildren } from '../ui/dom.js';
@@ -84,7 +85,7 @@ async function load(): Promise<void> {
     );
     renderUnknown(events);
   } catch (err) {
-    $('#count').textContent = `Could not load the audit trail: ${(err as Error).message}`;
+    $('#count').textContent = `Could not load the audit trail: ${publicMessage(err)}`;
   }
   try {
     const v = await send('audit.verify', {});
@@ -95,7 +96,7 @@ async function load(): Promise<void> {
         : h('span', { class: 'chain-broken' }, `Hash chain BROKEN at row ${v.first_broken?.id}: ${v.first_broken?.reason}`),
     );
   } catch (err) {
-    $('#chain').textContent = `Chain not checked: ${(err as Error).message}`;
+    $('#chain').textContent = `Chain not checked: ${publicMessage(err)}`;
   }
 }
 
