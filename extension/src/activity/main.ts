@@ -6,6 +6,7 @@ import { $, h, replaceChildren } from '../ui/dom.js';
 import { toCsv, toJsonLines } from './export.js';
 import { timelines } from './timeline.js';
 import { showText } from '../../../shared/src/text.js';
+import { recordedAuthorizationDetails } from '../../../shared/src/audit-summary.js';
 import { describeAuthorizationDetails, detailsSummary } from '../../../shared/src/authorization-details/model.js';
 import { unknownScopes } from '../../../shared/src/scopes/unknown.js';
 
@@ -26,14 +27,8 @@ function renderUnknown(list: readonly AuditEventView[]): void {
 
 /** What a request asked beyond scopes, in brief and in plain words (the full view is on the request card). */
 function detailsCell(e: AuditEventView): HTMLElement {
-  const raw = e.detail?.authorization_details; // request.created records them as JSON text
-  if (typeof raw !== 'string') return h('td', {}, '—');
-  let details: unknown;
-  try {
-    details = JSON.parse(raw);
-  } catch {
-    details = raw;
-  }
+  const details = recordedAuthorizationDetails(e.type, e.detail);
+  if (details === undefined) return h('td', {}, '—');
   const model = describeAuthorizationDetails(details);
   return h(
     'td',
