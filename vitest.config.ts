@@ -1,8 +1,19 @@
+import { defaultClientConditions, defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
+import { SOURCE_CONDITION } from './scripts/source-condition.js';
 
 export default defineConfig({
+  // `#shared/*` (package.json "imports") resolves to the TypeScript sources, not to dist/, in every environment
+  resolve: { conditions: [SOURCE_CONDITION, ...defaultClientConditions] },
+  ssr: { resolve: { conditions: [SOURCE_CONDITION, ...defaultServerConditions] } },
   test: {
-    include: ['daemon/test/**/*.test.ts', 'shared/test/**/*.test.ts', 'extension/test/**/*.test.ts', 'kits/playwright/test/**/*.test.ts', 'bench/test/**/*.test.ts'],
+    include: [
+      'daemon/test/**/*.test.ts',
+      'shared/test/**/*.test.ts',
+      'extension/test/**/*.test.ts',
+      'kits/playwright/test/**/*.test.ts',
+      'bench/test/**/*.test.ts',
+    ],
     environment: 'node',
     globalSetup: ['daemon/test/build.global.ts'],
     pool: 'forks',
