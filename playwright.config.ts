@@ -1,5 +1,10 @@
 import { defineConfig } from '@playwright/test';
+import { register } from 'node:module';
 import { resolve } from 'node:path';
+
+// `#shared/*` (package.json "imports") resolves to the TypeScript sources, here (where test files are listed)
+// and in every worker (each loads this config first).
+register('./scripts/source-condition-hooks.mjs', import.meta.url);
 
 // Test daemons keep their audit keys here, not in the user's config directory.
 process.env.MANDATE_KEY_DIR ??= resolve(import.meta.dirname, 'test-results/audit-keys');

@@ -1,9 +1,10 @@
 import { crx } from '@crxjs/vite-plugin';
 import { resolve } from 'node:path';
-import { defineConfig } from 'vite';
+import { defaultClientConditions, defineConfig } from 'vite';
 import { extensionManifest } from './extension/manifest.config.js';
 import { noEval } from './extension/scripts/no-eval.js';
 import { updateUrlsFrom } from './scripts/package/update-urls.js';
+import { SOURCE_CONDITION } from './scripts/source-condition.js';
 
 /**
  * Builds the MV3 extension from one source: `vite build` → dist/extension (Chrome, Edge),
@@ -19,7 +20,11 @@ export default defineConfig(({ mode }) => {
   return {
     root: resolve(import.meta.dirname, 'extension'),
     plugins: [noEval(), crx({ manifest, browser: firefox ? 'firefox' : 'chrome' })],
-    ...(benchCatalog ? { resolve: { alias: [{ find: /^\.\/catalog\.json$/, replacement: resolve(benchCatalog) }] } } : {}),
+    resolve: {
+      // `#shared/*` (package.json "imports") resolves to the TypeScript sources, not to dist/
+      conditions: [SOURCE_CONDITION, ...defaultClientConditions],
+      ...(benchCatalog ? { alias: [{ find: /^\.\/catalog\.json$/, replacement: resolve(benchCatalog) }] } : {}),
+    },
     build: {
       outDir: process.env.MANDATE_BENCH_OUT_DIR ?? resolve(import.meta.dirname, firefox ? 'dist/extension-firefox' : 'dist/extension'),
       emptyOutDir: true,

@@ -1,6 +1,11 @@
+import { defaultClientConditions, defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
+import { SOURCE_CONDITION } from './scripts/source-condition.js';
 
 export default defineConfig({
+  // `#shared/*` (package.json "imports") resolves to the TypeScript sources, not to dist/, in every environment
+  resolve: { conditions: [SOURCE_CONDITION, ...defaultClientConditions] },
+  ssr: { resolve: { conditions: [SOURCE_CONDITION, ...defaultServerConditions] } },
   test: {
     include: [
       'daemon/test/**/*.test.ts',

@@ -69,6 +69,8 @@ describe('mandate CLI against the running daemon', () => {
     const agent = await d.registerAgent();
     const authReqId = await d.request(agent);
     expect((await cli(d, 'deny', authReqId, '--reason', 'not today')).out).toMatch(/^Denied grt_/);
+    // the table's DETAIL column reads the row's detail through the audit catalog
+    expect((await cli(d, 'audit', '--type', 'grant.denied')).out).toMatch(/^\d+\s.*grant\.denied\s.*\sgrt_\S+\s+via cli; not today$/m);
     await d.approvedToken(agent);
     await d.approvedToken(agent);
     expect((await cli(d, 'revoke', '--all')).out).toMatch(/^Revoked 2 delegation\(s\)/);

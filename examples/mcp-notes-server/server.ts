@@ -4,7 +4,7 @@
  * checked against the token's scopes and reported to the daemon's audit trail.
  *
  *   MANDATE_ISSUER=http://127.0.0.1:8787 MANDATE_CLIENT_ID=… MANDATE_CLIENT_SECRET=… \
- *     node --import tsx examples/mcp-notes-server/server.ts
+ *     node --conditions=mandate-source --import tsx examples/mcp-notes-server/server.ts
  */
 import type { Server } from 'node:http';
 import { pathToFileURL } from 'node:url';

@@ -5,7 +5,7 @@
  * with introspection so a revoke in Mandate stops the very next call. Each tool needs one scope; a missing one
  * is a 403 `insufficient_scope` naming it, which MCP clients answer with a new authorization (step-up).
  *
- *   node --import tsx examples/mcp-server/main.ts   (see README.md here)
+ *   node --conditions=mandate-source --import tsx examples/mcp-server/main.ts   (see README.md here)
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';

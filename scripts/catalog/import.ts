@@ -3,7 +3,7 @@
  * providers' public repositories. Only facts are kept: scope name, API title, access facts.
  * Provider descriptions are never copied.
  *
- *   MIRRORS=/work/.mirror node --import tsx scripts/catalog/import.ts
+ *   MIRRORS=/work/.mirror node --conditions=mandate-source --import tsx scripts/catalog/import.ts
  *
  * Each mirror is a bare git directory `<MIRRORS>/<owner>+<name>/repo`; the commit used is pinned
  * below so a refresh is deliberate (change the commit, run, review the diff, run `npm run catalog`).

@@ -39,8 +39,9 @@ export interface OAuthErrorBody {
 
 /**
  * Every failure outside HTTP that a person may see (CLI, daemon start-up, extension replies) is a MandateError:
- * a closed code, the exit code the CLI ends with, a public message, and a detail for logs only.
- * Anything else that reaches the top (a TypeError, a RangeError) is a bug and is reported as one.
+ * a closed code, a public message, and a detail for logs only. The CLI's codes (below) also carry the exit code
+ * it ends with; the extension's errors use the reply codes of shared/src/protocol.ts (`ReplyErrorCode`).
+ * Anything else that reaches the top (a TypeError, a RangeError) is a bug and is reported as one (`UNEXPECTED`).
  */
 export const MANDATE_ERROR_EXIT = {
   /** The command was called wrongly: unknown flag, missing or malformed value. */
@@ -62,10 +63,13 @@ export const MANDATE_ERROR_EXIT = {
 } as const;
 export type MandateErrorCode = keyof typeof MANDATE_ERROR_EXIT;
 
-export class MandateError extends Error {
+const EXIT_CODES: Readonly<Record<string, number>> = MANDATE_ERROR_EXIT;
+
+/** The one error base. `C` is the closed code union of the side that throws it (CLI codes by default). */
+export class MandateError<C extends string = MandateErrorCode> extends Error {
   override name = 'MandateError';
   constructor(
-    readonly code: MandateErrorCode,
+    readonly code: C,
     /** Safe to show to the person: says what happened and what to do. */
     message: string,
     /** For logs only (internal messages, stack of the cause); never shown in a UI or sent over HTTP. */
@@ -73,7 +77,18 @@ export class MandateError extends Error {
   ) {
     super(message);
   }
+  /** The CLI's exit code: the table's for a CLI code, 1 for any other (exit codes mean nothing outside the CLI). */
   get exitCode(): number {
-    return MANDATE_ERROR_EXIT[this.code];
+    return EXIT_CODES[this.code] ?? 1;
   }
+}
+
+/** What a person is told when something that is not a MandateError reaches them: a bug, said plainly. */
+export const UNEXPECTED = 'Something unexpected went wrong in Mandate; please report it';
+
+/** The text to show a person for any caught value: a MandateError's public message, or UNEXPECTED with the error's own words. */
+export function publicMessage(e: unknown): string {
+  if (e instanceof MandateError) return e.message;
+  const said = e instanceof Error ? e.message : String(e);
+  return said ? `${UNEXPECTED} (${said}).` : `${UNEXPECTED}.`;
 }

@@ -1,10 +1,12 @@
 import '../lib/zod-jitless.js';
+import { publicMessage } from '../../../shared/src/errors.js';
 import type { AuditEventView, AuditQuery, GrantView } from '../../../shared/src/admin-api.js';
 import { send } from '../lib/messaging.js';
 import { $, h, replaceChildren } from '../ui/dom.js';
 import { toCsv, toJsonLines } from './export.js';
 import { timelines } from './timeline.js';
 import { showText } from '../../../shared/src/text.js';
+import { recordedAuthorizationDetails } from '../../../shared/src/audit-summary.js';
 import { describeAuthorizationDetails, detailsSummary } from '../../../shared/src/authorization-details/model.js';
 import { unknownScopes } from '../../../shared/src/scopes/unknown.js';
 
@@ -25,14 +27,8 @@ function renderUnknown(list: readonly AuditEventView[]): void {
 
 /** What a request asked beyond scopes, in brief and in plain words (the full view is on the request card). */
 function detailsCell(e: AuditEventView): HTMLElement {
-  const raw = e.detail?.authorization_details; // request.created records them as JSON text
-  if (typeof raw !== 'string') return h('td', {}, '—');
-  let details: unknown;
-  try {
-    details = JSON.parse(raw);
-  } catch {
-    details = raw;
-  }
+  const details = recordedAuthorizationDetails(e.type, e.detail);
+  if (details === undefined) return h('td', {}, '—');
   const model = describeAuthorizationDetails(details);
   return h(
     'td',
@@ -84,7 +80,7 @@ async function load(): Promise<void> {
     );
     renderUnknown(events);
   } catch (err) {
-    $('#count').textContent = `Could not load the audit trail: ${(err as Error).message}`;
+    $('#count').textContent = `Could not load the audit trail: ${publicMessage(err)}`;
   }
   try {
     const v = await send('audit.verify', {});
@@ -95,7 +91,7 @@ async function load(): Promise<void> {
         : h('span', { class: 'chain-broken' }, `Hash chain BROKEN at row ${v.first_broken?.id}: ${v.first_broken?.reason}`),
     );
   } catch (err) {
-    $('#chain').textContent = `Chain not checked: ${(err as Error).message}`;
+    $('#chain').textContent = `Chain not checked: ${publicMessage(err)}`;
   }
 }
 

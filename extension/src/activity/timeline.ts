@@ -1,4 +1,6 @@
 import type { AuditEventView, GrantView } from '../../../shared/src/admin-api.js';
+import { parseAuditDetail } from '../../../shared/src/audit-events.js';
+import { auditDetailSummary } from '../../../shared/src/audit-summary.js';
 import { describeScopes } from '../../../shared/src/scopes/catalog.js';
 import { showText } from '../../../shared/src/text.js';
 import { hostOf } from '../lib/url.js';
@@ -9,18 +11,20 @@ const plain = (scopes: readonly string[]): string =>
     .map((s) => showText(s.description))
     .join('; ') || 'nothing';
 
-const detailText = (e: AuditEventView, key: string): string | undefined => {
-  const v = e.detail?.[key];
-  return typeof v === 'string' ? showText(v) : undefined;
+/** What the row's detail adds, through the catalog (`parseAuditDetail`) and the text policy: ` (…)`, or nothing. */
+const why = (e: AuditEventView): string => {
+  const said = auditDetailSummary(e.type, e.detail);
+  return said ? ` (${showText(said)})` : '';
 };
 
-/** One audit row as a step a person reads: what happened, in plain words. */
-function step(e: AuditEventView): { text: string; kind: string } {
+/** One audit row as a step a person reads: what happened, in plain words. Details are read only through the catalog. */
+export function timelineStep(e: AuditEventView): { text: string; kind: string } {
+  const row = parseAuditDetail(e.type, e.detail);
   switch (e.type) {
     case 'request.created':
       return { text: `Asked for: ${plain(e.scopes)}`, kind: 'request' };
     case 'request.refused':
-      return { text: 'Request refused', kind: 'refused' };
+      return { text: `Request refused${why(e)}`, kind: 'refused' };
     case 'request.expired':
       return { text: 'Request expired before a decision', kind: 'end' };
     case 'grant.approved':
@@ -30,11 +34,13 @@ function step(e: AuditEventView): { text: string; kind: string } {
     case 'token.issued':
       return { text: 'Token issued', kind: 'token' };
     case 'token.refused':
-      return { text: 'Token refused', kind: 'refused' };
+      return { text: `Token refused${why(e)}`, kind: 'refused' };
     case 'tool.called':
-      return { text: `Used ${detailText(e, 'tool') ?? 'a tool'}`, kind: 'tool' };
-    case 'tool.refused':
-      return { text: `Refused ${detailText(e, 'tool') ?? 'a tool'}${detailText(e, 'reason') ? ` (${detailText(e, 'reason')})` : ''}`, kind: 'refused' };
+      return { text: `Used ${row?.type === 'tool.called' ? showText(row.detail.tool) : 'a tool'}`, kind: 'tool' };
+    case 'tool.refused': {
+      const tool = row?.type === 'tool.refused' ? row.detail : undefined;
+      return { text: `Refused ${tool ? showText(tool.tool) : 'a tool'}${tool?.reason ? ` (${showText(tool.reason)})` : ''}`, kind: 'refused' };
+    }
     case 'grant.revoked':
       return { text: 'Revoked', kind: 'end' };
     case 'grant.ended':
@@ -79,7 +85,7 @@ export function timelines(events: readonly AuditEventView[], grants: ReadonlyMap
         'ol',
         { class: 'steps' },
         ...rows.map((e) => {
-          const s = step(e);
+          const s = timelineStep(e);
           return h('li', { class: `step ${s.kind}` }, h('time', {}, new Date(e.ts * 1000).toLocaleTimeString()), ' ', s.text);
         }),
       ),

@@ -5,6 +5,7 @@
  * the client with a code (or access_denied). Only the paired daemon's waiting page is ever a way back.
  */
 import '../lib/zod-jitless.js';
+import { publicMessage } from '../../../shared/src/errors.js';
 import { daemonWaitingGrant } from '../lib/daemon-pages.js';
 import { send } from '../lib/messaging.js';
 import { pendingItem, type Notify } from '../popup/pending.js';
@@ -39,4 +40,4 @@ async function show(): Promise<void> {
   replaceChildren(main, h('h1', {}, 'An app asks for access'), h('ul', { class: 'pending' }, pendingItem(g, notify, state.policy)));
 }
 
-show().catch((e: unknown) => say('Mandate could not load this request', e instanceof Error ? e.message : String(e)));
+show().catch((e: unknown) => say('Mandate could not load this request', publicMessage(e)));

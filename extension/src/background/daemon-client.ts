@@ -1,18 +1,27 @@
 import { AdminCallError, type CallArgs, adminClient } from '../../../shared/src/admin-client.js';
 import type { AdminCallName, AdminResponse } from '../../../shared/src/admin-contract.js';
+import { isReplyErrorCode, type ReplyErrorCode } from '../../../shared/src/protocol.js';
+import { ExtensionError } from '../lib/errors.js';
 import { dpopProof, type ProofKey } from './proof.js';
 
 /** Why a daemon call failed, in the ways the UI must tell apart (`impostor`: see daemon-identity.ts). */
-export class DaemonError extends Error {
+export class DaemonError extends ExtensionError {
   override name = 'DaemonError';
   constructor(
     readonly kind: 'unreachable' | 'rejected' | 'refused' | 'impostor',
-    readonly code: string,
+    code: ReplyErrorCode,
     message: string,
+    detail?: string,
   ) {
-    super(message);
+    super(code, message, detail);
   }
 }
+
+/** The daemon's own `error` code when it is one of ours, else `bad_response` (an answer outside the contract). */
+const refusalCode = (e: AdminCallError): ReplyErrorCode => {
+  const code = e.oauth?.error;
+  return code !== undefined && isReplyErrorCode(code) ? code : 'bad_response';
+};
 
 /** What proves the extension to its daemon: the credential, sent only with a DPoP proof by the paired key. */
 export interface DaemonAuth {
@@ -58,7 +67,8 @@ export async function callDaemon<N extends AdminCallName>(target: DaemonTarget, 
       noteUnreachable();
       throw new DaemonError('unreachable', 'unreachable', `The Mandate daemon is not answering at ${target.url}.`);
     }
-    if (e.code === 'bad_response') throw new DaemonError('refused', 'bad_response', `Unexpected answer from the daemon (${e.status ?? 'no status'}).`);
-    throw new DaemonError(e.status === 401 ? 'rejected' : 'refused', e.oauth?.error ?? String(e.status), e.message);
+    if (e.code === 'bad_response')
+      throw new DaemonError('refused', 'bad_response', `Unexpected answer from the daemon (${e.status ?? 'no status'}).`, e.detail);
+    throw new DaemonError(e.status === 401 ? 'rejected' : 'refused', refusalCode(e), e.message, e.detail);
   }
 }

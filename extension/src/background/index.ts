@@ -1,20 +1,11 @@
 import '../lib/zod-jitless.js';
-import {
-  type ExtensionState,
-  isMessageType,
-  isReplyErrorCode,
-  messages,
-  type Reply,
-  type ReplyErrorCode,
-  STATE_PORT,
-  envelope,
-} from '../../../shared/src/protocol.js';
+import { type ExtensionState, isMessageType, messages, type Reply, type ReplyErrorCode, STATE_PORT, envelope } from '../../../shared/src/protocol.js';
 import browser, { type Runtime } from '../lib/browser.js';
 import { notifyExpiredExternal, notifyRequests, updateBadge } from './attention.js';
 import { connectionManager } from './connection.js';
-import { DaemonError } from './daemon-client.js';
+import { ExtensionError, errorReply } from '../lib/errors.js';
 import { handlers } from './handlers.js';
-import { InterceptError, interceptor } from './intercept.js';
+import { interceptor } from './intercept.js';
 import { onManagedPolicyChange } from './managed-policy.js';
 import { classifySender, mayCall } from './sender-policy.js';
 
@@ -55,9 +46,8 @@ async function dispatch(message: unknown, sender: Runtime.MessageSender): Promis
     const run = handle[type] as (p: unknown, s: Runtime.MessageSender) => Promise<unknown>;
     return { ok: true, value: await run(parsed.data, sender) };
   } catch (e) {
-    if (e instanceof DaemonError || e instanceof InterceptError) return fail(isReplyErrorCode(e.code) ? e.code : 'bad_response', e.message);
-    console.error('[mandate] unexpected error handling', type, e);
-    return fail('internal', 'Something unexpected went wrong in Mandate; please report it.');
+    if (!(e instanceof ExtensionError)) console.error('[mandate] unexpected error handling', type, e);
+    return errorReply(e);
   }
 }
 

@@ -11,6 +11,7 @@ import {
 } from '../intercept/authorization-request.js';
 import { ALLOW_RULE_BASE, allowRule, filterSafe, looksLikeAuthorizationEndpoint, looksLikeAuthorizationRequest } from '../intercept/coarse-filter.js';
 import browser from '../lib/browser.js';
+import { ExtensionError } from '../lib/errors.js';
 import { daemonWaitingGrant, isDaemonAuthorize, isLoopbackPath } from '../lib/daemon-pages.js';
 import { hostOf } from '../lib/url.js';
 import { callDaemon, DaemonError, type DaemonTarget } from './daemon-client.js';
@@ -28,14 +29,9 @@ const EXTENSION_BASE = browser.runtime.getURL('/');
 /** A sign-in-only request is recorded for this long; nothing more was given. */
 const SIGN_IN_SECONDS = 3600;
 
-export class InterceptError extends Error {
+/** A review or report the service worker refuses: the request is not sent (codes: invalid_request, invalid_scope, forbidden). */
+export class InterceptError extends ExtensionError {
   override name = 'InterceptError';
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 type Frame = { tabId: number; frameId: number };

@@ -1,15 +1,10 @@
-import { type MessageType, type ReplyErrorCode, type RequestOf, type ResponseOf, messages, reply } from '../../../shared/src/protocol.js';
+import { type MessageType, type RequestOf, type ResponseOf, messages, reply } from '../../../shared/src/protocol.js';
 import browser from './browser.js';
+import { ExtensionError } from './errors.js';
 
 /** A refusal or failure reported by the service worker, with a stable code for the UI to branch on. */
-export class MessagingError extends Error {
+export class MessagingError extends ExtensionError {
   override name = 'MessagingError';
-  constructor(
-    readonly code: ReplyErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /** Type-checked request to the service worker; resolves with the parsed value or throws MessagingError. */
@@ -19,5 +14,8 @@ export async function send<T extends MessageType>(type: T, payload: RequestOf<T>
   const parsed = reply.safeParse(answer);
   if (!parsed.success) throw new MessagingError('internal', 'Mandate’s background worker answered in an unexpected shape; please report this.');
   if (!parsed.data.ok) throw new MessagingError(parsed.data.error.code, parsed.data.error.message);
-  return messages[type].response.parse(parsed.data.value) as ResponseOf<T>;
+  const value = messages[type].response.safeParse(parsed.data.value);
+  if (!value.success)
+    throw new MessagingError('internal', `Mandate’s background worker answered "${type}" in an unexpected shape; please report this.`, value.error.message);
+  return value.data as ResponseOf<T>;
 }

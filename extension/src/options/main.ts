@@ -1,4 +1,5 @@
 import '../lib/zod-jitless.js';
+import { publicMessage } from '../../../shared/src/errors.js';
 import { STATE_PORT, extensionState, type ExtensionState } from '../../../shared/src/protocol.js';
 import type { Policy } from '../../../shared/src/policy.js';
 import browser from '../lib/browser.js';
@@ -86,7 +87,7 @@ form.addEventListener('submit', async (e) => {
       'ok',
     );
   } catch (err) {
-    say(`Pairing failed: ${(err as Error).message}`, 'error');
+    say(`Pairing failed: ${publicMessage(err)}`, 'error');
   }
 });
 
@@ -96,7 +97,7 @@ $('#save-url').addEventListener('click', async () => {
     urlTouched = false;
     say('Daemon URL saved.', 'ok');
   } catch (err) {
-    say(`Not saved: ${(err as Error).message}`, 'error');
+    say(`Not saved: ${publicMessage(err)}`, 'error');
   }
 });
 
@@ -128,7 +129,7 @@ async function loadSettings(): Promise<void> {
       settingsStatus.className = 'error';
     }
   } catch (err) {
-    settingsStatus.textContent = `Settings not loaded: ${(err as Error).message}`;
+    settingsStatus.textContent = `Settings not loaded: ${publicMessage(err)}`;
   }
 }
 
@@ -148,7 +149,7 @@ async function saveSettings(): Promise<void> {
     settingsStatus.textContent = 'Saved.';
     settingsStatus.className = 'ok';
   } catch (err) {
-    settingsStatus.textContent = `Not saved: ${(err as Error).message}`;
+    settingsStatus.textContent = `Not saved: ${publicMessage(err)}`;
     settingsStatus.className = 'error';
   }
 }

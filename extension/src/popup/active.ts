@@ -1,3 +1,4 @@
+import { publicMessage } from '../../../shared/src/errors.js';
 import type { GrantView } from '../../../shared/src/admin-api.js';
 import { send } from '../lib/messaging.js';
 import { h } from '../ui/dom.js';
@@ -25,7 +26,7 @@ export function activeItem(g: GrantView, now: number, notify: Notify, timers: Co
       await send('grants.revoke', { id: g.id });
       notify(`Revoked ${showText(g.agent.name)} on ${hostOf(g.resource)}. It stopped working immediately.`);
     } catch (e) {
-      notify(`Could not revoke: ${(e as Error).message}`, 'error');
+      notify(`Could not revoke: ${publicMessage(e)}`, 'error');
       revoke.disabled = false;
     }
   });
@@ -87,7 +88,7 @@ export function revokeAllControl(count: number, notify: Notify): HTMLElement {
       const { revoked } = await send('grants.revokeAll', {});
       notify(`Revoked ${revoked.length} delegation${revoked.length === 1 ? '' : 's'}.`);
     } catch (e) {
-      notify(`Could not revoke all: ${(e as Error).message}`, 'error');
+      notify(`Could not revoke all: ${publicMessage(e)}`, 'error');
       confirm.disabled = false;
     }
   });

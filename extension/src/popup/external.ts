@@ -1,3 +1,4 @@
+import { publicMessage } from '../../../shared/src/errors.js';
 import type { ExternalGrantView } from '../../../shared/src/admin-api.js';
 import { revokePageFor } from '../../../shared/src/providers/revoke-pages.js';
 import { send } from '../lib/messaging.js';
@@ -25,7 +26,7 @@ export function externalItem(g: ExternalGrantView, now: number, notify: Notify, 
       await send('externals.revoke', { id: g.id });
       notify(`Opened ${page.name}: ${page.steps}. Mandate marked it revoked by you.`);
     } catch (e) {
-      notify(`Could not revoke: ${(e as Error).message}`, 'error');
+      notify(`Could not revoke: ${publicMessage(e)}`, 'error');
       revoke.disabled = false;
     }
   });

@@ -1,3 +1,4 @@
+import { publicMessage } from '../../../shared/src/errors.js';
 import type { GrantView } from '../../../shared/src/admin-api.js';
 import type { Policy } from '../../../shared/src/policy.js';
 import { describeDuration } from '../../../shared/src/duration.js';
@@ -62,7 +63,7 @@ export function pendingItem(g: GrantView, notify: Notify, policy: Policy, seenPa
       });
       notify(`Approved for ${name} until ${clockTime(granted.expires_at ?? 0)} (${describeDuration(seconds)}): ${what.join('; ')}.`);
     } catch (e) {
-      notify(`Not approved: ${(e as Error).message}`, 'error');
+      notify(`Not approved: ${publicMessage(e)}`, 'error');
       busy(false);
     }
   });
@@ -72,7 +73,7 @@ export function pendingItem(g: GrantView, notify: Notify, policy: Policy, seenPa
       await send('requests.deny', { id: g.id });
       notify(`Denied ${name}’s request.`);
     } catch (e) {
-      notify(`Could not deny: ${(e as Error).message}`, 'error');
+      notify(`Could not deny: ${publicMessage(e)}`, 'error');
       busy(false);
     }
   });

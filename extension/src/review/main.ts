@@ -5,11 +5,12 @@
  * exactly that request: untick scopes, choose how long, then Continue or Block.
  */
 import '../lib/zod-jitless.js';
+import { publicMessage } from '../../../shared/src/errors.js';
 import type { Policy } from '../../../shared/src/policy.js';
 import type { InterceptOpened } from '../../../shared/src/protocol.js';
 import { HIDDEN_TEXT, parseAuthorizationRequest, type AuthorizationRequest } from '../intercept/authorization-request.js';
 import browser from '../lib/browser.js';
-import { MessagingError, send } from '../lib/messaging.js';
+import { send } from '../lib/messaging.js';
 import { $, h, replaceChildren } from '../ui/dom.js';
 import { authorizationDetailsView } from '../ui/authorization-details.js';
 import { durationPicker } from '../ui/duration-picker.js';
@@ -118,7 +119,7 @@ function review(id: string, r: AuthorizationRequest, policy: Policy): void {
     try {
       await decide(id, 'continue', choices.chosen(), seconds);
     } catch (e) {
-      error.textContent = `Not sent: ${(e as Error).message}`;
+      error.textContent = `Not sent: ${publicMessage(e)}`;
       setBusy(false);
     }
   });
@@ -127,7 +128,7 @@ function review(id: string, r: AuthorizationRequest, policy: Policy): void {
     try {
       await decide(id, 'block', [], HOUR);
     } catch (e) {
-      error.textContent = `Could not record the block (nothing was sent anyway): ${(e as Error).message}`;
+      error.textContent = `Could not record the block (nothing was sent anyway): ${publicMessage(e)}`;
       setBusy(false);
     }
   });
@@ -169,7 +170,7 @@ async function blockedForm(id: string, url: string): Promise<void> {
   try {
     await send('intercept.decide', { id, decision: 'block', scope: [], expires_in: HOUR });
   } catch (e) {
-    recorded = `It could not be recorded (${(e as Error).message}).`;
+    recorded = `It could not be recorded (${publicMessage(e)}).`;
   }
   notice(
     'Mandate stopped a hidden authorization request',
@@ -220,5 +221,5 @@ async function run(): Promise<void> {
 
 run().catch((e: unknown) => {
   if (window.top !== window) return;
-  notice('Something went wrong', `Nothing was sent. ${e instanceof MessagingError ? e.message : (e as Error).message}`, 'bad');
+  notice('Something went wrong', `Nothing was sent. ${publicMessage(e)}`, 'bad');
 });

@@ -1,4 +1,5 @@
 import { AUDIT_OUTCOMES } from '../../../../shared/src/admin-api.js';
+import { auditDetailSummary } from '../../../../shared/src/audit-summary.js';
 import { UsageError, parse } from '../args.js';
 import { cliClient, resolveTarget } from '../client.js';
 import { isoTime, safe, table } from '../format.js';
@@ -52,7 +53,7 @@ export async function auditCommand(args: string[], io: CliIo): Promise<number> {
   }
   io.out(
     `${table(
-      ['#', 'TIME', 'EVENT', 'OUTCOME', 'AGENT', 'RESOURCE', 'SCOPES', 'GRANT'],
+      ['#', 'TIME', 'EVENT', 'OUTCOME', 'AGENT', 'RESOURCE', 'SCOPES', 'GRANT', 'DETAIL'],
       events.map((e) => [
         String(e.id),
         isoTime(e.ts),
@@ -62,6 +63,7 @@ export async function auditCommand(args: string[], io: CliIo): Promise<number> {
         safe(e.resource ?? '-'),
         e.scopes.join(' ') || '-',
         e.grant_id ?? '-',
+        safe(auditDetailSummary(e.type, e.detail)) || '-',
       ]),
     )}\n`,
   );
