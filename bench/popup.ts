@@ -5,7 +5,7 @@
  * Timing: from navigation start to the moment the "Active" section shows the expected count
  * (rendered from the service worker's first state push), median of RUNS opens.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startDaemon } from '../daemon/src/daemon.js';
@@ -16,6 +16,8 @@ process.env.MANDATE_KEY_DIR ??= mkdtempSync(join(tmpdir(), 'mandate-bench-keys-'
 
 const GRANTS = Number(process.env.BENCH_GRANTS ?? 1000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+/** A folder: writes a CPU profile of every open there (chrome://inspect or speedscope reads them). */
+const PROFILE = process.env.BENCH_PROFILE;
 const EXTENSION = resolve(import.meta.dirname, '../dist/extension');
 const RESOURCE = 'https://gmail.googleapis.com/';
 const SCOPES = ['https://www.googleapis.com/auth/gmail.readonly', 'https://www.googleapis.com/auth/gmail.send'];
@@ -51,9 +53,17 @@ async function openTime(expected: number): Promise<number> {
   for (let i = 0; i < RUNS; i++) {
     const page = await context.newPage();
     await page.setViewportSize({ width: 360, height: 600 });
+    const cdp = PROFILE ? await context.newCDPSession(page) : undefined;
+    await cdp?.send('Profiler.enable');
+    await cdp?.send('Profiler.start');
     await page.goto(`chrome-extension://${extensionId}/src/popup/index.html`);
     await page.locator('section[aria-label="Active"] .count', { hasText: String(expected) }).waitFor();
     times.push(await page.evaluate(() => performance.now()));
+    if (cdp) {
+      await new Promise((r) => setTimeout(r, 3000)); // the rest of the list, built after the first screenful
+      const { profile } = await cdp.send('Profiler.stop');
+      writeFileSync(join(PROFILE!, `popup-${expected}-${i}.cpuprofile`), JSON.stringify(profile));
+    }
     if (process.env.BENCH_VERBOSE) {
       console.log(
         await page.evaluate(() =>

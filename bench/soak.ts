@@ -165,7 +165,10 @@ async function sseClient(name: string, target: string, headers: Record<string, s
 
 const samples: { t: number; mb: number }[] = [];
 const start = performance.now();
-const sample = () => samples.push({ t: (performance.now() - start) / 1000, mb: rssMb() });
+const sample = () => {
+  samples.push({ t: (performance.now() - start) / 1000, mb: rssMb() });
+  if (process.env.BENCH_VERBOSE) console.error(`${samples.at(-1)!.t.toFixed(0)} s  ${samples.at(-1)!.mb.toFixed(1)} MB  ${JSON.stringify(counts)}`);
+};
 sample();
 const sampler = setInterval(sample, SAMPLE_MS);
 
