@@ -104,6 +104,20 @@ await settle.locator('section[aria-label="Active"] .count', { hasText: String(GR
 await settle.close();
 const loaded = await openTime(GRANTS);
 
+if (process.env.BENCH_SCREENSHOTS) {
+  // what a person sees at 360 px: the top of the list, and after scrolling far down (cards built on the way)
+  const page = await context.newPage();
+  await page.setViewportSize({ width: 360, height: 600 });
+  await page.goto(`chrome-extension://${extensionId}/src/popup/index.html`);
+  await page.locator('section[aria-label="Active"] .count', { hasText: String(GRANTS) }).waitFor();
+  await page.screenshot({ path: join(process.env.BENCH_SCREENSHOTS, `popup-${GRANTS}-top.png`) });
+  for (let i = 0; i < 20; i++) await page.mouse.wheel(0, 3000);
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: join(process.env.BENCH_SCREENSHOTS, `popup-${GRANTS}-scrolled.png`) });
+  console.log(`cards built after scrolling: ${await page.locator('li.card.active').count()} of ${GRANTS}`);
+  await page.close();
+}
+
 await close();
 await daemon.close();
 rmSync(home, { recursive: true, force: true });
