@@ -9,7 +9,8 @@
  * connect, listen a few seconds and disconnect, over and over.
  *
  * Prints start, peak and end RSS, the slope over the second half (MB per minute, least squares) and the
- * number of each operation. Goal (issue 14): end ≤ 100 MB and a flat slope.
+ * number of each operation. Goal (issue 14): end ≤ 100 MB and a flat slope. BENCH_SOAK_NODE_ARGS passes flags
+ * to the daemon's node (e.g. `--max-semi-space-size=2`, see bench/README.md).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -42,12 +43,12 @@ const pid = child.pid!;
 const credential = readFileSync(join(home, 'cli-credential'), 'utf8').trim();
 const admin = adminClient(fetch, url, () => ({ authorization: `Bearer ${credential}` }));
 
-function rssMb(): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('VmRSS:'));
+/** A field of /proc/<pid>/status in MB (VmRSS, RssAnon: heaps; RssFile: the node binary and addons mapped in). */
+function statusMb(field: string, status = readFileSync(`/proc/${pid}/status`, 'utf8')): number {
+  const line = status.split('\n').find((l) => l.startsWith(`${field}:`));
   return Number(line?.match(/(\d+)/)?.[1] ?? Number.NaN) / 1024;
 }
+const rssMb = () => statusMb('VmRSS');
 
 type Client = { client_id: string; client_secret: string };
 const MAIL = 'https://mail.example/';
@@ -192,6 +193,8 @@ while (performance.now() - start < SECONDS * 1000) {
 running = false;
 clearInterval(sampler);
 sample();
+const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+const [anon, file] = [statusMb('RssAnon', status), statusMb('RssFile', status)];
 await Promise.all(streams);
 
 child.kill('SIGTERM');
@@ -204,4 +207,6 @@ console.log(`RSS start                      ${s.start.toFixed(1).padStart(7)} MB
 console.log(`RSS peak                       ${s.peak.toFixed(1).padStart(7)} MB`);
 console.log(`RSS end                        ${s.end.toFixed(1).padStart(7)} MB   (goal ≤ 100 MB)`);
 console.log(`RSS slope, second half         ${s.slope.toFixed(2).padStart(7)} MB/min (goal: flat)`);
+console.log(`RSS end, anonymous (heaps)     ${anon.toFixed(1).padStart(7)} MB`);
+console.log(`RSS end, file-backed (binary)  ${file.toFixed(1).padStart(7)} MB`);
 for (const [k, v] of Object.entries(counts)) console.log(`${k.padEnd(30)} ${String(v).padStart(7)}`);

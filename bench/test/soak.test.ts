@@ -11,7 +11,8 @@ describe('bench/soak.ts (smoke: tiny duration, every row printed; thresholds are
       env: { ...process.env, BENCH_SOAK_SECONDS: '8', BENCH_SOAK_SAMPLE_MS: '1000', BENCH_SOAK_LIVE: '5' },
       timeout: 60_000,
     });
-    for (const row of ['RSS start', 'RSS peak', 'RSS end', 'RSS slope, second half']) expect(stdout).toMatch(new RegExp(`${row}\\s+[0-9.-]+ MB`));
+    for (const row of ['RSS start', 'RSS peak', 'RSS end', 'RSS slope, second half', 'RSS end, anonymous \\(heaps\\)', 'RSS end, file-backed \\(binary\\)'])
+      expect(stdout).toMatch(new RegExp(`${row}\\s+[0-9.-]+ MB`));
     for (const row of [
       'CIBA request + approve + token',
       'token exchange',
