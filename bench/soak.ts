@@ -49,6 +49,11 @@ function statusMb(field: string, status = readFileSync(`/proc/${pid}/status`, 'u
   return Number(line?.match(/(\d+)/)?.[1] ?? Number.NaN) / 1024;
 }
 const rssMb = () => statusMb('VmRSS');
+/** The daemon's CPU time (user + system) in seconds: a cost that, unlike throughput, barely moves with the machine's load. */
+function cpuSeconds(): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100 on Linux)
+}
 
 type Client = { client_id: string; client_secret: string };
 const MAIL = 'https://mail.example/';
@@ -164,6 +169,7 @@ async function sseClient(name: string, target: string, headers: Record<string, s
   }
 }
 
+const cpuAtStart = cpuSeconds();
 const samples: { t: number; mb: number }[] = [];
 const start = performance.now();
 const sample = () => {
@@ -195,6 +201,8 @@ clearInterval(sampler);
 sample();
 const status = readFileSync(`/proc/${pid}/status`, 'utf8');
 const [anon, file] = [statusMb('RssAnon', status), statusMb('RssFile', status)];
+const cpu = cpuSeconds() - cpuAtStart;
+const requests = counts['CIBA request + approve + token']! * 3 + counts['token exchange']! + counts.introspection! + counts.revocation! + counts['audit read']!;
 await Promise.all(streams);
 
 child.kill('SIGTERM');
@@ -209,4 +217,7 @@ console.log(`RSS end                        ${s.end.toFixed(1).padStart(7)} MB  
 console.log(`RSS slope, second half         ${s.slope.toFixed(2).padStart(7)} MB/min (goal: flat)`);
 console.log(`RSS end, anonymous (heaps)     ${anon.toFixed(1).padStart(7)} MB`);
 console.log(`RSS end, file-backed (binary)  ${file.toFixed(1).padStart(7)} MB`);
+console.log(
+  `daemon CPU per request           ${((cpu * 1000) / Math.max(1, requests)).toFixed(2).padStart(6)} ms (${requests} requests, ${cpu.toFixed(1)} s CPU)`,
+);
 for (const [k, v] of Object.entries(counts)) console.log(`${k.padEnd(30)} ${String(v).padStart(7)}`);
