@@ -33,7 +33,13 @@ const FEED_CLIENTS = 2;
 const home = mkdtempSync(join(tmpdir(), 'mandate-soak-'));
 const nodeArgs = (process.env.BENCH_SOAK_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const child = spawn(process.execPath, [...nodeArgs, 'bin/mandate.js', 'daemon', '--port', '0', '--home', home, '--json'], {
-  stdio: ['ignore', 'pipe', 'inherit'],
+  stdio: ['ignore', 'pipe', 'pipe'],
+});
+/** Node's process warnings from the daemon, e.g. MaxListenersExceededWarning when SSE subscriptions are not released (the event bus warns above 100). */
+let warnings = 0;
+child.stderr.on('data', (b: Buffer) => {
+  warnings += (b.toString().match(/Warning:/g) ?? []).length;
+  process.stderr.write(b);
 });
 const url = await new Promise<string>((resolve, reject) => {
   child.stdout.once('data', (b: Buffer) => resolve((JSON.parse(b.toString()) as { url: string }).url));
@@ -220,4 +226,5 @@ console.log(`RSS end, file-backed (binary)  ${file.toFixed(1).padStart(7)} MB`);
 console.log(
   `daemon CPU per request           ${((cpu * 1000) / Math.max(1, requests)).toFixed(2).padStart(6)} ms (${requests} requests, ${cpu.toFixed(1)} s CPU)`,
 );
+console.log(`${'daemon process warnings'.padEnd(30)} ${String(warnings).padStart(7)}`);
 for (const [k, v] of Object.entries(counts)) console.log(`${k.padEnd(30)} ${String(v).padStart(7)}`);
