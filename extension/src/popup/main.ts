@@ -12,6 +12,7 @@ import { externalItem, platformLabel } from './external.js';
 import { pendingItem, type Notify } from './pending.js';
 import { payeesOf } from '../ui/authorization-details.js';
 import { lazyList } from './lazy-list.js';
+import { forgetDetached } from './on-visible.js';
 
 const main = $('#main');
 const status = $('#status');
@@ -137,6 +138,7 @@ port.onMessage.addListener((message: unknown) => {
   // The service worker parsed everything from the daemon with the shared schemas; this port only
   // carries its own state (sender-checked on connect), so the popup does not parse 1,000 grants again.
   render(message as ExtensionState);
+  forgetDetached();
   performance.mark('mandate:rendered');
 });
 

@@ -3,7 +3,7 @@
  * popup: with a thousand cards, per-card work that only matters on screen (asking the daemon for a card's
  * last tool call) is done for the cards a person can see, not for all of them at open.
  */
-const pending = new WeakMap<Element, () => void>();
+const pending = new Map<Element, () => void>();
 let observer: IntersectionObserver | undefined;
 
 export function onFirstVisible(el: Element, run: () => void): void {
@@ -21,4 +21,13 @@ export function onFirstVisible(el: Element, run: () => void): void {
   );
   pending.set(el, run);
   observer.observe(el);
+}
+
+/** Stops watching elements a re-render removed, so an open popup does not hold on to old cards. */
+export function forgetDetached(): void {
+  for (const el of pending.keys()) {
+    if (el.isConnected) continue;
+    observer?.unobserve(el);
+    pending.delete(el);
+  }
 }
