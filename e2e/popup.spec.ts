@@ -136,3 +136,24 @@ test('unknown scopes are flagged; a wrong pairing code is refused with a clear m
   await expect(card.getByText('Unknown', { exact: true }).first()).toBeVisible();
   await expect(card.getByText('x-custom:launch')).toBeVisible();
 });
+
+test('with 60 delegations the popup builds the first screenful, the rest as the person scrolls; Revoke all ends all 60', async ({ popup, daemon, options }) => {
+  await pairThroughOptions(options, daemon);
+  const agent = await daemon.registerAgent('Busy helper');
+  for (let i = 0; i < 60; i++) await daemon.api.call('requests.approve', { id: await daemon.request(agent, { binding_message: `Task ${i}` }) }, {});
+  const page = await popup();
+  const active = page.getByRole('list', { name: 'Active delegations' });
+  await expect(page.locator('section[aria-label="Active"] .count')).toHaveText('60');
+  const cards = active.locator(':scope > li.card');
+  await expect(cards.first()).toBeVisible();
+  expect(await cards.count()).toBeLessThan(60);
+  // scrolling to the end builds the rest
+  await expect(async () => {
+    await cards.last().scrollIntoViewIfNeeded();
+    expect(await active.getByRole('button', { name: 'Revoke', exact: true }).count()).toBe(60);
+  }).toPass();
+  await page.getByRole('button', { name: 'Revoke all' }).click();
+  await page.getByRole('button', { name: 'Yes, revoke all 60' }).click();
+  await expect(page.getByText('No agent holds a delegation from Mandate right now.')).toBeVisible();
+  expect((await daemon.api.call('grants.list')).grants).toHaveLength(0);
+});

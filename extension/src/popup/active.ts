@@ -6,6 +6,7 @@ import { overallRisk, riskPill, scopeList } from '../ui/scopes.js';
 import { hostOf } from '../lib/url.js';
 import { ago, countdown } from '../ui/time.js';
 import type { Notify } from './pending.js';
+import { onFirstVisible } from './on-visible.js';
 import { showText } from '../../../shared/src/text.js';
 import { authorizationDetailsView } from '../ui/authorization-details.js';
 
@@ -32,8 +33,7 @@ export function activeItem(g: GrantView, now: number, notify: Notify, timers: Co
   });
   const scopes = g.approved_scope ?? [];
   const used = h('p', { class: 'meta tool-calls', hidden: true });
-  void lastToolCall(g.id, now, used);
-  return h(
+  const card = h(
     'li',
     { class: 'card active', 'data-grant': g.id },
     h('div', { class: 'card-head' }, h('strong', { class: 'agent' }, showText(g.agent.name)), riskPill(overallRisk(scopes)), revoke),
@@ -43,9 +43,11 @@ export function activeItem(g: GrantView, now: number, notify: Notify, timers: Co
     h('p', { class: 'meta' }, 'Ends in ', left, ' · ', g.last_used_at === null ? 'not used yet' : `used ${ago(now - g.last_used_at)}`),
     used,
   );
+  onFirstVisible(card, () => void lastToolCall(g.id, now, used));
+  return card;
 }
 
-/** "Used list_notes 3 min ago", and the last refusal if it came after: filled in once the daemon answers. */
+/** "Used list_notes 3 min ago", and the last refusal if it came after: asked when the card comes into view, filled in once the daemon answers. */
 async function lastToolCall(grantId: string, now: number, el: HTMLElement): Promise<void> {
   try {
     const calls = (await send('grants.toolCalls', { id: grantId })).calls;

@@ -11,6 +11,8 @@ import { activeItem, revokeAllControl, type Countdown } from './active.js';
 import { externalItem, platformLabel } from './external.js';
 import { pendingItem, type Notify } from './pending.js';
 import { payeesOf } from '../ui/authorization-details.js';
+import { lazyList } from './lazy-list.js';
+import { forgetDetached } from './on-visible.js';
 
 const main = $('#main');
 const status = $('#status');
@@ -54,28 +56,6 @@ const historyItem = (g: GrantView) => historyRow(g.status, showText(g.agent.name
 const externalHistoryItem = (g: ExternalGrantView) =>
   historyRow(g.status, platformLabel(g.platform), `https://${g.provider_host}/`, g.ended_at ?? g.outcome_at ?? g.created_at);
 
-const FIRST_SCREEN = 25;
-const CHUNK = 100;
-
-/**
- * The first screenful is built at once; the rest follows in chunks between frames, so the popup is
- * readable at once even with a thousand delegations. A newer render (another key) stops an older one.
- */
-function appendInChunks<T>(list: HTMLElement, items: readonly T[], make: (item: T) => HTMLElement, renderKey: string): void {
-  const add = (from: number, to: number) => {
-    const frag = document.createDocumentFragment();
-    for (const item of items.slice(from, to)) frag.appendChild(make(item));
-    list.appendChild(frag);
-  };
-  add(0, FIRST_SCREEN);
-  const step = (from: number) => {
-    if (from >= items.length || renderKey !== lastKey) return;
-    add(from, from + CHUNK);
-    setTimeout(() => step(from + CHUNK), 0);
-  };
-  setTimeout(() => step(FIRST_SCREEN), 0);
-}
-
 /** Pending requests survive re-renders untouched (a person may be mid-choice); lists are rebuilt when they change. */
 function render(state: ExtensionState): void {
   replaceChildren($('#connection'), connectionBadge(state.connection));
@@ -112,7 +92,12 @@ function render(state: ExtensionState): void {
   });
   const pendingList = h('ul', { class: 'list', 'aria-label': 'Requests waiting for you' }, ...cards);
   const activeList = h('ul', { class: 'list', 'aria-label': 'Active delegations' });
-  appendInChunks(activeList, state.active, (g) => activeItem(g, now, notify, timers), key);
+  lazyList(
+    activeList,
+    state.active,
+    (g) => activeItem(g, now, notify, timers),
+    () => key !== lastKey,
+  );
 
   replaceChildren(
     main,
@@ -153,6 +138,7 @@ port.onMessage.addListener((message: unknown) => {
   // The service worker parsed everything from the daemon with the shared schemas; this port only
   // carries its own state (sender-checked on connect), so the popup does not parse 1,000 grants again.
   render(message as ExtensionState);
+  forgetDetached();
   performance.mark('mandate:rendered');
 });
 
