@@ -31,7 +31,7 @@ const EVENT_CLIENTS = 3;
 const FEED_CLIENTS = 2;
 
 const home = mkdtempSync(join(tmpdir(), 'mandate-soak-'));
-const nodeArgs = (process.env.BENCH_SOAK_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const nodeArgs = (process.env.BENCH_SOAK_NODE_ARGS ?? '--max-semi-space-size=2').split(' ').filter(Boolean);
 const child = spawn(process.execPath, [...nodeArgs, 'bin/mandate.js', 'daemon', '--port', '0', '--home', home, '--json'], {
   stdio: ['ignore', 'pipe', 'pipe'],
 });
