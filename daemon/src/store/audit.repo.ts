@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { AuditQuery } from '../../../shared/src/admin-api.js';
 import type { AuditRowBody, ChainHead } from '../audit/chain.js';
+import { auditQueryPlanner } from './audit-query.js';
 
 /** A stored audit row, as the database holds it (scopes space-delimited, detail as JSON text): the MAC'ed body and its links. */
 export interface AuditRow extends AuditRowBody {
@@ -32,6 +33,7 @@ export function auditRepo(db: Database) {
   const all = db.prepare<[], AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM audit ORDER BY id`);
   const after = db.prepare<[number, number], AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM audit WHERE id > ? ORDER BY id LIMIT ?`);
   const countAfter = db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM audit WHERE id > ?');
+  const planner = auditQueryPlanner(db);
 
   return {
     last: () => last.get(),
@@ -47,28 +49,8 @@ export function auditRepo(db: Database) {
     /** Up to `limit` rows after `id`, in id order. */
     after: (id: number, limit: number) => after.all(id, limit),
     countAfter: (id: number) => countAfter.get(id)?.n ?? 0,
-    /** Newest first, filtered as the admin API asks. */
-    query(q: AuditQuery): AuditRow[] {
-      const where: string[] = [];
-      const params: Record<string, string | number> = { limit: q.limit };
-      const filters = [
-        ['agent', 'agent = @agent'],
-        ['resource', 'resource = @resource'],
-        ['outcome', 'outcome = @outcome'],
-        ['type', 'type = @type'],
-        ['since', 'ts >= @since'],
-        ['until', 'ts <= @until'],
-        ['before_id', 'id < @before_id'],
-      ] as const;
-      for (const [name, clause] of filters) {
-        const value = q[name];
-        if (value === undefined) continue;
-        where.push(clause);
-        params[name] = value;
-      }
-      const sql = `SELECT ${AUDIT_COLUMNS} FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT @limit`;
-      return db.prepare<Record<string, string | number>, AuditRow>(sql).all(params);
-    },
+    /** Newest first, filtered as the admin API asks (see auditQueryPlan for how the rows are found). */
+    query: (q: AuditQuery): AuditRow[] => planner.run(q),
   };
 }
 export type AuditRepo = ReturnType<typeof auditRepo>;

@@ -1,0 +1,103 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { AuditQuery } from '../../../shared/src/admin-api.js';
+import { AUDIT_COLUMNS, type AuditRow } from './audit.repo.js';
+
+/**
+ * The admin audit filters at scale (issue 14). Every filter the route accepts is a conjunction of equalities on
+ * agent, resource, outcome and type, a ts range and an id bound, newest first with a limit. Each equality has an
+ * index `(column, id)` (migrations 001, 009) and ts has `(ts)`; a query is driven by ONE of them and the other
+ * terms are checked on the rows it yields. Which one is chosen here, not left to SQLite, because the database
+ * carries no statistics and the wrong guess scans a million rows for a filter that matches nothing:
+ *
+ * - each candidate is counted, up to PROBE_CAP entries, on its own index (index-only, a few hundred µs);
+ * - the smallest wins: an equality index is walked backwards by id and stops after `limit` matches, a ts range
+ *   small enough is read whole and sorted;
+ * - with no candidate under the cap (every term is common) the smallest equality index still drives; with no
+ *   equality at all, the table is walked backwards by id (any big ts range matches early).
+ *
+ * The statements are prepared once per plan shape and kept. daemon/test/query-plans.test.ts pins each plan.
+ */
+export const PROBE_CAP = 20_000;
+
+export type AuditDriver = 'agent' | 'resource' | 'outcome' | 'type' | 'ts' | 'id';
+
+const EQUALITIES = ['agent', 'resource', 'outcome', 'type'] as const;
+type Equality = (typeof EQUALITIES)[number];
+
+export const DRIVER_INDEX: Record<Exclude<AuditDriver, 'id'>, string> = {
+  agent: 'audit_by_agent',
+  resource: 'audit_by_resource',
+  outcome: 'audit_by_outcome',
+  type: 'audit_by_type',
+  ts: 'audit_by_ts',
+};
+
+/** The WHERE terms of a query; `+column` keeps SQLite from using an index other than the chosen driver. */
+function terms(q: AuditQuery, driver: AuditDriver): string[] {
+  const out: string[] = [];
+  for (const col of EQUALITIES) if (q[col] !== undefined) out.push(`${col === driver ? '' : '+'}${col} = @${col}`);
+  const ts = driver === 'ts' ? 'ts' : '+ts';
+  if (q.since !== undefined) out.push(`${ts} >= @since`);
+  if (q.until !== undefined) out.push(`${ts} <= @until`);
+  if (q.before_id !== undefined) out.push('id < @before_id');
+  return out;
+}
+
+/** The SQL of one plan: the same for every query of the same shape and driver, so it is prepared once. */
+export function auditQuerySql(q: AuditQuery, driver: AuditDriver): string {
+  const where = terms(q, driver);
+  const from = driver === 'id' ? 'audit' : `audit INDEXED BY ${DRIVER_INDEX[driver]}`;
+  return `SELECT ${AUDIT_COLUMNS} FROM ${from}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT @limit`;
+}
+
+type Params = Record<string, string | number>;
+
+export function auditQueryPlanner(db: Database) {
+  const cache = new Map<string, Statement<Params, AuditRow>>();
+  const prepared = (sql: string): Statement<Params, AuditRow> => {
+    let st = cache.get(sql);
+    if (!st) {
+      st = db.prepare<Params, AuditRow>(sql);
+      cache.set(sql, st);
+    }
+    return st;
+  };
+  const probe = (sql: string) => db.prepare<Params, { n: number }>(`SELECT count(*) AS n FROM (${sql} LIMIT ${PROBE_CAP})`);
+  const eqProbe = Object.fromEntries(EQUALITIES.map((c) => [c, probe(`SELECT 1 FROM audit INDEXED BY ${DRIVER_INDEX[c]} WHERE ${c} = @v`)])) as Record<
+    Equality,
+    Statement<Params, { n: number }>
+  >;
+  const tsProbe = probe('SELECT 1 FROM audit INDEXED BY audit_by_ts WHERE ts BETWEEN @since AND @until');
+
+  /** Which index drives the query (exported through `plan` for the query-plan tests and the bench). */
+  function choose(q: AuditQuery): AuditDriver {
+    let best: { driver: AuditDriver; n: number } | undefined;
+    for (const col of EQUALITIES) {
+      const v = q[col];
+      if (v === undefined) continue;
+      const n = eqProbe[col].get({ v })?.n ?? 0;
+      if (!best || n < best.n) best = { driver: col, n };
+    }
+    if (q.since !== undefined || q.until !== undefined) {
+      const n = tsProbe.get({ since: q.since ?? 0, until: q.until ?? Number.MAX_SAFE_INTEGER })?.n ?? 0;
+      if (n < PROBE_CAP && (!best || n < best.n)) best = { driver: 'ts', n };
+    }
+    return best?.driver ?? 'id';
+  }
+
+  function params(q: AuditQuery): Params {
+    const p: Params = { limit: q.limit };
+    for (const [k, v] of Object.entries(q)) if (typeof v === 'string' || typeof v === 'number') p[k] = v;
+    return p;
+  }
+
+  return {
+    plan(q: AuditQuery): { driver: AuditDriver; sql: string } {
+      const driver = choose(q);
+      return { driver, sql: auditQuerySql(q, driver) };
+    },
+    run(q: AuditQuery): AuditRow[] {
+      return prepared(auditQuerySql(q, choose(q))).all(params(q));
+    },
+  };
+}
