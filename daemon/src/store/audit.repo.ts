@@ -33,6 +33,11 @@ export function auditRepo(db: Database) {
   const all = db.prepare<[], AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM audit ORDER BY id`);
   const after = db.prepare<[number, number], AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM audit WHERE id > ? ORDER BY id LIMIT ?`);
   const countAfter = db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM audit WHERE id > ?');
+  const from = db.prepare<[number], AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM audit WHERE id > ? ORDER BY id`);
+  const countUpTo = db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM audit WHERE id BETWEEN 1 AND ?');
+  const firstOfType = db.prepare<[string, number], { id: number; detail: string | null }>(
+    'SELECT id, detail FROM audit WHERE type = ? AND id <= ? ORDER BY id LIMIT 1',
+  );
   const planner = auditQueryPlanner(db);
 
   return {
@@ -46,6 +51,12 @@ export function auditRepo(db: Database) {
     hashAt: (id: number) => hashAt.get(id)?.hash,
     /** Every row from the first, in id order (a cursor: rows are read as the walk goes). */
     iterate: () => all.iterate(),
+    /** Every row after `id`, in id order (a cursor). */
+    iterateAfter: (id: number) => from.iterate(id),
+    /** How many rows have ids 1..n (n when none of them is missing). */
+    countUpTo: (n: number) => countUpTo.get(n)?.n ?? 0,
+    /** The first row of `type` at or below `maxId` (audit_by_type). */
+    firstOfType: (type: string, maxId: number) => firstOfType.get(type, maxId),
     /** Up to `limit` rows after `id`, in id order. */
     after: (id: number, limit: number) => after.all(id, limit),
     countAfter: (id: number) => countAfter.get(id)?.n ?? 0,
