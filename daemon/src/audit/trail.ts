@@ -120,6 +120,9 @@ export function checkpointer(db: Database, trail: AuditTrailKey) {
       if (at === undefined || !sameMac(at, written.last_mac)) return false;
     }
     const { mac: _mac, ...h } = head;
+    // Unchanged since the last write (a start after a clean stop): the file already says this; spare the fsyncs.
+    if (written && written.last_id === h.last_id && written.count === h.count && written.legacy_rows === h.legacy_rows && sameMac(written.last_mac, h.last_mac))
+      return true;
     writeCheckpoint(trail.dir, trail.key, h);
     written = h;
     return true;

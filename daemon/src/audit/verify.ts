@@ -120,5 +120,5 @@ export function verifyChain(db: Database, key: Buffer, checkpoint?: ChainHead, v
     );
   }
   if (tamper) return broken(rows, tamper.id, `the daemon detected tampering at start-up: ${tamper.reason}`);
-  return { ok: true, rows, first_broken: null, verified_from: start.id };
+  return { ok: true, rows, first_broken: null, ...(start.id > 0 ? { verified_from: start.id } : {}) };
 }
