@@ -9,6 +9,8 @@ import { AUDIT_COLUMNS, type AuditRow } from './audit.repo.js';
  * terms are checked on the rows it yields. Which one is chosen here, not left to SQLite, because the database
  * carries no statistics and the wrong guess scans a million rows for a filter that matches nothing:
  *
+ * - while ts never went back (audit_ts_steps is empty, migration 009), since/until become an id range found
+ *   with two seeks on audit_by_ts, and an empty range answers at once;
  * - each candidate is counted, up to PROBE_CAP entries, on its own index (index-only, a few hundred µs);
  * - the smallest wins: an equality index is walked backwards by id and stops after `limit` matches, a ts range
  *   small enough is read whole and sorted;
@@ -32,19 +34,24 @@ export const DRIVER_INDEX: Record<Exclude<AuditDriver, 'id'>, string> = {
   ts: 'audit_by_ts',
 };
 
+/** A query whose since/until were turned into an id range (`from_id`..`to_id`, inclusive). */
+export type PlannedQuery = AuditQuery & { from_id?: number; to_id?: number };
+
 /** The WHERE terms of a query; `+column` keeps SQLite from using an index other than the chosen driver. */
-function terms(q: AuditQuery, driver: AuditDriver): string[] {
+function terms(q: PlannedQuery, driver: AuditDriver): string[] {
   const out: string[] = [];
   for (const col of EQUALITIES) if (q[col] !== undefined) out.push(`${col === driver ? '' : '+'}${col} = @${col}`);
   const ts = driver === 'ts' ? 'ts' : '+ts';
-  if (q.since !== undefined) out.push(`${ts} >= @since`);
-  if (q.until !== undefined) out.push(`${ts} <= @until`);
+  if (q.since !== undefined && q.from_id === undefined) out.push(`${ts} >= @since`);
+  if (q.until !== undefined && q.to_id === undefined) out.push(`${ts} <= @until`);
+  if (q.from_id !== undefined) out.push('id >= @from_id');
+  if (q.to_id !== undefined) out.push('id <= @to_id');
   if (q.before_id !== undefined) out.push('id < @before_id');
   return out;
 }
 
 /** The SQL of one plan: the same for every query of the same shape and driver, so it is prepared once. */
-export function auditQuerySql(q: AuditQuery, driver: AuditDriver): string {
+export function auditQuerySql(q: PlannedQuery, driver: AuditDriver): string {
   const where = terms(q, driver);
   const from = driver === 'id' ? 'audit' : `audit INDEXED BY ${DRIVER_INDEX[driver]}`;
   return `SELECT ${AUDIT_COLUMNS} FROM ${from}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT @limit`;
@@ -68,9 +75,29 @@ export function auditQueryPlanner(db: Database) {
     Statement<Params, { n: number }>
   >;
   const tsProbe = probe('SELECT 1 FROM audit INDEXED BY audit_by_ts WHERE ts BETWEEN @since AND @until');
+  const tsStepped = db.prepare<[], { s: number }>('SELECT EXISTS (SELECT 1 FROM audit_ts_steps) AS s');
+  const firstSince = db.prepare<[number], { id: number }>('SELECT id FROM audit INDEXED BY audit_by_ts WHERE ts >= ? ORDER BY ts, id LIMIT 1');
+  const lastUntil = db.prepare<[number], { id: number }>('SELECT id FROM audit INDEXED BY audit_by_ts WHERE ts <= ? ORDER BY ts DESC, id DESC LIMIT 1');
+
+  /** since/until as an id range while ts grows with id; `empty` when no row can match. */
+  function idRange(q: AuditQuery): PlannedQuery | 'empty' {
+    if ((q.since === undefined && q.until === undefined) || tsStepped.get()?.s) return q;
+    const out: PlannedQuery = { ...q };
+    if (q.since !== undefined) {
+      const first = firstSince.get(q.since);
+      if (!first) return 'empty';
+      out.from_id = first.id;
+    }
+    if (q.until !== undefined) {
+      const last = lastUntil.get(q.until);
+      if (!last) return 'empty';
+      out.to_id = last.id;
+    }
+    return out.from_id !== undefined && out.to_id !== undefined && out.from_id > out.to_id ? 'empty' : out;
+  }
 
   /** Which index drives the query (exported through `plan` for the query-plan tests and the bench). */
-  function choose(q: AuditQuery): AuditDriver {
+  function choose(q: PlannedQuery): AuditDriver {
     let best: { driver: AuditDriver; n: number } | undefined;
     for (const col of EQUALITIES) {
       const v = q[col];
@@ -78,26 +105,32 @@ export function auditQueryPlanner(db: Database) {
       const n = eqProbe[col].get({ v })?.n ?? 0;
       if (!best || n < best.n) best = { driver: col, n };
     }
-    if (q.since !== undefined || q.until !== undefined) {
+    if ((q.since !== undefined || q.until !== undefined) && q.from_id === undefined && q.to_id === undefined) {
       const n = tsProbe.get({ since: q.since ?? 0, until: q.until ?? Number.MAX_SAFE_INTEGER })?.n ?? 0;
       if (n < PROBE_CAP && (!best || n < best.n)) best = { driver: 'ts', n };
     }
     return best?.driver ?? 'id';
   }
 
-  function params(q: AuditQuery): Params {
+  function params(q: PlannedQuery): Params {
     const p: Params = { limit: q.limit };
     for (const [k, v] of Object.entries(q)) if (typeof v === 'string' || typeof v === 'number') p[k] = v;
     return p;
   }
 
+  /** How `q` is answered: the driving index and the SQL with its parameters ('empty': no row can match). */
+  function plan(q: AuditQuery): { driver: AuditDriver; sql: string; params: Params } | 'empty' {
+    const r = idRange(q);
+    if (r === 'empty') return 'empty';
+    const driver = choose(r);
+    return { driver, sql: auditQuerySql(r, driver), params: params(r) };
+  }
+
   return {
-    plan(q: AuditQuery): { driver: AuditDriver; sql: string } {
-      const driver = choose(q);
-      return { driver, sql: auditQuerySql(q, driver) };
-    },
+    plan,
     run(q: AuditQuery): AuditRow[] {
-      return prepared(auditQuerySql(q, choose(q))).all(params(q));
+      const p = plan(q);
+      return p === 'empty' ? [] : prepared(p.sql).all(p.params);
     },
   };
 }
