@@ -69,6 +69,7 @@ describe('query plans at scale', () => {
     { name: 'a type that matches nothing', q: { type: 'no.such' }, driver: 'type', index: 'audit_by_type' },
     { name: 'the rarest of several equalities drives', q: { agent: 'agent-common', type: 'grant.revoked' }, driver: 'type', index: 'audit_by_type' },
     { name: 'a common value with a rare one', q: { resource: 'https://common/', outcome: 'refused' }, driver: 'outcome', index: 'audit_by_outcome' },
+    { name: 'type and outcome together', q: { type: 'token.issued', outcome: 'refused' }, driver: 'type_outcome', index: 'audit_by_type_outcome' },
     { name: 'a ts range (an id range while ts grows with id)', q: { since: 1_000_010, until: 1_000_020 }, driver: 'id', index: null },
     { name: 'a ts range with a type', q: { type: 'token.issued', until: 1_000_300 }, driver: 'type', index: 'audit_by_type' },
     { name: 'before_id with a type', q: { type: 'grant.revoked', before_id: 1000 }, driver: 'type', index: 'audit_by_type' },

@@ -12,6 +12,7 @@ import { AUDIT_COLUMNS, type AuditRow } from './audit.repo.js';
  * - while ts never went back (audit_ts_steps is empty, migration 009), since/until become an id range found
  *   with two seeks on audit_by_ts, and an empty range answers at once;
  * - each candidate is counted, up to PROBE_CAP entries, on its own index (index-only, a few hundred µs);
+ * - type with outcome has its own index (type, outcome, id): each is common, together they often match nothing;
  * - the smallest wins: an equality index is walked backwards by id and stops after `limit` matches, a ts range
  *   small enough is read whole and sorted;
  * - with no candidate under the cap (every term is common) the smallest equality index still drives; with no
@@ -21,7 +22,7 @@ import { AUDIT_COLUMNS, type AuditRow } from './audit.repo.js';
  */
 export const PROBE_CAP = 20_000;
 
-export type AuditDriver = 'agent' | 'resource' | 'outcome' | 'type' | 'ts' | 'id';
+export type AuditDriver = 'agent' | 'resource' | 'outcome' | 'type' | 'type_outcome' | 'ts' | 'id';
 
 const EQUALITIES = ['agent', 'resource', 'outcome', 'type'] as const;
 type Equality = (typeof EQUALITIES)[number];
@@ -31,6 +32,7 @@ export const DRIVER_INDEX: Record<Exclude<AuditDriver, 'id'>, string> = {
   resource: 'audit_by_resource',
   outcome: 'audit_by_outcome',
   type: 'audit_by_type',
+  type_outcome: 'audit_by_type_outcome',
   ts: 'audit_by_ts',
 };
 
@@ -40,7 +42,8 @@ export type PlannedQuery = AuditQuery & { from_id?: number; to_id?: number };
 /** The WHERE terms of a query; `+column` keeps SQLite from using an index other than the chosen driver. */
 function terms(q: PlannedQuery, driver: AuditDriver): string[] {
   const out: string[] = [];
-  for (const col of EQUALITIES) if (q[col] !== undefined) out.push(`${col === driver ? '' : '+'}${col} = @${col}`);
+  const indexed = (col: Equality) => col === driver || (driver === 'type_outcome' && (col === 'type' || col === 'outcome'));
+  for (const col of EQUALITIES) if (q[col] !== undefined) out.push(`${indexed(col) ? '' : '+'}${col} = @${col}`);
   const ts = driver === 'ts' ? 'ts' : '+ts';
   if (q.since !== undefined && q.from_id === undefined) out.push(`${ts} >= @since`);
   if (q.until !== undefined && q.to_id === undefined) out.push(`${ts} <= @until`);
@@ -74,6 +77,7 @@ export function auditQueryPlanner(db: Database) {
     Equality,
     Statement<Params, { n: number }>
   >;
+  const typeOutcomeProbe = probe('SELECT 1 FROM audit INDEXED BY audit_by_type_outcome WHERE type = @type AND outcome = @outcome');
   const tsProbe = probe('SELECT 1 FROM audit INDEXED BY audit_by_ts WHERE ts BETWEEN @since AND @until');
   const tsStepped = db.prepare<[], { s: number }>('SELECT EXISTS (SELECT 1 FROM audit_ts_steps) AS s');
   const firstSince = db.prepare<[number], { id: number }>('SELECT id FROM audit INDEXED BY audit_by_ts WHERE ts >= ? ORDER BY ts, id LIMIT 1');
@@ -104,6 +108,10 @@ export function auditQueryPlanner(db: Database) {
       if (v === undefined) continue;
       const n = eqProbe[col].get({ v })?.n ?? 0;
       if (!best || n < best.n) best = { driver: col, n };
+    }
+    if (q.type !== undefined && q.outcome !== undefined) {
+      const n = typeOutcomeProbe.get({ type: q.type, outcome: q.outcome })?.n ?? 0;
+      if (!best || n < best.n) best = { driver: 'type_outcome', n };
     }
     if ((q.since !== undefined || q.until !== undefined) && q.from_id === undefined && q.to_id === undefined) {
       const n = tsProbe.get({ since: q.since ?? 0, until: q.until ?? Number.MAX_SAFE_INTEGER })?.n ?? 0;

@@ -12,6 +12,8 @@ CREATE INDEX grants_by_created ON grants (created_at DESC, id);
 CREATE INDEX audit_by_type ON audit (type, id);
 CREATE INDEX audit_by_resource ON audit (resource, id);
 CREATE INDEX audit_by_outcome ON audit (outcome, id);
+-- type and outcome are each common but often exclusive (token.issued is never refused): together, one seek.
+CREATE INDEX audit_by_type_outcome ON audit (type, outcome, id);
 
 CREATE TABLE audit_ts_steps (id INTEGER PRIMARY KEY) STRICT;
 INSERT INTO audit_ts_steps (id)
