@@ -11,6 +11,7 @@ import type { AuditQuery } from '../../shared/src/admin-api.js';
 import { PROBE_CAP, auditQueryPlanner } from '../src/store/audit-query.js';
 import { openDatabase, type Database } from '../src/store/db.js';
 import { LIST_ALL_SQL } from '../src/store/grants.repo.js';
+import { COUNT_UP_TO_SQL } from '../src/store/audit.repo.js';
 
 let dir: string;
 let db: Database;
@@ -57,6 +58,10 @@ describe('query plans at scale', () => {
     const p = plan(LIST_ALL_SQL, { limit: 200 });
     expect(p.join('\n')).toContain('SCAN g USING INDEX grants_by_created');
     expect(p.join('\n')).not.toMatch(/TEMP B-TREE/);
+  });
+
+  it('incremental verify counts the verified prefix on the narrow ts index, not the table', () => {
+    expect(plan(COUNT_UP_TO_SQL.replace('?', '@n'), { n: 100 }).join('\n')).toContain('USING COVERING INDEX audit_by_ts');
   });
 
   const ROWID = /^(SCAN audit|SEARCH audit USING INTEGER PRIMARY KEY \(rowid[<>]\?( AND rowid<\?)?\))$/m;

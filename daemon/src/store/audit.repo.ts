@@ -20,6 +20,12 @@ const UPSERT_HEAD = `INSERT INTO audit_head (id, last_id, last_mac, count, legac
    ON CONFLICT (id) DO UPDATE SET last_id = excluded.last_id, last_mac = excluded.last_mac, count = excluded.count,
      legacy_rows = excluded.legacy_rows, mac = excluded.mac`;
 
+/**
+ * How many rows have ids 1..? — the incremental verify's check that no verified row was deleted. Counted on the
+ * narrow ts index (every row is in it with its id) instead of the wide table pages: ~10× less to read.
+ */
+export const COUNT_UP_TO_SQL = 'SELECT count(*) AS n FROM audit INDEXED BY audit_by_ts WHERE id BETWEEN 1 AND ?';
+
 /** The audit table and its head record. Chaining and MACs are audit/'s business; this only reads and writes rows. */
 export function auditRepo(db: Database) {
   const last = db.prepare<[], { id: number; hash: string }>('SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1');
@@ -34,7 +40,7 @@ export function auditRepo(db: Database) {
   const after = db.prepare<[number, number], AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM audit WHERE id > ? ORDER BY id LIMIT ?`);
   const countAfter = db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM audit WHERE id > ?');
   const from = db.prepare<[number], AuditRow>(`SELECT ${AUDIT_COLUMNS} FROM audit WHERE id > ? ORDER BY id`);
-  const countUpTo = db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM audit WHERE id BETWEEN 1 AND ?');
+  const countUpTo = db.prepare<[number], { n: number }>(COUNT_UP_TO_SQL);
   const firstOfType = db.prepare<[string, number], { id: number; detail: string | null }>(
     'SELECT id, detail FROM audit WHERE type = ? AND id <= ? ORDER BY id LIMIT 1',
   );
