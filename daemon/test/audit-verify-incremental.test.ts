@@ -10,6 +10,17 @@ import { auditVerifyResult } from '../../shared/src/admin-api.js';
 import { CHECKPOINT_FILE, VERIFIED_FILE } from '../src/audit/checkpoint.js';
 import { auditRows, auditedDaemon, keyDirOf, tamper } from './audit-tamper-support.js';
 import type { TestDaemon } from './harness.js';
+import { runCli } from '../src/cli/index.js';
+
+async function cliVerify(d: TestDaemon, ...flags: string[]) {
+  const chunks: string[] = [];
+  const write = (t: string) => {
+    chunks.push(t);
+  };
+  const io = { out: write, err: write, env: {}, stopSignal: new Promise<string>(() => {}) };
+  const code = await runCli(['audit', 'verify', ...flags, '--home', d.home, '--port', String(d.port)], io);
+  return { code, out: chunks.join('') };
+}
 
 async function verify(d: TestDaemon, full = false) {
   return auditVerifyResult.parse(await (await d.admin('GET', `/audit/verify${full ? '?full=true' : ''}`)).json());
@@ -73,5 +84,12 @@ describe('audit verify from the last verified head', () => {
     copyFileSync(join(keyDirOf(d), CHECKPOINT_FILE), join(keyDirOf(d), VERIFIED_FILE));
     const d2 = await d.restart();
     expect((await verify(d2)).verified_from).toBeUndefined();
+  });
+
+  it('mandate audit verify says which rows it walked; --full walks from genesis', async () => {
+    const { d } = await verifiedOnce();
+    const d2 = await d.restart();
+    expect(await cliVerify(d2)).toMatchObject({ code: 0, out: expect.stringMatching(/verified by an earlier run \(mandate audit verify --full/) });
+    expect(await cliVerify(d2, '--full')).toMatchObject({ code: 0, out: expect.stringContaining('verified from genesis') });
   });
 });

@@ -36,7 +36,7 @@ export async function auditCommand(args: string[], io: CliIo): Promise<number> {
     else if (r.ok && from === 0) io.out(`Audit chain intact: ${r.rows} row(s) verified from genesis.\n`);
     else if (r.ok)
       io.out(
-        `Audit chain intact: ${r.rows} row(s); rows ${from + 1}..${r.rows} walked now, rows 1..${from} verified by an earlier run (mandate audit verify --full re-walks them).\n`,
+        `Audit chain intact: ${r.rows} row(s); ${from < r.rows ? `rows ${from + 1}..${r.rows} walked now, ` : 'nothing new since the last verify; '}rows 1..${from} verified by an earlier run (mandate audit verify --full re-walks them).\n`,
       );
     else io.out(`Audit chain BROKEN at row ${r.first_broken!.id}: ${r.first_broken!.reason}\n(${r.rows} row(s) read)\n`);
     return r.ok ? 0 : 1;
