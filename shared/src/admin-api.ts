@@ -245,9 +245,13 @@ export const auditQuery = z.strictObject({
 });
 export type AuditQuery = z.infer<typeof auditQuery>;
 
+/** GET /admin/audit/verify: full=true re-walks the whole chain instead of starting from the last verified checkpoint. */
+export const auditVerifyQuery = z.strictObject({ full: z.enum(['true', 'false']).optional() });
 export const auditVerifyResult = z.object({
   ok: z.boolean(),
   rows: z.number().int().nonnegative(),
+  /** Rows 1..verified_from were verified by an earlier run (signed checkpoint) and only spot-checked; 0 or absent: walked from genesis. */
+  verified_from: z.number().int().nonnegative().optional(),
   first_broken: z.object({ id: z.number().int(), reason: z.string() }).nullable(),
 });
 export type AuditVerifyResult = z.infer<typeof auditVerifyResult>;

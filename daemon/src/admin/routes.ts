@@ -73,7 +73,7 @@ export function adminRoutes(ctx: DaemonContext, svc: AdminServices) {
     'agents.remove': ({ params, c }) => svc.clients.remove(params.id, actor(c)),
     ...externalHandlers(ctx, svc.external, actor),
     'audit.list': ({ query }) => ({ events: ctx.audit.query(query) }),
-    'audit.verify': () => ctx.audit.verify(),
+    'audit.verify': ({ query }) => ctx.audit.verify({ full: query.full === 'true' }),
     'policy.get': () => policyView(ctx),
     'policy.pushBrowser': ({ body, c }) => {
       // Only the extension reports the browser's managed policy, and it can only make the daemon's own file stricter.

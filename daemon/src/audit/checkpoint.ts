@@ -1,10 +1,14 @@
+import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { canonicalJson } from '../../../shared/src/canonical-json.js';
 import { headMac, sameMac, type ChainHead } from './chain.js';
 import { writeFileAtomic } from './key.js';
 
 export const CHECKPOINT_FILE = 'audit.head';
+/** The last head `audit verify` walked and found intact: the next verify starts there (docs/security.md). */
+export const VERIFIED_FILE = 'audit.verified';
 
 const checkpointFile = z.object({
   v: z.literal(1),
@@ -17,29 +21,60 @@ const checkpointFile = z.object({
 
 export type CheckpointRead = { kind: 'none' } | { kind: 'invalid'; reason: string } | { kind: 'ok'; head: ChainHead };
 
+/**
+ * The MAC of a verified head: domain-separated from the head MAC, so the running daemon's checkpoint (written
+ * every CHECKPOINT_EVERY rows, never walked) cannot be copied over it to skip a walk.
+ */
+function verifiedMac(key: Buffer, head: ChainHead): string {
+  const { last_id, last_mac, count, legacy_rows } = head;
+  return createHmac('sha256', key)
+    .update(`mandate.audit.verified\n${canonicalJson({ last_id, last_mac, count, legacy_rows })}`, 'utf8')
+    .digest('hex');
+}
+
+const MACS = { [CHECKPOINT_FILE]: headMac, [VERIFIED_FILE]: verifiedMac } as const;
+type SignedFile = keyof typeof MACS;
+
 /** The signed head checkpoint kept beside the key, outside the data directory. */
 export function readCheckpoint(dir: string, key: Buffer): CheckpointRead {
+  return readSigned(dir, key, CHECKPOINT_FILE);
+}
+
+/** The head the last passing `audit verify` walked to (none before the first verify). */
+export function readVerified(dir: string, key: Buffer): CheckpointRead {
+  return readSigned(dir, key, VERIFIED_FILE);
+}
+
+export function writeVerified(dir: string, key: Buffer, head: ChainHead): void {
+  writeSigned(dir, key, VERIFIED_FILE, head);
+}
+
+function readSigned(dir: string, key: Buffer, file: SignedFile): CheckpointRead {
   let text: string;
   try {
-    text = readFileSync(join(dir, CHECKPOINT_FILE), 'utf8');
+    text = readFileSync(join(dir, file), 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'none' };
-    return { kind: 'invalid', reason: `cannot read ${CHECKPOINT_FILE}: ${(e as Error).message}` };
+    return { kind: 'invalid', reason: `cannot read ${file}: ${(e as Error).message}` };
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    return { kind: 'invalid', reason: `${CHECKPOINT_FILE} is not JSON` };
+    return { kind: 'invalid', reason: `${file} is not JSON` };
   }
   const parsed = checkpointFile.safeParse(json);
-  if (!parsed.success) return { kind: 'invalid', reason: `${CHECKPOINT_FILE} is not a Mandate head checkpoint` };
+  if (!parsed.success) return { kind: 'invalid', reason: `${file} is not a Mandate head checkpoint` };
   const { v: _v, mac, ...head } = parsed.data;
-  if (!sameMac(mac, headMac(key, head))) return { kind: 'invalid', reason: `${CHECKPOINT_FILE} does not carry a valid MAC for this key` };
+  if (!sameMac(mac, MACS[file](key, head))) return { kind: 'invalid', reason: `${file} does not carry a valid MAC for this key` };
   return { kind: 'ok', head };
 }
 
 export function writeCheckpoint(dir: string, key: Buffer, head: ChainHead): void {
-  const body = { v: 1 as const, ...head, mac: headMac(key, head) };
-  writeFileAtomic(dir, CHECKPOINT_FILE, `${JSON.stringify(body)}\n`);
+  writeSigned(dir, key, CHECKPOINT_FILE, head);
+}
+
+function writeSigned(dir: string, key: Buffer, file: SignedFile, head: ChainHead): void {
+  const body = { v: 1 as const, ...head, mac: MACS[file](key, head) };
+  writeFileAtomic(dir, file, `${JSON.stringify(body)}\n`);
 }

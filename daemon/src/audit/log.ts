@@ -62,7 +62,7 @@ export interface AuditLogOptions {
   /** Refusal rows beyond a client's rate are counted here instead of written (audit/refusals.ts). */
   refusals?: RefusalGate;
   /** The signed checkpoint outside the database: read by verify, rewritten after a verify that passed. */
-  checkpoint?: { read(): CheckpointRead; write(): boolean };
+  checkpoint?: { read(): CheckpointRead; write(): boolean; readVerified(): CheckpointRead; writeVerified(): void };
 }
 
 export function readHeadRecord(db: Database): HeadRecord | undefined {
@@ -126,13 +126,20 @@ export function auditLog(db: Database, clock: Clock, opts: AuditLogOptions) {
     transact(() => void write(e));
   }
 
-  /** Walks the chain from genesis and compares its end with the head record and the checkpoint (audit/verify.ts). */
-  function verify(): AuditVerifyResult {
+  /**
+   * Walks the chain from the last verified head (from genesis with `full`, or when there is none) and compares its
+   * end with the head record and the checkpoint (audit/verify.ts). A walk that passes becomes the next start.
+   */
+  function verify(o: { full?: boolean } = {}): AuditVerifyResult {
     const cp = opts.checkpoint?.read() ?? { kind: 'none' };
     if (cp.kind === 'invalid')
       return { ok: false, rows: 0, first_broken: { id: 0, reason: `the signed checkpoint outside the database is not valid: ${cp.reason}` } };
-    const result = verifyChain(db, key, cp.kind === 'ok' ? cp.head : undefined);
-    if (result.ok) opts.checkpoint?.write();
+    const verified = o.full ? undefined : opts.checkpoint?.readVerified();
+    const result = verifyChain(db, key, cp.kind === 'ok' ? cp.head : undefined, verified?.kind === 'ok' ? verified.head : undefined);
+    if (result.ok) {
+      opts.checkpoint?.write();
+      opts.checkpoint?.writeVerified();
+    }
     return result;
   }
 

@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { GENESIS_HASH, legacyHash, sameMac, headMac, type ChainHead } from './chain.js';
-import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { readCheckpoint, readVerified, writeCheckpoint, writeVerified } from './checkpoint.js';
 import { createAuditKey, readAuditKey, trailKeyDir } from './key.js';
 import { auditRepo } from '../store/audit.repo.js';
 import { readHeadRecord, writeHeadRecord } from './log.js';
@@ -120,6 +120,9 @@ export function checkpointer(db: Database, trail: AuditTrailKey) {
       if (at === undefined || !sameMac(at, written.last_mac)) return false;
     }
     const { mac: _mac, ...h } = head;
+    // Unchanged since the last write (a start after a clean stop): the file already says this; spare the fsyncs.
+    if (written && written.last_id === h.last_id && written.count === h.count && written.legacy_rows === h.legacy_rows && sameMac(written.last_mac, h.last_mac))
+      return true;
     writeCheckpoint(trail.dir, trail.key, h);
     written = h;
     return true;
@@ -132,6 +135,15 @@ export function checkpointer(db: Database, trail: AuditTrailKey) {
     },
     /** The checkpoint file as it is now (for verify). */
     read: () => readCheckpoint(trail.dir, trail.key),
+    /** The head the last passing verify walked to. */
+    readVerified: () => readVerified(trail.dir, trail.key),
+    /** After a verify that passed (nothing was appended since: the walk and this run on the one thread). */
+    writeVerified(): void {
+      const head = readHeadRecord(db);
+      if (!head || !sameMac(head.mac, headMac(trail.key, head))) return;
+      const { mac: _mac, ...h } = head;
+      writeVerified(trail.dir, trail.key, h);
+    },
   };
 }
 export type Checkpointer = ReturnType<typeof checkpointer>;

@@ -21,13 +21,27 @@ function tamperReason(detail: string | null): string {
 }
 
 /**
- * Walks the chain from genesis: ids consecutive from 1, each row linked to the previous one, the legacy prefix
+ * Where the walk starts: after the last verified head when its row is still the one recorded and rows 1..N are
+ * all still there; else from genesis (so a problem in the verified prefix is still named exactly, by the full
+ * walk). Rows 1..N are then not re-MAC'ed: an in-place edit there that leaves the stored MAC alone is found by
+ * `audit verify --full` only (docs/security.md).
+ */
+function startFrom(db: Database, verified: ChainHead | undefined, legacyRows: number): { id: number; mac: string } {
+  if (!verified || verified.last_id === 0 || verified.last_id < legacyRows) return { id: 0, mac: GENESIS_HASH };
+  const repo = auditRepo(db);
+  const at = repo.hashAt(verified.last_id);
+  if (at === undefined || !sameMac(at, verified.last_mac) || repo.countUpTo(verified.last_id) !== verified.last_id) return { id: 0, mac: GENESIS_HASH };
+  return { id: verified.last_id, mac: verified.last_mac };
+}
+
+/**
+ * Walks the chain from genesis (or from `verified`, the head an earlier walk found intact; see startFrom): ids consecutive from 1, each row linked to the previous one, the legacy prefix
  * by SHA-256 and every later row by HMAC-SHA-256 under the audit key. Then compares the end of the chain with
  * the head record (in the database, MAC'ed) and with the signed checkpoint (outside the database). A trail in
  * which the daemon recorded `audit.tamper_detected` stays reported as broken at that row.
  * Reports the first problem, naming the row and what was expected.
  */
-export function verifyChain(db: Database, key: Buffer, checkpoint?: ChainHead): AuditVerifyResult {
+export function verifyChain(db: Database, key: Buffer, checkpoint?: ChainHead, verified?: ChainHead): AuditVerifyResult {
   const head = readHeadRecord(db);
   if (head && !sameMac(head.mac, headMac(key, head))) {
     return broken(
@@ -37,10 +51,20 @@ export function verifyChain(db: Database, key: Buffer, checkpoint?: ChainHead): 
     );
   }
   const legacyRows = head?.legacy_rows ?? checkpoint?.legacy_rows ?? 0;
-  let prevHash = GENESIS_HASH;
-  let rows = 0;
+  const repo = auditRepo(db);
+  const start = startFrom(db, verified, legacyRows);
+  let prevHash = start.mac;
+  let rows = start.id;
   let tamper: { id: number; reason: string } | undefined;
-  for (const row of auditRepo(db).iterate()) {
+  if (start.id > 0) {
+    if (checkpoint && checkpoint.last_id > 0 && checkpoint.last_id <= start.id) {
+      const at = repo.hashAt(checkpoint.last_id);
+      if (at === undefined || !sameMac(at, checkpoint.last_mac)) return verifyChain(db, key, checkpoint); // name the row: walk it all
+    }
+    const t = repo.firstOfType('audit.tamper_detected', start.id);
+    if (t) tamper = { id: t.id, reason: tamperReason(t.detail) };
+  }
+  for (const row of repo.iterateAfter(start.id)) {
     rows++;
     const { hash, prev_hash, ...body } = row;
     if (row.id !== rows) {
@@ -96,5 +120,5 @@ export function verifyChain(db: Database, key: Buffer, checkpoint?: ChainHead): 
     );
   }
   if (tamper) return broken(rows, tamper.id, `the daemon detected tampering at start-up: ${tamper.reason}`);
-  return { ok: true, rows, first_broken: null };
+  return { ok: true, rows, first_broken: null, ...(start.id > 0 ? { verified_from: start.id } : {}) };
 }

@@ -75,6 +75,9 @@ const SELECT = `SELECT g.id, g.client_id, c.name AS agent_name, g.sub, g.resourc
   g.ended_at, g.ended_by, g.last_used_at
   FROM grants g JOIN clients c ON c.client_id = g.client_id`;
 
+/** History, newest first: walks grants_by_created (migration 009) and stops at the limit; pinned by query-plans.test.ts. */
+export const LIST_ALL_SQL = `${SELECT} ORDER BY g.created_at DESC, g.id LIMIT @limit`;
+
 /** `RETURNING` cannot join, so state changes return ids and are re-read inside the same transaction. */
 const LIVE = `status = 'approved' AND expires_at > @now`;
 
@@ -87,7 +90,7 @@ export function grantsRepo(db: Database) {
   const byAuthReq = db.prepare<[Buffer], GrantRow>(`${SELECT} WHERE g.auth_req_hash = ?`);
   const pending = db.prepare<{ now: number }, GrantRow>(`${SELECT} WHERE g.status = 'pending' AND g.request_expires_at > @now ORDER BY g.created_at, g.id`);
   const live = db.prepare<{ now: number }, GrantRow>(`${SELECT} WHERE g.status = 'approved' AND g.expires_at > @now ORDER BY g.expires_at, g.id`);
-  const all = db.prepare<{ limit: number }, GrantRow>(`${SELECT} ORDER BY g.created_at DESC, g.id LIMIT @limit`);
+  const all = db.prepare<{ limit: number }, GrantRow>(LIST_ALL_SQL);
 
   const approve = db.prepare<{ id: string; now: number; scope: string; expires_at: number } & Decision, { id: string }>(
     `UPDATE grants SET status = 'approved', approved_scope = @scope, expires_at = @expires_at,

@@ -1,0 +1,208 @@
+/**
+ * History, audit and start-up at scale (issue 14): seeds a data directory with BENCH_GRANTS grants and
+ * BENCH_AUDIT_ROWS audit rows (bench/seed.ts, the daemon's own store and chain code), starts the real daemon
+ * (built dist/, child process, free loopback port) on it and prints, for each row of the issue's table, the
+ * median and p99 over repeated calls next to the goal. Cold start is spawn → first HTTP answer, empty and
+ * seeded, median of BENCH_SPAWNS spawns, also as a ratio of a bare `node -e ""` spawn-to-exit measured in the
+ * same run (the machine may be loaded: compare ratios, not milliseconds). How to read it: bench/README.md.
+ *
+ *   npm run bench:scale        BENCH_GRANTS=100000 BENCH_AUDIT_ROWS=1000000 BENCH_REPEAT=25 BENCH_SPAWNS=7
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { adminPath } from '../shared/src/admin-contract.js';
+import { seed } from './seed.js';
+
+const GRANTS = Number(process.env.BENCH_GRANTS ?? 100_000);
+const AUDIT_ROWS = Number(process.env.BENCH_AUDIT_ROWS ?? 1_000_000);
+const REPEAT = Number(process.env.BENCH_REPEAT ?? 25);
+const SPAWNS = Number(process.env.BENCH_SPAWNS ?? 7);
+const BIN = 'bin/mandate.js';
+
+if (!existsSync('dist/daemon/src/cli/main.js')) {
+  console.error('bench:scale runs the built daemon: run `npm run build:daemon` first');
+  process.exit(1);
+}
+
+const work = mkdtempSync(join(tmpdir(), 'mandate-scale-'));
+const keyRoot = join(work, 'keys');
+const env = { ...process.env, MANDATE_KEY_DIR: keyRoot };
+
+const median = (xs: number[]) => quantile(xs, 0.5);
+function quantile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)] ?? Number.NaN;
+}
+const ms = (x: number) => `${x.toFixed(1)} ms`.padStart(10);
+
+interface Row {
+  name: string;
+  p50: number;
+  p99: number;
+  goal: string;
+  note?: string;
+}
+const rows: Row[] = [];
+
+/** Spawns the daemon; resolves with its URL and the ms from spawn to the first answered HTTP request. */
+async function startDaemon(home: string): Promise<{ child: ChildProcess; url: string; firstAnswerMs: number }> {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [BIN, 'daemon', '--port', '0', '--home', home, '--json'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let buf = '';
+    child.stdout!.on('data', (b: Buffer) => {
+      buf += b.toString();
+      const line = buf.split('\n')[0];
+      if (buf.includes('\n') && line) resolve((JSON.parse(line) as { url: string }).url);
+    });
+    child.once('exit', (c) => reject(new Error(`daemon exited ${c}`)));
+  });
+  const res = await fetch(`${url}/.well-known/oauth-authorization-server`);
+  await res.arrayBuffer();
+  return { child, url, firstAnswerMs: performance.now() - t0 };
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+async function bareNode(): Promise<number> {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
+  await new Promise((r) => child.once('exit', r));
+  return performance.now() - t0;
+}
+
+async function coldStart(home: string): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < SPAWNS; i++) {
+    const d = await startDaemon(home);
+    times.push(d.firstAnswerMs);
+    await stop(d.child);
+  }
+  return times;
+}
+
+// ---- seed ----
+const seeded = join(work, 'seeded');
+const s = seed({ home: seeded, keyRoot, grants: GRANTS, auditRows: AUDIT_ROWS });
+console.log(`Mandate scale benchmark: ${GRANTS} grants, ${AUDIT_ROWS} audit rows (seeded in ${s.seconds.toFixed(1)} s), node ${process.version}`);
+
+// ---- cold start ----
+const bare: number[] = [];
+for (let i = 0; i < SPAWNS; i++) bare.push(await bareNode());
+const empty = join(work, 'empty');
+await stop((await startDaemon(empty)).child); // first start makes the key and the database: not a cold start
+const coldEmpty = await coldStart(empty);
+const coldSeeded = await coldStart(seeded);
+
+// ---- history and audit through the running daemon ----
+const d = await startDaemon(seeded);
+const credential = readFileSync(join(seeded, 'cli-credential'), 'utf8').trim();
+const headers = { authorization: `Bearer ${credential}` };
+
+async function timeCalls(path: string, repeat = REPEAT, warmUp = 2): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < repeat + warmUp; i++) {
+    const t0 = performance.now();
+    const res = await fetch(d.url + path, { headers });
+    await res.arrayBuffer();
+    if (!res.ok) throw new Error(`${path}: ${res.status}`);
+    if (i >= warmUp) times.push(performance.now() - t0); // warm-up calls prepare the statements
+  }
+  return times;
+}
+
+const grantsAll = await timeCalls(`${adminPath('grants.list')}?all=true&limit=200`);
+rows.push({ name: 'GET grants?all=true&limit=200', p50: median(grantsAll), p99: quantile(grantsAll, 0.99), goal: '≤ 20 ms' });
+
+const now = Math.floor(Date.now() / 1000);
+const day = 86400;
+const hit = {
+  agent: s.agents[3]!,
+  resource: s.resources[0]!,
+  outcome: 'refused',
+  type: 'token.issued',
+  since: now - day,
+  until: now - 170 * day,
+  before_id: Math.floor(AUDIT_ROWS / 2),
+};
+const miss = { agent: 'nobody', resource: 'https://nowhere.example/', outcome: 'ok', type: 'no.such.type', since: now + day, until: 1, before_id: 1 };
+type Filter = keyof typeof hit;
+const FILTERS = Object.keys(hit) as Filter[];
+
+const auditPath = (q: Partial<Record<Filter, string | number>>) =>
+  `${adminPath('audit.list')}?${new URLSearchParams({ limit: '200', ...Object.fromEntries(Object.entries(q).map(([k, v]) => [k, String(v)])) })}`;
+
+const named: [string, Partial<Record<Filter, string | number>>][] = [
+  ['audit: no filter', {}],
+  ['audit: agent', { agent: hit.agent }],
+  ['audit: type (common)', { type: hit.type }],
+  ['audit: outcome=refused', { outcome: hit.outcome }],
+  ['audit: resource + type', { resource: hit.resource, type: hit.type }],
+  ['audit: since last day', { since: hit.since }],
+  ['audit: until 170 days ago', { until: hit.until }],
+  ['audit: agent matching nothing', { agent: miss.agent }],
+  ['audit: type + outcome matching nothing', { type: hit.type, outcome: 'refused' }],
+  ['audit: since in the future (nothing)', { since: miss.since }],
+  ['audit: all seven, matching nothing', { ...hit, type: miss.type }],
+];
+for (const [name, q] of named) {
+  const t = await timeCalls(auditPath(q));
+  rows.push({ name, p50: median(t), p99: quantile(t, 0.99), goal: '≤ 50 ms' });
+}
+
+// Every combination of the seven filters, each with matching values and with the last one matching nothing.
+const combos: { q: Partial<Record<Filter, string | number>>; p50: number }[] = [];
+for (let mask = 1; mask < 1 << FILTERS.length; mask++) {
+  const used = FILTERS.filter((_, i) => mask & (1 << i));
+  for (const last of [hit, miss]) {
+    const q = Object.fromEntries(used.map((f, i) => [f, (i === used.length - 1 ? last : hit)[f]]));
+    combos.push({ q, p50: median(await timeCalls(auditPath(q), 1, 1)) });
+  }
+}
+combos.sort((a, b) => b.p50 - a.p50);
+const over = combos.filter((c) => c.p50 > 50).length;
+rows.push({
+  name: `audit: all ${combos.length} combinations (worst)`,
+  p50: combos[0]!.p50,
+  p99: quantile(
+    combos.map((c) => c.p50),
+    0.99,
+  ),
+  goal: '≤ 50 ms',
+  note: `${over} over 50 ms; worst: ${JSON.stringify(combos[0]!.q)}`,
+});
+
+// ---- audit verify ----
+const verifyTimes: number[] = [];
+for (const mode of ['full=true', '', '']) {
+  const t0 = performance.now();
+  const res = await fetch(`${d.url}${adminPath('audit.verify')}${mode ? `?${mode}` : ''}`, { headers });
+  const body = (await res.json()) as { ok: boolean; rows: number };
+  if (!body.ok) throw new Error(`audit verify failed: ${JSON.stringify(body)}`);
+  verifyTimes.push(performance.now() - t0);
+}
+rows.push({ name: 'audit verify, full walk', p50: verifyTimes[0]!, p99: verifyTimes[0]!, goal: '≤ 2 s or incremental' });
+rows.push({ name: 'audit verify, from verified checkpoint', p50: median(verifyTimes.slice(1)), p99: Math.max(...verifyTimes.slice(1)), goal: '≤ 2 s' });
+await stop(d.child);
+
+const bareMs = median(bare);
+rows.push({ name: 'baseline: bare `node -e ""` spawn → exit', p50: bareMs, p99: quantile(bare, 0.99), goal: '—' });
+for (const [name, t] of [
+  ['cold start, empty (spawn → first answer)', coldEmpty],
+  [`cold start, ${AUDIT_ROWS} audit rows`, coldSeeded],
+] as const) {
+  rows.push({ name, p50: median(t), p99: quantile(t, 0.99), goal: '≤ 150 ms', note: `${(median(t) / bareMs).toFixed(2)} × bare node` });
+}
+
+console.log(`${'row'.padEnd(48)} ${'p50'.padStart(10)} ${'p99'.padStart(10)}   goal`);
+for (const r of rows) console.log(`${r.name.padEnd(48)} ${ms(r.p50)} ${ms(r.p99)}   ${r.goal}${r.note ? `   (${r.note})` : ''}`);
+
+rmSync(work, { recursive: true, force: true });

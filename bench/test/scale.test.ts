@@ -1,0 +1,28 @@
+/** CI smoke of the scale benchmark (bench/scale.ts) at tiny sizes: it runs end to end and prints every row. Not its goals. */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { expect, it } from 'vitest';
+
+const ROWS = [
+  'GET grants?all=true&limit=200',
+  'audit: no filter',
+  'audit: agent',
+  'audit: type + outcome matching nothing',
+  'audit: all seven, matching nothing',
+  'combinations (worst)',
+  'audit verify, full walk',
+  'audit verify, from verified checkpoint',
+  'baseline: bare `node -e ""`',
+  'cold start, empty',
+  'cold start, 2000 audit rows',
+];
+
+it('bench:scale runs at tiny sizes and prints every row', { timeout: 240_000 }, async () => {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bench/scale.ts'], {
+    env: { ...process.env, BENCH_GRANTS: '200', BENCH_AUDIT_ROWS: '2000', BENCH_REPEAT: '2', BENCH_SPAWNS: '1' },
+    maxBuffer: 1 << 20,
+  });
+  expect(stdout).toContain('Mandate scale benchmark: 200 grants, 2000 audit rows');
+  for (const row of ROWS) expect(stdout).toContain(row);
+  expect(stdout).toMatch(/cold start, empty .* ms .* × bare node/);
+});
