@@ -13,7 +13,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { adminPath } from '../shared/src/admin-contract.js';
+import { adminPath } from '#shared/admin-contract.js';
 import { seed } from './seed.js';
 
 const GRANTS = Number(process.env.BENCH_GRANTS ?? 100_000);

@@ -7,8 +7,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { canonicalJson } from '../shared/src/canonical-json.js';
-import type { AuditType } from '../shared/src/audit-events.js';
+import { canonicalJson } from '#shared/canonical-json.js';
+import type { AuditType } from '#shared/audit-events.js';
 import { GENESIS_HASH, rowMac, type AuditRowBody } from '../daemon/src/audit/chain.js';
 import { writeCheckpoint } from '../daemon/src/audit/checkpoint.js';
 import { writeHeadRecord } from '../daemon/src/audit/log.js';

@@ -16,8 +16,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { adminClient } from '../shared/src/admin-client.js';
-import { REVOCATIONS_PATH } from '../shared/src/resource-server.js';
+import { adminClient } from '#shared/admin-client.js';
+import { REVOCATIONS_PATH } from '#shared/resource-server.js';
 import { rssSummary } from './soak-stats.js';
 
 // Benchmark daemons keep their audit keys in a temporary folder, not the user's config directory.

@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import { externalGrantList } from '../shared/src/admin-api.js';
+import { externalGrantList } from '#shared/admin-api.js';
 import { expect, pairThroughOptions, test } from './fixtures.js';
 import { GMAIL_READ, GMAIL_SEND, startAuthServer, type AuthServer } from './support/oidc-server.js';
 

@@ -4,7 +4,7 @@
  * own key). The real extension in Chromium must send it no credential and no DPoP proof, and say plainly that
  * something else is answering; the real daemon must refuse anything the squatter captured.
  */
-import { adminPath } from '../shared/src/admin-contract.js';
+import { adminPath } from '#shared/admin-contract.js';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { expect, pairThroughOptions, test } from './fixtures.js';

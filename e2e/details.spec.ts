@@ -6,7 +6,7 @@
  */
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { tokenResponse } from '../shared/src/oauth.js';
+import { tokenResponse } from '#shared/oauth.js';
 import { DB_FILE } from '../daemon/src/config.js';
 import { READ, expect, pairThroughOptions, test, tokenOnceDecided } from './fixtures.js';
 

@@ -6,8 +6,8 @@
  */
 import { accessSync, constants, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { GRANT_TYPE_TOKEN_EXCHANGE, TOKEN_TYPE_ACCESS_TOKEN, tokenResponse } from '../shared/src/oauth.js';
-import type { Policy } from '../shared/src/policy.js';
+import { GRANT_TYPE_TOKEN_EXCHANGE, TOKEN_TYPE_ACCESS_TOKEN, tokenResponse } from '#shared/oauth.js';
+import type { Policy } from '#shared/policy.js';
 import { GMAIL, READ, SEND, expect, pairThroughOptions, pollToken, test, tokenOnceDecided } from './fixtures.js';
 
 const POLICY_DIR = '/etc/chromium/policies/managed';

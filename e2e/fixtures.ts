@@ -6,10 +6,10 @@ import { test as base, expect, type BrowserContext, type Page, type Worker } fro
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { AgentCreated } from '../shared/src/admin-api.js';
-import { type AdminClient, adminClient } from '../shared/src/admin-client.js';
-import { ADMIN_PREFIX } from '../shared/src/admin-contract.js';
-import { GRANT_TYPE_CIBA, bcAuthorizeResponse } from '../shared/src/oauth.js';
+import type { AgentCreated } from '#shared/admin-api.js';
+import { type AdminClient, adminClient } from '#shared/admin-client.js';
+import { ADMIN_PREFIX } from '#shared/admin-contract.js';
+import { GRANT_TYPE_CIBA, bcAuthorizeResponse } from '#shared/oauth.js';
 import { startDaemon, type RunningDaemon } from '../daemon/src/daemon.js';
 import { chromiumMissing, launch } from './chromium.js';
 

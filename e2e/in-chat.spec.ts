@@ -6,8 +6,8 @@
 import type { BrowserContext, CDPSession, Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { auditList, type AuditEventView } from '../shared/src/admin-api.js';
-import { messages } from '../shared/src/protocol.js';
+import { auditList, type AuditEventView } from '#shared/admin-api.js';
+import { messages } from '#shared/protocol.js';
 import { READ, SEND, expect, pairThroughOptions, test, type DaemonHandle } from './fixtures.js';
 
 const FIXTURES = resolve(import.meta.dirname, 'fixtures');

@@ -1,4 +1,4 @@
-import { introspectionResponse, tokenResponse } from '../shared/src/oauth.js';
+import { introspectionResponse, tokenResponse } from '#shared/oauth.js';
 import { GMAIL, READ, SEND, expect, pairThroughOptions, pollToken, test, tokenOnceDecided } from './fixtures.js';
 
 test('first run opens the options page; pairing there connects the popup', async ({ popup, daemon, options }) => {

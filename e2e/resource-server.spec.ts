@@ -5,8 +5,8 @@
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { agentCreated } from '../shared/src/admin-api.js';
-import { tokenResponse } from '../shared/src/oauth.js';
+import { agentCreated } from '#shared/admin-api.js';
+import { tokenResponse } from '#shared/oauth.js';
 import { startNotesServer } from '../examples/mcp-notes-server/server.js';
 import { expect, pairThroughOptions, pollToken, test } from './fixtures.js';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { agentCreated } from '../shared/src/admin-api.js';
+import { agentCreated } from '#shared/admin-api.js';
 import { expect, pairThroughOptions, test } from './fixtures.js';
 import { startAuthServer, type AuthServer } from './support/oidc-server.js';
 

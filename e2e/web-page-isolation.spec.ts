@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { agentCreated, type AgentCreated } from '../shared/src/admin-api.js';
+import { agentCreated, type AgentCreated } from '#shared/admin-api.js';
 import { startDaemon, type RunningDaemon } from '../daemon/src/daemon.js';
 import { chromiumMissing, launch } from './chromium.js';
 

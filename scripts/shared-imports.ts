@@ -2,15 +2,16 @@
  * `npm run shared-imports`: rewrites every relative import of shared/src from outside it
  * (`../../../shared/src/x.js`) to the package import `#shared/x.js` (package.json "imports"; see
  * scripts/source-condition.ts). Re-runnable: files already rewritten are left as they are, so it can run again
- * after other branches are merged. `--check` changes nothing and exits 1 listing the files it would change.
- * Imports inside shared/src stay relative, and so does anything in a separate package (examples/consent-tests).
+ * after other branches are merged. It also adds `--conditions=mandate-source` to npm scripts that run tsx.
+ * `--check` changes nothing and exits 1 listing the files it would change.
+ * Imports inside shared (src and test) stay relative, and so does anything in a separate package (examples/consent-tests).
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const SHARED = join(ROOT, 'shared', 'src');
-const AREAS = ['daemon', 'extension', 'kits', 'e2e', 'examples', 'bench', 'scripts', 'shared/test'];
+const AREAS = ['daemon', 'extension', 'kits', 'e2e', 'examples', 'bench', 'scripts'];
 const SKIP = new Set(['node_modules', 'dist', 'test-results', 'consent-tests']);
 const SOURCE = /\.(ts|mts|cts|tsx)$/;
 /** A quoted module specifier after `from`, a bare `import`, `import(` or `vi.mock(` / `vi.importActual(`. */
@@ -41,23 +42,41 @@ export function rewrite(file: string, text: string): string {
   });
 }
 
-function main(): number {
-  const check = process.argv.includes('--check');
-  const changed: string[] = [];
+/** npm scripts that run TypeScript sources through tsx must resolve `#shared/*` to them, not to dist/. */
+export function rewriteScripts(packageJson: string): string {
+  return packageJson.replace(/node --import tsx/g, 'node --conditions=mandate-source --import tsx');
+}
+
+/** Every file that still needs the rewrite, with its new text (repository-relative paths). */
+export function pendingRewrites(): { path: string; text: string }[] {
+  const pending: { path: string; text: string }[] = [];
   for (const area of AREAS) {
     for (const file of sourceFiles(join(ROOT, area))) {
       const before = readFileSync(file, 'utf8');
       const after = rewrite(file, before);
-      if (after === before) continue;
-      changed.push(relative(ROOT, file));
-      if (!check) writeFileSync(file, after);
+      if (after !== before) pending.push({ path: relative(ROOT, file), text: after });
     }
   }
-  if (check && changed.length > 0) {
-    console.error(`${changed.length} file(s) import shared/src by a relative path; run npm run shared-imports:\n${changed.join('\n')}`);
+  const pkg = readFileSync(join(ROOT, 'package.json'), 'utf8');
+  if (rewriteScripts(pkg) !== pkg) pending.push({ path: 'package.json', text: rewriteScripts(pkg) });
+  return pending;
+}
+
+function main(): number {
+  const pending = pendingRewrites();
+  if (process.argv.includes('--check')) {
+    if (pending.length === 0) {
+      console.log('Every shared/src import uses #shared/*.');
+      return 0;
+    }
+    console.error(
+      `${pending.length} file(s) still import shared/src by a relative path (or run tsx without the source condition); run npm run shared-imports:`,
+    );
+    console.error(pending.map((p) => p.path).join('\n'));
     return 1;
   }
-  console.log(check ? 'Every shared/src import uses #shared/*.' : `Rewrote ${changed.length} file(s).`);
+  for (const p of pending) writeFileSync(join(ROOT, p.path), p.text);
+  console.log(`Rewrote ${pending.length} file(s).`);
   return 0;
 }
 

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Database } from 'better-sqlite3';
-import type { DaemonEvent } from '../../shared/src/admin-api.js';
+import type { DaemonEvent } from '#shared/admin-api.js';
 
 /** Live updates for the extension (SSE). Events are published only after their transaction commits. */
 export function eventBus() {

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AdminCallError, adminClient } from '../../shared/src/admin-client.js';
-import { ADMIN_ENDPOINTS, ADMIN_PREFIX, type AdminName, adminPath } from '../../shared/src/admin-contract.js';
+import { AdminCallError, adminClient } from '#shared/admin-client.js';
+import { ADMIN_ENDPOINTS, ADMIN_PREFIX, type AdminName, adminPath } from '#shared/admin-contract.js';
 import { startTestDaemon } from './harness.js';
 
 const ROOT = join(import.meta.dirname, '../..');

@@ -3,7 +3,7 @@
  * detail does not match its type does not compile.
  */
 import { describe, expect, it } from 'vitest';
-import { parseAuditDetail } from '../../shared/src/audit-events.js';
+import { parseAuditDetail } from '#shared/audit-events.js';
 import type { AuditLog } from '../src/audit/log.js';
 import { CAL, auth } from './harness.js';
 import { auditEvents, exchange, introspect, poll, populate, revokeToken } from './conformance/support.js';

@@ -1,7 +1,7 @@
 /** The audit chain's fast row serialisation must be byte-for-byte the canonical JSON it replaced (old trails verify). */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from '../../shared/src/canonical-json.js';
+import { canonicalJson } from '#shared/canonical-json.js';
 import { type AuditRowBody, bodyJson } from '../src/audit/chain.js';
 
 const text = fc.option(fc.string({ unit: 'grapheme' }), { nil: null });

@@ -5,7 +5,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { auditExportPolicy } from '../../shared/src/policy.js';
+import { auditExportPolicy } from '#shared/policy.js';
 import { auditRows, tamper } from './audit-tamper-support.js';
 import { startTestDaemon } from './harness.js';
 

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { auditExportPolicy, type AuditExportPolicy } from '../../shared/src/policy.js';
+import { auditExportPolicy, type AuditExportPolicy } from '#shared/policy.js';
 import { AuditExportConfigError, auditExporter, type AuditExporter } from '../src/audit/export.js';
 import type { AuditRow } from '../src/store/audit.repo.js';
 import { VERSION } from '../src/version.js';

@@ -6,7 +6,7 @@
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { auditVerifyResult } from '../../shared/src/admin-api.js';
+import { auditVerifyResult } from '#shared/admin-api.js';
 import { AUDIT_KEY_FILE } from '../src/audit/key.js';
 import { CHECKPOINT_EVERY } from '../src/audit/trail.js';
 import { runCli } from '../src/cli/index.js';

@@ -5,7 +5,7 @@
  */
 import BetterSqlite3 from 'better-sqlite3';
 import { join } from 'node:path';
-import type { AuditVerifyResult } from '../../shared/src/admin-api.js';
+import type { AuditVerifyResult } from '#shared/admin-api.js';
 import { GENESIS_HASH, legacyHash } from '../src/audit/chain.js';
 import { readCheckpoint } from '../src/audit/checkpoint.js';
 import { readAuditKey, trailKeyDir } from '../src/audit/key.js';

@@ -6,7 +6,7 @@
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { auditVerifyResult } from '../../shared/src/admin-api.js';
+import { auditVerifyResult } from '#shared/admin-api.js';
 import { CHECKPOINT_FILE, VERIFIED_FILE } from '../src/audit/checkpoint.js';
 import { auditRows, auditedDaemon, keyDirOf, tamper } from './audit-tamper-support.js';
 import type { TestDaemon } from './harness.js';

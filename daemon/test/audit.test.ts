@@ -1,7 +1,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { auditVerifyResult } from '../../shared/src/admin-api.js';
+import { auditVerifyResult } from '#shared/admin-api.js';
 import { DB_FILE } from '../src/config.js';
 import { startTestDaemon, type TestDaemon } from './harness.js';
 

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MandateError } from '../../shared/src/errors.js';
+import { MandateError } from '#shared/errors.js';
 import { reportError, runCli } from '../src/cli/index.js';
 import { DB_FILE } from '../src/config.js';
 import { MigrationError } from '../src/store/migrate.js';

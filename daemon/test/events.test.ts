@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { daemonEvent, type DaemonEvent } from '../../shared/src/admin-api.js';
-import { sseParser } from '../../shared/src/sse.js';
+import { daemonEvent, type DaemonEvent } from '#shared/admin-api.js';
+import { sseParser } from '#shared/sse.js';
 import { startTestDaemon } from './harness.js';
 
 /** Reads SSE frames from a streaming response until `count` events of interest have arrived. */

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DelegationEnded, runTask, type AgentOptions } from '../../examples/agent/agent.js';
-import type { Policy } from '../../shared/src/policy.js';
+import type { Policy } from '#shared/policy.js';
 import { auditEvents, pendingRequests } from './conformance/support.js';
 import { MAIL, startTestDaemon, type TestDaemon } from './harness.js';
 

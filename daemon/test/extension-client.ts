@@ -4,9 +4,9 @@
  */
 import { SignJWT, exportJWK } from 'jose';
 import { createHash, randomBytes, webcrypto } from 'node:crypto';
-import type { EcPublicJwk, PairResponse } from '../../shared/src/admin-api.js';
-import { adminClient } from '../../shared/src/admin-client.js';
-import { ADMIN_PREFIX } from '../../shared/src/admin-contract.js';
+import type { EcPublicJwk, PairResponse } from '#shared/admin-api.js';
+import { adminClient } from '#shared/admin-client.js';
+import { ADMIN_PREFIX } from '#shared/admin-contract.js';
 import type { TestDaemon } from './harness.js';
 
 export const EXTENSION_ORIGIN = 'chrome-extension://abcdefghijklmnopabcdefghijklmnop';

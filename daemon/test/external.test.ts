@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { externalGrantList, externalGrantView } from '../../shared/src/admin-api.js';
+import { externalGrantList, externalGrantView } from '#shared/admin-api.js';
 import { startTestDaemon } from './harness.js';
 
 const consent = {

@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { grantList, grantView } from '../../shared/src/admin-api.js';
+import { grantList, grantView } from '#shared/admin-api.js';
 import {
   GRANT_TYPE_CIBA,
   GRANT_TYPE_TOKEN_EXCHANGE,
@@ -8,7 +8,7 @@ import {
   authorizationServerMetadata,
   introspectionResponse,
   tokenResponse,
-} from '../../shared/src/oauth.js';
+} from '#shared/oauth.js';
 import { MAIL, PERSON, auth, startTestDaemon } from './harness.js';
 
 const exchangeParams = (token: string, extra: Record<string, string> = {}) => ({

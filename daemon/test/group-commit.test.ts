@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DaemonEvent } from '../../shared/src/admin-api.js';
+import type { DaemonEvent } from '#shared/admin-api.js';
 import { eventBus, transactor } from '../src/events.js';
 
 const dirs: string[] = [];

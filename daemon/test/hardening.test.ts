@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { daemonEvent } from '../../shared/src/admin-api.js';
-import { type SseFrame, sseParser } from '../../shared/src/sse.js';
-import { GRANT_TYPE_TOKEN_EXCHANGE, TOKEN_TYPE_ACCESS_TOKEN } from '../../shared/src/oauth.js';
+import { daemonEvent } from '#shared/admin-api.js';
+import { type SseFrame, sseParser } from '#shared/sse.js';
+import { GRANT_TYPE_TOKEN_EXCHANGE, TOKEN_TYPE_ACCESS_TOKEN } from '#shared/oauth.js';
 import { pairExtension } from './extension-client.js';
 import { MAIL, auth, startTestDaemon } from './harness.js';
 

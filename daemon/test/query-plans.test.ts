@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuditQuery } from '../../shared/src/admin-api.js';
+import type { AuditQuery } from '#shared/admin-api.js';
 import { PROBE_CAP, auditQueryPlanner } from '../src/store/audit-query.js';
 import { openDatabase, type Database } from '../src/store/db.js';
 import { LIST_ALL_SQL } from '../src/store/grants.repo.js';

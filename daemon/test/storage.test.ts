@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { grantView } from '../../shared/src/admin-api.js';
+import { grantView } from '#shared/admin-api.js';
 import { DB_FILE } from '../src/config.js';
 import { DaemonStartError, startDaemon } from '../src/daemon.js';
 import { MIGRATIONS } from '../src/store/migrate.js';

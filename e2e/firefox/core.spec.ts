@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { startDaemon, type RunningDaemon } from '../../daemon/src/daemon.js';
-import { agentCreated, type AgentCreated } from '../../shared/src/admin-api.js';
-import { bcAuthorizeResponse, GRANT_TYPE_CIBA, introspectionResponse, tokenResponse } from '../../shared/src/oauth.js';
+import { agentCreated, type AgentCreated } from '#shared/admin-api.js';
+import { bcAuthorizeResponse, GRANT_TYPE_CIBA, introspectionResponse, tokenResponse } from '#shared/oauth.js';
 import { startProviderStub, type ProviderStub } from '../support/provider-stub.js';
 import { byRole, click, type Firefox, fill, firefoxMissing, launchFirefox, textOf, urlOf, waitFor } from './firefox.js';
 

@@ -10,8 +10,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startDaemon, type RunningDaemon } from '../../daemon/src/daemon.js';
-import { agentCreated } from '../../shared/src/admin-api.js';
-import { adminPath } from '../../shared/src/admin-contract.js';
+import { agentCreated } from '#shared/admin-api.js';
+import { adminPath } from '#shared/admin-contract.js';
 import { byRole, click, type Firefox, fill, firefoxMissing, GECKO_ID, launchFirefox, textOf } from './firefox.js';
 
 test.describe.configure({ mode: 'serial' });

@@ -8,8 +8,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDaemon, type RunningDaemon } from '../../daemon/src/daemon.js';
-import { agentCreated } from '../../shared/src/admin-api.js';
-import { bcAuthorizeResponse } from '../../shared/src/oauth.js';
+import { agentCreated } from '#shared/admin-api.js';
+import { bcAuthorizeResponse } from '#shared/oauth.js';
 import { byRole, click, type Firefox, fill, firefoxMissing, launchFirefox, textOf, waitFor } from './firefox.js';
 
 const GMAIL = 'https://gmail.googleapis.com/';

@@ -7,7 +7,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { BrowserContext, Page } from '@playwright/test';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { agentCreated } from '../../shared/src/admin-api.js';
+import { agentCreated } from '#shared/admin-api.js';
 import { MemoryProvider } from '../../examples/mcp-server/memory-provider.js';
 import { protectedMcpApp } from '../../examples/mcp-server/server.js';
 import type { DaemonHandle } from '../fixtures.js';

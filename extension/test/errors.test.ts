@@ -5,8 +5,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
-import { MandateError, publicMessage, UNEXPECTED } from '../../shared/src/errors.js';
-import { REPLY_ERROR_CODES, type ReplyErrorCode } from '../../shared/src/protocol.js';
+import { MandateError, publicMessage, UNEXPECTED } from '#shared/errors.js';
+import { REPLY_ERROR_CODES, type ReplyErrorCode } from '#shared/protocol.js';
 
 vi.mock('../src/lib/browser.js', () => import('./support/fake-browser.js'));
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AuditEventView } from '../../shared/src/admin-api.js';
+import type { AuditEventView } from '#shared/admin-api.js';
 import { toCsv, toJsonLines } from '../src/activity/export.js';
 
 const event = (over: Partial<AuditEventView>): AuditEventView => ({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type MessageContract, messages } from '../../shared/src/protocol.js';
+import { type MessageContract, messages } from '#shared/protocol.js';
 import { classifySender, mayCall } from '../src/background/sender-policy.js';
 
 const ID = 'ffgkmgaanieiccjamnkagikpfjiadigm';

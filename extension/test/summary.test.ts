@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { GrantView } from '../../shared/src/admin-api.js';
+import type { GrantView } from '#shared/admin-api.js';
 import { requestNotification, requestSummary } from '../src/lib/summary.js';
 import { hostOf } from '../src/lib/url.js';
 import { countdown } from '../src/ui/time.js';

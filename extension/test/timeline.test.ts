@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AuditEventView } from '../../shared/src/admin-api.js';
+import type { AuditEventView } from '#shared/admin-api.js';
 import { timelineStep } from '../src/activity/timeline.js';
 
 const row = (type: string, detail: AuditEventView['detail']): AuditEventView => ({

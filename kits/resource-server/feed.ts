@@ -1,4 +1,4 @@
-import { REVOCATIONS_PATH, feedGrantEvent, feedReadyEvent, type FeedGrantEvent } from '../../shared/src/resource-server.js';
+import { REVOCATIONS_PATH, feedGrantEvent, feedReadyEvent, type FeedGrantEvent } from '#shared/resource-server.js';
 
 export interface FeedOptions {
   issuer: string;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
-import { MAX_TOOL_CALLS_PER_BATCH, TOOL_CALLS_PATH, type ToolCallReport, toolCallBatchResult, toolCallReport } from '../../shared/src/resource-server.js';
+import { MAX_TOOL_CALLS_PER_BATCH, TOOL_CALLS_PATH, type ToolCallReport, toolCallBatchResult, toolCallReport } from '#shared/resource-server.js';
 import { jsonPoster } from './post-json.js';
 import { basicAuthorization } from './verifier.js';
 

@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import { type AuthorizationDetail, authorizationDetails } from '../../shared/src/oauth.js';
+import { type AuthorizationDetail, authorizationDetails } from '#shared/oauth.js';
 import { MandateTokenError, type ChallengeParams } from './errors.js';
 import { subscribeFeed, type Feed } from './feed.js';
 

@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { buildCatalog, coverageTable, inputSchema, overridesSchema, serialize } from '../../shared/src/scopes/generate/build.js';
+import { buildCatalog, coverageTable, inputSchema, overridesSchema, serialize } from '#shared/scopes/generate/build.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const INPUT = join(ROOT, 'shared/scopes-input');

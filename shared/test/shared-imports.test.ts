@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { rewrite } from '../../scripts/shared-imports.js';
+import { pendingRewrites, rewrite, rewriteScripts } from '../../scripts/shared-imports.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const at = (path: string) => join(ROOT, path);
@@ -34,5 +34,15 @@ describe('npm run shared-imports', () => {
     const once = rewrite(at('extension/src/lib/x.ts'), before);
     expect(rewrite(at('extension/src/lib/x.ts'), once)).toBe(once);
     expect(rewrite(at('shared/src/scopes/x.ts'), "import { t } from '../text.js';")).toBe("import { t } from '../text.js';");
+  });
+
+  it('adds the source condition to npm scripts that run tsx, once', () => {
+    const once = rewriteScripts('"x": "node --import tsx a.ts && node --import tsx b.ts"');
+    expect(once).toBe('"x": "node --conditions=mandate-source --import tsx a.ts && node --conditions=mandate-source --import tsx b.ts"');
+    expect(rewriteScripts(once)).toBe(once);
+  });
+
+  it('leaves nothing to rewrite in this repository', () => {
+    expect(pendingRewrites().map((p) => p.path)).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import type { Context, Env, Hono } from 'hono';
 import type { z } from 'zod';
-import { ADMIN_ENDPOINTS, type AdminCallName, type AdminEndpoints, type AdminParams } from '../../../shared/src/admin-contract.js';
+import { ADMIN_ENDPOINTS, type AdminCallName, type AdminEndpoints, type AdminParams } from '#shared/admin-contract.js';
 import { readId, readJson, readQuery } from '../http/json.js';
 
 type Out<E, K extends string> = E extends { [P in K]: infer S extends z.ZodType } ? z.infer<S> : undefined;

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import type { DaemonEvent, DaemonInfo } from '../../../shared/src/admin-api.js';
-import { ADMIN_ENDPOINTS, ADMIN_PREFIX, type AdminCallName, type PolicyView } from '../../../shared/src/admin-contract.js';
+import type { DaemonEvent, DaemonInfo } from '#shared/admin-api.js';
+import { ADMIN_ENDPOINTS, ADMIN_PREFIX, type AdminCallName, type PolicyView } from '#shared/admin-contract.js';
 import type { ClientService } from '../clients/service.js';
 import type { DaemonContext } from '../context.js';
 import type { ExternalService } from '../external/service.js';

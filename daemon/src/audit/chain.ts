@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { canonicalJson } from '../../../shared/src/canonical-json.js';
+import { canonicalJson } from '#shared/canonical-json.js';
 import { sha256Hex } from '../crypto.js';
 
 /** The chain starts from a fixed genesis so deleting the first rows is detected too. */

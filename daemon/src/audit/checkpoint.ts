@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { canonicalJson } from '../../../shared/src/canonical-json.js';
+import { canonicalJson } from '#shared/canonical-json.js';
 import { headMac, sameMac, type ChainHead } from './chain.js';
 import { writeFileAtomic } from './key.js';
 

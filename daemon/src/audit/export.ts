@@ -19,7 +19,7 @@
  * this module is the scheduler: one attempt at a time, HTTP, backoff and Retry-After.
  */
 import type { Database } from 'better-sqlite3';
-import type { AuditExportPolicy } from '../../../shared/src/policy.js';
+import type { AuditExportPolicy } from '#shared/policy.js';
 import { systemClock, type Clock } from '../clock.js';
 import { auditExportRepo, type ExportState } from '../store/audit-export.repo.js';
 import { auditRepo, type AuditRow } from '../store/audit.repo.js';

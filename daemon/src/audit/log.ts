@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
-import type { AuditEventView, AuditQuery, AuditVerifyResult } from '../../../shared/src/admin-api.js';
-import type { AuditDetail, AuditType } from '../../../shared/src/audit-events.js';
-import { canonicalJson } from '../../../shared/src/canonical-json.js';
+import type { AuditEventView, AuditQuery, AuditVerifyResult } from '#shared/admin-api.js';
+import type { AuditDetail, AuditType } from '#shared/audit-events.js';
+import { canonicalJson } from '#shared/canonical-json.js';
 import type { Clock } from '../clock.js';
 import { auditRepo, type AuditRow, type HeadRecord } from '../store/audit.repo.js';
 import { GENESIS_HASH, headMac, rowMac, type ChainHead } from './chain.js';

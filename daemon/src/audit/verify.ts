@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { AuditVerifyResult } from '../../../shared/src/admin-api.js';
+import type { AuditVerifyResult } from '#shared/admin-api.js';
 import { GENESIS_HASH, headMac, legacyHash, rowMac, sameMac, type ChainHead } from './chain.js';
 import { auditRepo } from '../store/audit.repo.js';
 import { readHeadRecord } from './log.js';

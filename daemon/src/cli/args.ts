@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { MandateError } from '../../../shared/src/errors.js';
+import { MandateError } from '#shared/errors.js';
 import { parsePort } from '../config.js';
 
 /** A mistake in how the CLI was called; printed with the command's help, exit code 2. */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AdminCallError, adminClient } from '../../../shared/src/admin-client.js';
-import { MandateError } from '../../../shared/src/errors.js';
+import { AdminCallError, adminClient } from '#shared/admin-client.js';
+import { MandateError } from '#shared/errors.js';
 import { CLI_CREDENTIAL_FILE, DEFAULT_PORT, defaultHome } from '../config.js';
 import { readDaemonState } from '../daemon.js';
 import { portOption } from './args.js';

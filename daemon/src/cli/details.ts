@@ -1,4 +1,4 @@
-import { describeAuthorizationDetails, detailsSummary, type DetailsContext } from '../../../shared/src/authorization-details/model.js';
+import { describeAuthorizationDetails, detailsSummary, type DetailsContext } from '#shared/authorization-details/model.js';
 
 /** authorization_details as indented plain-words lines for `mandate pending`: title and risk, labelled fields, flags. */
 export function detailsLines(details: unknown, indent: string, context: DetailsContext = {}): string[] {

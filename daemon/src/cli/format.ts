@@ -1,5 +1,5 @@
-import { formatDuration } from '../../../shared/src/duration.js';
-import { showText } from '../../../shared/src/text.js';
+import { formatDuration } from '#shared/duration.js';
+import { showText } from '#shared/text.js';
 
 /** A plain aligned table: no colours, no box drawing, so it pastes cleanly into issues and logs. */
 export function table(headers: string[], rows: string[][]): string {

@@ -1,4 +1,4 @@
-import { MandateError } from '../../../shared/src/errors.js';
+import { MandateError } from '#shared/errors.js';
 import { AGENTS_HELP, agentsCommand } from './commands/agents.js';
 import { AUDIT_HELP, auditCommand } from './commands/audit.js';
 import { DAEMON_HELP, daemonCommand } from './commands/daemon.js';

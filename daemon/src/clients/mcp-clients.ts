@@ -1,5 +1,5 @@
-import { clientIdMetadataDocument, clientMetadata, parseScope, type ClientMetadata, type RegistrationResponse } from '../../../shared/src/oauth.js';
-import { textProblem } from '../../../shared/src/text.js';
+import { clientIdMetadataDocument, clientMetadata, parseScope, type ClientMetadata, type RegistrationResponse } from '#shared/oauth.js';
+import { textProblem } from '#shared/text.js';
 import type { DaemonContext } from '../context.js';
 import { randomId, randomSecret, sha256 } from '../crypto.js';
 import { OAuthError } from '../http/errors.js';

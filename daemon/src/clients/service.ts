@@ -1,10 +1,10 @@
-import type { AgentCreate, AgentCreated, AgentView } from '../../../shared/src/admin-api.js';
+import type { AgentCreate, AgentCreated, AgentView } from '#shared/admin-api.js';
 import type { DaemonContext } from '../context.js';
 import { randomId, randomSecret, sha256 } from '../crypto.js';
 import type { Actor, GrantService } from '../grants/service.js';
 import { OAuthError } from '../http/errors.js';
 import type { ClientRecord } from '../store/clients.repo.js';
-import { textProblem } from '../../../shared/src/text.js';
+import { textProblem } from '#shared/text.js';
 
 export function toAgentView(c: ClientRecord): AgentView {
   const { secret_hash, ...view } = c;

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import type { ChatEvent, ExternalGrantView, externalGrantCreate } from '../../../shared/src/admin-api.js';
-import type { AuditDetail, AuditType } from '../../../shared/src/audit-events.js';
+import type { ChatEvent, ExternalGrantView, externalGrantCreate } from '#shared/admin-api.js';
+import type { AuditDetail, AuditType } from '#shared/audit-events.js';
 import type { AuditInput } from '../audit/log.js';
 import type { DaemonContext } from '../context.js';
 import { randomId } from '../crypto.js';

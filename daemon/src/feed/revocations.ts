@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import { MAX_TOKEN_LIFETIME_SECONDS } from '../../../shared/src/oauth.js';
-import { ENDED_STATUSES, REVOCATIONS_PATH } from '../../../shared/src/resource-server.js';
+import { MAX_TOKEN_LIFETIME_SECONDS } from '#shared/oauth.js';
+import { ENDED_STATUSES, REVOCATIONS_PATH } from '#shared/resource-server.js';
 import type { DaemonContext } from '../context.js';
 import type { AuthenticateClient } from '../http/client-auth.js';
 import { badRequest } from '../http/errors.js';

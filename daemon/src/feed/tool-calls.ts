@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { TOOL_CALLS_PATH, toolCallBatch, type ToolCallBatchResult } from '../../../shared/src/resource-server.js';
+import { TOOL_CALLS_PATH, toolCallBatch, type ToolCallBatchResult } from '#shared/resource-server.js';
 import type { DaemonContext } from '../context.js';
 import { grantAudit } from '../grants/service.js';
 import type { AuthenticateClient } from '../http/client-auth.js';

@@ -1,7 +1,7 @@
-import { detailsProblem } from '../../../shared/src/authorization-details/model.js';
-import type { GrantView } from '../../../shared/src/admin-api.js';
-import type { AuthorizationDetail } from '../../../shared/src/oauth.js';
-import type { AuditDetail, AuditType } from '../../../shared/src/audit-events.js';
+import { detailsProblem } from '#shared/authorization-details/model.js';
+import type { GrantView } from '#shared/admin-api.js';
+import type { AuthorizationDetail } from '#shared/oauth.js';
+import type { AuditDetail, AuditType } from '#shared/audit-events.js';
 import type { AuditInput, RefusalDraft, RefusalType } from '../audit/log.js';
 import type { DaemonContext } from '../context.js';
 import { randomId, randomSecret, sha256 } from '../crypto.js';

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { OAuthErrorBody, OAuthErrorCode } from '../../../shared/src/errors.js';
+import type { OAuthErrorBody, OAuthErrorCode } from '#shared/errors.js';
 
 /** A refusal with a standard error code. Thrown anywhere in a handler; rendered as `{error, error_description}`. */
 export class OAuthError extends Error {

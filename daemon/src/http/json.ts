@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
-import { idParam } from '../../../shared/src/admin-api.js';
+import { idParam } from '#shared/admin-api.js';
 import { readText } from './body.js';
 import { badRequest } from './errors.js';
 

@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
-import { resourceUri } from '../../../shared/src/oauth.js';
-import { textProblem } from '../../../shared/src/text.js';
+import { resourceUri } from '#shared/oauth.js';
+import { textProblem } from '#shared/text.js';
 import type { McpClients } from '../clients/mcp-clients.js';
 import { registeredResources } from '../clients/mcp-clients.js';
 import type { DaemonContext } from '../context.js';

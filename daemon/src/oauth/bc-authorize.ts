@@ -1,13 +1,13 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { MAX_JSON_DEPTH, authorizationDetails, nestsDeeperThan, resourceUri, type BcAuthorizeResponse } from '../../../shared/src/oauth.js';
+import { MAX_JSON_DEPTH, authorizationDetails, nestsDeeperThan, resourceUri, type BcAuthorizeResponse } from '#shared/oauth.js';
 import type { DaemonContext } from '../context.js';
 import type { GrantService } from '../grants/service.js';
 import type { AuthenticateClient } from '../http/client-auth.js';
 import { OAuthError, badRequest } from '../http/errors.js';
 import { parseForm, readForm } from '../http/form.js';
-import { textProblem } from '../../../shared/src/text.js';
-import { detailsProblem } from '../../../shared/src/authorization-details/model.js';
+import { textProblem } from '#shared/text.js';
+import { detailsProblem } from '#shared/authorization-details/model.js';
 import { OAUTH_PATHS } from './metadata.js';
 import { scopeParam } from './params.js';
 

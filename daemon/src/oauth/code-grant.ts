@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { TokenResponse } from '../../../shared/src/oauth.js';
+import type { TokenResponse } from '#shared/oauth.js';
 import type { DaemonContext } from '../context.js';
 import { randomSecret, sha256 } from '../crypto.js';
 import { grantAudit, type GrantService } from '../grants/service.js';

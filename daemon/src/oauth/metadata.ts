@@ -6,7 +6,7 @@ import {
   GRANT_TYPE_TOKEN_EXCHANGE,
   SIGNING_ALG,
   type authorizationServerMetadata,
-} from '../../../shared/src/oauth.js';
+} from '#shared/oauth.js';
 import type { z } from 'zod';
 import { registeredResources } from '../clients/mcp-clients.js';
 import type { DaemonContext } from '../context.js';

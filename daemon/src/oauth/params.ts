@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseScope, ScopeSyntaxError } from '../../../shared/src/oauth.js';
+import { parseScope, ScopeSyntaxError } from '#shared/oauth.js';
 import { OAuthError } from '../http/errors.js';
 
 /** RFC 7662 §2.1 and RFC 7009 §2.1 share these parameters; the hint is accepted and not needed. */

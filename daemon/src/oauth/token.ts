@@ -9,7 +9,7 @@ import {
   TOKEN_TYPE_JWT,
   resourceUri,
   type TokenErrorBody,
-} from '../../../shared/src/oauth.js';
+} from '#shared/oauth.js';
 import type { McpClients } from '../clients/mcp-clients.js';
 import type { AuthenticateClient } from '../http/client-auth.js';
 import { OAuthError, badRequest } from '../http/errors.js';

@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { createPrivateKey, generateKeyPairSync, sign, type JsonWebKey, type KeyObject } from 'node:crypto';
-import { IDENTITY_PROOF_TYP, ecPublicJwk, type EcPublicJwk, type IdentityClaims } from '../../../shared/src/admin-api.js';
+import { IDENTITY_PROOF_TYP, ecPublicJwk, type EcPublicJwk, type IdentityClaims } from '#shared/admin-api.js';
 import type { Clock } from '../clock.js';
 import { identityRepo } from '../store/identity.repo.js';
 

@@ -1,6 +1,6 @@
 import { calculateJwkThumbprint } from 'jose';
 import { Hono } from 'hono';
-import { ADMIN_ENDPOINTS } from '../../../shared/src/admin-contract.js';
+import { ADMIN_ENDPOINTS } from '#shared/admin-contract.js';
 import { registerAdmin } from '../admin/adapter.js';
 import type { DaemonContext } from '../context.js';
 import { OAuthError, badRequest } from '../http/errors.js';

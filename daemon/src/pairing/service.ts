@@ -1,4 +1,4 @@
-import type { CredentialView, PairResponse } from '../../../shared/src/admin-api.js';
+import type { CredentialView, PairResponse } from '#shared/admin-api.js';
 import type { DaemonContext } from '../context.js';
 import { normalisePairingCode, pairingCode, randomId, randomSecret, sha256 } from '../crypto.js';
 import type { CredentialRecord } from '../store/credentials.repo.js';

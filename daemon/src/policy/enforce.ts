@@ -1,4 +1,4 @@
-import { strictest, type Policy } from '../../../shared/src/policy.js';
+import { strictest, type Policy } from '#shared/policy.js';
 import { OAuthError } from '../http/errors.js';
 import type { ClientRecord } from '../store/clients.repo.js';
 

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MandateError } from '../../../shared/src/errors.js';
-import { policySchema, type Policy } from '../../../shared/src/policy.js';
+import { MandateError } from '#shared/errors.js';
+import { policySchema, type Policy } from '#shared/policy.js';
 
 /** A policy file that exists but cannot be used: the daemon refuses to start (fail closed). */
 export class PolicyError extends MandateError {

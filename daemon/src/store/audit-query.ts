@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { AuditQuery } from '../../../shared/src/admin-api.js';
+import type { AuditQuery } from '#shared/admin-api.js';
 import { AUDIT_COLUMNS, type AuditRow } from './audit.repo.js';
 
 /**

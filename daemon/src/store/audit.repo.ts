@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { AuditQuery } from '../../../shared/src/admin-api.js';
+import type { AuditQuery } from '#shared/admin-api.js';
 import type { AuditRowBody, ChainHead } from '../audit/chain.js';
 import { auditQueryPlanner } from './audit-query.js';
 

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { ClientKind } from '../../../shared/src/admin-api.js';
+import type { ClientKind } from '#shared/admin-api.js';
 
 export interface ClientRecord {
   client_id: string;

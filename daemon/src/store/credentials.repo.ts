@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { CredentialView } from '../../../shared/src/admin-api.js';
+import type { CredentialView } from '#shared/admin-api.js';
 
 export interface CredentialRecord extends CredentialView {
   secret_hash: Buffer;

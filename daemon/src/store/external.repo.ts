@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { ExternalGrantView, ExternalStatus } from '../../../shared/src/admin-api.js';
+import type { ExternalGrantView, ExternalStatus } from '#shared/admin-api.js';
 
 type Row = Omit<ExternalGrantView, 'requested_scope' | 'allowed_scope' | 'pkce'> & {
   requested_scope: string;

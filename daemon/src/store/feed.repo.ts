@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { FeedGrantEvent } from '../../../shared/src/resource-server.js';
+import type { FeedGrantEvent } from '#shared/resource-server.js';
 
 export interface FeedRow extends FeedGrantEvent {
   seq: number;

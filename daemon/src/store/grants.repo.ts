@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
-import type { GrantStatus } from '../../../shared/src/admin-api.js';
-import type { AuthorizationDetail } from '../../../shared/src/oauth.js';
+import type { GrantStatus } from '#shared/admin-api.js';
+import type { AuthorizationDetail } from '#shared/oauth.js';
 
 export interface GrantRecord {
   id: string;

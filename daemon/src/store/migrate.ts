@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import { MandateError } from '../../../shared/src/errors.js';
+import { MandateError } from '#shared/errors.js';
 import { sql as m001 } from './migrations/001_initial.js';
 import { sql as m002 } from './migrations/002_external_grants.js';
 import { sql as m003 } from './migrations/003_audit_export.js';

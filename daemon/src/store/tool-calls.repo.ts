@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { ToolCallView } from '../../../shared/src/resource-server.js';
+import type { ToolCallView } from '#shared/resource-server.js';
 
 export interface NewToolCall {
   reporter: string;

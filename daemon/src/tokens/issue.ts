@@ -1,5 +1,5 @@
 import { SignJWT } from 'jose';
-import { ACCESS_TOKEN_TYP, MAX_TOKEN_LIFETIME_SECONDS, SIGNING_ALG, type AccessTokenClaims } from '../../../shared/src/oauth.js';
+import { ACCESS_TOKEN_TYP, MAX_TOKEN_LIFETIME_SECONDS, SIGNING_ALG, type AccessTokenClaims } from '#shared/oauth.js';
 import { randomId } from '../crypto.js';
 import type { GrantRecord } from '../store/grants.repo.js';
 import type { SigningKeys } from './keys.js';

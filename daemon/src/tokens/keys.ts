@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
-import { SIGNING_ALG } from '../../../shared/src/oauth.js';
+import { SIGNING_ALG } from '#shared/oauth.js';
 import type { Clock } from '../clock.js';
 import { randomId } from '../crypto.js';
 import { signingKeysRepo } from '../store/signing-keys.repo.js';

@@ -1,4 +1,4 @@
-import type { MandateReason } from '../../../shared/src/oauth.js';
+import type { MandateReason } from '#shared/oauth.js';
 import type { GrantRecord } from '../store/grants.repo.js';
 import { OAuthError } from '../http/errors.js';
 

@@ -1,4 +1,4 @@
-import { TOKEN_TYPE_ACCESS_TOKEN, type AccessTokenClaims, type IntrospectionResponse, type TokenResponse } from '../../../shared/src/oauth.js';
+import { TOKEN_TYPE_ACCESS_TOKEN, type AccessTokenClaims, type IntrospectionResponse, type TokenResponse } from '#shared/oauth.js';
 import type { DaemonContext } from '../context.js';
 import { sha256 } from '../crypto.js';
 import type { RefusalDraft } from '../audit/log.js';

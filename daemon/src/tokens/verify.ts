@@ -1,5 +1,5 @@
 import { createLocalJWKSet, errors, jwtVerify } from 'jose';
-import { ACCESS_TOKEN_TYP, SIGNING_ALG, accessTokenClaims, type AccessTokenClaims } from '../../../shared/src/oauth.js';
+import { ACCESS_TOKEN_TYP, SIGNING_ALG, accessTokenClaims, type AccessTokenClaims } from '#shared/oauth.js';
 import type { Clock } from '../clock.js';
 import type { SigningKeys } from './keys.js';
 

@@ -2,7 +2,7 @@
  * Must-reject: admin routes without a valid paired credential, admin state changes that a web page could send
  * without a CORS preflight, and state changes through GET. Security checklist items 3 and 4.
  */
-import { ADMIN_PREFIX, adminPath } from '../../../shared/src/admin-contract.js';
+import { ADMIN_PREFIX, adminPath } from '#shared/admin-contract.js';
 import { describe, expect, it } from 'vitest';
 import { MAIL, basic, startTestDaemon, type TestDaemon } from '../harness.js';
 import { EXTENSION_ORIGIN, pairExtension, proofKey } from '../extension-client.js';

@@ -5,7 +5,7 @@
  * start-up check also records `audit.tamper_detected`).
  */
 import { describe, expect, it } from 'vitest';
-import { auditVerifyResult } from '../../../shared/src/admin-api.js';
+import { auditVerifyResult } from '#shared/admin-api.js';
 import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CHECKPOINT_FILE } from '../../src/audit/checkpoint.js';

@@ -5,7 +5,7 @@
  */
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { GRANT_TYPE_AUTHORIZATION_CODE, GRANT_TYPE_REFRESH_TOKEN } from '../../../shared/src/oauth.js';
+import { GRANT_TYPE_AUTHORIZATION_CODE, GRANT_TYPE_REFRESH_TOKEN } from '#shared/oauth.js';
 import { PERSON } from '../harness.js';
 import { MCP, REDIRECT, browse, comeBack, connect, mcpDaemon, okTokens, redeem, refresh, registerClient, startFlow } from './authorize-support.js';
 import { auditEvents, expectError, expectInactive, grantById, introspect, pendingRequests } from './support.js';

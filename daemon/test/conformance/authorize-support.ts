@@ -11,7 +11,7 @@ import {
   tokenResponse,
   type RegistrationResponse,
   type TokenResponse,
-} from '../../../shared/src/oauth.js';
+} from '#shared/oauth.js';
 import type { DaemonOptions } from '../../src/daemon.js';
 import { startTestDaemon, type TestDaemon } from '../harness.js';
 import { pendingRequests } from './support.js';

@@ -3,7 +3,7 @@
  * of client secrets. Security checklist item 5.
  */
 import { describe, expect, it } from 'vitest';
-import { GRANT_TYPE_CIBA, GRANT_TYPE_TOKEN_EXCHANGE, TOKEN_TYPE_ACCESS_TOKEN } from '../../../shared/src/oauth.js';
+import { GRANT_TYPE_CIBA, GRANT_TYPE_TOKEN_EXCHANGE, TOKEN_TYPE_ACCESS_TOKEN } from '#shared/oauth.js';
 import { MAIL, auth, basic, startTestDaemon } from '../harness.js';
 import {
   auditEvents,

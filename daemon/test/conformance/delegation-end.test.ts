@@ -4,8 +4,8 @@
  * The `error` code stays the standard one in every case.
  */
 import { describe, expect, it } from 'vitest';
-import { tokenErrorBody, tokenResponse, type MandateReason } from '../../../shared/src/oauth.js';
-import type { Policy } from '../../../shared/src/policy.js';
+import { tokenErrorBody, tokenResponse, type MandateReason } from '#shared/oauth.js';
+import type { Policy } from '#shared/policy.js';
 import { CAL, startTestDaemon, type TestDaemon } from '../harness.js';
 import { exchange, poll, revokeToken, titled } from './support.js';
 

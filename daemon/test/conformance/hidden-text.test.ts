@@ -6,7 +6,7 @@
  * the showable limits are refused. Each row proves that nothing was written.
  */
 import { describe, expect, it } from 'vitest';
-import { DETAILS_LIMITS } from '../../../shared/src/authorization-details/limits.js';
+import { DETAILS_LIMITS } from '#shared/authorization-details/limits.js';
 import { MAIL, startTestDaemon } from '../harness.js';
 import { auditEvents, dbSnapshot, expectError, pendingRequests, poll, sharedDaemon, titled } from './support.js';
 

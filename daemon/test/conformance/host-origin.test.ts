@@ -2,9 +2,9 @@
  * Must-reject: requests that do not come to loopback on our port (DNS rebinding) or that come from a web
  * page (cross-site). Security checklist items 2 and 3.
  */
-import { adminPath } from '../../../shared/src/admin-contract.js';
+import { adminPath } from '#shared/admin-contract.js';
 import { describe, expect, it } from 'vitest';
-import { GRANT_TYPE_CIBA } from '../../../shared/src/oauth.js';
+import { GRANT_TYPE_CIBA } from '#shared/oauth.js';
 import { MAIL, auth, startTestDaemon, type TestDaemon } from '../harness.js';
 import { pairExtension, proofKey } from '../extension-client.js';
 import {

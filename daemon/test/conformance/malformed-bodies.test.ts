@@ -2,10 +2,10 @@
  * Must-reject: malformed requests on the OAuth endpoints and the admin API. Each is a 4xx with the exact
  * error code (never a 500), and nothing is written.
  */
-import { adminPath } from '../../../shared/src/admin-contract.js';
+import { adminPath } from '#shared/admin-contract.js';
 import { describe, expect, it } from 'vitest';
-import type { OAuthErrorCode } from '../../../shared/src/errors.js';
-import { GRANT_TYPE_CIBA, GRANT_TYPE_TOKEN_EXCHANGE, TOKEN_TYPE_ACCESS_TOKEN } from '../../../shared/src/oauth.js';
+import type { OAuthErrorCode } from '#shared/errors.js';
+import { GRANT_TYPE_CIBA, GRANT_TYPE_TOKEN_EXCHANGE, TOKEN_TYPE_ACCESS_TOKEN } from '#shared/oauth.js';
 import { MAIL, PERSON, auth, startTestDaemon } from '../harness.js';
 import {
   agentCount,

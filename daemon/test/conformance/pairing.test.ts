@@ -2,10 +2,10 @@
  * Must-reject: pairing with a wrong, used or expired one-time code, and online guessing of codes.
  * Security checklist items 4 and 5.
  */
-import { adminPath } from '../../../shared/src/admin-contract.js';
+import { adminPath } from '#shared/admin-contract.js';
 import { compactVerify, importJWK } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { IDENTITY_PROOF_TYP, identityResponse, pairResponse, pairingCodeResponse } from '../../../shared/src/admin-api.js';
+import { IDENTITY_PROOF_TYP, identityResponse, pairResponse, pairingCodeResponse } from '#shared/admin-api.js';
 import { startTestDaemon, type TestDaemon } from '../harness.js';
 import { EXTENSION_ORIGIN, pairExtension, proofKey } from '../extension-client.js';
 import { auditEvents, expectError, post, titled } from './support.js';

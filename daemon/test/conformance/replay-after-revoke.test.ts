@@ -3,7 +3,7 @@
  * revoked (by the person) or ended (by the agent). Security checklist items 11 and 17.
  */
 import { describe, expect, it } from 'vitest';
-import { tokenResponse } from '../../../shared/src/oauth.js';
+import { tokenResponse } from '#shared/oauth.js';
 import { MAIL, auth, startTestDaemon } from '../harness.js';
 import { auditEvents, exchange, expectActive, expectError, expectInactive, grantById, introspect, poll, revokeToken, world } from './support.js';
 

@@ -9,9 +9,9 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { z } from 'zod';
-import type { AgentCreated, AuditEventView, GrantView } from '../../../shared/src/admin-api.js';
-import { OAUTH_ERROR_CODES, type OAuthErrorCode } from '../../../shared/src/errors.js';
-import { GRANT_TYPE_CIBA, GRANT_TYPE_TOKEN_EXCHANGE, SIGNING_ALG, TOKEN_TYPE_ACCESS_TOKEN } from '../../../shared/src/oauth.js';
+import type { AgentCreated, AuditEventView, GrantView } from '#shared/admin-api.js';
+import { OAUTH_ERROR_CODES, type OAuthErrorCode } from '#shared/errors.js';
+import { GRANT_TYPE_CIBA, GRANT_TYPE_TOKEN_EXCHANGE, SIGNING_ALG, TOKEN_TYPE_ACCESS_TOKEN } from '#shared/oauth.js';
 import { DB_FILE } from '../../src/config.js';
 import { basic, startTestDaemon, type TestDaemon } from '../harness.js';
 

@@ -6,8 +6,8 @@
 import { SignJWT, base64url, decodeJwt, generateKeyPair, type CryptoKey, type JWTPayload } from 'jose';
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { AgentCreated } from '../../../shared/src/admin-api.js';
-import { bcAuthorizeResponse, tokenResponse } from '../../../shared/src/oauth.js';
+import type { AgentCreated } from '#shared/admin-api.js';
+import { bcAuthorizeResponse, tokenResponse } from '#shared/oauth.js';
 import { CAL, MAIL, auth, startTestDaemon } from '../harness.js';
 import {
   auditEvents,

@@ -3,7 +3,7 @@
  * with HEAD must not leave a subscription behind (each one holds a listener and queues every event forever).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminPath } from '../../../shared/src/admin-contract.js';
+import { adminPath } from '#shared/admin-contract.js';
 import { startFuzzTarget, type FuzzTarget } from './target.js';
 
 let t: FuzzTarget;

@@ -3,9 +3,9 @@
  * and a refused request writes nothing but its bounded refusal audit rows.
  */
 import fc from 'fast-check';
-import { adminPath } from '../../../shared/src/admin-contract.js';
+import { adminPath } from '#shared/admin-contract.js';
 import { z } from 'zod';
-import { OAUTH_ERROR_CODES } from '../../../shared/src/errors.js';
+import { OAUTH_ERROR_CODES } from '#shared/errors.js';
 import { sendRaw } from './raw-http.js';
 import { REFS, httpCase, type HttpCase, type Ref } from './requests.js';
 import { basicAuth, startFuzzTarget, type FuzzTarget, type Write } from './target.js';

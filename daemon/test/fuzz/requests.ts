@@ -4,8 +4,8 @@
  * shrunk counterexample stays readable and replayable with its seed.
  */
 import fc from 'fast-check';
-import { ADMIN_ENDPOINTS, ADMIN_PREFIX, type AdminName } from '../../../shared/src/admin-contract.js';
-import { GRANT_TYPE_CIBA, GRANT_TYPE_TOKEN_EXCHANGE, TOKEN_TYPE_ACCESS_TOKEN, TOKEN_TYPE_JWT } from '../../../shared/src/oauth.js';
+import { ADMIN_ENDPOINTS, ADMIN_PREFIX, type AdminName } from '#shared/admin-contract.js';
+import { GRANT_TYPE_CIBA, GRANT_TYPE_TOKEN_EXCHANGE, TOKEN_TYPE_ACCESS_TOKEN, TOKEN_TYPE_JWT } from '#shared/oauth.js';
 
 export const REFS = [
   'authReqId',

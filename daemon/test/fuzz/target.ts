@@ -7,9 +7,9 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { agentCreated, grantView, type AgentCreated } from '../../../shared/src/admin-api.js';
-import { ADMIN_PREFIX } from '../../../shared/src/admin-contract.js';
-import { GRANT_TYPE_CIBA, bcAuthorizeResponse, tokenResponse } from '../../../shared/src/oauth.js';
+import { agentCreated, grantView, type AgentCreated } from '#shared/admin-api.js';
+import { ADMIN_PREFIX } from '#shared/admin-contract.js';
+import { GRANT_TYPE_CIBA, bcAuthorizeResponse, tokenResponse } from '#shared/oauth.js';
 import { createApp } from '../../src/app.js';
 import { DEFAULT_MCP_CLIENT_OPTIONS } from '../../src/clients/mcp-clients.js';
 import { CLI_CREDENTIAL_FILE } from '../../src/config.js';

@@ -5,10 +5,10 @@
  * when sent to /revoke. An untouched live token must stay active, so the property cannot pass vacuously.
  */
 import fc from 'fast-check';
-import { adminPath } from '../../../shared/src/admin-contract.js';
+import { adminPath } from '#shared/admin-contract.js';
 import { SignJWT, decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
 import { createHmac } from 'node:crypto';
-import { GRANT_TYPE_TOKEN_EXCHANGE, TOKEN_TYPE_ACCESS_TOKEN } from '../../../shared/src/oauth.js';
+import { GRANT_TYPE_TOKEN_EXCHANGE, TOKEN_TYPE_ACCESS_TOKEN } from '#shared/oauth.js';
 import { basicAuth, startFuzzTarget, type FuzzTarget } from './target.js';
 
 export interface TokenWorld {

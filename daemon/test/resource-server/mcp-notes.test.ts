@@ -3,7 +3,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startNotesServer } from '../../../examples/mcp-notes-server/server.js';
-import { GRANT_TYPE_CIBA, tokenResponse } from '../../../shared/src/oauth.js';
+import { GRANT_TYPE_CIBA, tokenResponse } from '#shared/oauth.js';
 import { startTestDaemon } from '../harness.js';
 
 const RESOURCE = 'https://notes.example/mcp';

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AgentCreated } from '../../../shared/src/admin-api.js';
+import type { AgentCreated } from '#shared/admin-api.js';
 import { createVerifier, type Verifier, type VerifierOptions } from '../../../kits/resource-server/index.js';
 import { CAL, MAIL, basic, startTestDaemon, type TestDaemon } from '../harness.js';
 

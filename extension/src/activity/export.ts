@@ -1,4 +1,4 @@
-import type { AuditEventView } from '../../../shared/src/admin-api.js';
+import type { AuditEventView } from '#shared/admin-api.js';
 
 const COLUMNS = ['id', 'ts', 'time', 'type', 'outcome', 'decision', 'person', 'agent', 'resource', 'scopes', 'grant_id', 'detail', 'hash'] as const;
 

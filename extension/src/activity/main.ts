@@ -1,14 +1,14 @@
 import '../lib/zod-jitless.js';
-import { publicMessage } from '../../../shared/src/errors.js';
-import type { AuditEventView, AuditQuery, GrantView } from '../../../shared/src/admin-api.js';
+import { publicMessage } from '#shared/errors.js';
+import type { AuditEventView, AuditQuery, GrantView } from '#shared/admin-api.js';
 import { send } from '../lib/messaging.js';
 import { $, h, replaceChildren } from '../ui/dom.js';
 import { toCsv, toJsonLines } from './export.js';
 import { timelines } from './timeline.js';
-import { showText } from '../../../shared/src/text.js';
-import { recordedAuthorizationDetails } from '../../../shared/src/audit-summary.js';
-import { describeAuthorizationDetails, detailsSummary } from '../../../shared/src/authorization-details/model.js';
-import { unknownScopes } from '../../../shared/src/scopes/unknown.js';
+import { showText } from '#shared/text.js';
+import { recordedAuthorizationDetails } from '#shared/audit-summary.js';
+import { describeAuthorizationDetails, detailsSummary } from '#shared/authorization-details/model.js';
+import { unknownScopes } from '#shared/scopes/unknown.js';
 
 /** The permissions in these events that Mandate could not explain, shown verbatim (through the text policy). */
 function renderUnknown(list: readonly AuditEventView[]): void {

@@ -1,8 +1,8 @@
-import type { AuditEventView, GrantView } from '../../../shared/src/admin-api.js';
-import { parseAuditDetail } from '../../../shared/src/audit-events.js';
-import { auditDetailSummary } from '../../../shared/src/audit-summary.js';
-import { describeScopes } from '../../../shared/src/scopes/catalog.js';
-import { showText } from '../../../shared/src/text.js';
+import type { AuditEventView, GrantView } from '#shared/admin-api.js';
+import { parseAuditDetail } from '#shared/audit-events.js';
+import { auditDetailSummary } from '#shared/audit-summary.js';
+import { describeScopes } from '#shared/scopes/catalog.js';
+import { showText } from '#shared/text.js';
 import { hostOf } from '../lib/url.js';
 import { h } from '../ui/dom.js';
 

@@ -5,7 +5,7 @@
  * the client with a code (or access_denied). Only the paired daemon's waiting page is ever a way back.
  */
 import '../lib/zod-jitless.js';
-import { publicMessage } from '../../../shared/src/errors.js';
+import { publicMessage } from '#shared/errors.js';
 import { daemonWaitingGrant } from '../lib/daemon-pages.js';
 import { send } from '../lib/messaging.js';
 import { pendingItem, type Notify } from '../popup/pending.js';

@@ -1,7 +1,7 @@
-import type { ExternalGrantView, GrantView } from '../../../shared/src/admin-api.js';
-import { revokePageFor } from '../../../shared/src/providers/revoke-pages.js';
+import type { ExternalGrantView, GrantView } from '#shared/admin-api.js';
+import { revokePageFor } from '#shared/providers/revoke-pages.js';
 import { requestNotification } from '../lib/summary.js';
-import type { ExtensionState } from '../../../shared/src/protocol.js';
+import type { ExtensionState } from '#shared/protocol.js';
 import browser from '../lib/browser.js';
 
 /** Toolbar badge: the number of requests waiting; "!" when the daemon cannot be reached or pairing is needed. */

@@ -1,12 +1,12 @@
-import type { ExternalGrantView, GrantView } from '../../../shared/src/admin-api.js';
-import type { ExtensionState } from '../../../shared/src/protocol.js';
+import type { ExternalGrantView, GrantView } from '#shared/admin-api.js';
+import type { ExtensionState } from '#shared/protocol.js';
 import { loadPairing, type Pairing } from './credential-store.js';
 import { DaemonError, authHeaders, callDaemon, eventsUrl, noteUnreachable, unreachableCount, type DaemonTarget } from './daemon-client.js';
 import { verifyDaemonIdentity } from './daemon-identity.js';
 import { getDaemonUrl } from './settings.js';
 import { readManagedPolicy } from './managed-policy.js';
-import type { Policy } from '../../../shared/src/policy.js';
-import { sseParser } from '../../../shared/src/sse.js';
+import type { Policy } from '#shared/policy.js';
+import { sseParser } from '#shared/sse.js';
 
 const HISTORY_LIMIT = 200;
 /** Stream events that change what the popup shows (`audit` and `ready` do not). */

@@ -1,4 +1,4 @@
-import { ecPublicJwk, type EcPublicJwk } from '../../../shared/src/admin-api.js';
+import { ecPublicJwk, type EcPublicJwk } from '#shared/admin-api.js';
 import type { ProofKey } from './proof.js';
 
 /**

@@ -1,6 +1,6 @@
-import { AdminCallError, type CallArgs, adminClient } from '../../../shared/src/admin-client.js';
-import type { AdminCallName, AdminResponse } from '../../../shared/src/admin-contract.js';
-import { isReplyErrorCode, type ReplyErrorCode } from '../../../shared/src/protocol.js';
+import { AdminCallError, type CallArgs, adminClient } from '#shared/admin-client.js';
+import type { AdminCallName, AdminResponse } from '#shared/admin-contract.js';
+import { isReplyErrorCode, type ReplyErrorCode } from '#shared/protocol.js';
 import { ExtensionError } from '../lib/errors.js';
 import { dpopProof, type ProofKey } from './proof.js';
 

@@ -1,4 +1,4 @@
-import { IDENTITY_PROOF_TYP, identityClaims, type EcPublicJwk } from '../../../shared/src/admin-api.js';
+import { IDENTITY_PROOF_TYP, identityClaims, type EcPublicJwk } from '#shared/admin-api.js';
 import { DaemonError, callDaemon } from './daemon-client.js';
 import { randomToken, syncDaemonClock } from './proof.js';
 

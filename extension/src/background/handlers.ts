@@ -1,4 +1,4 @@
-import type { ChatSite, MessageType, RequestOf, ResponseOf } from '../../../shared/src/protocol.js';
+import type { ChatSite, MessageType, RequestOf, ResponseOf } from '#shared/protocol.js';
 import type { Runtime } from '../lib/browser.js';
 import { hostOf } from '../lib/url.js';
 import type { ConnectionManager } from './connection.js';

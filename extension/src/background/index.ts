@@ -1,5 +1,5 @@
 import '../lib/zod-jitless.js';
-import { type ExtensionState, isMessageType, messages, type Reply, type ReplyErrorCode, STATE_PORT, envelope } from '../../../shared/src/protocol.js';
+import { type ExtensionState, isMessageType, messages, type Reply, type ReplyErrorCode, STATE_PORT, envelope } from '#shared/protocol.js';
 import browser, { type Runtime } from '../lib/browser.js';
 import { notifyExpiredExternal, notifyRequests, updateBadge } from './attention.js';
 import { connectionManager } from './connection.js';

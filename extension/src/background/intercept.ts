@@ -1,6 +1,6 @@
-import type { ExternalGrantView } from '../../../shared/src/admin-api.js';
-import type { InterceptOpened, RequestOf } from '../../../shared/src/protocol.js';
-import { revokePageFor } from '../../../shared/src/providers/revoke-pages.js';
+import type { ExternalGrantView } from '#shared/admin-api.js';
+import type { InterceptOpened, RequestOf } from '#shared/protocol.js';
+import { revokePageFor } from '#shared/providers/revoke-pages.js';
 import {
   isRedirectBack,
   isSignInOnlyRequest,

@@ -1,4 +1,4 @@
-import { policySchema, type Policy } from '../../../shared/src/policy.js';
+import { policySchema, type Policy } from '#shared/policy.js';
 import browser from '../lib/browser.js';
 
 /**

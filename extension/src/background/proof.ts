@@ -1,4 +1,4 @@
-import type { EcPublicJwk } from '../../../shared/src/admin-api.js';
+import type { EcPublicJwk } from '#shared/admin-api.js';
 
 /** The extension's proof key: the private half is non-extractable and never leaves this browser profile. */
 export interface ProofKey {

@@ -1,4 +1,4 @@
-import { type SenderKind, senderMay } from '../../../shared/src/protocol.js';
+import { type SenderKind, senderMay } from '#shared/protocol.js';
 import type { Runtime } from '../lib/browser.js';
 
 export type { SenderKind };

@@ -1,4 +1,4 @@
-import { DEFAULT_DAEMON_URL, daemonUrl, settings, type Settings, type SettingsView } from '../../../shared/src/protocol.js';
+import { DEFAULT_DAEMON_URL, daemonUrl, settings, type Settings, type SettingsView } from '#shared/protocol.js';
 import { readManagedPolicy } from './managed-policy.js';
 import browser from '../lib/browser.js';
 

@@ -4,7 +4,7 @@
  * never HTML), so names from the page and the daemon show literally. Inline styles with their own
  * colours keep it readable on light and dark pages without a stylesheet.
  */
-import type { ContentContext } from '../../../shared/src/protocol.js';
+import type { ContentContext } from '#shared/protocol.js';
 import { h } from '../ui/dom.js';
 import type { CardButtons } from './match.js';
 import { MANDATE_ATTR } from './selectors.js';

@@ -3,7 +3,7 @@
  * when told to (even if the page flips it back or re-renders), the person's click reported, and repair of
  * cards the page re-rendered.
  */
-import type { ContentContext } from '../../../shared/src/protocol.js';
+import type { ContentContext } from '#shared/protocol.js';
 import { buildAnnotation, disableAlways, insertAnnotation, isDisabled } from './annotate.js';
 import { type Adapter, type CardReading, readButtons, safeMatches } from './match.js';
 import { report } from './reporter.js';

@@ -6,7 +6,7 @@
  * Nothing in here may break the page: every step is guarded and failures are logged, never thrown.
  */
 import '../lib/zod-jitless.js';
-import type { ContentContext } from '../../../shared/src/protocol.js';
+import type { ContentContext } from '#shared/protocol.js';
 import { send } from '../lib/messaging.js';
 import { chatgpt } from './adapters/chatgpt.js';
 import { claude } from './adapters/claude.js';

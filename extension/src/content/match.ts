@@ -2,7 +2,7 @@
  * What every site adapter shares: the adapter interface and small DOM helpers that apply the ordered
  * selector lists from selectors.ts. Read-only: nothing here changes the page.
  */
-import type { ChatSite } from '../../../shared/src/protocol.js';
+import type { ChatSite } from '#shared/protocol.js';
 import { BUTTONS, MANDATE_ATTR, labelOf, normalize, type SiteSelectors } from './selectors.js';
 
 export interface CardButtons {

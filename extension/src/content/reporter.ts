@@ -1,5 +1,5 @@
 /** What the content script tells the service worker about cards (flow E): clipped to the schema's limits, never throwing. */
-import type { ContentReport } from '../../../shared/src/protocol.js';
+import type { ContentReport } from '#shared/protocol.js';
 import { send } from '../lib/messaging.js';
 
 export function report(r: ContentReport): void {

@@ -8,7 +8,7 @@
  * text, trimmed, case-insensitive) equals <label>. Labels outlive class names, so button keys list
  * labels first; a policy can add labels for other UI languages the same way.
  */
-import type { ChatSite } from '../../../shared/src/protocol.js';
+import type { ChatSite } from '#shared/protocol.js';
 
 export const SELECTOR_KEYS = ['card', 'appName', 'toolName', 'allow', 'alwaysAllow', 'deny'] as const;
 export type SelectorKey = (typeof SELECTOR_KEYS)[number];

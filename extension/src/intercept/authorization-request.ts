@@ -1,4 +1,4 @@
-import { isSignInOnly } from '../../../shared/src/scopes/catalog.js';
+import { isSignInOnly } from '#shared/scopes/catalog.js';
 import { platformFor, type MatchedPlatform } from './platforms.js';
 import { readRequestObject } from './request-object.js';
 

@@ -1,5 +1,5 @@
-import { MandateError, UNEXPECTED } from '../../../shared/src/errors.js';
-import type { Reply, ReplyErrorCode } from '../../../shared/src/protocol.js';
+import { MandateError, UNEXPECTED } from '#shared/errors.js';
+import type { Reply, ReplyErrorCode } from '#shared/protocol.js';
 
 /**
  * Every error the extension surfaces: the shared MandateError base with a reply code (shared/src/protocol.ts),

@@ -1,4 +1,4 @@
-import { type MessageType, type RequestOf, type ResponseOf, messages, reply } from '../../../shared/src/protocol.js';
+import { type MessageType, type RequestOf, type ResponseOf, messages, reply } from '#shared/protocol.js';
 import browser from './browser.js';
 import { ExtensionError } from './errors.js';
 

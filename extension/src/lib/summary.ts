@@ -1,8 +1,8 @@
-import type { GrantView } from '../../../shared/src/admin-api.js';
-import { describeDuration } from '../../../shared/src/duration.js';
+import type { GrantView } from '#shared/admin-api.js';
+import { describeDuration } from '#shared/duration.js';
 import { hostOf } from './url.js';
-import { describeAuthorizationDetails, detailsSummary } from '../../../shared/src/authorization-details/model.js';
-import { showText } from '../../../shared/src/text.js';
+import { describeAuthorizationDetails, detailsSummary } from '#shared/authorization-details/model.js';
+import { showText } from '#shared/text.js';
 
 /** "<agent> wants <n> permissions on <resource> for <duration>" — plain text; notifications render no markup. */
 export function requestSummary(g: GrantView): string {

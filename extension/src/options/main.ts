@@ -1,7 +1,7 @@
 import '../lib/zod-jitless.js';
-import { publicMessage } from '../../../shared/src/errors.js';
-import { STATE_PORT, extensionState, type ExtensionState } from '../../../shared/src/protocol.js';
-import type { Policy } from '../../../shared/src/policy.js';
+import { publicMessage } from '#shared/errors.js';
+import { STATE_PORT, extensionState, type ExtensionState } from '#shared/protocol.js';
+import type { Policy } from '#shared/policy.js';
 import browser from '../lib/browser.js';
 import { send } from '../lib/messaging.js';
 import { connectionBadge } from '../ui/connection.js';

@@ -1,5 +1,5 @@
-import { publicMessage } from '../../../shared/src/errors.js';
-import type { GrantView } from '../../../shared/src/admin-api.js';
+import { publicMessage } from '#shared/errors.js';
+import type { GrantView } from '#shared/admin-api.js';
 import { send } from '../lib/messaging.js';
 import { h } from '../ui/dom.js';
 import { overallRisk, riskPill, scopeList } from '../ui/scopes.js';
@@ -7,7 +7,7 @@ import { hostOf } from '../lib/url.js';
 import { ago, countdown } from '../ui/time.js';
 import type { Notify } from './pending.js';
 import { onFirstVisible } from './on-visible.js';
-import { showText } from '../../../shared/src/text.js';
+import { showText } from '#shared/text.js';
 import { authorizationDetailsView } from '../ui/authorization-details.js';
 
 /** Elements whose text shows time left; updated every second by one timer for the whole list. */

@@ -1,6 +1,6 @@
-import { publicMessage } from '../../../shared/src/errors.js';
-import type { ExternalGrantView } from '../../../shared/src/admin-api.js';
-import { revokePageFor } from '../../../shared/src/providers/revoke-pages.js';
+import { publicMessage } from '#shared/errors.js';
+import type { ExternalGrantView } from '#shared/admin-api.js';
+import { revokePageFor } from '#shared/providers/revoke-pages.js';
 import { send } from '../lib/messaging.js';
 import { h } from '../ui/dom.js';
 import { overallRisk, riskPill, scopeList } from '../ui/scopes.js';

@@ -1,7 +1,7 @@
 import '../lib/zod-jitless.js';
-import { showText } from '../../../shared/src/text.js';
-import type { ExternalGrantView, GrantView } from '../../../shared/src/admin-api.js';
-import { STATE_PORT, type ExtensionState } from '../../../shared/src/protocol.js';
+import { showText } from '#shared/text.js';
+import type { ExternalGrantView, GrantView } from '#shared/admin-api.js';
+import { STATE_PORT, type ExtensionState } from '#shared/protocol.js';
 import browser from '../lib/browser.js';
 import { $, h, replaceChildren } from '../ui/dom.js';
 import { connectionBadge, disconnectedPanel } from '../ui/connection.js';

@@ -1,8 +1,8 @@
-import { publicMessage } from '../../../shared/src/errors.js';
-import type { GrantView } from '../../../shared/src/admin-api.js';
-import type { Policy } from '../../../shared/src/policy.js';
-import { describeDuration } from '../../../shared/src/duration.js';
-import { describeScope } from '../../../shared/src/scopes/catalog.js';
+import { publicMessage } from '#shared/errors.js';
+import type { GrantView } from '#shared/admin-api.js';
+import type { Policy } from '#shared/policy.js';
+import { describeDuration } from '#shared/duration.js';
+import { describeScope } from '#shared/scopes/catalog.js';
 import { send } from '../lib/messaging.js';
 import { h } from '../ui/dom.js';
 import { durationPicker } from '../ui/duration-picker.js';
@@ -10,8 +10,8 @@ import { overallRisk, riskPill, scopeChoices } from '../ui/scopes.js';
 import { hostOf } from '../lib/url.js';
 import { clockTime } from '../ui/time.js';
 import { authorizationDetailsView, describeAuthorizationDetails } from '../ui/authorization-details.js';
-import { RISK_ORDER, type RiskOrUnknown } from '../../../shared/src/scopes/catalog.js';
-import { showText } from '../../../shared/src/text.js';
+import { RISK_ORDER, type RiskOrUnknown } from '#shared/scopes/catalog.js';
+import { showText } from '#shared/text.js';
 
 export type Notify = (message: string, kind?: 'ok' | 'error') => void;
 

@@ -5,9 +5,9 @@
  * exactly that request: untick scopes, choose how long, then Continue or Block.
  */
 import '../lib/zod-jitless.js';
-import { publicMessage } from '../../../shared/src/errors.js';
-import type { Policy } from '../../../shared/src/policy.js';
-import type { InterceptOpened } from '../../../shared/src/protocol.js';
+import { publicMessage } from '#shared/errors.js';
+import type { Policy } from '#shared/policy.js';
+import type { InterceptOpened } from '#shared/protocol.js';
 import { HIDDEN_TEXT, parseAuthorizationRequest, type AuthorizationRequest } from '../intercept/authorization-request.js';
 import browser from '../lib/browser.js';
 import { send } from '../lib/messaging.js';

@@ -4,13 +4,13 @@
  * warning and what was received, escaped — and the caller must not offer approval (`data-showable="false"`).
  * Pages that use it link ../ui/authorization-details.css. Text only; every string was escaped by the model.
  */
-import { describeAuthorizationDetails, type DetailEntry, type DetailsContext, type DetailsModel } from '../../../shared/src/authorization-details/model.js';
-import { showText } from '../../../shared/src/text.js';
+import { describeAuthorizationDetails, type DetailEntry, type DetailsContext, type DetailsModel } from '#shared/authorization-details/model.js';
+import { showText } from '#shared/text.js';
 import { h } from './dom.js';
 import { riskPill } from './scopes.js';
 
-export { describeAuthorizationDetails, detailsSummary, payeesOf } from '../../../shared/src/authorization-details/model.js';
-export type { DetailsContext, DetailsModel } from '../../../shared/src/authorization-details/model.js';
+export { describeAuthorizationDetails, detailsSummary, payeesOf } from '#shared/authorization-details/model.js';
+export type { DetailsContext, DetailsModel } from '#shared/authorization-details/model.js';
 
 /** How much of an unshowable raw value is repeated, escaped, so the person can see what was hidden. */
 const RAW_SHOWN = 2000;

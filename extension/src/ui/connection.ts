@@ -1,4 +1,4 @@
-import type { Connection, ExtensionState } from '../../../shared/src/protocol.js';
+import type { Connection, ExtensionState } from '#shared/protocol.js';
 import browser from '../lib/browser.js';
 import { hostOf } from '../lib/url.js';
 import { h } from './dom.js';

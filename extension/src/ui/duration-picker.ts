@@ -1,4 +1,4 @@
-import { describeDuration } from '../../../shared/src/duration.js';
+import { describeDuration } from '#shared/duration.js';
 import { h } from './dom.js';
 
 const PRESETS = [15 * 60, 3600, 8 * 3600, 24 * 3600];

@@ -1,6 +1,6 @@
-import { describeScopes, highestRisk, type RiskOrUnknown, type ScopeInfo } from '../../../shared/src/scopes/catalog.js';
+import { describeScopes, highestRisk, type RiskOrUnknown, type ScopeInfo } from '#shared/scopes/catalog.js';
 import { h } from './dom.js';
-import { showText } from '../../../shared/src/text.js';
+import { showText } from '#shared/text.js';
 
 export const RISK_LABEL: Record<RiskOrUnknown, string> = {
   'sign-in': 'Sign-in',

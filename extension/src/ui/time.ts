@@ -1,4 +1,4 @@
-import { formatDuration } from '../../../shared/src/duration.js';
+import { formatDuration } from '#shared/duration.js';
 
 /** Converts the daemon's clock to this page's, using the offset seen when the state was read. */
 export function daemonClock(daemonNow: number, readAt: number): () => number {

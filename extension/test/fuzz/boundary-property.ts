@@ -4,8 +4,8 @@
  * (intercept/authorization-request.ts), which reads URLs any page can build.
  */
 import fc from 'fast-check';
-import { SCOPE_TOKEN_RE } from '../../../shared/src/oauth.js';
-import { envelope, messages, type MessageType } from '../../../shared/src/protocol.js';
+import { SCOPE_TOKEN_RE } from '#shared/oauth.js';
+import { envelope, messages, type MessageType } from '#shared/protocol.js';
 import { classifySender, mayCall } from '../../src/background/sender-policy.js';
 import { parseAuthorizationRequest } from '../../src/intercept/authorization-request.js';
 

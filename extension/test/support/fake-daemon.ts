@@ -3,8 +3,8 @@
  * the identity challenge with a real ES256 signature by its identity key (so the extension's pin check runs
  * for real), serves the lists, and holds the SSE stream open for the test to write to or end.
  */
-import { type EcPublicJwk, type GrantView, IDENTITY_PROOF_TYP } from '../../../shared/src/admin-api.js';
-import { ADMIN_PREFIX } from '../../../shared/src/admin-contract.js';
+import { type EcPublicJwk, type GrantView, IDENTITY_PROOF_TYP } from '#shared/admin-api.js';
+import { ADMIN_PREFIX } from '#shared/admin-contract.js';
 import { base64url } from '../../src/background/proof.js';
 
 export const ORIGIN = 'chrome-extension://ffgkmgaanieiccjamnkagikpfjiadigm';

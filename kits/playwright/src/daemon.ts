@@ -4,8 +4,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { agentCreated, auditEventView, grantList, grantView, type AuditEventView, type GrantView } from '../../../shared/src/admin-api.js';
-import { policySchema, type Policy } from '../../../shared/src/policy.js';
+import { agentCreated, auditEventView, grantList, grantView, type AuditEventView, type GrantView } from '#shared/admin-api.js';
+import { policySchema, type Policy } from '#shared/policy.js';
 import { startDaemon, type RunningDaemon } from '../../../daemon/src/daemon.js';
 import { z } from 'zod';
 

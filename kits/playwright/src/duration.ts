@@ -1,5 +1,5 @@
 import type { Locator } from '@playwright/test';
-import { describeDuration } from '../../../shared/src/duration.js';
+import { describeDuration } from '#shared/duration.js';
 
 /** A duration as the person picks it: `'15m'`, `'1h'`, `'8h'`, `'1d'`, or a number of minutes. */
 export type Duration = '15m' | '1h' | '8h' | '1d' | number;

@@ -1,5 +1,5 @@
-import { AUDIT_OUTCOMES } from '../../../../shared/src/admin-api.js';
-import { auditDetailSummary } from '../../../../shared/src/audit-summary.js';
+import { AUDIT_OUTCOMES } from '#shared/admin-api.js';
+import { auditDetailSummary } from '#shared/audit-summary.js';
 import { UsageError, parse } from '../args.js';
 import { cliClient, resolveTarget } from '../client.js';
 import { isoTime, safe, table } from '../format.js';

@@ -1,8 +1,8 @@
-import type { GrantView } from '../../../../shared/src/admin-api.js';
-import { formatExactDuration, parseDuration } from '../../../../shared/src/duration.js';
+import type { GrantView } from '#shared/admin-api.js';
+import { formatExactDuration, parseDuration } from '#shared/duration.js';
 import { UsageError, parse, splitList } from '../args.js';
 import { type CliClient, cliClient, resolveTarget } from '../client.js';
-import { payeesOf, type DetailsContext } from '../../../../shared/src/authorization-details/model.js';
+import { payeesOf, type DetailsContext } from '#shared/authorization-details/model.js';
 import { detailsLines } from '../details.js';
 import { isoTime, safe, when } from '../format.js';
 import type { CliIo } from '../io.js';
