@@ -30,6 +30,13 @@ export function clientsRepo(db: Database) {
   const all = db.prepare<[], ClientRow>(`SELECT ${COLUMNS} FROM clients WHERE removed_at IS NULL ORDER BY created_at, client_id`);
   const remove = db.prepare<[number, string]>('UPDATE clients SET removed_at = ? WHERE client_id = ? AND removed_at IS NULL');
   let generation = 0;
+  // Client records by id, for client authentication on every token and introspection request. Every write
+  // through this repository clears it; other writers (registrations.repo) only ever add new ids.
+  const cache = new Map<string, ClientRecord>();
+  const changed = (): void => {
+    generation++;
+    cache.clear();
+  };
 
   return {
     /**
@@ -39,19 +46,30 @@ export function clientsRepo(db: Database) {
      */
     generation: (): number => generation,
     insert(rec: ClientRecord): void {
-      generation++;
+      changed();
       insert.run({ ...rec, scopes: JSON.stringify(rec.scopes), resources: JSON.stringify(rec.resources) });
     },
     get(clientId: string): ClientRecord | undefined {
+      const hit = cache.get(clientId);
+      if (hit) return hit;
       const row = byId.get(clientId);
-      return row && toRecord(row);
+      if (!row) return undefined;
+      // frozen: one record is shared by every caller until the next write
+      const rec = Object.freeze({
+        ...toRecord(row),
+        scopes: Object.freeze(toRecord(row).scopes) as string[],
+        resources: Object.freeze(toRecord(row).resources) as string[],
+      });
+      if (cache.size >= 10_000) cache.clear(); // bounded; a miss only costs a read
+      cache.set(clientId, rec);
+      return rec;
     },
     list(): ClientRecord[] {
       return all.all().map(toRecord);
     },
     /** Soft delete: the row stays so past grants and audit rows keep their agent's name. */
     remove(clientId: string, now: number): boolean {
-      generation++;
+      changed();
       return remove.run(now, clientId).changes === 1;
     },
   };

@@ -34,7 +34,7 @@ export function tokenService(ctx: DaemonContext, grantsSvc: GrantService) {
     how: 'ciba' | 'token-exchange' | 'authorization_code' | 'refresh_token',
   ): Promise<TokenResponse> {
     const now = clock();
-    const issued = await issueAccessToken(keys, issuer, g, scopes, now);
+    const issued = issueAccessToken(keys, issuer, g, scopes, now);
     await tx.transactGrouped(() => {
       const live = claim(g.id, now);
       if (!live) throw new OAuthError(400, 'invalid_grant', `grant ${g.id} is no longer active`);
