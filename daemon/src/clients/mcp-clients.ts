@@ -86,6 +86,28 @@ export function registeredResources(ctx: DaemonContext): ReadonlyMap<string, rea
   return out;
 }
 
+/** The registration row of a client, from the metadata it presented (a metadata document or an RFC 7591 body). */
+function registration(
+  clientId: string,
+  source: RegistrationRecord['source'],
+  isPublic: boolean,
+  meta: { client_name?: string | undefined; redirect_uris: string[]; logo_uri?: string | undefined; client_uri?: string | undefined },
+  fetchedAt: number | null,
+  now: number,
+): Omit<RegistrationRecord, 'last_used_at'> {
+  return {
+    client_id: clientId,
+    source,
+    public: isPublic,
+    client_name: meta.client_name ?? null,
+    redirect_uris: meta.redirect_uris,
+    logo_uri: meta.logo_uri ?? null,
+    client_uri: meta.client_uri ?? null,
+    fetched_at: fetchedAt,
+    created_at: now,
+  };
+}
+
 /**
  * MCP clients that are not added by hand: client ID metadata documents (an https client_id, fetched with
  * limits and cached) and RFC 7591 dynamic registration (rate-limited, removed when unused).
@@ -140,23 +162,7 @@ export function mcpClients(ctx: DaemonContext, opts: McpClientOptions) {
       if (e instanceof OAuthError) throw invalidClient(`client metadata document: ${e.description}`);
       throw e;
     }
-    ctx.tx.transact(() =>
-      repo.save(
-        {
-          client_id: clientId,
-          source: 'metadata_document',
-          public: true,
-          client_name: doc.client_name ?? null,
-          redirect_uris: doc.redirect_uris,
-          logo_uri: doc.logo_uri ?? null,
-          client_uri: doc.client_uri ?? null,
-          fetched_at: now,
-          created_at: now,
-        },
-        name,
-        sha256(randomSecret('unused_')),
-      ),
-    );
+    ctx.tx.transact(() => repo.save(registration(clientId, 'metadata_document', true, doc, now, now), name, sha256(randomSecret('unused_'))));
     return lookup(clientId)!;
   }
 
@@ -199,21 +205,7 @@ export function mcpClients(ctx: DaemonContext, opts: McpClientOptions) {
     const secret = method === 'none' ? undefined : randomSecret('mcs_');
     const name = `${shownName(meta, 'Unnamed MCP client')} (registered itself, not verified)`;
     ctx.tx.transact(() => {
-      repo.save(
-        {
-          client_id: clientId,
-          source: 'dynamic',
-          public: secret === undefined,
-          client_name: meta.client_name ?? null,
-          redirect_uris: meta.redirect_uris,
-          logo_uri: meta.logo_uri ?? null,
-          client_uri: meta.client_uri ?? null,
-          fetched_at: null,
-          created_at: now,
-        },
-        name,
-        sha256(secret ?? randomSecret('unused_')),
-      );
+      repo.save(registration(clientId, 'dynamic', secret === undefined, meta, null, now), name, sha256(secret ?? randomSecret('unused_')));
       ctx.audit.append({
         type: 'client.registered',
         outcome: 'ok',

@@ -69,7 +69,7 @@ export function metadataRoutes(ctx: DaemonContext, registrationOpen: () => boole
   // The documents change only when a resource server is added or removed, or the registration policy flips:
   // each is serialised once per loopback name and served as it is until then.
   const documents = new Map<string, { version: string; body: string }>();
-  const jwks = { of: ctx.keys.jwks, body: JSON.stringify(ctx.keys.jwks) };
+  const jwks = JSON.stringify(ctx.keys.jwks); // the keys are loaded once, at start-up (tokens/keys.ts)
   const json = { 'content-type': 'application/json' };
   return new Hono()
     .get(OAUTH_PATHS.metadata, (c) => {
@@ -83,8 +83,5 @@ export function metadataRoutes(ctx: DaemonContext, registrationOpen: () => boole
       }
       return c.body(doc.body, 200, json);
     })
-    .get(OAUTH_PATHS.jwks, (c) => {
-      if (jwks.of !== ctx.keys.jwks) Object.assign(jwks, { of: ctx.keys.jwks, body: JSON.stringify(ctx.keys.jwks) });
-      return c.body(jwks.body, 200, json);
-    });
+    .get(OAUTH_PATHS.jwks, (c) => c.body(jwks, 200, json));
 }

@@ -55,11 +55,8 @@ export function clientsRepo(db: Database) {
       const row = byId.get(clientId);
       if (!row) return undefined;
       // frozen: one record is shared by every caller until the next write
-      const rec = Object.freeze({
-        ...toRecord(row),
-        scopes: Object.freeze(toRecord(row).scopes) as string[],
-        resources: Object.freeze(toRecord(row).resources) as string[],
-      });
+      const parsed = toRecord(row);
+      const rec = Object.freeze({ ...parsed, scopes: Object.freeze(parsed.scopes) as string[], resources: Object.freeze(parsed.resources) as string[] });
       if (cache.size >= 10_000) cache.clear(); // bounded; a miss only costs a read
       cache.set(clientId, rec);
       return rec;
