@@ -17,6 +17,7 @@ import { DB_FILE } from '../daemon/src/config.js';
 import { auditRepo } from '../daemon/src/store/audit.repo.js';
 import { clientsRepo } from '../daemon/src/store/clients.repo.js';
 import { openDatabase } from '../daemon/src/store/db.js';
+import { prng } from '../daemon/test/prng.js';
 import { grantsRepo } from '../daemon/src/store/grants.repo.js';
 import { join } from 'node:path';
 
@@ -50,18 +51,6 @@ const RESOURCES = [
 ];
 const SCOPES = ['read', 'write', 'send', 'delete', 'admin'];
 const AGENT_COUNT = 24;
-
-/** A small deterministic PRNG (mulberry32), so two seeds of the same size hold the same mix. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Weighted pick: `[value, weight][]`. */
 function weighted<T>(rand: () => number, table: readonly (readonly [T, number])[]): T {

@@ -10,22 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GRANT_TYPE_CIBA, GRANT_TYPE_TOKEN_EXCHANGE, TOKEN_TYPE_ACCESS_TOKEN } from '#shared/oauth.js';
 import { DB_FILE } from '../../src/config.js';
+import { prng } from '../prng.js';
 import { Api, HttpError, freePort, spawnDaemon, type Child } from './child.js';
 
 type Client = { client_id: string; client_secret: string };
 const MAIL = 'https://mail.example/';
-
-/** Seeded PRNG (mulberry32) so a run's choices replay; kill timing still depends on the machine. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Ledger {
   agent: Client;

@@ -1,8 +1,8 @@
 /** Faults: the daemon dies mid-stream, the feed is replayed on reconnect, and a forged feed is never trusted. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { MandateTokenError, type Verifier } from '../../../kits/resource-server/index.js';
+import type { Verifier } from '../../../kits/resource-server/index.js';
 import { MAIL, startTestDaemon } from '../harness.js';
-import { type World, world } from './support.js';
+import { type World, codeOf, world } from './support.js';
 
 let current: World | undefined;
 const extra: Verifier[] = [];
@@ -10,16 +10,6 @@ afterEach(async () => {
   for (const v of [...(current?.verifiers ?? []), ...extra.splice(0)]) await v.close();
   current = undefined;
 });
-
-const codeOf = async (p: Promise<unknown>) => {
-  try {
-    await p;
-    return 'accepted';
-  } catch (e) {
-    if (e instanceof MandateTokenError) return e.code;
-    throw e;
-  }
-};
 
 describe('daemon killed mid-stream', () => {
   it('fails closed once the bound has passed, then resumes and refuses what was revoked while it was away', async () => {

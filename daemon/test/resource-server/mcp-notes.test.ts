@@ -37,6 +37,20 @@ const toolAudit = (d: Awaited<ReturnType<typeof setup>>['d']) =>
     .all()
     .map((r) => [r.type, (JSON.parse(r.detail) as { tool: string }).tool]);
 
+/** A raw MCP `tools/call` of add_note, its Mcp-Name header saying `mcpName` (MCP 2026-07-28 headers). */
+const callAddNote = (s: { server: { url: string }; token: string }, mcpName: string) =>
+  fetch(s.server.url, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${s.token}`,
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-method': 'tools/call',
+      'mcp-name': mcpName,
+    },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'add_note', arguments: { text: 'x' } } }),
+  });
+
 describe('examples/mcp-notes-server with notes.read only', () => {
   it('list_notes works, add_note is refused with insufficient_scope, both land in the audit; tools/list hides add_note', async () => {
     const s = await setup();
@@ -45,17 +59,7 @@ describe('examples/mcp-notes-server with notes.read only', () => {
     const listed = await client.callTool({ name: 'list_notes', arguments: {} });
     expect(JSON.stringify(listed.content)).toContain('Buy milk');
 
-    const raw = await fetch(s.server.url, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${s.token}`,
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-        'mcp-method': 'tools/call',
-        'mcp-name': 'add_note',
-      },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'add_note', arguments: { text: 'x' } } }),
-    });
+    const raw = await callAddNote(s, 'add_note');
     expect(raw.status).toBe(403);
     expect(raw.headers.get('www-authenticate')).toContain('error="insufficient_scope"');
     expect(raw.headers.get('www-authenticate')).toContain('scope="notes.write"');
@@ -71,17 +75,7 @@ describe('examples/mcp-notes-server with notes.read only', () => {
 
   it('must-reject: Mcp-Name saying list_notes on a body calling add_note → 400, nothing called', async () => {
     const s = await setup();
-    const res = await fetch(s.server.url, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${s.token}`,
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-        'mcp-method': 'tools/call',
-        'mcp-name': 'list_notes',
-      },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'add_note', arguments: { text: 'x' } } }),
-    });
+    const res = await callAddNote(s, 'list_notes');
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ error: 'invalid_request' });
   });

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AgentCreated } from '#shared/admin-api.js';
-import { createVerifier, type Verifier, type VerifierOptions } from '../../../kits/resource-server/index.js';
+import { MandateTokenError, createVerifier, type Verifier, type VerifierOptions } from '../../../kits/resource-server/index.js';
 import { CAL, MAIL, basic, startTestDaemon, type TestDaemon } from '../harness.js';
 
 export interface World {
@@ -79,4 +79,15 @@ export async function readFeed(
     ctl.abort();
   }
   return { status: res.status, events };
+}
+
+/** What verify() made of a token: 'accepted', or the MandateTokenError code it threw. */
+export async function codeOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return 'accepted';
+  } catch (e) {
+    if (e instanceof MandateTokenError) return e.code;
+    throw e;
+  }
 }

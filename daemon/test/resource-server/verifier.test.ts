@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MandateTokenError, mandateAuth } from '../../../kits/resource-server/index.js';
 import { CAL, MAIL } from '../harness.js';
-import { type World, world } from './support.js';
+import { type World, codeOf, world } from './support.js';
 
 let current: World | undefined;
 afterEach(async () => {
@@ -15,16 +15,6 @@ async function setup() {
   current = await world();
   return current;
 }
-
-const codeOf = async (p: Promise<unknown>) => {
-  try {
-    await p;
-    return 'accepted';
-  } catch (e) {
-    if (e instanceof MandateTokenError) return e.code;
-    throw e;
-  }
-};
 
 describe('verify()', () => {
   it('accepts a live token and returns who, which agent, which grant, which scopes', async () => {
