@@ -22,7 +22,7 @@ const REPEAT = Number(process.env.BENCH_REPEAT ?? 25);
 const SPAWNS = Number(process.env.BENCH_SPAWNS ?? 7);
 const BIN = 'bin/mandate.js';
 
-if (!existsSync('dist/daemon/src/cli/main.js')) {
+if (!existsSync('dist/daemon/mandate.mjs')) {
   console.error('bench:scale runs the built daemon: run `npm run build:daemon` first');
   process.exit(1);
 }

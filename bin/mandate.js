@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// The `mandate` command. Runs the compiled daemon/CLI from dist/ (built by `npm install` / `npm run build`).
+// The `mandate` command. Runs the daemon/CLI bundled into one file, dist/daemon/mandate.mjs (built by `npm install` /
+// `npm run build`; scripts/bundle-daemon.ts says why it is one file).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const entry = new URL('../dist/daemon/src/cli/main.js', import.meta.url);
+const entry = new URL('../dist/daemon/mandate.mjs', import.meta.url);
 if (!existsSync(fileURLToPath(entry))) {
   process.stderr.write('mandate: not built yet. Run `npm install` (or `npm run build`) in the Mandate folder first.\n');
   process.exit(1);

@@ -5,7 +5,7 @@
  * shared limits, hidden characters, or not valid details at all — and then nothing may be approved.
  */
 import { MAX_JSON_DEPTH, authorizationDetails, nestsDeeperThan } from '../oauth.js';
-import { RISK_ORDER, type Risk } from '../scopes/catalog.js';
+import { RISK_ORDER, type Risk } from '../scopes/risk.js';
 import { showText, textProblem } from '../text.js';
 import { entryReader, flatten, isObject, type DetailField } from './fields.js';
 import { DETAILS_LIMITS } from './limits.js';

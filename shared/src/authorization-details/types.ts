@@ -2,7 +2,7 @@
  * The RFC 9396 types Mandate knows how to say in plain words, and the common fields of every type (§2.2).
  * A known type reads the keys it understands; whatever is left is shown verbatim by the model.
  */
-import type { Risk } from '../scopes/catalog.js';
+import type { Risk } from '../scopes/risk.js';
 import { showText } from '../text.js';
 import { flatten, isObject, scalarText, type DetailField, type EntryReader } from './fields.js';
 import { formatIban, groupAmount, isCurrencyCode } from './format.js';
