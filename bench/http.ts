@@ -5,6 +5,10 @@
  *   introspection   Mandate /introspect by a resource server  vs node-oidc-provider opaque-token introspection
  *   metadata        Mandate RFC 8414 metadata                 vs a Hono "hello" on the same server stack
  *
+ * Token issuance also prints the durable-write ceiling (bench/peers/durable-ceiling.ts): the same server stack doing
+ * nothing per request but the group-committed, fsynced token and audit rows an exchange must write before it
+ * answers. The reference writes nothing; the ceiling shows the most any durable issuer can reach here.
+ *
  * Each server runs in its own process; autocannon drives it from this one with BENCH_CONNECTIONS (50)
  * connections for BENCH_SECONDS (8) each. Introspection is also driven at a fixed 500 req/s for its p99.
  * Figures are req/s, p50/p99 latency and the ratio Mandate / reference; compare runs by the ratio.
@@ -117,6 +121,7 @@ const peerJwt = await post(`${peer.url}/token`, peerAuth, { grant_type: 'client_
 if (String(peerJwt.access_token).split('.').length !== 3) throw new Error('node-oidc-provider did not issue a JWT access token');
 const peerOpaque = await post(`${peer.url}/token`, peerAuth, { grant_type: 'client_credentials', scope: 'api.read' });
 const hello = await startProcess(['--import', 'tsx', 'bench/peers/hono-hello.ts']);
+const ceilingPeer = await startProcess(['--import', 'tsx', 'bench/peers/durable-ceiling.ts']);
 
 interface Row {
   path: string;
@@ -124,6 +129,8 @@ interface Row {
   reference: Figures;
   referenceName: string;
   goal: number;
+  /** The durable-write ceiling on the same stack (token issuance only). */
+  ceiling?: Figures;
 }
 
 const rows: Row[] = [];
@@ -140,6 +147,7 @@ try {
       headers: formHeaders(peerAuth),
       body: new URLSearchParams({ grant_type: 'client_credentials', resource: PEER_RESOURCE, scope: 'api.read' }).toString(),
     }),
+    ceiling: await load({ url: `${ceilingPeer.url}/token`, method: 'POST' }),
   });
   const introspectMandate: Load = { url: `${mandate.url}/introspect`, method: 'POST', headers: formHeaders(rsAuth), body: `token=${token}` };
   const introspectPeer: Load = {
@@ -170,7 +178,7 @@ try {
     reference: await load({ url: hello.url }),
   });
 } finally {
-  await Promise.all([stop(mandate), stop(peer), stop(hello)]);
+  await Promise.all([stop(mandate), stop(peer), stop(hello), stop(ceilingPeer)]);
   rmSync(home, { recursive: true, force: true });
 }
 
@@ -179,7 +187,12 @@ console.log(`HTTP hot paths: ${CONNECTIONS} connections, ${SECONDS} s per target
 for (const r of rows) {
   const ratio = r.mandate.rps / r.reference.rps;
   const verdict = r.goal > 0 ? `goal ≥ ${r.goal}× ${ratio >= r.goal ? 'met' : 'NOT met'}` : `p99 ${r.mandate.p99 <= 5 ? 'met' : 'NOT met'}`;
-  console.log(
-    `\n${r.path}\n  Mandate    ${f(r.mandate)}\n  reference  ${f(r.reference)}   (${r.referenceName})\n  ratio      ${ratio.toFixed(2)}×   ${verdict}`,
-  );
+  console.log(`\n${r.path}\n  Mandate    ${f(r.mandate)}\n  reference  ${f(r.reference)}   (${r.referenceName})`);
+  if (r.ceiling) {
+    const ceiling = r.ceiling.rps / r.reference.rps;
+    console.log(
+      `  ceiling    ${f(r.ceiling)}   (durable writes only: ${ceiling.toFixed(2)}× the reference; Mandate is ${(r.mandate.rps / r.ceiling.rps).toFixed(2)}× it)`,
+    );
+  }
+  console.log(`  ratio      ${ratio.toFixed(2)}×   ${verdict}`);
 }
