@@ -5,9 +5,10 @@
  *   introspection   Mandate /introspect by a resource server  vs node-oidc-provider opaque-token introspection
  *   metadata        Mandate RFC 8414 metadata                 vs a Hono "hello" on the same server stack
  *
- * Token issuance also prints the durable-write ceiling (bench/peers/durable-ceiling.ts): the same server stack doing
- * nothing per request but the group-committed, fsynced token and audit rows an exchange must write before it
- * answers. The reference writes nothing; the ceiling shows the most any durable issuer can reach here.
+ * Token issuance also prints two durable-write ceilings (bench/peers/durable-ceiling.ts): the same server stack
+ * doing nothing per request but the group-committed, fsynced token and audit rows an exchange must write before
+ * it answers, then that plus one ES256 signature. The reference writes nothing; the ceilings show the most any
+ * durable issuer can reach here, before client authentication, body parsing and subject-token checks.
  *
  * Each server runs in its own process; autocannon drives it from this one with BENCH_CONNECTIONS (50)
  * connections for BENCH_SECONDS (8) each. Introspection is also driven at a fixed 500 req/s for its p99.
@@ -122,6 +123,7 @@ if (String(peerJwt.access_token).split('.').length !== 3) throw new Error('node-
 const peerOpaque = await post(`${peer.url}/token`, peerAuth, { grant_type: 'client_credentials', scope: 'api.read' });
 const hello = await startProcess(['--import', 'tsx', 'bench/peers/hono-hello.ts']);
 const ceilingPeer = await startProcess(['--import', 'tsx', 'bench/peers/durable-ceiling.ts']);
+const signingCeilingPeer = await startProcess(['--import', 'tsx', 'bench/peers/durable-ceiling.ts', '--sign']);
 
 interface Row {
   path: string;
@@ -129,8 +131,8 @@ interface Row {
   reference: Figures;
   referenceName: string;
   goal: number;
-  /** The durable-write ceiling on the same stack (token issuance only). */
-  ceiling?: Figures;
+  /** The durable-write ceilings on the same stack (token issuance only): writes alone, writes + signature. */
+  ceilings?: { writes: Figures; signed: Figures };
 }
 
 const rows: Row[] = [];
@@ -147,7 +149,10 @@ try {
       headers: formHeaders(peerAuth),
       body: new URLSearchParams({ grant_type: 'client_credentials', resource: PEER_RESOURCE, scope: 'api.read' }).toString(),
     }),
-    ceiling: await load({ url: `${ceilingPeer.url}/token`, method: 'POST' }),
+    ceilings: {
+      writes: await load({ url: `${ceilingPeer.url}/token`, method: 'POST' }),
+      signed: await load({ url: `${signingCeilingPeer.url}/token`, method: 'POST' }),
+    },
   });
   const introspectMandate: Load = { url: `${mandate.url}/introspect`, method: 'POST', headers: formHeaders(rsAuth), body: `token=${token}` };
   const introspectPeer: Load = {
@@ -178,7 +183,7 @@ try {
     reference: await load({ url: hello.url }),
   });
 } finally {
-  await Promise.all([stop(mandate), stop(peer), stop(hello), stop(ceilingPeer)]);
+  await Promise.all([stop(mandate), stop(peer), stop(hello), stop(ceilingPeer), stop(signingCeilingPeer)]);
   rmSync(home, { recursive: true, force: true });
 }
 
@@ -188,11 +193,13 @@ for (const r of rows) {
   const ratio = r.mandate.rps / r.reference.rps;
   const verdict = r.goal > 0 ? `goal ≥ ${r.goal}× ${ratio >= r.goal ? 'met' : 'NOT met'}` : `p99 ${r.mandate.p99 <= 5 ? 'met' : 'NOT met'}`;
   console.log(`\n${r.path}\n  Mandate    ${f(r.mandate)}\n  reference  ${f(r.reference)}   (${r.referenceName})`);
-  if (r.ceiling) {
-    const ceiling = r.ceiling.rps / r.reference.rps;
-    console.log(
-      `  ceiling    ${f(r.ceiling)}   (durable writes only: ${ceiling.toFixed(2)}× the reference; Mandate is ${(r.mandate.rps / r.ceiling.rps).toFixed(2)}× it)`,
-    );
+  if (r.ceilings) {
+    const line = (label: string, c: Figures, what: string) =>
+      console.log(
+        `  ${label} ${f(c)}   (${what}: ${(c.rps / r.reference.rps).toFixed(2)}× the reference; Mandate is ${(r.mandate.rps / c.rps).toFixed(2)}× it)`,
+      );
+    line('ceiling   ', r.ceilings.writes, 'durable writes only');
+    line('+signature', r.ceilings.signed, 'durable writes + ES256 signature');
   }
   console.log(`  ratio      ${ratio.toFixed(2)}×   ${verdict}`);
 }
