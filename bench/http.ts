@@ -9,6 +9,8 @@
  * doing nothing per request but the group-committed, fsynced token and audit rows an exchange must write before
  * it answers, then that plus one ES256 signature. The reference writes nothing; the ceilings show the most any
  * durable issuer can reach here, before client authentication, body parsing and subject-token checks.
+ * Introspection prints the read ceiling (bench/peers/read-ceiling.ts): the same stack reading the form body and
+ * the token's and grant's rows, which is what seeing a revocation on the very next call costs at least.
  *
  * Each server runs in its own process; autocannon drives it from this one with BENCH_CONNECTIONS (50)
  * connections for BENCH_SECONDS (8) each. Introspection is also driven at a fixed 500 req/s for its p99.
@@ -29,12 +31,17 @@ const FIXED_RATE = Number(process.env.BENCH_FIXED_RATE ?? 500);
 interface Server {
   url: string;
   proc: ChildProcess;
+  /** The rest of the server's start line (the read ceiling names a token it knows). */
+  start: Record<string, unknown>;
 }
 
 function startProcess(args: string[]): Promise<Server> {
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
-    proc.stdout?.once('data', (b: Buffer) => resolve({ url: (JSON.parse(b.toString().split('\n')[0]!) as { url: string }).url, proc }));
+    proc.stdout?.once('data', (b: Buffer) => {
+      const start = JSON.parse(b.toString().split('\n')[0]!) as { url: string };
+      resolve({ url: start.url, proc, start });
+    });
     proc.once('exit', (c) => reject(new Error(`${args.join(' ')} exited ${c}`)));
   });
 }
@@ -124,6 +131,7 @@ const peerOpaque = await post(`${peer.url}/token`, peerAuth, { grant_type: 'clie
 const hello = await startProcess(['--import', 'tsx', 'bench/peers/hono-hello.ts']);
 const ceilingPeer = await startProcess(['--import', 'tsx', 'bench/peers/durable-ceiling.ts']);
 const signingCeilingPeer = await startProcess(['--import', 'tsx', 'bench/peers/durable-ceiling.ts', '--sign']);
+const readCeilingPeer = await startProcess(['--import', 'tsx', 'bench/peers/read-ceiling.ts']);
 
 interface Row {
   path: string;
@@ -131,8 +139,8 @@ interface Row {
   reference: Figures;
   referenceName: string;
   goal: number;
-  /** The durable-write ceilings on the same stack (token issuance only): writes alone, writes + signature. */
-  ceilings?: { writes: Figures; signed: Figures };
+  /** Ceilings on the same stack: the least work the path must do, and nothing else (bench/peers/*-ceiling.ts). */
+  ceilings?: { label: string; what: string; figures: Figures }[];
 }
 
 const rows: Row[] = [];
@@ -149,10 +157,14 @@ try {
       headers: formHeaders(peerAuth),
       body: new URLSearchParams({ grant_type: 'client_credentials', resource: PEER_RESOURCE, scope: 'api.read' }).toString(),
     }),
-    ceilings: {
-      writes: await load({ url: `${ceilingPeer.url}/token`, method: 'POST' }),
-      signed: await load({ url: `${signingCeilingPeer.url}/token`, method: 'POST' }),
-    },
+    ceilings: [
+      { label: 'ceiling', what: 'durable writes only', figures: await load({ url: `${ceilingPeer.url}/token`, method: 'POST' }) },
+      {
+        label: '+signature',
+        what: 'durable writes + ES256 signature',
+        figures: await load({ url: `${signingCeilingPeer.url}/token`, method: 'POST' }),
+      },
+    ],
   });
   const introspectMandate: Load = { url: `${mandate.url}/introspect`, method: 'POST', headers: formHeaders(rsAuth), body: `token=${token}` };
   const introspectPeer: Load = {
@@ -167,6 +179,18 @@ try {
     goal: 3,
     mandate: await load(introspectMandate),
     reference: await load(introspectPeer),
+    ceilings: [
+      {
+        label: 'ceiling',
+        what: 'form body + token and grant rows read',
+        figures: await load({
+          url: `${readCeilingPeer.url}/introspect`,
+          method: 'POST',
+          headers: { 'content-type': FORM },
+          body: `token=${String(readCeilingPeer.start.token)}`,
+        }),
+      },
+    ],
   });
   rows.push({
     path: `introspection at a fixed ${FIXED_RATE} req/s (p99 goal ≤ 5 ms)`,
@@ -183,7 +207,7 @@ try {
     reference: await load({ url: hello.url }),
   });
 } finally {
-  await Promise.all([stop(mandate), stop(peer), stop(hello), stop(ceilingPeer), stop(signingCeilingPeer)]);
+  await Promise.all([stop(mandate), stop(peer), stop(hello), stop(ceilingPeer), stop(signingCeilingPeer), stop(readCeilingPeer)]);
   rmSync(home, { recursive: true, force: true });
 }
 
@@ -193,13 +217,11 @@ for (const r of rows) {
   const ratio = r.mandate.rps / r.reference.rps;
   const verdict = r.goal > 0 ? `goal ≥ ${r.goal}× ${ratio >= r.goal ? 'met' : 'NOT met'}` : `p99 ${r.mandate.p99 <= 5 ? 'met' : 'NOT met'}`;
   console.log(`\n${r.path}\n  Mandate    ${f(r.mandate)}\n  reference  ${f(r.reference)}   (${r.referenceName})`);
-  if (r.ceilings) {
-    const line = (label: string, c: Figures, what: string) =>
-      console.log(
-        `  ${label} ${f(c)}   (${what}: ${(c.rps / r.reference.rps).toFixed(2)}× the reference; Mandate is ${(r.mandate.rps / c.rps).toFixed(2)}× it)`,
-      );
-    line('ceiling   ', r.ceilings.writes, 'durable writes only');
-    line('+signature', r.ceilings.signed, 'durable writes + ES256 signature');
+  for (const c of r.ceilings ?? []) {
+    const times = (x: number) => `${x.toFixed(2)}×`;
+    console.log(
+      `  ${c.label.padEnd(10)} ${f(c.figures)}   (${c.what}: ${times(c.figures.rps / r.reference.rps)} the reference; Mandate is ${times(r.mandate.rps / c.figures.rps)} it)`,
+    );
   }
   console.log(`  ratio      ${ratio.toFixed(2)}×   ${verdict}`);
 }

@@ -1,4 +1,4 @@
-/** Smoke test of bench/http.ts at tiny sizes: all five servers start, every row prints (not its goals). */
+/** Smoke test of bench/http.ts at tiny sizes: all six servers start, every row prints (not its goals). */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
@@ -14,7 +14,7 @@ it('bench/http.ts prints every row with both sides and a ratio', { timeout: 180_
   }
   expect(stdout.match(/^ {2}Mandate +\d+ req\/s +p50 +\d+ ms +p99 +\d+ ms$/gm)).toHaveLength(4);
   expect(stdout.match(/^ {2}reference +\d+ req\/s +p50 +\d+ ms +p99 +\d+ ms {3}\(.+\)$/gm)).toHaveLength(4);
-  for (const what of ['durable writes only', 'durable writes \\+ ES256 signature']) {
+  for (const what of ['durable writes only', 'durable writes \\+ ES256 signature', 'form body \\+ token and grant rows read']) {
     expect(stdout).toMatch(
       new RegExp(
         `^ {2}(ceiling|\\+signature) +\\d+ req/s +p50 +\\d+ ms +p99 +\\d+ ms {3}\\(${what}: \\d+\\.\\d\\d× the reference; Mandate is \\d+\\.\\d\\d× it\\)$`,
