@@ -52,6 +52,11 @@ test('@modelcontextprotocol/client 2.x steps up on insufficient_scope: a new req
     const pending = p.getByRole('listitem').filter({ hasText: STEP_UP });
     await expect(pending).toBeVisible();
     for (const scope of ['mcp.read', 'mcp.write', 'mcp.admin']) await expect(pending.getByLabel(scope)).toBeChecked();
+    // each scope it already holds is marked, so what the request adds stands out
+    const row = (scope: string) => pending.getByRole('listitem').filter({ has: p.getByLabel(scope, { exact: true }) });
+    for (const scope of ['mcp.read', 'mcp.write']) await expect(row(scope)).toContainText('Already granted');
+    await expect(row('mcp.admin')).not.toContainText('Already granted');
+    await p.screenshot({ path: 'test-results/screenshots/mcp-stepup-popup.png', fullPage: true });
     await p.close();
 
     // so does the card in the tab the client opened; the person approves it there

@@ -114,6 +114,11 @@ export const grantView = z.object({
   ended_at: unixSeconds.nullable(),
   ended_by: z.string().nullable(),
   last_used_at: unixSeconds.nullable(),
+  /**
+   * Pending requests only (GET requests): the requested scopes the same agent already holds for the same resource
+   * through live grants. A request that repeats some of them is a step-up; the person sees which ones it adds.
+   */
+  held_scope: z.array(z.string()).optional(),
 });
 export type GrantView = z.infer<typeof grantView>;
 /** `now` is the daemon's clock, so countdowns are computed against the same time the daemon enforces. */

@@ -5,7 +5,7 @@ import { ADMIN_ENDPOINTS, ADMIN_PREFIX, type AdminCallName, type PolicyView } fr
 import type { ClientService } from '../clients/service.js';
 import type { DaemonContext } from '../context.js';
 import type { ExternalService } from '../external/service.js';
-import { toGrantView, type Actor, type GrantService } from '../grants/service.js';
+import { toGrantView, toPendingView, type Actor, type GrantService } from '../grants/service.js';
 import { adminAuth, type AdminEnv } from '../http/admin-auth.js';
 import { OAuthError } from '../http/errors.js';
 import { pairingRoutes } from '../pairing/routes.js';
@@ -54,7 +54,12 @@ export function adminRoutes(ctx: DaemonContext, svc: AdminServices) {
       if (!svc.pairing.revoke(params.id, actor(c).via)) throw new OAuthError(404, 'not_found', 'no such active credential');
       return { revoked: true };
     },
-    'requests.list': () => ({ grants: ctx.grants.listPending(ctx.clock()).map(toGrantView), now: ctx.clock() }),
+    'requests.list': () => {
+      const now = ctx.clock();
+      const pending = ctx.grants.listPending(now);
+      const live = pending.length > 0 ? ctx.grants.listLive(now) : [];
+      return { grants: pending.map((g) => toPendingView(g, live)), now };
+    },
     'requests.approve': ({ params, body, c }) => toGrantView(svc.grants.approve(params.id, actor(c), body)),
     'requests.deny': ({ params, body, c }) => toGrantView(svc.grants.deny(params.id, actor(c), body.reason)),
     'grants.list': ({ query }) => {

@@ -29,6 +29,17 @@ export function toGrantView(g: GrantRecord): GrantView {
   return { ...rest, agent: { client_id, name: agent_name } };
 }
 
+/** Scopes `clientId` holds for `resource` through the `live` grants (for a step-up: what a new request repeats). */
+export function heldScope(live: readonly GrantRecord[], clientId: string, resource: string): string[] {
+  return [...new Set(live.flatMap((g) => (g.client_id === clientId && g.resource === resource ? (g.approved_scope ?? []) : [])))];
+}
+
+/** A pending request as the person sees it: its view plus which requested scopes the agent already holds. */
+export function toPendingView(g: GrantRecord, live: readonly GrantRecord[]): GrantView {
+  const held = heldScope(live, g.client_id, g.resource);
+  return { ...toGrantView(g), held_scope: g.requested_scope.filter((s) => held.includes(s)) };
+}
+
 /** An audit row about a grant: person, agent, resource and grant id come from the grant. */
 export function grantAudit<T extends AuditType>(g: GrantRecord, e: Omit<AuditInput<T>, GrantFields>): AuditInput<T> {
   return { person: g.sub, agent: g.client_id, resource: g.resource, grant_id: g.id, ...e };

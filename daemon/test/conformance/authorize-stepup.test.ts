@@ -71,6 +71,7 @@ describe('@modelcontextprotocol/client 2.x: step-up on 403 insufficient_scope', 
     expect(stepUp!.id).not.toBe(one.grantId);
     expect(stepUp!.requested_scope).toEqual(['mcp.read', 'mcp.write', 'mcp.admin']);
     expect(stepUp!.binding_message).toMatch(/^More access for a connected app: already granted mcp\.read mcp\.write; adds mcp\.admin\./);
+    expect(stepUp!.held_scope).toEqual(['mcp.read', 'mcp.write']);
 
     const two = await approveOnly(d, p);
     await transport.finishAuth(two.back.searchParams);
@@ -106,6 +107,7 @@ describe('@modelcontextprotocol/client 2.x: step-up against the kit-protected no
     const [stepUp] = await pendingRequests(d);
     expect(stepUp!.requested_scope).toEqual(['notes.read', 'notes.write']);
     expect(stepUp!.binding_message).toMatch(/^More access for a connected app: already granted notes\.read; adds notes\.write\./);
+    expect(stepUp!.held_scope).toEqual(['notes.read']);
     const two = await approveOnly(d, p);
     await transport.finishAuth(two.back.searchParams);
     const added = (await client.callTool({ name: 'add_note', arguments: { text: 'Water the plants' } })) as { content: { text: string }[] };

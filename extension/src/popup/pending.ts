@@ -41,7 +41,7 @@ export function pendingItem(g: GrantView, notify: Notify, policy: Policy, seenPa
       approve.disabled = refuse();
       hint.hidden = unshowable || choices.chosen().length > 0;
     },
-    { blocked: policy.blockedScopes ?? [], alwaysAsk: policy.alwaysAskScopes ?? [] },
+    { blocked: policy.blockedScopes ?? [], alwaysAsk: policy.alwaysAskScopes ?? [], held: g.held_scope ?? [] },
   );
   const cap = policy.maxDelegationMinutes === undefined ? undefined : policy.maxDelegationMinutes * 60;
   const duration = durationPicker(g.requested_duration, cap === undefined ? {} : { cap });

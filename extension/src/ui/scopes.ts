@@ -43,7 +43,7 @@ export function scopeList(scopes: readonly string[]): HTMLElement {
 export function scopeChoices(
   scopes: readonly string[],
   onChange: () => void,
-  org: { blocked?: readonly string[]; alwaysAsk?: readonly string[]; fixed?: boolean } = {},
+  org: { blocked?: readonly string[]; alwaysAsk?: readonly string[]; fixed?: boolean; held?: readonly string[] } = {},
 ): { element: HTMLElement; chosen: () => string[] } {
   const infos = describeScopes(scopes);
   const blocked = (s: string) => org.blocked?.includes(s) ?? false;
@@ -61,7 +61,9 @@ export function scopeChoices(
       ? h('span', { class: 'org-note' }, 'Blocked: set by your organisation')
       : org.alwaysAsk?.includes(s)
         ? h('span', { class: 'org-note' }, 'Asked each time: set by your organisation')
-        : null;
+        : org.held?.includes(s)
+          ? h('span', { class: 'held-note' }, 'Already granted')
+          : null;
   const element = h(
     'ul',
     { class: 'scopes choosable' },
