@@ -12,7 +12,7 @@
 import { statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const DAEMON_ENTRY = join(ROOT, 'dist/daemon/src/cli/main.js');
@@ -21,24 +21,27 @@ export const DAEMON_BUNDLE = join(ROOT, 'dist/daemon/mandate.mjs');
 /** Packages loaded at run time rather than bundled. Anything else imported from node_modules is bundled. */
 const EXTERNAL = ['better-sqlite3'];
 
+/** The bundle's esbuild options (daemon/test/bundle.test.ts builds with them too, in memory). */
+export const BUNDLE_OPTIONS = {
+  entryPoints: [DAEMON_ENTRY],
+  outfile: DAEMON_BUNDLE,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  external: EXTERNAL,
+  minifyWhitespace: true,
+  minifySyntax: true,
+  sourcemap: 'linked',
+  metafile: true,
+  logLevel: 'warning',
+  // A bundled CommonJS dependency calls `require`; an ES module has none, so give it Node's own.
+  banner: { js: "import { createRequire as __mandateRequire } from 'node:module'; const require = __mandateRequire(import.meta.url);" },
+  legalComments: 'none',
+} satisfies BuildOptions;
+
 export async function bundleDaemon(): Promise<{ bytes: number; inputs: number }> {
-  const result = await build({
-    entryPoints: [DAEMON_ENTRY],
-    outfile: DAEMON_BUNDLE,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    external: EXTERNAL,
-    minifyWhitespace: true,
-    minifySyntax: true,
-    sourcemap: 'linked',
-    metafile: true,
-    logLevel: 'warning',
-    // A bundled CommonJS dependency calls `require`; an ES module has none, so give it Node's own.
-    banner: { js: "import { createRequire as __mandateRequire } from 'node:module'; const require = __mandateRequire(import.meta.url);" },
-    legalComments: 'none',
-  });
+  const result = await build(BUNDLE_OPTIONS);
   return { bytes: statSync(DAEMON_BUNDLE).size, inputs: Object.keys(result.metafile.inputs).length };
 }
 
