@@ -1,19 +1,12 @@
-import { IncomingMessage } from 'node:http';
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { OAuthError } from './errors.js';
+import { incomingOf } from './incoming.js';
 
 /** Largest request body accepted anywhere; OAuth forms and admin JSON are far smaller. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
 const tooLarge = () => new OAuthError(413, 'invalid_request', `request body is larger than ${MAX_BODY_BYTES} bytes`);
-
-/** The Node request behind a Hono context, when the daemon serves over node:http (absent under `app.request`). */
-function incomingOf(c: Context): IncomingMessage | undefined {
-  const env: unknown = c.env;
-  if (typeof env !== 'object' || env === null || !('incoming' in env)) return undefined;
-  return env.incoming instanceof IncomingMessage ? env.incoming : undefined;
-}
 
 /**
  * The body limit for every route. A declared Content-Length is checked from the header alone (Node's parser

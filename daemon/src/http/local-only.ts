@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { OAuthError, errorResponse } from './errors.js';
+import { requestHeader } from './incoming.js';
 
 /** Browser-extension origins. Web pages (http, https, null, file) never get an answer from the daemon. */
 const EXTENSION_ORIGIN_RE = /^(chrome-extension|moz-extension|safari-web-extension):\/\/[a-zA-Z0-9-]{1,64}$/;
@@ -12,19 +13,23 @@ export const isExtensionOrigin = (origin: string): boolean => EXTENSION_ORIGIN_R
  * `port` is read per request because it is only known once the socket is bound.
  */
 export function localOnly(port: () => number): MiddlewareHandler {
+  let hosts: { port: number; names: readonly string[] } | undefined;
+  const allowedHosts = (p: number) => {
+    if (hosts?.port !== p) hosts = { port: p, names: [`127.0.0.1:${p}`, `localhost:${p}`, `[::1]:${p}`] };
+    return hosts.names;
+  };
   return async (c, next) => {
     c.header('Cache-Control', 'no-store');
     c.header('X-Content-Type-Options', 'nosniff');
-    const host = c.req.header('host');
-    const p = port();
-    const allowed = [`127.0.0.1:${p}`, `localhost:${p}`, `[::1]:${p}`];
+    const host = requestHeader(c, 'host');
+    const allowed = allowedHosts(port());
     if (host === undefined || !allowed.includes(host.toLowerCase())) {
       return errorResponse(
         c,
         new OAuthError(403, 'invalid_request', `Host "${(host ?? '').slice(0, 100)}" is not allowed; the daemon answers only on ${allowed.join(', ')}`),
       );
     }
-    const origin = c.req.header('origin');
+    const origin = requestHeader(c, 'origin');
     if (origin !== undefined && !isExtensionOrigin(origin)) {
       return errorResponse(
         c,

@@ -10,6 +10,7 @@ import {
 import type { z } from 'zod';
 import { registeredResources } from '../clients/mcp-clients.js';
 import type { DaemonContext } from '../context.js';
+import { requestHeader } from '../http/incoming.js';
 
 export const OAUTH_PATHS = {
   metadata: '/.well-known/oauth-authorization-server',
@@ -32,7 +33,7 @@ const CLIENT_AUTH = ['client_secret_basic', 'client_secret_post'];
  * already checked by localOnly; tokens keep the canonical `iss` (ctx.issuer).
  */
 export function issuerFor(ctx: DaemonContext, c: Context): string {
-  const host = (c.req.header('host') ?? '').toLowerCase();
+  const host = (requestHeader(c, 'host') ?? '').toLowerCase();
   return host === '' ? ctx.issuer : `http://${host}`;
 }
 

@@ -82,6 +82,24 @@ describe('Host header must name loopback on our port', () => {
     expectRawError(res, 403, 'invalid_request');
   });
 
+  it.each(
+    titled(
+      [
+        { name: 'ours first', hosts: (p: number) => [`127.0.0.1:${p}`, `evil.example:${p}`] },
+        { name: 'a rebinding name first', hosts: (p: number) => [`evil.example:${p}`, `127.0.0.1:${p}`] },
+        { name: 'ours twice', hosts: (p: number) => [`127.0.0.1:${p}`, `127.0.0.1:${p}`] },
+      ],
+      (r) => `two Host fields (${r.name}) → 403 invalid_request (read as one joined value, as web Headers do)`,
+    ),
+  )('%s', async (_title, { hosts }) => {
+    const d = shared();
+    const fields = hosts(d.port)
+      .map((h) => `Host: ${h}\r\n`)
+      .join('');
+    const res = await rawSocket(d.port, `GET ${METADATA} HTTP/1.1\r\n${fields}Connection: close\r\n\r\n`);
+    expectRawError(res, 403, 'invalid_request');
+  });
+
   it('missing Host (HTTP/1.1) is refused before it reaches any route: 400, no daemon answer', async () => {
     const d = shared();
     const res = await rawRequest(d.port, { path: adminPath('session'), headers: { authorization: `Bearer ${d.adminToken}` } });
