@@ -10,35 +10,13 @@
  * Figures are req/s, p50/p99 latency and the ratio Mandate / reference; compare runs by the ratio.
  */
 import autocannon from 'autocannon';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { benchKeyDir, spawnDaemon, spawnServer, stop } from './daemon.js';
 import { PEER_CLIENT, PEER_RESOURCE } from './peers/oidc-provider-client.js';
 
-process.env.MANDATE_KEY_DIR ??= mkdtempSync(join(tmpdir(), 'mandate-bench-keys-'));
+benchKeyDir();
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const FIXED_RATE = Number(process.env.BENCH_FIXED_RATE ?? 500);
-
-interface Server {
-  url: string;
-  proc: ChildProcess;
-}
-
-function startProcess(args: string[]): Promise<Server> {
-  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    proc.stdout?.once('data', (b: Buffer) => resolve({ url: (JSON.parse(b.toString().split('\n')[0]!) as { url: string }).url, proc }));
-    proc.once('exit', (c) => reject(new Error(`${args.join(' ')} exited ${c}`)));
-  });
-}
-
-async function stop(s: Server): Promise<void> {
-  if (s.proc.exitCode !== null) return;
-  s.proc.kill('SIGTERM');
-  await new Promise((r) => s.proc.once('exit', r));
-}
 
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 const FORM = 'application/x-www-form-urlencoded';
@@ -81,18 +59,8 @@ async function load(l: Load): Promise<Figures> {
 }
 
 // ---- Mandate
-const home = mkdtempSync(join(tmpdir(), 'mandate-bench-http-'));
-const mandate = await startProcess(['bin/mandate.js', 'daemon', '--port', '0', '--home', home, '--json']);
-const admin = readFileSync(join(home, 'cli-credential'), 'utf8').trim();
-async function adminCall(method: string, path: string, body?: unknown): Promise<Record<string, string>> {
-  const res = await fetch(`${mandate.url}/admin${path}`, {
-    method,
-    headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as Record<string, string>;
-}
+const mandate = await spawnDaemon();
+const adminCall = (method: string, path: string, body?: unknown) => mandate.admin.call<Record<string, string>>(method, path, body);
 const MAIL = 'https://mail.example/';
 const agent = await adminCall('POST', '/agents', { name: 'Bench agent', scopes: ['mail.read', 'mail.send'], resources: [MAIL] });
 const rs = await adminCall('POST', '/agents', { name: 'Bench API', kind: 'resource_server', resources: [MAIL] });
@@ -111,12 +79,12 @@ const exchangeBody = new URLSearchParams({
 }).toString();
 
 // ---- references
-const peer = await startProcess(['--import', 'tsx', 'bench/peers/oidc-provider.ts']);
+const peer = await spawnServer(['--import', 'tsx', 'bench/peers/oidc-provider.ts']);
 const peerAuth = basic(PEER_CLIENT.client_id, PEER_CLIENT.client_secret);
 const peerJwt = await post(`${peer.url}/token`, peerAuth, { grant_type: 'client_credentials', resource: PEER_RESOURCE, scope: 'api.read' });
 if (String(peerJwt.access_token).split('.').length !== 3) throw new Error('node-oidc-provider did not issue a JWT access token');
 const peerOpaque = await post(`${peer.url}/token`, peerAuth, { grant_type: 'client_credentials', scope: 'api.read' });
-const hello = await startProcess(['--import', 'tsx', 'bench/peers/hono-hello.ts']);
+const hello = await spawnServer(['--import', 'tsx', 'bench/peers/hono-hello.ts']);
 
 interface Row {
   path: string;
@@ -170,8 +138,7 @@ try {
     reference: await load({ url: hello.url }),
   });
 } finally {
-  await Promise.all([stop(mandate), stop(peer), stop(hello)]);
-  rmSync(home, { recursive: true, force: true });
+  await Promise.all([mandate.stop(), stop(peer.child), stop(hello.child)]);
 }
 
 const f = (x: Figures) => `${x.rps.toFixed(0).padStart(6)} req/s  p50 ${String(x.p50).padStart(3)} ms  p99 ${String(x.p99).padStart(3)} ms`;
