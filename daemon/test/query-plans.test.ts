@@ -131,6 +131,7 @@ describe('query plans at scale', () => {
     expect(planner.plan({ limit: 200, type: 'no.such' })).toBe('empty');
     expect(planner.plan({ limit: 200, agent: 'agent-common', resource: 'https://common/', outcome: 'refused', type: 'token.issued' })).toBe('empty');
     expect(planner.run({ limit: 200, agent: 'nobody' })).toEqual([]);
+    expect(planner.plan({ limit: 200, resource: 'https://common/', until: 2_000_000, before_id: 1 })).toBe('empty'); // ids start at 1
     expect(planner.run({ limit: 200, agent: 'agent-rare', type: 'grant.revoked' }).length).toBeGreaterThan(0);
   });
 

@@ -145,6 +145,7 @@ export function auditQueryPlanner(db: Database) {
 
   /** How `q` is answered: the driving index and the SQL with its parameters ('empty': no row can match). */
   function plan(q: AuditQuery): { driver: AuditDriver; sql: string; params: Params } | 'empty' {
+    if (q.before_id !== undefined && q.before_id <= 1) return 'empty'; // ids start at 1
     const r = idRange(q);
     if (r === 'empty') return 'empty';
     const driver = choose(r);
