@@ -8,7 +8,8 @@
  *   batched  BENCH_WRITE_ROWS rows in one transaction: the CPU cost of the row and its index entries
  *   durable  one transaction per row with synchronous=FULL, as the daemon writes (fsync included)
  *
- * Prints µs per row for each schema and the ratio 010 / 009 (median of the rounds).
+ * Prints µs per row for each schema (median of the rounds) and the ratio 010 / 009 (median of the per-round
+ * ratios, with their middle half: the spread says how much of the ratio is the machine's noise).
  *
  *   node --conditions=mandate-source --import tsx bench/audit-write.ts
  */
@@ -85,6 +86,11 @@ function time(n: number, f: () => void): { wall: number; cpu: number } {
   return { wall: ((performance.now() - t0) * 1000) / n, cpu: (c.user + c.system) / n };
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+/** First and third quartile: the middle half of the per-round ratios. */
+const middleHalf = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return `${s[Math.floor((s.length - 1) / 4)]!.toFixed(2)}–${s[Math.ceil(((s.length - 1) * 3) / 4)]!.toFixed(2)}×`;
+};
 
 type Figures = Record<'009' | '010' | 'ratio', number[]>;
 const empty = (): Figures => ({ '009': [], '010': [], ratio: [] });
@@ -119,7 +125,7 @@ for (const mode of ['batched', 'durable'] as const) {
   for (const k of ['wall', 'cpu'] as const) {
     const f = figures[mode][k];
     console.log(
-      `${`${label}, ${k}`.padEnd(46)} 009 ${median(f['009']).toFixed(1).padStart(7)} µs/row   010 ${median(f['010']).toFixed(1).padStart(7)} µs/row   ratio ${median(f.ratio).toFixed(2)}×`,
+      `${`${label}, ${k}`.padEnd(46)} 009 ${median(f['009']).toFixed(1).padStart(7)} µs/row   010 ${median(f['010']).toFixed(1).padStart(7)} µs/row   ratio ${median(f.ratio).toFixed(2)}× (middle half ${middleHalf(f.ratio)})`,
     );
   }
 }
