@@ -8,8 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startDaemon } from '../daemon/src/daemon.js';
 import { launch } from '../e2e/chromium.js';
+import { spawnDaemon } from './daemon.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const FIXTURES = ['outlook', 'teams', 'sharepoint', 'hubspot', 'linear'].map(
@@ -24,22 +24,12 @@ interface Session {
 }
 
 async function session(extension: string): Promise<Session> {
-  const home = mkdtempSync(join(tmpdir(), 'mandate-bench-catalog-'));
-  const daemon = await startDaemon({ home, port: 0, person: 'user:bench@host', log: () => {} });
-  const credential = readFileSync(join(home, 'cli-credential'), 'utf8').trim();
-  const admin = async (path: string, body: unknown) => {
-    const res = await fetch(`${daemon.url}/admin${path}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${credential}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-    return (await res.json()) as Record<string, string>;
-  };
+  const daemon = await spawnDaemon();
+  const admin = (path: string, body: unknown) => daemon.admin.call<Record<string, string>>('POST', path, body);
   const { context, close } = await launch(extension);
   const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
   const id = new URL(worker.url()).host;
-  const { code } = await admin('/pairing-codes', {});
+  const code = await daemon.admin.pairingCode();
   const options = await context.newPage();
   await options.goto(`chrome-extension://${id}/src/options/index.html`);
   await options.getByLabel('Daemon URL').fill(daemon.url);
@@ -72,8 +62,7 @@ async function session(extension: string): Promise<Session> {
     },
     async close() {
       await close();
-      await daemon.close();
-      rmSync(home, { recursive: true, force: true });
+      await daemon.stop();
     },
   };
 }

@@ -17,40 +17,13 @@
  * Figures are req/s, p50/p99 latency and the ratio Mandate / reference; compare runs by the ratio.
  */
 import autocannon from 'autocannon';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { benchKeyDir, spawnDaemon, spawnServer, stop } from './daemon.js';
 import { PEER_CLIENT, PEER_RESOURCE } from './peers/oidc-provider-client.js';
 
-process.env.MANDATE_KEY_DIR ??= mkdtempSync(join(tmpdir(), 'mandate-bench-keys-'));
+benchKeyDir();
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const FIXED_RATE = Number(process.env.BENCH_FIXED_RATE ?? 500);
-
-interface Server {
-  url: string;
-  proc: ChildProcess;
-  /** The rest of the server's start line (the read ceiling names a token it knows). */
-  start: Record<string, unknown>;
-}
-
-function startProcess(args: string[]): Promise<Server> {
-  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    proc.stdout?.once('data', (b: Buffer) => {
-      const start = JSON.parse(b.toString().split('\n')[0]!) as { url: string };
-      resolve({ url: start.url, proc, start });
-    });
-    proc.once('exit', (c) => reject(new Error(`${args.join(' ')} exited ${c}`)));
-  });
-}
-
-async function stop(s: Server): Promise<void> {
-  if (s.proc.exitCode !== null) return;
-  s.proc.kill('SIGTERM');
-  await new Promise((r) => s.proc.once('exit', r));
-}
 
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 const FORM = 'application/x-www-form-urlencoded';
@@ -93,18 +66,8 @@ async function load(l: Load): Promise<Figures> {
 }
 
 // ---- Mandate
-const home = mkdtempSync(join(tmpdir(), 'mandate-bench-http-'));
-const mandate = await startProcess(['bin/mandate.js', 'daemon', '--port', '0', '--home', home, '--json']);
-const admin = readFileSync(join(home, 'cli-credential'), 'utf8').trim();
-async function adminCall(method: string, path: string, body?: unknown): Promise<Record<string, string>> {
-  const res = await fetch(`${mandate.url}/admin${path}`, {
-    method,
-    headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as Record<string, string>;
-}
+const mandate = await spawnDaemon();
+const adminCall = (method: string, path: string, body?: unknown) => mandate.admin.call<Record<string, string>>(method, path, body);
 const MAIL = 'https://mail.example/';
 const agent = await adminCall('POST', '/agents', { name: 'Bench agent', scopes: ['mail.read', 'mail.send'], resources: [MAIL] });
 const rs = await adminCall('POST', '/agents', { name: 'Bench API', kind: 'resource_server', resources: [MAIL] });
@@ -123,15 +86,15 @@ const exchangeBody = new URLSearchParams({
 }).toString();
 
 // ---- references
-const peer = await startProcess(['--import', 'tsx', 'bench/peers/oidc-provider.ts']);
+const peer = await spawnServer(['--import', 'tsx', 'bench/peers/oidc-provider.ts']);
 const peerAuth = basic(PEER_CLIENT.client_id, PEER_CLIENT.client_secret);
 const peerJwt = await post(`${peer.url}/token`, peerAuth, { grant_type: 'client_credentials', resource: PEER_RESOURCE, scope: 'api.read' });
 if (String(peerJwt.access_token).split('.').length !== 3) throw new Error('node-oidc-provider did not issue a JWT access token');
 const peerOpaque = await post(`${peer.url}/token`, peerAuth, { grant_type: 'client_credentials', scope: 'api.read' });
-const hello = await startProcess(['--import', 'tsx', 'bench/peers/hono-hello.ts']);
-const ceilingPeer = await startProcess(['--import', 'tsx', 'bench/peers/durable-ceiling.ts']);
-const signingCeilingPeer = await startProcess(['--import', 'tsx', 'bench/peers/durable-ceiling.ts', '--sign']);
-const readCeilingPeer = await startProcess(['--import', 'tsx', 'bench/peers/read-ceiling.ts']);
+const hello = await spawnServer(['--import', 'tsx', 'bench/peers/hono-hello.ts']);
+const ceilingPeer = await spawnServer(['--import', 'tsx', 'bench/peers/durable-ceiling.ts']);
+const signingCeilingPeer = await spawnServer(['--import', 'tsx', 'bench/peers/durable-ceiling.ts', '--sign']);
+const readCeilingPeer = await spawnServer(['--import', 'tsx', 'bench/peers/read-ceiling.ts']);
 
 interface Row {
   path: string;
@@ -207,8 +170,7 @@ try {
     reference: await load({ url: hello.url }),
   });
 } finally {
-  await Promise.all([stop(mandate), stop(peer), stop(hello), stop(ceilingPeer), stop(signingCeilingPeer), stop(readCeilingPeer)]);
-  rmSync(home, { recursive: true, force: true });
+  await Promise.all([mandate.stop(), ...[peer, hello, ceilingPeer, signingCeilingPeer, readCeilingPeer].map((s) => stop(s.child))]);
 }
 
 const f = (x: Figures) => `${x.rps.toFixed(0).padStart(6)} req/s  p50 ${String(x.p50).padStart(3)} ms  p99 ${String(x.p99).padStart(3)} ms`;

@@ -10,15 +10,11 @@
  * BENCH_PROFILE=<dir> writes a CPU profile of every open; BENCH_SCREENSHOTS=<dir> writes the loaded popup at
  * 360 px (top, and scrolled far down); BENCH_VERBOSE prints the popup's own performance marks.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Page } from '@playwright/test';
-import { startDaemon } from '../daemon/src/daemon.js';
 import { launch } from '../e2e/chromium.js';
-
-// Benchmark daemons keep their audit keys in a temporary folder, not the user's config directory.
-process.env.MANDATE_KEY_DIR ??= mkdtempSync(join(tmpdir(), 'mandate-bench-keys-'));
+import { spawnDaemon } from './daemon.js';
 
 const GRANTS = Number(process.env.BENCH_GRANTS ?? 1000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
@@ -36,23 +32,13 @@ interface Session {
 
 /** A browser with the built extension, paired (through the options page, as a person would) with a daemon holding `grants` live delegations. */
 async function session(grants: number): Promise<Session> {
-  const home = mkdtempSync(join(tmpdir(), 'mandate-bench-popup-'));
-  const daemon = await startDaemon({ home, port: 0, person: 'user:bench@host', log: () => {} });
-  const credential = readFileSync(join(home, 'cli-credential'), 'utf8').trim();
-  const admin = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${daemon.url}/admin${path}`, {
-      method,
-      headers: { authorization: `Bearer ${credential}`, 'content-type': 'application/json' },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-    return res.json() as Promise<Record<string, unknown>>;
-  };
+  const daemon = await spawnDaemon();
+  const admin = (method: string, path: string, body?: unknown) => daemon.admin.call(method, path, body);
 
   const { context, close } = await launch(EXTENSION);
   const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
   const extensionId = new URL(worker.url()).host;
-  const { code } = (await admin('POST', '/pairing-codes', {})) as { code: string };
+  const code = await daemon.admin.pairingCode();
   const options = await context.newPage();
   await options.goto(`chrome-extension://${extensionId}/src/options/index.html`);
   await options.getByLabel('Daemon URL').fill(daemon.url);
@@ -115,8 +101,7 @@ async function session(grants: number): Promise<Session> {
     open,
     async close() {
       await close();
-      await daemon.close();
-      rmSync(home, { recursive: true, force: true });
+      await daemon.stop();
     },
   };
 }

@@ -7,29 +7,36 @@
  * same run (the machine may be loaded: compare ratios, not milliseconds). How to read it: bench/README.md.
  *
  *   npm run bench:scale        BENCH_GRANTS=100000 BENCH_AUDIT_ROWS=1000000 BENCH_REPEAT=25 BENCH_SPAWNS=7
+ *   BENCH_SEEDED=<home> (with the MANDATE_KEY_DIR it was seeded with) reuses a directory seeded by bench/seed.ts
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { adminPath } from '#shared/admin-contract.js';
-import { seed } from './seed.js';
+import { BIN, type SpawnedDaemon, spawnDaemon } from './daemon.js';
+import { AGENTS, RESOURCES, seed } from './seed.js';
 
 const GRANTS = Number(process.env.BENCH_GRANTS ?? 100_000);
 const AUDIT_ROWS = Number(process.env.BENCH_AUDIT_ROWS ?? 1_000_000);
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 25);
 const SPAWNS = Number(process.env.BENCH_SPAWNS ?? 7);
-const BIN = 'bin/mandate.js';
 
-if (!existsSync('dist/daemon/mandate.mjs')) {
+if (!existsSync(BIN) || !existsSync('dist/daemon/mandate.mjs')) {
   console.error('bench:scale runs the built daemon: run `npm run build:daemon` first');
   process.exit(1);
 }
 
 const work = mkdtempSync(join(tmpdir(), 'mandate-scale-'));
-const keyRoot = join(work, 'keys');
-const env = { ...process.env, MANDATE_KEY_DIR: keyRoot };
+/** A directory seeded earlier by bench/seed.ts (with MANDATE_KEY_DIR as then), used as is instead of seeding one. */
+const SEEDED = process.env.BENCH_SEEDED;
+if (SEEDED && !process.env.MANDATE_KEY_DIR) {
+  console.error('BENCH_SEEDED needs the MANDATE_KEY_DIR it was seeded with');
+  process.exit(1);
+}
+const keyRoot = SEEDED ? process.env.MANDATE_KEY_DIR! : join(work, 'keys');
+process.env.MANDATE_KEY_DIR = keyRoot; // the seeded trail's key, for every daemon spawned below
 
 const median = (xs: number[]) => quantile(xs, 0.5);
 function quantile(xs: number[], q: number): number {
@@ -47,29 +54,13 @@ interface Row {
 }
 const rows: Row[] = [];
 
-/** Spawns the daemon; resolves with its URL and the ms from spawn to the first answered HTTP request. */
-async function startDaemon(home: string): Promise<{ child: ChildProcess; url: string; firstAnswerMs: number }> {
+/** Spawns the daemon; resolves with it and the ms from spawn to the first answered HTTP request. */
+async function startDaemon(home: string): Promise<{ daemon: SpawnedDaemon; url: string; firstAnswerMs: number }> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, [BIN, 'daemon', '--port', '0', '--home', home, '--json'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let buf = '';
-    child.stdout!.on('data', (b: Buffer) => {
-      buf += b.toString();
-      const line = buf.split('\n')[0];
-      if (buf.includes('\n') && line) resolve((JSON.parse(line) as { url: string }).url);
-    });
-    child.once('exit', (c) => reject(new Error(`daemon exited ${c}`)));
-  });
-  const res = await fetch(`${url}/.well-known/oauth-authorization-server`);
+  const daemon = await spawnDaemon({ home });
+  const res = await fetch(`${daemon.url}/.well-known/oauth-authorization-server`);
   await res.arrayBuffer();
-  return { child, url, firstAnswerMs: performance.now() - t0 };
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
+  return { daemon, url: daemon.url, firstAnswerMs: performance.now() - t0 };
 }
 
 async function bareNode(): Promise<number> {
@@ -84,28 +75,29 @@ async function coldStart(home: string): Promise<number[]> {
   for (let i = 0; i < SPAWNS; i++) {
     const d = await startDaemon(home);
     times.push(d.firstAnswerMs);
-    await stop(d.child);
+    await d.daemon.stop();
   }
   return times;
 }
 
 // ---- seed ----
-const seeded = join(work, 'seeded');
-const s = seed({ home: seeded, keyRoot, grants: GRANTS, auditRows: AUDIT_ROWS });
-console.log(`Mandate scale benchmark: ${GRANTS} grants, ${AUDIT_ROWS} audit rows (seeded in ${s.seconds.toFixed(1)} s), node ${process.version}`);
+const seeded = SEEDED ?? join(work, 'seeded');
+const s = SEEDED ? undefined : seed({ home: seeded, keyRoot, grants: GRANTS, auditRows: AUDIT_ROWS });
+console.log(
+  `Mandate scale benchmark: ${GRANTS} grants, ${AUDIT_ROWS} audit rows (${s ? `seeded in ${s.seconds.toFixed(1)} s` : `seeded earlier: ${SEEDED}`}), node ${process.version}`,
+);
 
 // ---- cold start ----
 const bare: number[] = [];
 for (let i = 0; i < SPAWNS; i++) bare.push(await bareNode());
 const empty = join(work, 'empty');
-await stop((await startDaemon(empty)).child); // first start makes the key and the database: not a cold start
+await (await startDaemon(empty)).daemon.stop(); // first start makes the key and the database: not a cold start
 const coldEmpty = await coldStart(empty);
 const coldSeeded = await coldStart(seeded);
 
 // ---- history and audit through the running daemon ----
 const d = await startDaemon(seeded);
-const credential = readFileSync(join(seeded, 'cli-credential'), 'utf8').trim();
-const headers = { authorization: `Bearer ${credential}` };
+const { headers } = d.daemon.admin;
 
 async function timeCalls(path: string, repeat = REPEAT, warmUp = 2): Promise<number[]> {
   const times: number[] = [];
@@ -125,8 +117,8 @@ rows.push({ name: 'GET grants?all=true&limit=200', p50: median(grantsAll), p99: 
 const now = Math.floor(Date.now() / 1000);
 const day = 86400;
 const hit = {
-  agent: s.agents[3]!,
-  resource: s.resources[0]!,
+  agent: AGENTS[3]!,
+  resource: RESOURCES[0]!,
   outcome: 'refused',
   type: 'token.issued',
   since: now - day,
@@ -164,7 +156,7 @@ for (let mask = 1; mask < 1 << FILTERS.length; mask++) {
   const used = FILTERS.filter((_, i) => mask & (1 << i));
   for (const last of [hit, miss]) {
     const q = Object.fromEntries(used.map((f, i) => [f, (i === used.length - 1 ? last : hit)[f]]));
-    combos.push({ q, p50: median(await timeCalls(auditPath(q), 1, 1)) });
+    combos.push({ q, p50: median(await timeCalls(auditPath(q), 3, 1)) }); // median of 3: one call alone is at the mercy of the load
   }
 }
 combos.sort((a, b) => b.p50 - a.p50);
@@ -191,7 +183,7 @@ for (const mode of ['full=true', '', '']) {
 }
 rows.push({ name: 'audit verify, full walk', p50: verifyTimes[0]!, p99: verifyTimes[0]!, goal: '≤ 2 s or incremental' });
 rows.push({ name: 'audit verify, from verified checkpoint', p50: median(verifyTimes.slice(1)), p99: Math.max(...verifyTimes.slice(1)), goal: '≤ 2 s' });
-await stop(d.child);
+await d.daemon.stop();
 
 const bareMs = median(bare);
 rows.push({ name: 'baseline: bare `node -e ""` spawn → exit', p50: bareMs, p99: quantile(bare, 0.99), goal: '—' });

@@ -41,7 +41,7 @@ export interface SeedResult {
 }
 
 const PERSON = 'user:bench@seed-host';
-const RESOURCES = [
+export const RESOURCES = [
   'https://mail.example/',
   'https://calendar.example/',
   'https://drive.example/',
@@ -51,6 +51,8 @@ const RESOURCES = [
 ];
 const SCOPES = ['read', 'write', 'send', 'delete', 'admin'];
 const AGENT_COUNT = 24;
+/** The agents' client ids a seeded directory holds. */
+export const AGENTS = Array.from({ length: AGENT_COUNT }, (_, i) => `agent-${i.toString().padStart(2, '0')}`);
 
 /** Weighted pick: `[value, weight][]`. */
 function weighted<T>(rand: () => number, table: readonly (readonly [T, number])[]): T {
@@ -134,7 +136,7 @@ export function seed(opts: SeedOptions): SeedResult {
     const clients = clientsRepo(db);
     const grants = grantsRepo(db);
     const audit = auditRepo(db);
-    const agents = Array.from({ length: AGENT_COUNT }, (_, i) => `agent-${i.toString().padStart(2, '0')}`);
+    const agents = AGENTS;
 
     db.transaction(() => {
       initEmptyHead(db, trail);

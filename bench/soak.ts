@@ -12,16 +12,11 @@
  * number of each operation. Goal (issue 14): end ≤ 100 MB and a flat slope. BENCH_SOAK_NODE_ARGS passes flags
  * to the daemon's node (e.g. `--max-semi-space-size=2`, see bench/README.md).
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { adminClient } from '#shared/admin-client.js';
 import { REVOCATIONS_PATH } from '#shared/resource-server.js';
+import { spawnDaemon } from './daemon.js';
 import { rssSummary } from './soak-stats.js';
-
-// Benchmark daemons keep their audit keys in a temporary folder, not the user's config directory.
-process.env.MANDATE_KEY_DIR ??= mkdtempSync(join(tmpdir(), 'mandate-bench-keys-'));
 
 const SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 600);
 const SAMPLE_MS = Number(process.env.BENCH_SOAK_SAMPLE_MS ?? 5000);
@@ -30,24 +25,16 @@ const LIVE = Number(process.env.BENCH_SOAK_LIVE ?? 50); // live delegations kept
 const EVENT_CLIENTS = 3;
 const FEED_CLIENTS = 2;
 
-const home = mkdtempSync(join(tmpdir(), 'mandate-soak-'));
 const nodeArgs = (process.env.BENCH_SOAK_NODE_ARGS ?? '--max-semi-space-size=2').split(' ').filter(Boolean);
-const child = spawn(process.execPath, [...nodeArgs, 'bin/mandate.js', 'daemon', '--port', '0', '--home', home, '--json'], {
-  stdio: ['ignore', 'pipe', 'pipe'],
-});
+const daemon = await spawnDaemon({ nodeArgs, stderr: 'pipe' });
 /** Node's process warnings from the daemon, e.g. MaxListenersExceededWarning when SSE subscriptions are not released (the event bus warns above 100). */
 let warnings = 0;
-child.stderr.on('data', (b: Buffer) => {
+daemon.child.stderr?.on('data', (b: Buffer) => {
   warnings += (b.toString().match(/Warning:/g) ?? []).length;
   process.stderr.write(b);
 });
-const url = await new Promise<string>((resolve, reject) => {
-  child.stdout.once('data', (b: Buffer) => resolve((JSON.parse(b.toString()) as { url: string }).url));
-  child.once('exit', (c) => reject(new Error(`daemon exited ${c}`)));
-});
-const pid = child.pid!;
-const credential = readFileSync(join(home, 'cli-credential'), 'utf8').trim();
-const admin = adminClient(fetch, url, () => ({ authorization: `Bearer ${credential}` }));
+const { url, pid } = daemon;
+const admin = adminClient(fetch, url, () => daemon.admin.headers);
 
 /** A field of /proc/<pid>/status in MB (VmRSS, RssAnon: heaps; RssFile: the node binary and addons mapped in). */
 function statusMb(field: string, status = readFileSync(`/proc/${pid}/status`, 'utf8')): number {
@@ -186,7 +173,7 @@ sample();
 const sampler = setInterval(sample, SAMPLE_MS);
 
 const streams = [
-  ...Array.from({ length: EVENT_CLIENTS }, () => sseClient('event-stream connections', admin.url('events'), { authorization: `Bearer ${credential}` })),
+  ...Array.from({ length: EVENT_CLIENTS }, () => sseClient('event-stream connections', admin.url('events'), daemon.admin.headers)),
   ...Array.from({ length: FEED_CLIENTS }, () => sseClient('revocation-feed connections', url + REVOCATIONS_PATH, { authorization: basic(rs) })),
 ];
 
@@ -211,9 +198,7 @@ const cpu = cpuSeconds() - cpuAtStart;
 const requests = counts['CIBA request + approve + token']! * 3 + counts['token exchange']! + counts.introspection! + counts.revocation! + counts['audit read']!;
 await Promise.all(streams);
 
-child.kill('SIGTERM');
-await new Promise((r) => child.once('exit', r));
-rmSync(home, { recursive: true, force: true });
+await daemon.stop();
 
 const s = rssSummary(samples);
 console.log(`Mandate daemon soak: ${SECONDS} s, ${RATE} cycles/s, ${samples.length} RSS samples, node ${process.version}`);

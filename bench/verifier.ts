@@ -8,7 +8,6 @@
  * For 1 and 2 the daemon (built dist/) runs in a child process, so its audit writes do not share this event loop;
  * for 3 it runs in-process, so the moment of the revoke's commit can be observed.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { startDaemon } from '../daemon/src/daemon.js';
 import { MandateTokenError, createReporter, createVerifier } from '../kits/resource-server/index.js';
+import { readCredential, spawnDaemon } from './daemon.js';
 
 process.env.MANDATE_KEY_DIR ??= mkdtempSync(join(tmpdir(), 'mandate-bench-keys-'));
 const num = (name: string, dflt: number) => Number(process.env[name] ?? dflt);
@@ -40,18 +40,8 @@ const quartiles = (xs: number[]): [number, number] => {
   return [s[Math.floor((s.length - 1) / 4)]!, s[Math.ceil(((s.length - 1) * 3) / 4)]!];
 };
 
-const home = mkdtempSync(join(tmpdir(), 'mandate-bench-'));
-const child = spawn(
-  process.execPath,
-  [...(process.env.BENCH_DAEMON_NODE_OPTIONS?.split(' ') ?? []), 'bin/mandate.js', 'daemon', '--port', '0', '--home', home, '--json'],
-  {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  },
-);
-const url = await new Promise<string>((resolve, reject) => {
-  child.stdout.once('data', (b: Buffer) => resolve((JSON.parse(b.toString()) as { url: string }).url));
-  child.once('exit', (c) => reject(new Error(`daemon exited ${c}`)));
-});
+const daemon = await spawnDaemon({ nodeArgs: process.env.BENCH_DAEMON_NODE_OPTIONS?.split(' ') ?? [] });
+const { url, child } = daemon;
 const MAIL = 'https://mail.example/';
 type Client = { client_id: string; client_secret: string };
 const basic = (c: Client) => `Basic ${Buffer.from(`${c.client_id}:${c.client_secret}`).toString('base64')}`;
@@ -85,7 +75,7 @@ async function registered(base: string, adminToken: string) {
   }
   return { rs, grant, admin };
 }
-const { rs, grant } = await registered(url, readFileSync(join(home, 'cli-credential'), 'utf8').trim());
+const { rs, grant } = await registered(url, daemon.admin.credential);
 
 const verifier = createVerifier({ issuer: url, audience: MAIL, clientId: rs.client_id, clientSecret: rs.client_secret });
 await verifier.ready();
@@ -233,15 +223,13 @@ for (let round = 0; round < 5; round++) {
 await direct.close();
 
 await verifier.close();
-child.kill('SIGTERM');
-await new Promise((r) => child.once('exit', r));
-rmSync(home, { recursive: true, force: true });
+await daemon.stop();
 
 // 3. revoke → refused latency, timed from the revoke's commit. This daemon runs in-process so the commit is
 // observable: its event bus publishes right after the transaction commits (daemon/src/events.ts).
 const home2 = mkdtempSync(join(tmpdir(), 'mandate-bench-'));
 const d = await startDaemon({ home: home2, port: 0, person: 'user:bench@local', log: () => {} });
-const second = await registered(d.url, readFileSync(join(home2, 'cli-credential'), 'utf8').trim());
+const second = await registered(d.url, readCredential(home2));
 const live = createVerifier({ issuer: d.url, audience: MAIL, clientId: second.rs.client_id, clientSecret: second.rs.client_secret });
 await live.ready();
 const committedAt = new Map<string, number>();

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditQuery } from '#shared/admin-api.js';
-import { PROBE_CAP, auditQueryPlanner } from '../src/store/audit-query.js';
+import { DRIVER_INDEX, PROBE_CAP, auditQuerySql, auditQueryPlanner } from '../src/store/audit-query.js';
 import { openDatabase, type Database } from '../src/store/db.js';
 import { LIST_ALL_SQL } from '../src/store/grants.repo.js';
 import { COUNT_UP_TO_SQL } from '../src/store/audit.repo.js';
@@ -67,17 +67,16 @@ describe('query plans at scale', () => {
   const ROWID = /^(SCAN audit|SEARCH audit USING INTEGER PRIMARY KEY \(rowid[<>]\?( AND rowid<\?)?\))$/m;
   const cases: { name: string; q: Omit<AuditQuery, 'limit'>; driver: string; index: string | null }[] = [
     { name: 'no filter', q: {}, driver: 'id', index: null },
-    { name: 'agent', q: { agent: 'agent-rare' }, driver: 'agent', index: 'audit_by_agent' },
-    { name: 'resource', q: { resource: 'https://rare/' }, driver: 'resource', index: 'audit_by_resource' },
-    { name: 'outcome', q: { outcome: 'refused' }, driver: 'outcome', index: 'audit_by_outcome' },
-    { name: 'type', q: { type: 'grant.revoked' }, driver: 'type', index: 'audit_by_type' },
-    { name: 'a type that matches nothing', q: { type: 'no.such' }, driver: 'type', index: 'audit_by_type' },
-    { name: 'the rarest of several equalities drives', q: { agent: 'agent-common', type: 'grant.revoked' }, driver: 'type', index: 'audit_by_type' },
-    { name: 'a common value with a rare one', q: { resource: 'https://common/', outcome: 'refused' }, driver: 'outcome', index: 'audit_by_outcome' },
-    { name: 'type and outcome together', q: { type: 'token.issued', outcome: 'refused' }, driver: 'type_outcome', index: 'audit_by_type_outcome' },
+    { name: 'agent', q: { agent: 'agent-rare' }, driver: 'agent', index: 'audit_filter_agent' },
+    { name: 'resource', q: { resource: 'https://rare/' }, driver: 'resource', index: 'audit_filter_resource' },
+    { name: 'outcome', q: { outcome: 'refused' }, driver: 'outcome', index: 'audit_filter_outcome' },
+    { name: 'type', q: { type: 'grant.revoked' }, driver: 'type', index: 'audit_filter_type' },
+    { name: 'the rarest of several equalities drives', q: { agent: 'agent-common', type: 'grant.revoked' }, driver: 'type', index: 'audit_filter_type' },
+    { name: 'a common value with a rare one', q: { resource: 'https://common/', outcome: 'refused' }, driver: 'outcome', index: 'audit_filter_outcome' },
+    { name: 'type and outcome together', q: { type: 'grant.revoked', outcome: 'refused' }, driver: 'type_outcome', index: 'audit_filter_type_outcome' },
     { name: 'a ts range (an id range while ts grows with id)', q: { since: 1_000_010, until: 1_000_020 }, driver: 'id', index: null },
-    { name: 'a ts range with a type', q: { type: 'token.issued', until: 1_000_300 }, driver: 'type', index: 'audit_by_type' },
-    { name: 'before_id with a type', q: { type: 'grant.revoked', before_id: 1000 }, driver: 'type', index: 'audit_by_type' },
+    { name: 'a ts range with a type', q: { type: 'token.issued', until: 1_000_300 }, driver: 'type', index: 'audit_filter_type' },
+    { name: 'before_id with a type', q: { type: 'grant.revoked', before_id: 1000 }, driver: 'type', index: 'audit_filter_type' },
   ];
 
   it.each(cases)('audit filter: $name → driven by $driver', ({ q, driver, index }) => {
@@ -90,6 +89,62 @@ describe('query plans at scale', () => {
     else expect(text).toMatch(ROWID); // the rowid walked backwards: ORDER BY id DESC LIMIT stops early
     expect(text).not.toMatch(/TEMP B-TREE/);
     expect(planner.run({ limit: 200, ...q }).length).toBeLessThanOrEqual(200);
+  });
+
+  /**
+   * Common filters that rarely meet (an agent, a resource and `refused`) walk many entries of the driving index;
+   * each filter index carries the other filter columns (migration 010), so they are compared on the index entry
+   * and the table row is read (SQLite's deferred seek) only for a row that matches. In the bytecode: every
+   * filter comparison comes before the first read of a table column.
+   */
+  it.each(['agent', 'resource', 'outcome', 'type', 'type_outcome'] as const)(
+    'the %s index answers the other filters itself: no table read per walked entry',
+    (driver) => {
+      const q = { limit: 200, agent: 'agent-common', resource: 'https://common/', outcome: 'ok' as const, type: 'token.issued' };
+      const sql = auditQuerySql(q, driver);
+      const root = (db.prepare(`SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = 'audit'`).get() as { rootpage: number }).rootpage;
+      const code = db.prepare<Record<string, unknown>, { opcode: string; p1: number; p2: number }>(`EXPLAIN ${sql}`).all({ ...q });
+      const table = code.find((o) => o.opcode === 'OpenRead' && o.p2 === root)?.p1;
+      const firstTableRead = code.findIndex((o) => o.opcode === 'Column' && o.p1 === table);
+      const compares = code.flatMap((o, i) => (o.opcode === 'Ne' || o.opcode === 'Eq' ? [i] : []));
+      expect(compares.length).toBeGreaterThanOrEqual(driver === 'type_outcome' ? 2 : 3); // the terms not in the seek key
+      expect(code.some((o) => o.opcode === 'DeferredSeek')).toBe(true);
+      expect(Math.max(...compares)).toBeLessThan(firstTableRead);
+    },
+  );
+
+  it('the filter indexes hold their filter column, id, then the other filter columns (migration 010)', () => {
+    const columns = (index: string) =>
+      db
+        .prepare<[], { name: string }>(`PRAGMA index_info(${index})`)
+        .all()
+        .map((c) => c.name);
+    expect(columns(DRIVER_INDEX.agent)).toEqual(['agent', 'id', 'resource', 'outcome', 'type']);
+    expect(columns(DRIVER_INDEX.resource)).toEqual(['resource', 'id', 'agent', 'outcome', 'type']);
+    expect(columns(DRIVER_INDEX.outcome)).toEqual(['outcome', 'id', 'agent', 'resource', 'type']);
+    expect(columns(DRIVER_INDEX.type)).toEqual(['type', 'id', 'agent', 'resource', 'outcome']);
+    expect(columns(DRIVER_INDEX.type_outcome)).toEqual(['type', 'outcome', 'id', 'agent', 'resource']);
+  });
+
+  it('a filter value no row holds is answered without walking an index', () => {
+    const planner = auditQueryPlanner(db);
+    expect(planner.plan({ limit: 200, type: 'no.such' })).toBe('empty');
+    expect(planner.plan({ limit: 200, agent: 'agent-common', resource: 'https://common/', outcome: 'refused', type: 'token.issued' })).toBe('empty');
+    expect(planner.run({ limit: 200, agent: 'nobody' })).toEqual([]);
+    expect(planner.plan({ limit: 200, resource: 'https://common/', until: 2_000_000, before_id: 1 })).toBe('empty'); // ids start at 1
+    expect(planner.run({ limit: 200, agent: 'agent-rare', type: 'grant.revoked' }).length).toBeGreaterThan(0);
+  });
+
+  it('until with a smaller before_id seeks one upper bound, not two', () => {
+    const chosen = auditQueryPlanner(db).plan({ limit: 200, until: 1_000_000 + PROBE_CAP, before_id: 10 });
+    if (chosen === 'empty') throw new Error('planned as empty');
+    expect(chosen.params).toMatchObject({ to_id: 9 });
+    expect(chosen.params).not.toHaveProperty('before_id');
+    expect(
+      auditQueryPlanner(db)
+        .run({ limit: 200, until: 1_000_000 + PROBE_CAP, before_id: 10 })
+        .map((r) => r.id),
+    ).toEqual([9, 8, 7, 6, 5, 4, 3, 2, 1]);
   });
 
   it('a ts range no row falls in is answered without reading the trail', () => {

@@ -5,14 +5,16 @@ import { AUDIT_COLUMNS, type AuditRow } from './audit.repo.js';
 /**
  * The admin audit filters at scale (issue 14). Every filter the route accepts is a conjunction of equalities on
  * agent, resource, outcome and type, a ts range and an id bound, newest first with a limit. Each equality has an
- * index `(column, id)` (migrations 001, 009) and ts has `(ts)`; a query is driven by ONE of them and the other
- * terms are checked on the rows it yields. Which one is chosen here, not left to SQLite, because the database
+ * index `(column, id, <the other equality columns>)` (migration 010) and ts has `(ts)`; a query is driven by ONE
+ * of them and the other equalities are checked on the index entries it yields (the table row is read only for a
+ * match), the ts and id terms on the rows. Which one is chosen here, not left to SQLite, because the database
  * carries no statistics and the wrong guess scans a million rows for a filter that matches nothing:
  *
  * - while ts never went back (audit_ts_steps is empty, migration 009), since/until become an id range found
  *   with two seeks on audit_by_ts, and an empty range answers at once;
- * - each candidate is counted, up to PROBE_CAP entries, on its own index (index-only, a few hundred µs);
- * - type with outcome has its own index (type, outcome, id): each is common, together they often match nothing;
+ * - each candidate is counted, up to PROBE_CAP entries, on its own index (index-only, a few hundred µs); a count
+ *   of 0 answers at once: the filters are a conjunction;
+ * - type with outcome has its own index (type, outcome, id, ...): each is common, together they often match nothing;
  * - the smallest wins: an equality index is walked backwards by id and stops after `limit` matches, a ts range
  *   small enough is read whole and sorted;
  * - with no candidate under the cap (every term is common) the smallest equality index still drives; with no
@@ -28,11 +30,11 @@ const EQUALITIES = ['agent', 'resource', 'outcome', 'type'] as const;
 type Equality = (typeof EQUALITIES)[number];
 
 export const DRIVER_INDEX: Record<Exclude<AuditDriver, 'id'>, string> = {
-  agent: 'audit_by_agent',
-  resource: 'audit_by_resource',
-  outcome: 'audit_by_outcome',
-  type: 'audit_by_type',
-  type_outcome: 'audit_by_type_outcome',
+  agent: 'audit_filter_agent',
+  resource: 'audit_filter_resource',
+  outcome: 'audit_filter_outcome',
+  type: 'audit_filter_type',
+  type_outcome: 'audit_filter_type_outcome',
   ts: 'audit_by_ts',
 };
 
@@ -77,7 +79,7 @@ export function auditQueryPlanner(db: Database) {
     Equality,
     Statement<Params, { n: number }>
   >;
-  const typeOutcomeProbe = probe('SELECT 1 FROM audit INDEXED BY audit_by_type_outcome WHERE type = @type AND outcome = @outcome');
+  const typeOutcomeProbe = probe(`SELECT 1 FROM audit INDEXED BY ${DRIVER_INDEX.type_outcome} WHERE type = @type AND outcome = @outcome`);
   const tsProbe = probe('SELECT 1 FROM audit INDEXED BY audit_by_ts WHERE ts BETWEEN @since AND @until');
   const tsStepped = db.prepare<[], { s: number }>('SELECT EXISTS (SELECT 1 FROM audit_ts_steps) AS s');
   const firstSince = db.prepare<[number], { id: number }>('SELECT id FROM audit INDEXED BY audit_by_ts WHERE ts >= ? ORDER BY ts, id LIMIT 1');
@@ -96,25 +98,40 @@ export function auditQueryPlanner(db: Database) {
       const last = lastUntil.get(q.until);
       if (!last) return 'empty';
       out.to_id = last.id;
+      // One upper bound: SQLite seeks on one of `id <= to_id` and `id < before_id` and checks the other on
+      // every row it walks, so `until` with a far smaller before_id walked the whole id range for nothing.
+      if (out.before_id !== undefined) {
+        out.to_id = Math.min(out.to_id, out.before_id - 1);
+        delete out.before_id;
+      }
     }
     return out.from_id !== undefined && out.to_id !== undefined && out.from_id > out.to_id ? 'empty' : out;
   }
 
-  /** Which index drives the query (exported through `plan` for the query-plan tests and the bench). */
-  function choose(q: PlannedQuery): AuditDriver {
-    let best: { driver: AuditDriver; n: number } | undefined;
+  /**
+   * Which index drives the query (exported through `plan` for the query-plan tests and the bench); 'empty'
+   * when a probe counts no row at all: the filters are a conjunction, so nothing can match.
+   */
+  function choose(q: PlannedQuery): AuditDriver | 'empty' {
+    // type with outcome first: the pair is the one most often empty, and then the other probes are spared.
+    const probes: [AuditDriver, () => number][] = [];
+    if (q.type !== undefined && q.outcome !== undefined) {
+      const pair = { type: q.type, outcome: q.outcome };
+      probes.push(['type_outcome', () => typeOutcomeProbe.get(pair)?.n ?? 0]);
+    }
     for (const col of EQUALITIES) {
       const v = q[col];
-      if (v === undefined) continue;
-      const n = eqProbe[col].get({ v })?.n ?? 0;
-      if (!best || n < best.n) best = { driver: col, n };
+      if (v !== undefined) probes.push([col, () => eqProbe[col].get({ v })?.n ?? 0]);
     }
-    if (q.type !== undefined && q.outcome !== undefined) {
-      const n = typeOutcomeProbe.get({ type: q.type, outcome: q.outcome })?.n ?? 0;
-      if (!best || n < best.n) best = { driver: 'type_outcome', n };
+    let best: { driver: AuditDriver; n: number } | undefined;
+    for (const [driver, count] of probes) {
+      const n = count();
+      if (n === 0) return 'empty';
+      if (!best || n < best.n) best = { driver, n };
     }
     if ((q.since !== undefined || q.until !== undefined) && q.from_id === undefined && q.to_id === undefined) {
       const n = tsProbe.get({ since: q.since ?? 0, until: q.until ?? Number.MAX_SAFE_INTEGER })?.n ?? 0;
+      if (n === 0) return 'empty';
       if (n < PROBE_CAP && (!best || n < best.n)) best = { driver: 'ts', n };
     }
     return best?.driver ?? 'id';
@@ -128,9 +145,11 @@ export function auditQueryPlanner(db: Database) {
 
   /** How `q` is answered: the driving index and the SQL with its parameters ('empty': no row can match). */
   function plan(q: AuditQuery): { driver: AuditDriver; sql: string; params: Params } | 'empty' {
+    if (q.before_id !== undefined && q.before_id <= 1) return 'empty'; // ids start at 1
     const r = idRange(q);
     if (r === 'empty') return 'empty';
     const driver = choose(r);
+    if (driver === 'empty') return 'empty';
     return { driver, sql: auditQuerySql(r, driver), params: params(r) };
   }
 

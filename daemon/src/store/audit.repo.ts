@@ -61,7 +61,7 @@ export function auditRepo(db: Database) {
     iterateAfter: (id: number) => from.iterate(id),
     /** How many rows have ids 1..n (n when none of them is missing). */
     countUpTo: (n: number) => countUpTo.get(n)?.n ?? 0,
-    /** The first row of `type` at or below `maxId` (audit_by_type). */
+    /** The first row of `type` at or below `maxId` (audit_filter_type). */
     firstOfType: (type: string, maxId: number) => firstOfType.get(type, maxId),
     /** Up to `limit` rows after `id`, in id order. */
     after: (id: number, limit: number) => after.all(id, limit),

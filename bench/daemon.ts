@@ -1,0 +1,142 @@
+/**
+ * The one way a benchmark runs a Mandate daemon: `spawnDaemon` starts the built daemon (bin/mandate.js) in a
+ * child process on a free loopback port, waits for its JSON start line and reads its admin credential;
+ * `adminOf` gives the admin credential and a call helper for any running daemon (also one started in-process
+ * with `startDaemon`); `stop` ends it with SIGTERM and waits for the exit. Benchmark daemons keep their audit
+ * keys in a temporary folder (MANDATE_KEY_DIR), never the user's config directory.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CLI_CREDENTIAL_FILE } from '../daemon/src/config.js';
+
+export const BIN = 'bin/mandate.js';
+
+/** Sets MANDATE_KEY_DIR to a fresh temporary folder unless the caller chose one; returns it. */
+export function benchKeyDir(): string {
+  process.env.MANDATE_KEY_DIR ??= mkdtempSync(join(tmpdir(), 'mandate-bench-keys-'));
+  return process.env.MANDATE_KEY_DIR;
+}
+
+/** The admin credential the daemon wrote into its data directory (what the CLI uses). */
+export function readCredential(home: string): string {
+  return readFileSync(join(home, CLI_CREDENTIAL_FILE), 'utf8').trim();
+}
+
+export interface Admin {
+  credential: string;
+  headers: { authorization: string };
+  /** An admin API call (`path` below the admin prefix, e.g. `/agents`); throws on a non-2xx answer. */
+  call<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T>;
+  /** A one-use pairing code for the extension's options page. */
+  pairingCode(): Promise<string>;
+}
+
+/** The admin side of a running daemon at `url` whose data directory is `home`. */
+export function adminOf(url: string, home: string): Admin {
+  const credential = readCredential(home);
+  const headers = { authorization: `Bearer ${credential}` };
+  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await fetch(`${url}/admin${path}`, {
+      method,
+      headers: { ...headers, 'content-type': 'application/json' },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as T;
+  }
+  return {
+    credential,
+    headers,
+    call,
+    async pairingCode() {
+      return (await call<{ code: string }>('POST', '/pairing-codes', {})).code;
+    },
+  };
+}
+
+export interface SpawnOptions {
+  /** Data directory; default a fresh temporary one, removed by `stop()`. */
+  home?: string;
+  /** Added to this process's environment. */
+  env?: NodeJS.ProcessEnv;
+  /** Flags for the daemon's node (before bin/mandate.js), e.g. `--max-semi-space-size=2`. */
+  nodeArgs?: string[];
+  /** The daemon's stderr: shown here (default), piped to `child.stderr`, or dropped. */
+  stderr?: 'inherit' | 'pipe' | 'ignore';
+}
+
+export interface SpawnedDaemon extends SpawnedServer {
+  home: string;
+  admin: Admin;
+  /** SIGTERM, then waits for the exit; removes the data directory if it was made here. */
+  stop(): Promise<void>;
+}
+
+export interface SpawnedServer {
+  url: string;
+  pid: number;
+  child: ChildProcess;
+  /** The whole JSON start line (a reference server may add fields, e.g. the read ceiling's known token). */
+  start: Record<string, unknown>;
+}
+
+/**
+ * Starts `node <args>` (a daemon, or a reference server in bench/peers/) and resolves once its first stdout line,
+ * JSON with its `url`, arrives; later stdout is drained and dropped.
+ */
+export async function spawnServer(args: string[], opts: Pick<SpawnOptions, 'env' | 'stderr'> = {}): Promise<SpawnedServer> {
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', opts.stderr ?? 'inherit'] });
+  const start = await new Promise<{ url: string } & Record<string, unknown>>((resolve, reject) => {
+    let buf = '';
+    let started = false;
+    const onExit = (code: number | null) => reject(new Error(`${args.join(' ')} exited (${code}) before its start line`));
+    child.once('exit', onExit);
+    child.stdout?.on('data', (b: Buffer) => {
+      if (started) return;
+      buf += b.toString();
+      const nl = buf.indexOf('\n');
+      if (nl < 0) return;
+      started = true;
+      child.off('exit', onExit);
+      try {
+        resolve(JSON.parse(buf.slice(0, nl)) as { url: string } & Record<string, unknown>);
+      } catch (e) {
+        reject(e);
+      }
+    });
+  });
+  return { url: start.url, pid: child.pid ?? 0, child, start };
+}
+
+/** Starts the built daemon in a child process and resolves once it answers with its JSON start line. */
+export async function spawnDaemon(opts: SpawnOptions = {}): Promise<SpawnedDaemon> {
+  if (!existsSync(BIN) || !existsSync('dist/daemon/mandate.mjs')) throw new Error('benchmarks run the built daemon: run `npm run build:daemon` first');
+  benchKeyDir();
+  const ownHome = opts.home === undefined;
+  const home = opts.home ?? mkdtempSync(join(tmpdir(), 'mandate-bench-'));
+  const server = await spawnServer([...(opts.nodeArgs ?? []), BIN, 'daemon', '--port', '0', '--home', home, '--json'], opts);
+  let admin: Admin | undefined;
+  return {
+    ...server,
+    home,
+    /** Read on first use, so a cold-start timing does not include it. */
+    get admin() {
+      admin ??= adminOf(server.url, home);
+      return admin;
+    },
+    async stop() {
+      await stop(server.child);
+      if (ownHome) rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+/** SIGTERM and wait for the exit (at once if it already exited). */
+export async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGTERM');
+  await exited;
+}

@@ -1,0 +1,33 @@
+/** bench/daemon.ts, the one way benchmarks run a daemon: spawn, start line, admin credential, pairing code, stop. */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { spawnDaemon } from '../daemon.js';
+
+process.env.MANDATE_KEY_DIR ??= mkdtempSync(join(tmpdir(), 'mandate-bench-keys-'));
+afterAll(() => rmSync(process.env.MANDATE_KEY_DIR!, { recursive: true, force: true }));
+
+it('spawns the built daemon, calls its admin API with the CLI credential, and stops it, removing its own data directory', { timeout: 30_000 }, async () => {
+  const d = await spawnDaemon({ nodeArgs: ['--max-semi-space-size=2'] });
+  try {
+    expect(d.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect((await fetch(`${d.url}/.well-known/oauth-authorization-server`)).status).toBe(200);
+    expect(await d.admin.pairingCode()).toMatch(/^[A-Z0-9]{4}-[A-Z0-9]{4}$/);
+    const agent = await d.admin.call<{ client_id: string }>('POST', '/agents', { name: 'Bench', scopes: ['mail.read'], resources: ['https://mail.example/'] });
+    expect(agent.client_id).toBeTruthy();
+    await expect(d.admin.call('POST', '/agents', {})).rejects.toThrow(/^\/agents: 400/);
+  } finally {
+    await d.stop();
+  }
+  expect(d.child.exitCode ?? d.child.signalCode).not.toBeNull();
+  expect(existsSync(d.home)).toBe(false);
+});
+
+it('keeps a data directory it was given', { timeout: 30_000 }, async () => {
+  const home = mkdtempSync(join(tmpdir(), 'mandate-bench-test-'));
+  const d = await spawnDaemon({ home, stderr: 'ignore' });
+  await d.stop();
+  expect(existsSync(join(home, 'cli-credential'))).toBe(true);
+  rmSync(home, { recursive: true, force: true });
+});
