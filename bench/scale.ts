@@ -4,7 +4,9 @@
  * (built dist/, child process, free loopback port) on it and prints, for each row of the issue's table, the
  * median and p99 over repeated calls next to the goal. Cold start is spawn → first HTTP answer, empty and
  * seeded, median of BENCH_SPAWNS spawns, also as a ratio of a bare `node -e ""` spawn-to-exit measured in the
- * same run (the machine may be loaded: compare ratios, not milliseconds). How to read it: bench/README.md.
+ * same run (the machine may be loaded: compare ratios, not milliseconds), and beside the cold-start ceiling: the
+ * least a server on the same stack does before its first answer (bench/peers/cold-ceiling.ts, bundled like the
+ * daemon). How to read it: bench/README.md.
  *
  *   npm run bench:scale        BENCH_GRANTS=100000 BENCH_AUDIT_ROWS=1000000 BENCH_REPEAT=25 BENCH_SPAWNS=7
  *   BENCH_SEEDED=<home> (with the MANDATE_KEY_DIR it was seeded with) reuses a directory seeded by bench/seed.ts
@@ -14,8 +16,10 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { build } from 'esbuild';
 import { adminPath } from '#shared/admin-contract.js';
-import { BIN, type SpawnedDaemon, spawnDaemon } from './daemon.js';
+import { BUNDLE_OPTIONS } from '../scripts/bundle-daemon.js';
+import { BIN, type SpawnedDaemon, spawnDaemon, spawnServer, stop } from './daemon.js';
 import { AGENTS, RESOURCES, seed } from './seed.js';
 
 const GRANTS = Number(process.env.BENCH_GRANTS ?? 100_000);
@@ -70,6 +74,24 @@ async function bareNode(): Promise<number> {
   return performance.now() - t0;
 }
 
+/**
+ * Bundles bench/peers/cold-ceiling.ts with the daemon bundle's options (into dist/, so better-sqlite3 resolves
+ * from this checkout) and returns spawn → first answer of `SPAWNS` starts of it.
+ */
+async function coldCeiling(home: string): Promise<number[]> {
+  const outfile = 'dist/bench/cold-ceiling.mjs';
+  await build({ ...BUNDLE_OPTIONS, entryPoints: ['bench/peers/cold-ceiling.ts'], outfile, sourcemap: false, metafile: false });
+  const times: number[] = [];
+  for (let i = 0; i < SPAWNS; i++) {
+    const t0 = performance.now();
+    const server = await spawnServer([outfile, home]);
+    await (await fetch(`${server.url}/.well-known/oauth-authorization-server`)).arrayBuffer();
+    times.push(performance.now() - t0);
+    await stop(server.child);
+  }
+  return times;
+}
+
 async function coldStart(home: string): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < SPAWNS; i++) {
@@ -92,6 +114,7 @@ const bare: number[] = [];
 for (let i = 0; i < SPAWNS; i++) bare.push(await bareNode());
 const empty = join(work, 'empty');
 await (await startDaemon(empty)).daemon.stop(); // first start makes the key and the database: not a cold start
+const ceiling = await coldCeiling(join(work, 'ceiling'));
 const coldEmpty = await coldStart(empty);
 const coldSeeded = await coldStart(seeded);
 
@@ -187,11 +210,20 @@ await d.daemon.stop();
 
 const bareMs = median(bare);
 rows.push({ name: 'baseline: bare `node -e ""` spawn → exit', p50: bareMs, p99: quantile(bare, 0.99), goal: '—' });
+const ceilingMs = median(ceiling);
+rows.push({
+  name: 'ceiling: Hono + SQLite open, bundled',
+  p50: ceilingMs,
+  p99: quantile(ceiling, 0.99),
+  goal: '—',
+  note: `${(ceilingMs / bareMs).toFixed(2)} × bare node`,
+});
 for (const [name, t] of [
   ['cold start, empty (spawn → first answer)', coldEmpty],
   [`cold start, ${AUDIT_ROWS} audit rows`, coldSeeded],
 ] as const) {
-  rows.push({ name, p50: median(t), p99: quantile(t, 0.99), goal: '≤ 150 ms', note: `${(median(t) / bareMs).toFixed(2)} × bare node` });
+  const note = `${(median(t) / bareMs).toFixed(2)} × bare node, ${(median(t) / ceilingMs).toFixed(2)} × the ceiling`;
+  rows.push({ name, p50: median(t), p99: quantile(t, 0.99), goal: '≤ 150 ms', note });
 }
 
 console.log(`${'row'.padEnd(48)} ${'p50'.padStart(10)} ${'p99'.padStart(10)}   goal`);
