@@ -199,7 +199,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     throw new DaemonStartError(`another Mandate daemon (pid ${other.pid}) is already using ${opts.home} on port ${other.port}`);
   }
 
-  const db = openDatabase(join(opts.home, DB_FILE));
+  const db = openDatabase(join(opts.home, DB_FILE), log);
   let server: Server | undefined;
   try {
     let trail: AuditTrailKey;

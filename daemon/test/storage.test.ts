@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { grantView } from '#shared/admin-api.js';
 import { DB_FILE } from '../src/config.js';
 import { DaemonStartError, startDaemon } from '../src/daemon.js';
-import { MIGRATIONS } from '../src/store/migrate.js';
+import { MIGRATIONS, migrate } from '../src/store/migrate.js';
 import { PERSON, auth, startTestDaemon } from './harness.js';
 
 describe('storage', () => {
@@ -22,6 +22,28 @@ describe('storage', () => {
     const tables = d.ctx.db.prepare<[], { name: string; sql: string }>("SELECT name, sql FROM sqlite_master WHERE type = 'table'").all();
     expect(tables.length).toBeGreaterThan(5);
     for (const t of tables) expect(t.sql, t.name).toMatch(/\) STRICT$/);
+  });
+
+  it('says when it upgrades an existing database before doing it, and nothing when it creates or opens one', () => {
+    const said: string[] = [];
+    const fresh = new BetterSqlite3(':memory:');
+    migrate(fresh, (m) => said.push(m));
+    expect(said).toEqual([]); // a new database
+    fresh.close();
+
+    const db = new BetterSqlite3(':memory:'); // one release behind: every migration but the last applied
+    MIGRATIONS.slice(0, -1).forEach((sql, i) => {
+      db.exec(sql);
+      db.pragma(`user_version = ${i + 1}`);
+    });
+    migrate(db, (m) => said.push(m));
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    expect(said).toEqual([
+      `upgrading the database from schema ${MIGRATIONS.length - 1} to ${MIGRATIONS.length}, once; with a large audit trail this can take a minute`,
+    ]);
+    migrate(db, (m) => said.push(m));
+    expect(said).toHaveLength(1); // up to date: nothing said
+    db.close();
   });
 
   it('stores secrets and tokens only as hashes or ids', async () => {

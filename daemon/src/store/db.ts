@@ -6,9 +6,10 @@ export type { Database };
 
 /**
  * Opens (creating if needed) the one SQLite file Mandate keeps, mode 0600, WAL with synchronous=FULL
- * so a grant, revocation or audit row is on disk before any answer leaves the daemon.
+ * so a grant, revocation or audit row is on disk before any answer leaves the daemon. `log` hears of a schema
+ * upgrade before it runs.
  */
-export function openDatabase(path: string): Database {
+export function openDatabase(path: string, log?: (message: string) => void): Database {
   if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
   chmodSync(path, 0o600);
   const db = new BetterSqlite3(path);
@@ -16,7 +17,7 @@ export function openDatabase(path: string): Database {
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  migrate(db);
+  migrate(db, log);
   for (const suffix of ['-wal', '-shm']) if (existsSync(path + suffix)) chmodSync(path + suffix, 0o600);
   return db;
 }

@@ -22,11 +22,18 @@ export class MigrationError extends MandateError {
   }
 }
 
-/** Applies pending migrations, each in its own transaction with the version bump. */
-export function migrate(db: Database): number {
+/**
+ * Applies pending migrations, each in its own transaction with the version bump. Upgrading an existing database
+ * (not creating one) is said through `log` first: an index rebuild over a large audit trail takes a while, and
+ * the daemon does not answer until it is done.
+ */
+export function migrate(db: Database, log?: (message: string) => void): number {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > MIGRATIONS.length) {
     throw new MigrationError(`database schema version ${current} is newer than this Mandate (${MIGRATIONS.length}); upgrade Mandate instead of downgrading`);
+  }
+  if (current > 0 && current < MIGRATIONS.length) {
+    log?.(`upgrading the database from schema ${current} to ${MIGRATIONS.length}, once; with a large audit trail this can take a minute`);
   }
   for (let v = current; v < MIGRATIONS.length; v++) {
     const apply = db.transaction(() => {
