@@ -1,0 +1,141 @@
+/** The reporter's bounded queue: full → tool calls refused (503 unavailable), nothing dropped; drained → accepted again. */
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MandateTokenError, createReporter, mandateAuth } from '../../../kits/resource-server/index.js';
+import { world } from './support.js';
+
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of closers.splice(0)) await c();
+});
+
+/** The Hono middleware with reporting, on a real loopback port. */
+async function toolServer(app: Hono): Promise<string> {
+  return new Promise((resolve) => {
+    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) => resolve(`http://127.0.0.1:${info.port}`));
+    closers.push(() => new Promise<void>((r) => server.close(() => r())));
+  });
+}
+
+/** A path to the daemon that can be cut (connection refused) or lose the answer of its next POST after it was received. */
+function faultyNet() {
+  const net = { down: false, loseNextAnswer: false, posts: 0 };
+  const f: typeof fetch = async (input, init) => {
+    if (net.down) throw new TypeError('fetch failed (daemon unreachable)');
+    const res = await fetch(input, init);
+    net.posts++;
+    if (net.loseNextAnswer) {
+      net.loseNextAnswer = false;
+      await res.body?.cancel();
+      throw new TypeError('fetch failed (answer lost)');
+    }
+    return res;
+  };
+  return { net, fetch: f };
+}
+
+/** Retries flush until one succeeds (the reporter backs off after failures). */
+async function flushed(r: { flush(): Promise<void>; pending(): number }): Promise<void> {
+  for (let i = 0; i < 200 && r.pending() > 0; i++) {
+    await r.flush().catch(() => new Promise((res) => setTimeout(res, 50)));
+  }
+  expect(r.pending()).toBe(0);
+}
+
+describe('reporter back-pressure', () => {
+  it('fills while the daemon is unreachable → calls refused with unavailable; back → drains in order, accepted again, each call audited once', async () => {
+    const w = await world();
+    const { token, grantId } = await w.d.approvedToken(w.agent, { scope: 'mail.read' });
+    const v = w.verifier();
+    await v.ready();
+    const { net, fetch: f } = faultyNet();
+    const events: { blocked: boolean; pending: number }[] = [];
+    const reporter = createReporter({
+      issuer: w.d.url,
+      clientId: w.rs.client_id,
+      clientSecret: w.rs.client_secret,
+      maxQueued: 5,
+      resumeAt: 2,
+      flushDelayMs: 10,
+      fetch: f,
+      onBackPressure: (e) => events.push(e),
+    });
+    closers.push(() => reporter.close());
+    const app = new Hono().get('/tools/list_mail', mandateAuth({ verifier: v, scope: 'mail.read', reporter, tool: 'list_mail' }), (c) => c.json({ ok: true }));
+    const base = await toolServer(app);
+    const call = () => fetch(`${base}/tools/list_mail`, { headers: { authorization: `Bearer ${token}` } });
+
+    net.down = true;
+    for (let i = 0; i < 5; i++) expect((await call()).status).toBe(200);
+    expect(reporter.pending()).toBe(5);
+    expect(reporter.accepting()).toBe(false);
+    expect(events).toEqual([{ blocked: true, pending: 5 }]);
+    for (let i = 0; i < 3; i++) {
+      const refused = await call();
+      expect(refused.status).toBe(503);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(await refused.json()).toMatchObject({ error: 'temporarily_unavailable' });
+    }
+    expect(reporter.pending()).toBe(5); // nothing dropped, nothing more taken
+    expect(() => reporter.record({ tool: 'list_mail', outcome: 'allowed', grantId })).toThrow(MandateTokenError);
+
+    net.down = false;
+    net.loseNextAnswer = true; // the first batch lands but its answer is lost: the re-send must not double it
+    await flushed(reporter);
+    expect(reporter.accepting()).toBe(true);
+    expect(events).toEqual([
+      { blocked: true, pending: 5 },
+      { blocked: false, pending: 0 },
+    ]);
+    expect((await call()).status).toBe(200);
+    await flushed(reporter);
+    expect(net.posts).toBeGreaterThanOrEqual(3); // lost answer, its re-send, the last call
+
+    const rows = w.d.ctx.db
+      .prepare<[], { type: string; grant_id: string; detail: string }>("SELECT type, grant_id, detail FROM audit WHERE type LIKE 'tool.%' ORDER BY id")
+      .all();
+    const ids = rows.map((r) => (JSON.parse(r.detail) as { call_id: string }).call_id);
+    expect(rows.map((r) => [r.type, r.grant_id])).toEqual(Array.from({ length: 6 }, () => ['tool.called', grantId]));
+    expect(new Set(ids).size).toBe(6); // each accepted call exactly once
+    const seq = ids.map((id) => Number.parseInt(id.slice(id.lastIndexOf('_') + 1), 36));
+    expect(seq).toEqual([0, 1, 2, 3, 4, 5]); // in the order they were made
+    expect(w.d.ctx.audit.verify()).toMatchObject({ ok: true });
+  });
+
+  it('the bound holds without a middleware: record() refuses at maxQueued and keeps what it has', async () => {
+    const w = await world();
+    const { grantId } = await w.d.approvedToken(w.agent, { scope: 'mail.read' });
+    const { net, fetch: f } = faultyNet();
+    net.down = true;
+    const r = createReporter({ issuer: w.d.url, clientId: w.rs.client_id, clientSecret: w.rs.client_secret, maxQueued: 3, flushDelayMs: 10, fetch: f });
+    closers.push(() => r.close());
+    for (let i = 0; i < 3; i++) r.record({ tool: 't', outcome: 'allowed', grantId });
+    const err = (() => {
+      try {
+        r.record({ tool: 't', outcome: 'allowed', grantId });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(MandateTokenError);
+    expect((err as MandateTokenError).code).toBe('unavailable');
+    expect((err as MandateTokenError).status).toBe(503);
+    expect(() => r.admit()).toThrow(MandateTokenError);
+    expect(r.pending()).toBe(3);
+    net.down = false;
+    await flushed(r);
+    expect(r.accepting()).toBe(true);
+    expect(() => r.admit()).not.toThrow();
+  });
+
+  it.each([
+    [{ maxQueued: 0 }, /maxQueued/],
+    [{ maxQueued: 1.5 }, /maxQueued/],
+    [{ maxQueued: 10, resumeAt: 10 }, /resumeAt/],
+    [{ maxQueued: 10, resumeAt: -1 }, /resumeAt/],
+  ])('must-reject: options %o', (bad, message) => {
+    expect(() => createReporter({ issuer: 'http://127.0.0.1:1', clientId: 'c', clientSecret: 's', ...bad })).toThrow(message);
+  });
+});
