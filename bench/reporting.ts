@@ -1,0 +1,220 @@
+/**
+ * Tool-call reporting against a real tool call (issue 10: "reporting overhead ≤ 5 % of the tool-call rate").
+ *
+ * Two resource servers (bench/peers/kit-tool-server.ts), each in its own process, serve the same tool behind the
+ * kit's Hono middleware: one with reporting off, one with it on (each allowed call queued and batched to the
+ * daemon, which runs in a third process). autocannon drives them over keep-alive HTTP in paired rounds, the order
+ * alternating (ABBA). The figure is the resource-server process's CPU per served call (process.cpuUsage() read over
+ * its /stats endpoint), counted from the start of a window until its reports are all acknowledged, so the sending
+ * of a window's reports is charged to it. Throughput is printed too, but on a shared machine it scatters more.
+ * Then the daemon's ingest capacity: BENCH_INGEST_CALLS reports queued at once and flushed, acknowledgements/s.
+ */
+import autocannon from 'autocannon';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createReporter } from '../kits/resource-server/index.js';
+
+process.env.MANDATE_KEY_DIR ??= mkdtempSync(join(tmpdir(), 'mandate-bench-keys-'));
+const num = (name: string, dflt: number) => Number(process.env[name] ?? dflt);
+const CONNECTIONS = num('BENCH_RS_CONNECTIONS', 8);
+const CALLS = num('BENCH_RS_CALLS', 4000);
+const ROUNDS = num('BENCH_RS_ROUNDS', 8);
+const WARMUP = num('BENCH_RS_WARMUP', 2000);
+const INGEST = num('BENCH_INGEST_CALLS', 20_000);
+const MAIL = 'https://mail.example/';
+
+interface Proc {
+  url: string;
+  proc: ChildProcess;
+}
+function start(args: string[], env: Record<string, string> = {}): Promise<Proc> {
+  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+  return new Promise((resolve, reject) => {
+    proc.stdout?.once('data', (b: Buffer) => resolve({ url: (JSON.parse(b.toString().split('\n')[0]!) as { url: string }).url, proc }));
+    proc.once('exit', (c) => reject(new Error(`${args.join(' ')} exited ${c}`)));
+  });
+}
+async function stop(p: Proc): Promise<void> {
+  if (p.proc.exitCode !== null) return;
+  p.proc.kill('SIGTERM');
+  await new Promise((r) => p.proc.once('exit', r));
+}
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const quartiles = (xs: number[]): [number, number] => {
+  const s = [...xs].sort((a, b) => a - b);
+  return [s[Math.floor((s.length - 1) / 4)]!, s[Math.ceil(((s.length - 1) * 3) / 4)]!];
+};
+const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
+
+// ---- the daemon, an agent with one approved grant, and a resource server registration
+const home = mkdtempSync(join(tmpdir(), 'mandate-bench-reporting-'));
+const daemon = await start(['bin/mandate.js', 'daemon', '--port', '0', '--home', home, '--json']);
+const adminToken = readFileSync(join(home, 'cli-credential'), 'utf8').trim();
+async function admin(path: string, body: unknown): Promise<Record<string, string>> {
+  const res = await fetch(`${daemon.url}/admin${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as Record<string, string>;
+}
+async function form(path: string, auth: string, params: Record<string, string>): Promise<Record<string, string>> {
+  const res = await fetch(daemon.url + path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: auth },
+    body: new URLSearchParams(params),
+  });
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as Record<string, string>;
+}
+const agent = await admin('/agents', { name: 'Bench agent', scopes: ['mail.read'], resources: [MAIL] });
+const rs = await admin('/agents', { name: 'Bench API', kind: 'resource_server', resources: [MAIL] });
+const agentAuth = basic(agent.client_id!, agent.client_secret!);
+const bc = await form('/bc-authorize', agentAuth, { scope: 'mail.read', resource: MAIL, requested_expiry: '3600' });
+const grant = await admin(`/requests/${bc.auth_req_id}/approve`, {});
+const { access_token: token } = await form('/token', agentAuth, { grant_type: 'urn:openid:params:grant-type:ciba', auth_req_id: bc.auth_req_id! });
+
+/** CPU seconds the daemon process has used so far (Linux /proc; undefined elsewhere). */
+const daemonCpu = (): number | undefined => {
+  try {
+    const f = readFileSync(`/proc/${daemon.proc.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100; // utime + stime, in USER_HZ (100 on Linux)
+  } catch {
+    return undefined;
+  }
+};
+
+// ---- the two resource servers
+const kitEnv = { BENCH_ISSUER: daemon.url, BENCH_AUDIENCE: MAIL, BENCH_CLIENT_ID: rs.client_id!, BENCH_CLIENT_SECRET: rs.client_secret! };
+const peer = ['--conditions=mandate-source', '--import', 'tsx', 'bench/peers/kit-tool-server.ts'];
+const off = await start(peer, { ...kitEnv, BENCH_REPORTING: 'off' });
+const on = await start(peer, { ...kitEnv, BENCH_REPORTING: 'on' });
+
+interface Stats {
+  cpu: number;
+  served: number;
+  pending: number;
+}
+const stats = async (s: Proc): Promise<Stats> => (await fetch(`${s.url}/stats`)).json() as Promise<Stats>;
+
+async function drive(s: Proc, amount: number): Promise<void> {
+  const r = await autocannon({
+    url: `${s.url}/tools/list_mail`,
+    method: 'POST',
+    connections: CONNECTIONS,
+    amount,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: '{"folder":"inbox"}',
+  });
+  if (r.non2xx > 0 || r.errors > 0 || r.timeouts > 0) throw new Error(`${s.url}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`);
+}
+
+/** Waits until the server's reports are all acknowledged (polling /stats; immediate with reporting off). */
+async function drained(s: Proc): Promise<Stats> {
+  for (let i = 0; i < 1200; i++) {
+    const st = await stats(s);
+    if (st.pending === 0) return st;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`${s.url}: reports were not acknowledged within 30 s`);
+}
+
+interface Window {
+  rate: number;
+  cpuPerCall: number;
+  ackRate: number;
+}
+const daemonWork = { seconds: 0, calls: 0 };
+async function window(s: Proc): Promise<Window> {
+  const s0 = await drained(s);
+  const d0 = daemonCpu();
+  const t0 = performance.now();
+  await drive(s, CALLS);
+  const wall = (performance.now() - t0) / 1000;
+  const s1 = await stats(s);
+  const s2 = await drained(s);
+  const d1 = daemonCpu();
+  const served = s1.served - s0.served;
+  if (s === on && d0 !== undefined && d1 !== undefined) {
+    daemonWork.seconds += d1 - d0;
+    daemonWork.calls += served;
+  }
+  return { rate: served / wall, cpuPerCall: (s2.cpu - s0.cpu) / served, ackRate: (s1.served - s1.pending - (s0.served - s0.pending)) / wall };
+}
+
+await drive(off, WARMUP);
+await drive(on, WARMUP);
+await drained(on);
+const sides = new Map<Proc, Window[]>([
+  [off, []],
+  [on, []],
+]);
+const overheads: number[] = [];
+const rateRatios: number[] = [];
+for (let round = 0; round < ROUNDS; round++) {
+  const got = new Map<Proc, Window>();
+  for (const s of round % 2 === 0 ? [off, on] : [on, off]) {
+    const w = await window(s);
+    sides.get(s)!.push(w);
+    got.set(s, w);
+  }
+  overheads.push(got.get(on)!.cpuPerCall / got.get(off)!.cpuPerCall - 1);
+  rateRatios.push(1 - got.get(on)!.rate / got.get(off)!.rate);
+}
+await stop(on);
+await stop(off);
+
+// ---- the daemon's ingest capacity: a backlog of reports flushed as fast as it acknowledges them
+const reporter = createReporter({
+  issuer: daemon.url,
+  clientId: rs.client_id!,
+  clientSecret: rs.client_secret!,
+  flushDelayMs: 3_600_000,
+  maxQueued: INGEST + 1,
+});
+for (let i = 0; i < INGEST; i++) reporter.record({ tool: 'list_mail', outcome: 'allowed', grantId: grant.id! });
+const c0 = daemonCpu();
+const t0 = performance.now();
+await reporter.flush();
+const ingestRate = INGEST / ((performance.now() - t0) / 1000);
+const c1 = daemonCpu();
+await reporter.close();
+await stop(daemon);
+rmSync(home, { recursive: true, force: true });
+
+const pct = (r: number) => `${(r * 100).toFixed(1)} %`;
+const row = (name: string, ws: Window[]) =>
+  console.log(
+    `  ${name.padEnd(20)} ${median(ws.map((w) => w.rate))
+      .toFixed(0)
+      .padStart(6)} calls/s   ${median(ws.map((w) => w.cpuPerCall))
+      .toFixed(1)
+      .padStart(7)} µs CPU per call   (median of rounds)`,
+  );
+console.log(
+  `tool calls over HTTP (Node ${process.version}): the kit's Hono middleware in its own process, reporting off vs on; ${ROUNDS} paired rounds × ${CALLS} calls, ${CONNECTIONS} connections, after ${WARMUP} warm-up`,
+);
+row('reporting off', sides.get(off)!);
+row('reporting on', sides.get(on)!);
+const overhead = median(overheads);
+const [lo, hi] = quartiles(overheads);
+console.log(
+  `  reporting overhead   ${pct(overhead)} CPU per call (target <= 5%) ${overhead <= 0.05 ? 'ok' : 'FAIL'}; middle half ${pct(lo)} – ${pct(hi)}; ${pct(median(rateRatios))} calls/s`,
+);
+const callRate = median(sides.get(on)!.map((w) => w.rate));
+const ackRate = median(sides.get(on)!.map((w) => w.ackRate));
+console.log(
+  `  daemon ingest        ${ingestRate.toFixed(0).padStart(6)} acks/s capacity (${INGEST} queued reports flushed); ${ackRate.toFixed(0)} acks/s during the windows for ${callRate.toFixed(0)} calls/s: ${ingestRate >= callRate && ackRate >= 0.95 * callRate ? 'keeps up' : 'falls behind: the queue grows'}`,
+);
+const perAck = (seconds: number | undefined, calls: number) => (seconds !== undefined && calls > 0 ? `${((seconds / calls) * 1e6).toFixed(0)} µs` : 'n/a');
+console.log(
+  `  daemon CPU per call  ${perAck(c0 !== undefined && c1 !== undefined ? c1 - c0 : undefined, INGEST).padStart(6)} while flushing the backlog, ${perAck(daemonWork.seconds, daemonWork.calls)} during the windows`,
+);

@@ -1,0 +1,23 @@
+/** Smoke test of bench/reporting.ts at tiny sizes: both resource servers start, every row prints (not its target). */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { expect, it } from 'vitest';
+
+const tiny = { BENCH_RS_CONNECTIONS: '2', BENCH_RS_CALLS: '40', BENCH_RS_ROUNDS: '2', BENCH_RS_WARMUP: '20', BENCH_INGEST_CALLS: '600' };
+
+it('bench/reporting.ts prints every row', { timeout: 180_000 }, async () => {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--conditions=mandate-source', '--import', 'tsx', 'bench/reporting.ts'], {
+    env: { ...process.env, ...tiny },
+    timeout: 170_000,
+  });
+  for (const row of [
+    /^tool calls over HTTP \(Node v[\d.]+\): .* 2 paired rounds × 40 calls, 2 connections, after 20 warm-up$/m,
+    /^ {2}reporting off +\d+ calls\/s +\d+\.\d µs CPU per call/m,
+    /^ {2}reporting on +\d+ calls\/s +\d+\.\d µs CPU per call/m,
+    /^ {2}reporting overhead +-?\d+\.\d % CPU per call \(target <= 5%\) (ok|FAIL); middle half -?\d+\.\d % – -?\d+\.\d %; -?\d+\.\d % calls\/s$/m,
+    /^ {2}daemon ingest +\d+ acks\/s capacity \(600 queued reports flushed\); \d+ acks\/s during the windows for \d+ calls\/s: (keeps up|falls behind: the queue grows)$/m,
+    /^ {2}daemon CPU per call +(\d+ µs|n\/a) while flushing the backlog, (\d+ µs|n\/a) during the windows$/m,
+  ]) {
+    expect(stdout).toMatch(row);
+  }
+});
