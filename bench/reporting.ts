@@ -7,7 +7,8 @@
  * alternating (ABBA). The figure is the resource-server process's CPU per served call (process.cpuUsage() read over
  * its /stats endpoint), counted from the start of a window until its reports are all acknowledged, so the sending
  * of a window's reports is charged to it. Throughput is printed too, but on a shared machine it scatters more.
- * Then the daemon's ingest capacity: BENCH_INGEST_CALLS reports queued at once and flushed, acknowledgements/s.
+ * Then the daemon's ingest capacity: BENCH_INGEST_CALLS reports queued at once and flushed, acknowledgements/s and
+ * the daemon's CPU per acknowledged report; BENCH_BASELINE_BIN=<other build>/bin/mandate.js adds a before/after row.
  */
 import autocannon from 'autocannon';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -24,6 +25,8 @@ const CALLS = num('BENCH_RS_CALLS', 4000);
 const ROUNDS = num('BENCH_RS_ROUNDS', 8);
 const WARMUP = num('BENCH_RS_WARMUP', 2000);
 const INGEST = num('BENCH_INGEST_CALLS', 20_000);
+const INGEST_ROUNDS = num('BENCH_INGEST_ROUNDS', 3);
+const INGEST_PAIRS = num('BENCH_INGEST_PAIRS', 4);
 const MAIL = 'https://mail.example/';
 
 interface Proc {
@@ -53,47 +56,51 @@ const quartiles = (xs: number[]): [number, number] => {
 };
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 
-// ---- the daemon, an agent with one approved grant, and a resource server registration
-const home = mkdtempSync(join(tmpdir(), 'mandate-bench-reporting-'));
-const daemon = await start(['bin/mandate.js', 'daemon', '--port', '0', '--home', home, '--json']);
-const adminToken = readFileSync(join(home, 'cli-credential'), 'utf8').trim();
-async function admin(path: string, body: unknown): Promise<Record<string, string>> {
-  const res = await fetch(`${daemon.url}/admin${path}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as Record<string, string>;
-}
-async function form(path: string, auth: string, params: Record<string, string>): Promise<Record<string, string>> {
-  const res = await fetch(daemon.url + path, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: auth },
-    body: new URLSearchParams(params),
-  });
-  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as Record<string, string>;
-}
-const agent = await admin('/agents', { name: 'Bench agent', scopes: ['mail.read'], resources: [MAIL] });
-const rs = await admin('/agents', { name: 'Bench API', kind: 'resource_server', resources: [MAIL] });
-const agentAuth = basic(agent.client_id!, agent.client_secret!);
-const bc = await form('/bc-authorize', agentAuth, { scope: 'mail.read', resource: MAIL, requested_expiry: '3600' });
-const grant = await admin(`/requests/${bc.auth_req_id}/approve`, {});
-const { access_token: token } = await form('/token', agentAuth, { grant_type: 'urn:openid:params:grant-type:ciba', auth_req_id: bc.auth_req_id! });
-
-/** CPU seconds the daemon process has used so far (Linux /proc; undefined elsewhere). */
-const daemonCpu = (): number | undefined => {
-  try {
-    const f = readFileSync(`/proc/${daemon.proc.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100; // utime + stime, in USER_HZ (100 on Linux)
-  } catch {
-    return undefined;
+// ---- a daemon, an agent with one approved grant, and a resource server registration
+async function startWorld(bin: string) {
+  const home = mkdtempSync(join(tmpdir(), 'mandate-bench-reporting-'));
+  const daemon = await start([bin, 'daemon', '--port', '0', '--home', home, '--json']);
+  const adminToken = readFileSync(join(home, 'cli-credential'), 'utf8').trim();
+  async function call(path: string, auth: string, type: string, body: string): Promise<Record<string, string>> {
+    const res = await fetch(daemon.url + path, { method: 'POST', headers: { authorization: auth, 'content-type': type }, body });
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as Record<string, string>;
   }
-};
+  const admin = (path: string, body: unknown) => call(`/admin${path}`, `Bearer ${adminToken}`, 'application/json', JSON.stringify(body));
+  const form = (path: string, auth: string, params: Record<string, string>) =>
+    call(path, auth, 'application/x-www-form-urlencoded', new URLSearchParams(params).toString());
+  const agent = await admin('/agents', { name: 'Bench agent', scopes: ['mail.read'], resources: [MAIL] });
+  const rs = await admin('/agents', { name: 'Bench API', kind: 'resource_server', resources: [MAIL] });
+  const agentAuth = basic(agent.client_id!, agent.client_secret!);
+  const bc = await form('/bc-authorize', agentAuth, { scope: 'mail.read', resource: MAIL, requested_expiry: '3600' });
+  const grant = await admin(`/requests/${bc.auth_req_id}/approve`, {});
+  const { access_token: token } = await form('/token', agentAuth, { grant_type: 'urn:openid:params:grant-type:ciba', auth_req_id: bc.auth_req_id! });
+  return {
+    url: daemon.url,
+    rs: { clientId: rs.client_id!, clientSecret: rs.client_secret! },
+    grantId: grant.id!,
+    token: token!,
+    /** CPU seconds the daemon process has used so far (Linux /proc; undefined elsewhere). */
+    cpu(): number | undefined {
+      try {
+        const f = readFileSync(`/proc/${daemon.proc.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        return (Number(f[11]) + Number(f[12])) / 100; // utime + stime, in USER_HZ (100 on Linux)
+      } catch {
+        return undefined;
+      }
+    },
+    async stop() {
+      await stop(daemon);
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+const world = await startWorld('bin/mandate.js');
+const { token } = world;
+const daemonCpu = () => world.cpu();
 
 // ---- the two resource servers
-const kitEnv = { BENCH_ISSUER: daemon.url, BENCH_AUDIENCE: MAIL, BENCH_CLIENT_ID: rs.client_id!, BENCH_CLIENT_SECRET: rs.client_secret! };
+const kitEnv = { BENCH_ISSUER: world.url, BENCH_AUDIENCE: MAIL, BENCH_CLIENT_ID: world.rs.clientId, BENCH_CLIENT_SECRET: world.rs.clientSecret };
 const peer = ['--conditions=mandate-source', '--import', 'tsx', 'bench/peers/kit-tool-server.ts'];
 const off = await start(peer, { ...kitEnv, BENCH_REPORTING: 'off' });
 const on = await start(peer, { ...kitEnv, BENCH_REPORTING: 'on' });
@@ -130,7 +137,9 @@ async function drained(s: Proc): Promise<Stats> {
 interface Window {
   rate: number;
   cpuPerCall: number;
-  ackRate: number;
+  /** Reports not yet acknowledged when the window's last call was answered, and ms until they all were. */
+  backlog: number;
+  drainMs: number;
 }
 const daemonWork = { seconds: 0, calls: 0 };
 async function window(s: Proc): Promise<Window> {
@@ -140,14 +149,16 @@ async function window(s: Proc): Promise<Window> {
   await drive(s, CALLS);
   const wall = (performance.now() - t0) / 1000;
   const s1 = await stats(s);
+  const t1 = performance.now();
   const s2 = await drained(s);
+  const drainMs = performance.now() - t1;
   const d1 = daemonCpu();
   const served = s1.served - s0.served;
   if (s === on && d0 !== undefined && d1 !== undefined) {
     daemonWork.seconds += d1 - d0;
     daemonWork.calls += served;
   }
-  return { rate: served / wall, cpuPerCall: (s2.cpu - s0.cpu) / served, ackRate: (s1.served - s1.pending - (s0.served - s0.pending)) / wall };
+  return { rate: served / wall, cpuPerCall: (s2.cpu - s0.cpu) / served, backlog: s1.pending, drainMs };
 }
 
 await drive(off, WARMUP);
@@ -172,23 +183,49 @@ for (let round = 0; round < ROUNDS; round++) {
 await stop(on);
 await stop(off);
 
-// ---- the daemon's ingest capacity: a backlog of reports flushed as fast as it acknowledges them
-const reporter = createReporter({
-  issuer: daemon.url,
-  clientId: rs.client_id!,
-  clientSecret: rs.client_secret!,
-  flushDelayMs: 3_600_000,
-  maxQueued: INGEST + 1,
-});
-for (let i = 0; i < INGEST; i++) reporter.record({ tool: 'list_mail', outcome: 'allowed', grantId: grant.id! });
-const c0 = daemonCpu();
-const t0 = performance.now();
-await reporter.flush();
-const ingestRate = INGEST / ((performance.now() - t0) / 1000);
-const c1 = daemonCpu();
-await reporter.close();
-await stop(daemon);
-rmSync(home, { recursive: true, force: true });
+await world.stop();
+
+// ---- the daemon's ingest capacity: a backlog of reports flushed as fast as it acknowledges them, on a fresh daemon
+// (first flush a warm-up, then INGEST_ROUNDS timed). With BENCH_BASELINE_BIN (another build's bin/mandate.js, e.g.
+// from a `git worktree` of an older commit) the same is measured on it, alternating, for a before/after figure.
+interface Ingest {
+  rate: number;
+  cpuPerAck: number | undefined;
+}
+async function ingest(bin: string): Promise<Ingest> {
+  const w = await startWorld(bin);
+  const reporter = createReporter({ issuer: w.url, ...w.rs, flushDelayMs: 3_600_000, maxQueued: INGEST + 1 });
+  const rates: number[] = [];
+  const cpus: number[] = [];
+  for (let round = 0; round <= INGEST_ROUNDS; round++) {
+    for (let i = 0; i < INGEST; i++) reporter.record({ tool: 'list_mail', outcome: 'allowed', grantId: w.grantId });
+    const c0 = w.cpu();
+    const t0 = performance.now();
+    await reporter.flush();
+    const rate = INGEST / ((performance.now() - t0) / 1000);
+    const c1 = w.cpu();
+    if (round === 0) continue;
+    rates.push(rate);
+    if (c0 !== undefined && c1 !== undefined) cpus.push((c1 - c0) / INGEST);
+  }
+  await reporter.close();
+  await w.stop();
+  return { rate: median(rates), cpuPerAck: cpus.length > 0 ? median(cpus) : undefined };
+}
+const BASELINE = process.env.BENCH_BASELINE_BIN;
+const current: Ingest[] = [];
+const baseline: Ingest[] = [];
+for (let i = 0; i < (BASELINE ? INGEST_PAIRS : 1); i++) {
+  if (BASELINE && i % 2 === 1) baseline.push(await ingest(BASELINE));
+  current.push(await ingest('bin/mandate.js'));
+  if (BASELINE && i % 2 === 0) baseline.push(await ingest(BASELINE));
+}
+const summary = (xs: Ingest[]): Ingest => {
+  const cpu = xs.flatMap((x) => (x.cpuPerAck === undefined ? [] : [x.cpuPerAck]));
+  return { rate: median(xs.map((x) => x.rate)), cpuPerAck: cpu.length > 0 ? median(cpu) : undefined };
+};
+const ingestNow = summary(current);
+const ingestRate = ingestNow.rate;
 
 const pct = (r: number) => `${(r * 100).toFixed(1)} %`;
 const row = (name: string, ws: Window[]) =>
@@ -210,11 +247,18 @@ console.log(
   `  reporting overhead   ${pct(overhead)} CPU per call (target <= 5%) ${overhead <= 0.05 ? 'ok' : 'FAIL'}; middle half ${pct(lo)} – ${pct(hi)}; ${pct(median(rateRatios))} calls/s`,
 );
 const callRate = median(sides.get(on)!.map((w) => w.rate));
-const ackRate = median(sides.get(on)!.map((w) => w.ackRate));
+const backlog = median(sides.get(on)!.map((w) => w.backlog));
+const drainMs = median(sides.get(on)!.map((w) => w.drainMs));
 console.log(
-  `  daemon ingest        ${ingestRate.toFixed(0).padStart(6)} acks/s capacity (${INGEST} queued reports flushed); ${ackRate.toFixed(0)} acks/s during the windows for ${callRate.toFixed(0)} calls/s: ${ingestRate >= callRate && ackRate >= 0.95 * callRate ? 'keeps up' : 'falls behind: the queue grows'}`,
+  `  daemon ingest        ${ingestRate.toFixed(0).padStart(6)} acks/s capacity (${INGEST} queued reports flushed) for ${callRate.toFixed(0)} calls/s: ${ingestRate >= callRate ? 'keeps up' : 'falls behind: the queue grows'}; ${backlog.toFixed(0)} reports unacknowledged at a window's end, drained in ${drainMs.toFixed(0)} ms`,
 );
-const perAck = (seconds: number | undefined, calls: number) => (seconds !== undefined && calls > 0 ? `${((seconds / calls) * 1e6).toFixed(0)} µs` : 'n/a');
+const perAck = (seconds: number | undefined) => (seconds === undefined ? 'n/a' : `${(seconds * 1e6).toFixed(0)} µs`);
 console.log(
-  `  daemon CPU per call  ${perAck(c0 !== undefined && c1 !== undefined ? c1 - c0 : undefined, INGEST).padStart(6)} while flushing the backlog, ${perAck(daemonWork.seconds, daemonWork.calls)} during the windows`,
+  `  daemon CPU per call  ${perAck(ingestNow.cpuPerAck).padStart(6)} while flushing the backlog, ${perAck(daemonWork.calls > 0 ? daemonWork.seconds / daemonWork.calls : undefined)} during the windows`,
 );
+if (BASELINE) {
+  const before = summary(baseline);
+  console.log(
+    `  ingest vs baseline   ${ingestRate.toFixed(0)} acks/s, ${perAck(ingestNow.cpuPerAck)} CPU per ack; baseline build ${before.rate.toFixed(0)} acks/s, ${perAck(before.cpuPerAck)} (median of ${INGEST_PAIRS} alternating daemons each)`,
+  );
+}

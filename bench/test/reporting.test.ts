@@ -3,7 +3,16 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
 
-const tiny = { BENCH_RS_CONNECTIONS: '2', BENCH_RS_CALLS: '40', BENCH_RS_ROUNDS: '2', BENCH_RS_WARMUP: '20', BENCH_INGEST_CALLS: '600' };
+const tiny = {
+  BENCH_RS_CONNECTIONS: '2',
+  BENCH_RS_CALLS: '40',
+  BENCH_RS_ROUNDS: '2',
+  BENCH_RS_WARMUP: '20',
+  BENCH_INGEST_CALLS: '600',
+  BENCH_INGEST_ROUNDS: '1',
+  BENCH_INGEST_PAIRS: '2',
+  BENCH_BASELINE_BIN: 'bin/mandate.js', // the same build as its own baseline: only checks that the row prints
+};
 
 it('bench/reporting.ts prints every row', { timeout: 180_000 }, async () => {
   const { stdout } = await promisify(execFile)(process.execPath, ['--conditions=mandate-source', '--import', 'tsx', 'bench/reporting.ts'], {
@@ -15,8 +24,9 @@ it('bench/reporting.ts prints every row', { timeout: 180_000 }, async () => {
     /^ {2}reporting off +\d+ calls\/s +\d+\.\d µs CPU per call/m,
     /^ {2}reporting on +\d+ calls\/s +\d+\.\d µs CPU per call/m,
     /^ {2}reporting overhead +-?\d+\.\d % CPU per call \(target <= 5%\) (ok|FAIL); middle half -?\d+\.\d % – -?\d+\.\d %; -?\d+\.\d % calls\/s$/m,
-    /^ {2}daemon ingest +\d+ acks\/s capacity \(600 queued reports flushed\); \d+ acks\/s during the windows for \d+ calls\/s: (keeps up|falls behind: the queue grows)$/m,
+    /^ {2}daemon ingest +\d+ acks\/s capacity \(600 queued reports flushed\) for \d+ calls\/s: (keeps up|falls behind: the queue grows); \d+ reports unacknowledged at a window's end, drained in \d+ ms$/m,
     /^ {2}daemon CPU per call +(\d+ µs|n\/a) while flushing the backlog, (\d+ µs|n\/a) during the windows$/m,
+    /^ {2}ingest vs baseline +\d+ acks\/s, (\d+ µs|n\/a) CPU per ack; baseline build \d+ acks\/s, (\d+ µs|n\/a) \(median of 2 alternating daemons each\)$/m,
   ]) {
     expect(stdout).toMatch(row);
   }
