@@ -99,7 +99,8 @@ export function auditLog(db: Database, clock: Clock, opts: AuditLogOptions) {
 
   /** Inserts one row chained after (`prevId`, `prevHash`); the head record is the caller's to write. */
   function chainRow(e: AuditInput, prevId: number, prevHash: string): { id: number; hash: string } {
-    const body = {
+    // one object per row: the MAC reads only the body's fields (chain.ts bodyJson), `hash` is set once it is known
+    const row: AuditRow = {
       id: prevId + 1,
       ts: clock(),
       type: e.type,
@@ -111,10 +112,12 @@ export function auditLog(db: Database, clock: Clock, opts: AuditLogOptions) {
       decision: e.decision ?? null,
       outcome: e.outcome,
       detail: detailJson(e.detail),
+      prev_hash: prevHash,
+      hash: '',
     };
-    const mac = rowMac(key, prevHash, body);
-    rows.insert({ ...body, prev_hash: prevHash, hash: mac });
-    return { id: body.id, hash: mac };
+    row.hash = rowMac(key, prevHash, row);
+    rows.insert(row);
+    return { id: row.id, hash: row.hash };
   }
 
   function writeHead(lastId: number, lastMac: string): void {
