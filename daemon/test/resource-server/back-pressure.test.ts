@@ -1,9 +1,10 @@
 /** The reporter's bounded queue: full → tool calls refused (503 unavailable), nothing dropped; drained → accepted again. */
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MandateTokenError, createReporter, mandateAuth } from '../../../kits/resource-server/index.js';
+import { MandateTokenError, createReporter, mandateAuth, mandateMiddleware } from '../../../kits/resource-server/index.js';
 import { world } from './support.js';
 
 const closers: (() => Promise<void>)[] = [];
@@ -103,6 +104,37 @@ describe('reporter back-pressure', () => {
     expect(seq).toEqual([0, 1, 2, 3, 4, 5]); // in the order they were made
     expect(w.d.ctx.audit.verify()).toMatchObject({ ok: true }); // incremental
     expect(w.d.ctx.audit.verify({ full: true })).toMatchObject({ ok: true });
+  });
+
+  it('the Node/Express middleware refuses with 503 + Retry-After while full, and reports each allowed request', async () => {
+    const w = await world();
+    const { token } = await w.d.approvedToken(w.agent, { scope: 'mail.read' });
+    const v = w.verifier();
+    await v.ready();
+    const { net, fetch: f } = faultyNet();
+    net.down = true;
+    const reporter = createReporter({ issuer: w.d.url, clientId: w.rs.client_id, clientSecret: w.rs.client_secret, maxQueued: 2, flushDelayMs: 10, fetch: f });
+    closers.push(() => reporter.close());
+    const guard = mandateMiddleware({ verifier: v, scope: 'mail.read', reporter, tool: 'list_mail' });
+    const server = createServer((req, res) => guard(req, res, () => res.end('ok')));
+    const base = await new Promise<string>((resolve) =>
+      server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)),
+    );
+    closers.push(() => new Promise<void>((r) => server.close(() => r())));
+    const call = () => fetch(base, { headers: { authorization: `Bearer ${token}` } });
+    expect((await call()).status).toBe(200);
+    expect((await call()).status).toBe(200);
+    const refused = await call();
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(await refused.json()).toMatchObject({ error: 'temporarily_unavailable' });
+    expect(reporter.pending()).toBe(2);
+    net.down = false;
+    await flushed(reporter);
+    expect((await call()).status).toBe(200);
+    await flushed(reporter);
+    const n = w.d.ctx.db.prepare<[], { n: number }>("SELECT count(*) AS n FROM audit WHERE type = 'tool.called'").get()!.n;
+    expect(n).toBe(3);
   });
 
   it('the bound holds without a middleware: record() refuses at maxQueued and keeps what it has', async () => {
