@@ -3,17 +3,20 @@
  *
  * Two resource servers (bench/peers/kit-tool-server.ts), each in its own process, serve the same tool behind the
  * kit's Hono middleware: one with reporting off, one with it on (each allowed call queued and batched to the
- * daemon, which runs in a third process). autocannon drives them over keep-alive HTTP in paired rounds, the order
- * alternating (ABBA). The figure is the resource-server process's CPU per served call (process.cpuUsage() read over
- * its /stats endpoint), counted from the start of a window until its reports are all acknowledged, so the sending
- * of a window's reports is charged to it. Throughput is printed too, but on a shared machine it scatters more.
- * Then the daemon's ingest capacity: BENCH_INGEST_CALLS reports queued at once and flushed, acknowledgements/s and
- * the daemon's CPU per acknowledged report; BENCH_BASELINE_BIN=<other build>/bin/mandate.js adds a before/after row.
+ * daemon, which runs in a third process). Both are pinned to the same CPU (taskset, BENCH_RS_CPU; empty: not
+ * pinned) and driven at the same time by autocannon over keep-alive HTTP, so load from elsewhere on the machine
+ * falls on both alike; each round gives one ratio, the figure is the median. What is compared is the
+ * resource-server process's CPU per served call (process.cpuUsage() read over its /stats endpoint), counted from
+ * the start of a window until its reports are all acknowledged, so sending a window's reports is charged to it.
+ * Throughput is printed too, but on a shared machine it scatters more. Then, without scheduling noise, the
+ * reporter's own CPU per call (record + send, in this process) against the CPU of a served call; then the daemon's
+ * ingest capacity: BENCH_INGEST_CALLS reports queued at once and flushed, acknowledgements/s and the daemon's CPU per
+ * acknowledged report; BENCH_BASELINE_BIN=<other build>/bin/mandate.js adds a before/after row.
  */
 import autocannon from 'autocannon';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createReporter } from '../kits/resource-server/index.js';
@@ -21,20 +24,24 @@ import { createReporter } from '../kits/resource-server/index.js';
 process.env.MANDATE_KEY_DIR ??= mkdtempSync(join(tmpdir(), 'mandate-bench-keys-'));
 const num = (name: string, dflt: number) => Number(process.env[name] ?? dflt);
 const CONNECTIONS = num('BENCH_RS_CONNECTIONS', 8);
-const CALLS = num('BENCH_RS_CALLS', 4000);
-const ROUNDS = num('BENCH_RS_ROUNDS', 8);
+const CALLS = num('BENCH_RS_CALLS', 3000);
+const ROUNDS = num('BENCH_RS_ROUNDS', 16);
+const DIRECT = num('BENCH_DIRECT_CALLS', 20_000);
 const WARMUP = num('BENCH_RS_WARMUP', 2000);
 const INGEST = num('BENCH_INGEST_CALLS', 20_000);
 const INGEST_ROUNDS = num('BENCH_INGEST_ROUNDS', 3);
 const INGEST_PAIRS = num('BENCH_INGEST_PAIRS', 4);
 const MAIL = 'https://mail.example/';
+/** Both resource servers on this one CPU (taskset), so they run under the same conditions; empty: not pinned. */
+const PIN = (process.env.BENCH_RS_CPU ?? (process.platform === 'linux' && availableParallelism() > 1 ? String(availableParallelism() - 1) : '')) || undefined;
 
 interface Proc {
   url: string;
   proc: ChildProcess;
 }
-function start(args: string[], env: Record<string, string> = {}): Promise<Proc> {
-  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+function start(args: string[], env: Record<string, string> = {}, cpu?: string): Promise<Proc> {
+  const [cmd, argv] = cpu === undefined ? [process.execPath, args] : ['taskset', ['-c', cpu, process.execPath, ...args]];
+  const proc = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
   return new Promise((resolve, reject) => {
     proc.stdout?.once('data', (b: Buffer) => resolve({ url: (JSON.parse(b.toString().split('\n')[0]!) as { url: string }).url, proc }));
     proc.once('exit', (c) => reject(new Error(`${args.join(' ')} exited ${c}`)));
@@ -102,8 +109,8 @@ const daemonCpu = () => world.cpu();
 // ---- the two resource servers
 const kitEnv = { BENCH_ISSUER: world.url, BENCH_AUDIENCE: MAIL, BENCH_CLIENT_ID: world.rs.clientId, BENCH_CLIENT_SECRET: world.rs.clientSecret };
 const peer = ['--conditions=mandate-source', '--import', 'tsx', 'bench/peers/kit-tool-server.ts'];
-const off = await start(peer, { ...kitEnv, BENCH_REPORTING: 'off' });
-const on = await start(peer, { ...kitEnv, BENCH_REPORTING: 'on' });
+const off = await start(peer, { ...kitEnv, BENCH_REPORTING: 'off' }, PIN);
+const on = await start(peer, { ...kitEnv, BENCH_REPORTING: 'on' }, PIN);
 
 interface Stats {
   cpu: number;
@@ -172,8 +179,12 @@ const overheads: number[] = [];
 const rateRatios: number[] = [];
 for (let round = 0; round < ROUNDS; round++) {
   const got = new Map<Proc, Window>();
-  for (const s of round % 2 === 0 ? [off, on] : [on, off]) {
-    const w = await window(s);
+  const [a, b] = round % 2 === 0 ? [off, on] : [on, off];
+  const [wa, wb] = await Promise.all([window(a), window(b)]);
+  for (const [s, w] of [
+    [a, wa],
+    [b, wb],
+  ] as const) {
     sides.get(s)!.push(w);
     got.set(s, w);
   }
@@ -183,6 +194,27 @@ for (let round = 0; round < ROUNDS; round++) {
 await stop(on);
 await stop(off);
 
+// ---- the reporter's own CPU, without the scheduling noise: record() and sending, in this process, in batches of
+// the size the on-server sent (its call rate × the 100 ms flush delay), per call; the wait for the daemon is idle.
+const observedBatch = Math.min(500, Math.max(1, Math.round(median(sides.get(on)!.map((w) => w.rate)) / 10)));
+const direct = createReporter({ issuer: world.url, ...world.rs, flushDelayMs: 3_600_000 });
+/** CPU µs per call of record() + sending, in batches of `batch`, median of 4 rounds after a warm-up round. */
+async function ownCpu(batch: number): Promise<number> {
+  const rounds: number[] = [];
+  for (let round = 0; round < 5; round++) {
+    const c0 = process.cpuUsage();
+    for (let done = 0; done < DIRECT; done += batch) {
+      for (let i = 0; i < batch; i++) direct.record({ tool: 'list_mail', outcome: 'allowed', grantId: world.grantId });
+      await direct.flush();
+    }
+    const c = process.cpuUsage(c0);
+    if (round > 0) rounds.push((c.user + c.system) / (Math.ceil(DIRECT / batch) * batch));
+  }
+  return median(rounds);
+}
+const ownObserved = await ownCpu(observedBatch);
+const ownFull = await ownCpu(500);
+await direct.close();
 await world.stop();
 
 // ---- the daemon's ingest capacity: a backlog of reports flushed as fast as it acknowledges them, on a fresh daemon
@@ -237,7 +269,7 @@ const row = (name: string, ws: Window[]) =>
       .padStart(7)} µs CPU per call   (median of rounds)`,
   );
 console.log(
-  `tool calls over HTTP (Node ${process.version}): the kit's Hono middleware in its own process, reporting off vs on; ${ROUNDS} paired rounds × ${CALLS} calls, ${CONNECTIONS} connections, after ${WARMUP} warm-up`,
+  `tool calls over HTTP (Node ${process.version}): the kit's Hono middleware in its own process, reporting off vs on${PIN ? ` (both on CPU ${PIN})` : ''}; ${ROUNDS} paired rounds × ${CALLS} calls each side at once, ${CONNECTIONS} connections each, after ${WARMUP} warm-up`,
 );
 row('reporting off', sides.get(off)!);
 row('reporting on', sides.get(on)!);
@@ -245,6 +277,11 @@ const overhead = median(overheads);
 const [lo, hi] = quartiles(overheads);
 console.log(
   `  reporting overhead   ${pct(overhead)} CPU per call (target <= 5%) ${overhead <= 0.05 ? 'ok' : 'FAIL'}; middle half ${pct(lo)} – ${pct(hi)}; ${pct(median(rateRatios))} calls/s`,
+);
+const offCpu = median(sides.get(off)!.map((w) => w.cpuPerCall));
+const verdict = (r: number) => `${pct(r)} ${r <= 0.05 ? 'ok' : 'FAIL'}`;
+console.log(
+  `  reporter's own CPU   ${ownObserved.toFixed(1).padStart(6)} µs per call in batches of ${observedBatch} (as sent at this call rate) = ${verdict(ownObserved / offCpu)}; ${ownFull.toFixed(1)} µs in full batches of 500 = ${verdict(ownFull / offCpu)} of a served call (${offCpu.toFixed(1)} µs, reporting off; target <= 5%)`,
 );
 const callRate = median(sides.get(on)!.map((w) => w.rate));
 const backlog = median(sides.get(on)!.map((w) => w.backlog));
