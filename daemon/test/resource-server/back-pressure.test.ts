@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MandateTokenError, createReporter, mandateAuth, mandateMiddleware } from '../../../kits/resource-server/index.js';
+import { type McpAuthInfo, MandateTokenError, createReporter, mandateAuth, mandateMiddleware, mcpToolGuard } from '../../../kits/resource-server/index.js';
 import { world } from './support.js';
 
 const closers: (() => Promise<void>)[] = [];
@@ -135,6 +135,57 @@ describe('reporter back-pressure', () => {
     await flushed(reporter);
     const n = w.d.ctx.db.prepare<[], { n: number }>("SELECT count(*) AS n FROM audit WHERE type = 'tool.called'").get()!.n;
     expect(n).toBe(3);
+  });
+
+  it('the MCP tool guard refuses every tools/call with 503 while full (allowed and refused alike), other methods pass', async () => {
+    const w = await world();
+    const { grantId } = await w.d.approvedToken(w.agent, { scope: 'mail.read' });
+    const v = w.verifier();
+    const { net, fetch: f } = faultyNet();
+    net.down = true;
+    const reporter = createReporter({
+      issuer: w.d.url,
+      clientId: w.rs.client_id,
+      clientSecret: w.rs.client_secret,
+      maxQueued: 1,
+      resumeAt: 0,
+      flushDelayMs: 10,
+      fetch: f,
+    });
+    closers.push(() => reporter.close());
+    const guard = mcpToolGuard({ tools: { list_mail: 'mail.read', send_mail: 'mail.send' }, reporter, verifier: v });
+    // what requireBearerAuth and a JSON parser put on the request before the guard
+    const auth: McpAuthInfo = { token: 't', clientId: w.agent.client_id, scopes: ['mail.read'], extra: { grantId } };
+    const server = createServer((req, res) => {
+      let text = '';
+      req.on('data', (c: Buffer) => {
+        text += c.toString();
+      });
+      req.on('end', () => {
+        Object.assign(req, { auth, body: JSON.parse(text) as unknown });
+        guard(req, res, () => res.end('ran'));
+      });
+    });
+    const base = await new Promise<string>((resolve) =>
+      server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)),
+    );
+    closers.push(() => new Promise<void>((r) => server.close(() => r())));
+    const rpc = (method: string, params: unknown) =>
+      fetch(base, { method: 'POST', body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }), headers: { 'content-type': 'application/json' } });
+    expect((await rpc('tools/call', { name: 'list_mail' })).status).toBe(200); // recorded: the queue is now full
+    for (const name of ['list_mail', 'send_mail']) {
+      const r = await rpc('tools/call', { name });
+      expect(r.status).toBe(503);
+      expect(r.headers.get('retry-after')).toMatch(/^\d+$/);
+    }
+    expect((await rpc('tools/list', {})).status).toBe(200);
+    expect(reporter.pending()).toBe(1);
+    net.down = false;
+    await flushed(reporter);
+    expect((await rpc('tools/call', { name: 'send_mail' })).status).toBe(403); // refused for scope, and reported
+    await flushed(reporter);
+    const types = w.d.ctx.db.prepare<[], { type: string }>("SELECT type FROM audit WHERE type LIKE 'tool.%' ORDER BY id").all();
+    expect(types.map((t) => t.type)).toEqual(['tool.called', 'tool.refused']);
   });
 
   it('the bound holds without a middleware: record() refuses at maxQueued and keeps what it has', async () => {
