@@ -5,7 +5,7 @@ import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type McpAuthInfo, MandateTokenError, createReporter, mandateAuth, mandateMiddleware, mcpToolGuard } from '../../../kits/resource-server/index.js';
-import { world } from './support.js';
+import { tempFile, world } from './support.js';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -212,6 +212,26 @@ describe('reporter back-pressure', () => {
     await flushed(r);
     expect(r.accepting()).toBe(true);
     expect(() => r.admit()).not.toThrow();
+  });
+
+  it('a restart with more unsent calls in its journal than the bound keeps them all and refuses until they drained', async () => {
+    const w = await world();
+    const { grantId } = await w.d.approvedToken(w.agent, { scope: 'mail.read' });
+    const { net, fetch: f } = faultyNet();
+    net.down = true;
+    const file = tempFile('tool-calls.jsonl');
+    const opts = { issuer: w.d.url, clientId: w.rs.client_id, clientSecret: w.rs.client_secret, file, flushDelayMs: 10, fetch: f };
+    const r1 = createReporter({ ...opts, maxQueued: 10 });
+    for (let i = 0; i < 3; i++) r1.record({ tool: 't', outcome: 'allowed', grantId });
+    await r1.close();
+    const r2 = createReporter({ ...opts, maxQueued: 2, resumeAt: 1 });
+    closers.push(() => r2.close());
+    expect(r2.pending()).toBe(3);
+    expect(r2.accepting()).toBe(false);
+    net.down = false;
+    await flushed(r2);
+    expect(r2.accepting()).toBe(true);
+    expect(w.d.ctx.db.prepare<[], { n: number }>("SELECT count(*) AS n FROM audit WHERE type = 'tool.called'").get()!.n).toBe(3);
   });
 
   it.each([
