@@ -57,6 +57,8 @@ export function adminOf(url: string, home: string): Admin {
 }
 
 export interface SpawnOptions {
+  /** The `mandate` entry to run (default this checkout's bin/mandate.js; another build's for before/after rows). */
+  bin?: string;
   /** Data directory; default a fresh temporary one, removed by `stop()`. */
   home?: string;
   /** Added to this process's environment. */
@@ -86,8 +88,12 @@ export interface SpawnedServer {
  * Starts `node <args>` (a daemon, or a reference server in bench/peers/) and resolves once its first stdout line,
  * JSON with its `url`, arrives; later stdout is drained and dropped.
  */
-export async function spawnServer(args: string[], opts: Pick<SpawnOptions, 'env' | 'stderr'> = {}): Promise<SpawnedServer> {
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', opts.stderr ?? 'inherit'] });
+export async function spawnServer(
+  args: string[],
+  opts: Pick<SpawnOptions, 'env' | 'stderr'> & { /** CPUs to pin the process to (Linux `taskset -c`). */ cpus?: string } = {},
+): Promise<SpawnedServer> {
+  const [command, argv] = opts.cpus === undefined ? [process.execPath, args] : ['taskset', ['-c', opts.cpus, process.execPath, ...args]];
+  const child = spawn(command, argv, { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', opts.stderr ?? 'inherit'] });
   const start = await new Promise<{ url: string } & Record<string, unknown>>((resolve, reject) => {
     let buf = '';
     let started = false;
@@ -116,7 +122,7 @@ export async function spawnDaemon(opts: SpawnOptions = {}): Promise<SpawnedDaemo
   benchKeyDir();
   const ownHome = opts.home === undefined;
   const home = opts.home ?? mkdtempSync(join(tmpdir(), 'mandate-bench-'));
-  const server = await spawnServer([...(opts.nodeArgs ?? []), BIN, 'daemon', '--port', '0', '--home', home, '--json'], opts);
+  const server = await spawnServer([...(opts.nodeArgs ?? []), opts.bin ?? BIN, 'daemon', '--port', '0', '--home', home, '--json'], opts);
   let admin: Admin | undefined;
   return {
     ...server,

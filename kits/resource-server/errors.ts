@@ -13,6 +13,8 @@ const quoted = (v: string): string => `"${v.replace(/[\\"]/g, (ch) => `\\${ch}`)
 /** The one error the kit throws for a refused token; `code` is stable, `status` and `wwwAuthenticate()` are what goes on the wire. */
 export class MandateTokenError extends Error {
   override name = 'MandateTokenError';
+  /** Seconds to put in `Retry-After` with an `unavailable` (503) answer (default 1). */
+  retryAfter: number | undefined;
   constructor(
     readonly code: MandateTokenErrorCode,
     message: string,
@@ -40,6 +42,11 @@ export class MandateTokenError extends Error {
     if (scope) parts.push(`scope=${quoted(scope)}`);
     if (metadata) parts.push(`resource_metadata=${quoted(metadata)}`);
     return parts.length ? `Bearer ${parts.join(', ')}` : 'Bearer';
+  }
+
+  /** The `Retry-After` value for a 503, else undefined. */
+  get retryAfterHeader(): string | undefined {
+    return this.code === 'unavailable' ? String(this.retryAfter ?? 1) : undefined;
   }
 
   /** The JSON body that goes with it: `{error, error_description}`. */

@@ -4,7 +4,7 @@
  * See docs/resource-servers.md.
  */
 export { MandateTokenError, bearerToken, type ChallengeParams, type MandateTokenErrorCode } from './errors.js';
-export { mandateAuth, type MandateEnv } from './hono.js';
+export { mandateAuth, type MandateAuthOptions, type MandateEnv } from './hono.js';
 export {
   allowedTools,
   mcpTokenVerifier,

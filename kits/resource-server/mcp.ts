@@ -114,7 +114,7 @@ function readMessage(req: GuardedRequest): Parsed | string {
  * Express-style guard for an MCP endpoint, after `requireBearerAuth` and a JSON body parser. Every `tools/call`
  * is checked against the tool → scope map (a tool missing from the map is refused: fail closed), answered
  * 403 `insufficient_scope` with the scope it needs, and reported (tool, allowed/refused, why, grant; never
- * arguments). `Mcp-Method` / `Mcp-Name` headers, when present, must agree with the JSON-RPC body.
+ * arguments); while the reporter's queue is full every `tools/call` is refused with 503 `unavailable`. `Mcp-Method` / `Mcp-Name` headers, when present, must agree with the JSON-RPC body.
  */
 export function mcpToolGuard(o: { tools: ToolScopes; reporter?: Reporter; verifier: Verifier }) {
   const resourceMetadata = o.verifier.options.resourceMetadata;
@@ -132,6 +132,13 @@ export function mcpToolGuard(o: { tools: ToolScopes; reporter?: Reporter; verifi
     const grantId = typeof auth?.extra?.grantId === 'string' ? auth.extra.grantId : undefined;
     if (!auth || !grantId) {
       next(new TypeError('mcpToolGuard must run after requireBearerAuth with mcpTokenVerifier'));
+      return;
+    }
+    try {
+      o.reporter?.admit(); // the queue is full: refuse rather than run a call that cannot be recorded
+    } catch (e) {
+      if (!(e instanceof MandateTokenError)) throw e;
+      sendTokenError(res, e);
       return;
     }
     const tool = m.target ?? '';

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { MAX_TOOL_CALLS_PER_BATCH, TOOL_CALLS_PATH, type ToolCallReport, toolCallBatchResult, toolCallReport } from '#shared/resource-server.js';
+import { MandateTokenError } from './errors.js';
 import { jsonPoster } from './post-json.js';
 import { basicAuthorization } from './verifier.js';
 
@@ -12,6 +13,15 @@ export interface ReporterOptions {
   file?: string;
   /** Longest a decision waits to be sent with others (default 100 ms); a full batch goes at once. */
   flushDelayMs?: number;
+  /**
+   * Most decisions held unacknowledged (default 50 000). Reaching it refuses new tool calls (`unavailable`,
+   * 503 + Retry-After in the middleware) until the queue drains to `resumeAt`: a decision is never dropped.
+   */
+  maxQueued?: number;
+  /** Low-water mark: calls are accepted again once at most this many wait (default 80 % of `maxQueued`). */
+  resumeAt?: number;
+  /** Told when back-pressure starts (`blocked: true`, the queue is full) and when it ends. */
+  onBackPressure?: (e: { blocked: boolean; pending: number }) => void;
   now?: () => number;
   fetch?: typeof fetch;
 }
@@ -24,8 +34,15 @@ export interface ToolCallDecision {
 }
 
 export interface Reporter {
-  /** Queues one decision (never arguments or results); returns its id. Constant time: nothing is sent here. */
+  /**
+   * Queues one decision (never arguments or results); returns its id. Constant time: nothing is sent here.
+   * Throws `MandateTokenError('unavailable')` while the queue is full (see `maxQueued`): refuse the call then.
+   */
   record(d: ToolCallDecision): string;
+  /** Throws `MandateTokenError('unavailable')` while the queue is full; a middleware calls it before any work. */
+  admit(): void;
+  /** False from the moment the queue fills until it has drained to `resumeAt`. */
+  accepting(): boolean;
   /** Sends everything queued, in order; resolves when the daemon has acknowledged it (or rejects). */
   flush(): Promise<void>;
   pending(): number;
@@ -34,6 +51,7 @@ export interface Reporter {
 
 /** The daemon takes request bodies up to 64 KiB; a batch stays under this many bytes of JSON. */
 export const MAX_BATCH_BYTES = 60_000;
+export const DEFAULT_MAX_QUEUED = 50_000;
 const PREFIX = '{"calls":[';
 
 /**
@@ -46,6 +64,12 @@ const PREFIX = '{"calls":[';
  * full batch is waiting. One batch is in flight at a time, so the daemon receives the calls in order.
  */
 export function createReporter(o: ReporterOptions): Reporter {
+  const maxQueued = o.maxQueued ?? DEFAULT_MAX_QUEUED;
+  if (!Number.isSafeInteger(maxQueued) || maxQueued < 1) throw new TypeError('createReporter: maxQueued must be a positive integer');
+  const resumeAt = o.resumeAt ?? Math.floor(maxQueued * 0.8);
+  if (!Number.isSafeInteger(resumeAt) || resumeAt < 0 || resumeAt >= maxQueued) {
+    throw new TypeError('createReporter: resumeAt must be an integer from 0 to maxQueued - 1');
+  }
   const issuer = o.issuer.replace(/\/$/, '');
   const authorization = basicAuthorization(o.clientId, o.clientSecret);
   const endpoint = `${issuer}${TOOL_CALLS_PATH}`;
@@ -72,6 +96,8 @@ export function createReporter(o: ReporterOptions): Reporter {
     }
   }
   let total = queue.length;
+  /** Back-pressure: set when the queue reaches maxQueued, cleared once acknowledgements bring it to resumeAt. */
+  let blocked = false;
   let journal = o.file ? openSync(o.file, 'a', 0o600) : undefined;
   let timer: NodeJS.Timeout | undefined;
   let timerIsSoon = false;
@@ -129,10 +155,23 @@ export function createReporter(o: ReporterOptions): Reporter {
     return res.json();
   }
 
+  function setBlocked(b: boolean): void {
+    blocked = b;
+    o.onBackPressure?.({ blocked: b, pending: total - sent });
+  }
+
+  /** The refusal while the queue is full; Retry-After is the wait before the next send attempt. */
+  function queueFull(): MandateTokenError {
+    const e = new MandateTokenError('unavailable', 'tool calls cannot be recorded right now (the report queue is full); try again');
+    e.retryAfter = Math.max(1, Math.ceil((sending ? backoff : delay) / 1000));
+    return e;
+  }
+
   async function sendOne(end: number): Promise<void> {
     const { body, count } = nextBatch(end);
     toolCallBatchResult.parse(await post(body));
     sent += count;
+    if (blocked && total - sent <= resumeAt) setBlocked(false);
     if (sent === total) {
       queue = [];
       base = sent;
@@ -188,9 +227,12 @@ export function createReporter(o: ReporterOptions): Reporter {
     if (!sending) void drain(total);
   }
   if (total > 0) arm(delay);
+  // a journal holding more than the bound (written by a run with a larger one) is all kept, and refuses until drained
+  if (total - sent >= maxQueued) setBlocked(true);
 
   return {
     record(d) {
+      if (blocked) throw queueFull();
       const id = idPrefix + (seq++).toString(36);
       const r: ToolCallReport =
         d.reason === undefined || d.reason === ''
@@ -203,8 +245,13 @@ export function createReporter(o: ReporterOptions): Reporter {
         const full = total - sent >= MAX_TOOL_CALLS_PER_BATCH;
         if (timer === undefined || (full && !timerIsSoon)) arm(full ? 0 : delay);
       }
+      if (total - sent >= maxQueued) setBlocked(true);
       return id;
     },
+    admit() {
+      if (blocked) throw queueFull();
+    },
+    accepting: () => !blocked,
     flush,
     pending: () => total - sent,
     async close() {

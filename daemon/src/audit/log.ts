@@ -1,12 +1,12 @@
 import type { Database } from 'better-sqlite3';
 import type { AuditEventView, AuditQuery, AuditVerifyResult } from '#shared/admin-api.js';
 import type { AuditDetail, AuditType } from '#shared/audit-events.js';
-import { canonicalJson } from '#shared/canonical-json.js';
 import type { Clock } from '../clock.js';
 import { auditRepo, type AuditRow, type HeadRecord } from '../store/audit.repo.js';
 import { GENESIS_HASH, headMac, rowMac, type ChainHead } from './chain.js';
 import type { CheckpointRead } from './checkpoint.js';
 import type { RefusalGate } from './refusals.js';
+import { detailJson } from './detail-json.js';
 import { verifyChain } from './verify.js';
 
 export { GENESIS_HASH } from './chain.js';
@@ -91,8 +91,17 @@ export function auditLog(db: Database, clock: Clock, opts: AuditLogOptions) {
   function write<T extends AuditType>(e: AuditInput<T>): number {
     if (!db.inTransaction) throw new TypeError('audit append must run inside a transaction');
     const prev = rows.last();
-    const body = {
-      id: (prev?.id ?? 0) + 1,
+    const row = chainRow(e, prev?.id ?? 0, prev?.hash ?? GENESIS_HASH);
+    writeHead(row.id, row.hash);
+    onAppend(row.id);
+    return row.id;
+  }
+
+  /** Inserts one row chained after (`prevId`, `prevHash`); the head record is the caller's to write. */
+  function chainRow(e: AuditInput, prevId: number, prevHash: string): { id: number; hash: string } {
+    // one object per row: the MAC reads only the body's fields (chain.ts bodyJson), `hash` is set once it is known
+    const row: AuditRow = {
+      id: prevId + 1,
       ts: clock(),
       type: e.type,
       person: e.person ?? null,
@@ -102,15 +111,36 @@ export function auditLog(db: Database, clock: Clock, opts: AuditLogOptions) {
       grant_id: e.grant_id ?? null,
       decision: e.decision ?? null,
       outcome: e.outcome,
-      detail: canonicalJson(e.detail),
+      detail: detailJson(e.detail),
+      prev_hash: prevHash,
+      hash: '',
     };
-    const prevHash = prev?.hash ?? GENESIS_HASH;
-    const mac = rowMac(key, prevHash, body);
-    rows.insert({ ...body, prev_hash: prevHash, hash: mac });
-    const h: ChainHead = { last_id: body.id, last_mac: mac, count: body.id, legacy_rows: legacyRows };
+    row.hash = rowMac(key, prevHash, row);
+    rows.insert(row);
+    return { id: row.id, hash: row.hash };
+  }
+
+  function writeHead(lastId: number, lastMac: string): void {
+    const h: ChainHead = { last_id: lastId, last_mac: lastMac, count: lastId, legacy_rows: legacyRows };
     rows.writeHead({ ...h, mac: headMac(key, h) });
-    onAppend(body.id);
-    return body.id;
+  }
+
+  /**
+   * Appends rows in order inside the caller's transaction, exactly as that many `append` calls would (each its own
+   * row and MAC link, refusals over a client's rate only counted), but reads the chain's end once and writes the
+   * head record once, after the last row: a batch of reported tool calls is one transaction.
+   */
+  function appendAll(inputs: readonly AuditInput[]): void {
+    if (!db.inTransaction) throw new TypeError('audit append must run inside a transaction');
+    const prev = rows.last();
+    let id = prev?.id ?? 0;
+    let hash = prev?.hash ?? GENESIS_HASH;
+    for (const e of inputs) {
+      if (e.outcome === 'refused' && refusals && !refusals.admit(e)) continue;
+      ({ id, hash } = chainRow(e, id, hash));
+      onAppend(id);
+    }
+    if (id !== (prev?.id ?? 0)) writeHead(id, hash);
   }
 
   function query(q: AuditQuery): AuditEventView[] {
@@ -143,7 +173,7 @@ export function auditLog(db: Database, clock: Clock, opts: AuditLogOptions) {
     return result;
   }
 
-  return { append, refuse, query, verify };
+  return { append, appendAll, refuse, query, verify };
 }
 
 export type AuditLog = ReturnType<typeof auditLog>;

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { TOOL_CALLS_PATH, toolCallBatch, type ToolCallBatchResult } from '#shared/resource-server.js';
+import type { AuditInput } from '../audit/log.js';
 import type { DaemonContext } from '../context.js';
 import { grantAudit } from '../grants/service.js';
 import type { AuthenticateClient } from '../http/client-auth.js';
@@ -26,6 +27,7 @@ export function toolCallsRoute(ctx: DaemonContext, authenticateClient: Authentic
       // a batch is mostly calls of a few grants: look each up once, stamp each used grant once
       const grants = new Map<string, GrantRecord | undefined>();
       const used = new Set<string>();
+      const rows: AuditInput[] = [];
       for (const call of batch.calls) {
         if (!grants.has(call.grant_id)) {
           const found = ctx.grants.get(call.grant_id);
@@ -52,7 +54,7 @@ export function toolCallsRoute(ctx: DaemonContext, authenticateClient: Authentic
         }
         result.recorded++;
         const allowed = call.outcome === 'allowed';
-        ctx.audit.append(
+        rows.push(
           grantAudit(g, {
             type: allowed ? 'tool.called' : 'tool.refused',
             outcome: allowed ? 'ok' : 'refused',
@@ -62,6 +64,8 @@ export function toolCallsRoute(ctx: DaemonContext, authenticateClient: Authentic
         );
         if (allowed) used.add(g.id);
       }
+      // one row per new call, in order; the chain's end read and its head record written once per batch
+      ctx.audit.appendAll(rows);
       for (const id of used) ctx.grants.markUsed(id, now);
     });
     return c.json(result);
