@@ -209,7 +209,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       if (e instanceof AuditKeyError) throw new DaemonStartError(e.message);
       throw e;
     }
-    const checkpoints = checkpointer(db, trail);
+    const checkpoints = checkpointer(db, trail, (e) => log(`could not write the audit checkpoint: ${e.message}`));
     const refusals = refusalAggregator(clock);
     const keys = await loadSigningKeys(db, clock, MAX_TOKEN_LIFETIME_SECONDS);
     let handler: ((req: Request, env: { incoming: unknown; outgoing: unknown }) => Response | Promise<Response>) | undefined;
@@ -326,6 +326,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
         } catch (e) {
           log(`could not write the refusal counts: ${(e as Error).message}`);
         }
+        await checkpoints.settled(); // a write behind in flight finishes (or stands down) before the last one
         checkpoints.write();
         db.close();
       },

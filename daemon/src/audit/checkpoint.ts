@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { canonicalJson } from '#shared/canonical-json.js';
 import { headMac, sameMac, type ChainHead } from './chain.js';
-import { writeFileAtomic } from './key.js';
+import { writeFileAtomic, writeFileAtomicBehind } from './key.js';
 
 export const CHECKPOINT_FILE = 'audit.head';
 /** The last head `audit verify` walked and found intact: the next verify starts there (docs/security.md). */
@@ -74,7 +74,16 @@ export function writeCheckpoint(dir: string, key: Buffer, head: ChainHead): void
   writeSigned(dir, key, CHECKPOINT_FILE, head);
 }
 
-function writeSigned(dir: string, key: Buffer, file: SignedFile, head: ChainHead): void {
+/** `writeCheckpoint` with the file write and fsyncs off the event loop; `claim()` decides, just before the rename, whether it still should. */
+export function writeCheckpointBehind(dir: string, key: Buffer, head: ChainHead, claim: () => boolean): Promise<boolean> {
+  return writeFileAtomicBehind(dir, CHECKPOINT_FILE, signedText(key, CHECKPOINT_FILE, head), claim);
+}
+
+function signedText(key: Buffer, file: SignedFile, head: ChainHead): string {
   const body = { v: 1 as const, ...head, mac: MACS[file](key, head) };
-  writeFileAtomic(dir, file, `${JSON.stringify(body)}\n`);
+  return `${JSON.stringify(body)}\n`;
+}
+
+function writeSigned(dir: string, key: Buffer, file: SignedFile, head: ChainHead): void {
+  writeFileAtomic(dir, file, signedText(key, file, head));
 }

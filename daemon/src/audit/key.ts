@@ -1,5 +1,6 @@
 import { randomBytes, createHash } from 'node:crypto';
-import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
 export const AUDIT_KEY_FILE = 'audit.key';
@@ -44,6 +45,35 @@ export function writeFileAtomic(dir: string, name: string, content: string): voi
   }
   renameSync(tmp, join(dir, name));
   fsyncDir(dir);
+}
+
+/**
+ * `writeFileAtomic` off the event loop: the temp file (its own name, so a synchronous write cannot clobber it) is
+ * written and fsynced in the thread pool; then, in one synchronous step, `claim()` decides whether it should
+ * still replace `dir/name` (a newer synchronous write may have happened meanwhile) and the rename is done or the
+ * temp file removed; the directory fsync follows. Resolves true when the file was replaced.
+ */
+export async function writeFileAtomicBehind(dir: string, name: string, content: string, claim: () => boolean): Promise<boolean> {
+  const tmp = join(dir, `.${name}.${process.pid}.behind.tmp`);
+  const file = await open(tmp, 'w', 0o600);
+  try {
+    await file.writeFile(content);
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+  if (!claim()) {
+    rmSync(tmp, { force: true });
+    return false;
+  }
+  renameSync(tmp, join(dir, name));
+  const d = await open(dir, 'r');
+  try {
+    await d.sync();
+  } finally {
+    await d.close();
+  }
+  return true;
 }
 
 /** The 256-bit audit key of a trail, or undefined when none was made yet. */

@@ -1,11 +1,15 @@
 import type { Database } from 'better-sqlite3';
 import { GENESIS_HASH, legacyHash, sameMac, headMac, type ChainHead } from './chain.js';
-import { readCheckpoint, readVerified, writeCheckpoint, writeVerified } from './checkpoint.js';
+import { readCheckpoint, readVerified, writeCheckpoint, writeCheckpointBehind, writeVerified } from './checkpoint.js';
 import { createAuditKey, readAuditKey, trailKeyDir } from './key.js';
 import { auditRepo } from '../store/audit.repo.js';
 import { readHeadRecord, writeHeadRecord } from './log.js';
 
-/** The signed checkpoint outside the database is rewritten at most every this many rows (and at start, verify and shutdown). */
+/**
+ * The signed checkpoint outside the database is rewritten once it is this many rows behind (and at start, verify
+ * and shutdown). While running, the rewrite happens behind the event loop (its fsyncs in the thread pool), so it
+ * can trail by this many rows plus those appended during one file write.
+ */
 export const CHECKPOINT_EVERY = 64;
 
 export interface AuditTrailKey {
@@ -108,31 +112,66 @@ export function initEmptyHead(db: Database, trail: AuditTrailKey): void {
  * (so a trail rewritten under a running daemon is never laundered into a new checkpoint); `force` skips the
  * second check, after the daemon has recorded the tampering it found.
  */
-export function checkpointer(db: Database, trail: AuditTrailKey) {
+export function checkpointer(db: Database, trail: AuditTrailKey, onError: (e: Error) => void = () => {}) {
   let written: ChainHead | undefined;
+  let behind: Promise<void> | undefined;
   const cp = readCheckpoint(trail.dir, trail.key);
   if (cp.kind === 'ok') written = cp.head;
-  function write(force = false): boolean {
+
+  /** The database head to copy out, or undefined when it must not be (its MAC fails, or the row at the last checkpoint changed). */
+  function headToWrite(force: boolean): ChainHead | undefined {
     const head = readHeadRecord(db);
-    if (!head || !sameMac(head.mac, headMac(trail.key, head))) return false;
+    if (!head || !sameMac(head.mac, headMac(trail.key, head))) return undefined;
     if (!force && written && written.last_id > 0) {
       const at = rowMacAt(db, written.last_id);
-      if (at === undefined || !sameMac(at, written.last_mac)) return false;
+      if (at === undefined || !sameMac(at, written.last_mac)) return undefined;
     }
     const { mac: _mac, ...h } = head;
+    return h;
+  }
+  const isWritten = (h: ChainHead) =>
+    written !== undefined &&
+    written.last_id === h.last_id &&
+    written.count === h.count &&
+    written.legacy_rows === h.legacy_rows &&
+    sameMac(written.last_mac, h.last_mac);
+
+  function write(force = false): boolean {
+    const h = headToWrite(force);
+    if (h === undefined) return false;
     // Unchanged since the last write (a start after a clean stop): the file already says this; spare the fsyncs.
-    if (written && written.last_id === h.last_id && written.count === h.count && written.legacy_rows === h.legacy_rows && sameMac(written.last_mac, h.last_mac))
-      return true;
+    if (isWritten(h)) return true;
     writeCheckpoint(trail.dir, trail.key, h);
     written = h;
     return true;
   }
+
+  /** Copies the head out behind the event loop; replaces the file only if nothing newer was written meanwhile and the trail still checks. */
+  async function writeBehind(): Promise<void> {
+    for (;;) {
+      const h = headToWrite(false);
+      if (h === undefined || h.last_id - (written?.last_id ?? 0) < CHECKPOINT_EVERY) return;
+      await writeCheckpointBehind(trail.dir, trail.key, h, () => {
+        if ((written?.last_id ?? 0) >= h.last_id || headToWrite(false) === undefined) return false;
+        written = h;
+        return true;
+      });
+    }
+  }
+
   return {
     write,
-    /** After a commit that appended row `id`: writes when the checkpoint is CHECKPOINT_EVERY rows behind. */
+    /** After a commit that appended row `id`: starts a write behind when the checkpoint is CHECKPOINT_EVERY rows behind. */
     noteAppend(id: number): void {
-      if (id - (written?.last_id ?? 0) >= CHECKPOINT_EVERY) write();
+      if (behind !== undefined || id - (written?.last_id ?? 0) < CHECKPOINT_EVERY) return;
+      behind = writeBehind()
+        .catch((e: unknown) => onError(e instanceof Error ? e : new Error(String(e))))
+        .finally(() => {
+          behind = undefined;
+        });
     },
+    /** Waits for a write behind in progress (shutdown waits before its final synchronous write). */
+    settled: (): Promise<void> => behind ?? Promise.resolve(),
     /** The checkpoint file as it is now (for verify). */
     read: () => readCheckpoint(trail.dir, trail.key),
     /** The head the last passing verify walked to. */

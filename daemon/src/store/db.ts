@@ -17,6 +17,9 @@ export function openDatabase(path: string, log?: (message: string) => void): Dat
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  // Savepoint journals (group commit gives each unit its own savepoint) stay in memory, not in temp files:
+  // a savepoint only needs to survive until its transaction ends, and a crash rolls the transaction back anyway.
+  db.pragma('temp_store = MEMORY');
   migrate(db, log);
   for (const suffix of ['-wal', '-shm']) if (existsSync(path + suffix)) chmodSync(path + suffix, 0o600);
   return db;
