@@ -116,10 +116,28 @@ export function mcpClients(ctx: DaemonContext, opts: McpClientOptions) {
   const repo = registrationsRepo(ctx.db);
   const bucket = tokenBucket(opts.registrationBurst, 1 / opts.registrationRefillSeconds, ctx.clock, 1);
 
+  // lookup() runs on every /token request: its answers are remembered until a client is added, removed or
+  // registered (the clients generation), and only for ids of existing clients, so arbitrary ids cannot grow it.
+  const known = new Map<string, McpClient | null>();
+  let knownAt = -1;
   function lookup(clientId: string): McpClient | undefined {
+    if (knownAt !== ctx.clients.generation()) {
+      known.clear();
+      knownAt = ctx.clients.generation();
+    }
+    const hit = known.get(clientId);
+    if (hit !== undefined) return hit ?? undefined;
+    const client = ctx.clients.get(clientId);
+    if (client === undefined) return undefined;
     const registration = repo.get(clientId);
-    const client = registration && ctx.clients.get(clientId);
-    return client && registration ? { client, registration } : undefined;
+    const found = registration ? { client, registration } : undefined;
+    known.set(clientId, found ?? null);
+    return found;
+  }
+  /** Saves a registration (and its client row) in one transaction, then lets the cached client records go. */
+  function save(...args: Parameters<typeof repo.save>): void {
+    ctx.tx.transact(() => repo.save(...args));
+    ctx.clients.changedElsewhere();
   }
 
   async function fromDocument(clientId: string): Promise<McpClient> {
@@ -162,7 +180,7 @@ export function mcpClients(ctx: DaemonContext, opts: McpClientOptions) {
       if (e instanceof OAuthError) throw invalidClient(`client metadata document: ${e.description}`);
       throw e;
     }
-    ctx.tx.transact(() => repo.save(registration(clientId, 'metadata_document', true, doc, now, now), name, sha256(randomSecret('unused_'))));
+    save(registration(clientId, 'metadata_document', true, doc, now, now), name, sha256(randomSecret('unused_')));
     return lookup(clientId)!;
   }
 
@@ -215,6 +233,7 @@ export function mcpClients(ctx: DaemonContext, opts: McpClientOptions) {
       });
       ctx.tx.enqueue({ type: 'agent', client_id: clientId });
     });
+    ctx.clients.changedElsewhere();
     return {
       ...meta,
       client_id: clientId,

@@ -31,7 +31,8 @@ export function clientsRepo(db: Database) {
   const remove = db.prepare<[number, string]>('UPDATE clients SET removed_at = ? WHERE client_id = ? AND removed_at IS NULL');
   let generation = 0;
   // Client records by id, for client authentication on every token and introspection request. Every write
-  // through this repository clears it; other writers (registrations.repo) only ever add new ids.
+  // through this repository clears it; the other writer (registrations.repo, through clients/mcp-clients.ts)
+  // calls `changedElsewhere` after its writes.
   const cache = new Map<string, ClientRecord>();
   const changed = (): void => {
     generation++;
@@ -45,6 +46,8 @@ export function clientsRepo(db: Database) {
      * A write rolled back still moves it, which only costs a recomputation.
      */
     generation: (): number => generation,
+    /** Another repository wrote client rows (an MCP registration saved or refreshed): drop what is cached. */
+    changedElsewhere: changed,
     insert(rec: ClientRecord): void {
       changed();
       insert.run({ ...rec, scopes: JSON.stringify(rec.scopes), resources: JSON.stringify(rec.resources) });

@@ -11,6 +11,7 @@ import { dbSnapshot, expectError, pendingRequests } from './support.js';
 let server: Server;
 let base = '';
 let hits = 0;
+let rename: (name: string) => void = () => {};
 const docs = new Map<string, (url: string) => { status?: number; headers?: Record<string, string>; body?: string; delayMs?: number }>();
 
 beforeAll(async () => {
@@ -48,6 +49,11 @@ beforeAll(async () => {
   docs.set('/redirect.json', () => ({ status: 302, headers: { location: `${base}/good.json` } }));
   docs.set('/missing.json', () => ({ status: 404 }));
   docs.set('/bidi-name.json', (url) => ({ body: doc(url, { client_name: 'Safe\u202Eeman' }) }));
+  let renamed = 'Old name';
+  docs.set('/renamed.json', (url) => ({ body: doc(url, { client_name: renamed }) }));
+  rename = (name) => {
+    renamed = name;
+  };
 });
 
 afterAll(async () => {
@@ -69,6 +75,17 @@ describe('a valid client metadata document', () => {
     expect(tokens.scope).toBe('mcp.read mcp.write');
     await startFlow(d, clientId);
     expect(hits - start).toBe(1); // cached
+  });
+
+  it('is fetched again once its cache time is over, and a new client_name shows on the next request', async () => {
+    const d = await mcpDaemon({ mcpClients: { metadataFetch: { allowHttpLoopback: true, timeoutMs: 1000, maxBytes: 5 * 1024 }, metadataCacheSeconds: 0 } });
+    const clientId = `${base}/renamed.json`;
+    const host = new URL(base).host;
+    const first = await startFlow(d, clientId);
+    expect((await pendingRequests(d)).find((g) => g.id === first.grantId)!.agent.name).toBe(`Old name (claimed by ${host}, not verified)`);
+    rename('New name');
+    const second = await startFlow(d, clientId);
+    expect((await pendingRequests(d)).find((g) => g.id === second.grantId)!.agent.name).toBe(`New name (claimed by ${host}, not verified)`);
   });
 });
 
