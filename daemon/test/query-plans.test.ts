@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditQuery } from '#shared/admin-api.js';
 import { DRIVER_INDEX, PROBE_CAP, auditQuerySql, auditQueryPlanner } from '../src/store/audit-query.js';
 import { openDatabase, type Database } from '../src/store/db.js';
-import { LIST_ALL_SQL } from '../src/store/grants.repo.js';
+import { LIST_ALL_SQL, TOKEN_GRANT_SQL } from '../src/store/grants.repo.js';
 import { COUNT_UP_TO_SQL } from '../src/store/audit.repo.js';
 
 let dir: string;
@@ -58,6 +58,14 @@ describe('query plans at scale', () => {
     const p = plan(LIST_ALL_SQL, { limit: 200 });
     expect(p.join('\n')).toContain('SCAN g USING INDEX grants_by_created');
     expect(p.join('\n')).not.toMatch(/TEMP B-TREE/);
+  });
+
+  it('the token check (every introspection and exchange) finds the jti, its grant and the client each by key, in one statement', () => {
+    expect(plan(TOKEN_GRANT_SQL.replace('?', '@jti'), { jti: 'x' })).toEqual([
+      'SEARCH t USING INDEX sqlite_autoindex_tokens_1 (jti=?)',
+      'SEARCH g USING INDEX sqlite_autoindex_grants_1 (id=?)',
+      'SEARCH c USING INDEX sqlite_autoindex_clients_1 (client_id=?)',
+    ]);
   });
 
   it('incremental verify counts the verified prefix on the narrow ts index, not the table', () => {

@@ -113,6 +113,7 @@ export function initEmptyHead(db: Database, trail: AuditTrailKey): void {
  * second check, after the daemon has recorded the tampering it found.
  */
 export function checkpointer(db: Database, trail: AuditTrailKey, onError: (e: Error) => void = () => {}) {
+  const rows = auditRepo(db); // prepared once: the write behind reads the head and a row MAC each time
   let written: ChainHead | undefined;
   let behind: Promise<void> | undefined;
   const cp = readCheckpoint(trail.dir, trail.key);
@@ -120,10 +121,10 @@ export function checkpointer(db: Database, trail: AuditTrailKey, onError: (e: Er
 
   /** The database head to copy out, or undefined when it must not be (its MAC fails, or the row at the last checkpoint changed). */
   function headToWrite(force: boolean): ChainHead | undefined {
-    const head = readHeadRecord(db);
+    const head = rows.readHead();
     if (!head || !sameMac(head.mac, headMac(trail.key, head))) return undefined;
     if (!force && written && written.last_id > 0) {
-      const at = rowMacAt(db, written.last_id);
+      const at = rows.hashAt(written.last_id);
       if (at === undefined || !sameMac(at, written.last_mac)) return undefined;
     }
     const { mac: _mac, ...h } = head;
@@ -178,7 +179,7 @@ export function checkpointer(db: Database, trail: AuditTrailKey, onError: (e: Er
     readVerified: () => readVerified(trail.dir, trail.key),
     /** After a verify that passed (nothing was appended since: the walk and this run on the one thread). */
     writeVerified(): void {
-      const head = readHeadRecord(db);
+      const head = rows.readHead();
       if (!head || !sameMac(head.mac, headMac(trail.key, head))) return;
       const { mac: _mac, ...h } = head;
       writeVerified(trail.dir, trail.key, h);

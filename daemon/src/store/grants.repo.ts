@@ -78,6 +78,12 @@ const SELECT = `SELECT g.id, g.client_id, c.name AS agent_name, g.sub, g.resourc
 /** History, newest first: walks grants_by_created (migration 009) and stops at the limit; pinned by query-plans.test.ts. */
 export const LIST_ALL_SQL = `${SELECT} ORDER BY g.created_at DESC, g.id LIMIT @limit`;
 
+/**
+ * The token check on every introspection and exchange, in one statement (one WAL read): the issued `jti` and its
+ * grant, each found by its key; pinned by query-plans.test.ts.
+ */
+export const TOKEN_GRANT_SQL = `${SELECT} JOIN tokens t ON t.grant_id = g.id WHERE t.jti = ?`;
+
 /** `RETURNING` cannot join, so state changes return ids and are re-read inside the same transaction. */
 const LIVE = `status = 'approved' AND expires_at > @now`;
 
@@ -88,6 +94,7 @@ export function grantsRepo(db: Database) {
     @authorization_details, 'pending', @created_at, @request_expires_at, @poll_interval)`);
   const byId = db.prepare<[string], GrantRow>(`${SELECT} WHERE g.id = ?`);
   const byAuthReq = db.prepare<[Buffer], GrantRow>(`${SELECT} WHERE g.auth_req_hash = ?`);
+  const byTokenJti = db.prepare<[string], GrantRow>(TOKEN_GRANT_SQL);
   const pending = db.prepare<{ now: number }, GrantRow>(`${SELECT} WHERE g.status = 'pending' AND g.request_expires_at > @now ORDER BY g.created_at, g.id`);
   const live = db.prepare<{ now: number }, GrantRow>(`${SELECT} WHERE g.status = 'approved' AND g.expires_at > @now ORDER BY g.expires_at, g.id`);
   const all = db.prepare<{ limit: number }, GrantRow>(LIST_ALL_SQL);
@@ -141,6 +148,11 @@ export function grantsRepo(db: Database) {
     },
     get(id: string): GrantRecord | undefined {
       const row = byId.get(id);
+      return row && toRecord(row);
+    },
+    /** The grant of the token this daemon issued with `jti`; undefined when it issued none (or forgot it after expiry). */
+    getByTokenJti(jti: string): GrantRecord | undefined {
+      const row = byTokenJti.get(jti);
       return row && toRecord(row);
     },
     getByAuthReqHash(hash: Buffer): GrantRecord | undefined {

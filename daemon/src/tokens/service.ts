@@ -125,10 +125,8 @@ export function tokenService(ctx: DaemonContext, grantsSvc: GrantService) {
   ): Promise<{ claims: AccessTokenClaims; grant: GrantRecord } | { inactive: string; detail?: string; claims?: AccessTokenClaims; grant?: GrantRecord }> {
     const v = await verifyAccessToken(token, { acceptExpired });
     if (!v.ok) return { inactive: v.reason, ...(v.detail ? { detail: v.detail } : {}) };
-    const record = tokens.get(v.claims.jti);
-    if (!record || record.grant_id !== v.claims.grant_id) return { inactive: 'token was not issued by this daemon', claims: v.claims };
-    const grant = grants.get(record.grant_id);
-    if (!grant) return { inactive: 'grant not found', claims: v.claims };
+    const grant = grants.getByTokenJti(v.claims.jti);
+    if (!grant || grant.id !== v.claims.grant_id) return { inactive: 'token was not issued by this daemon', claims: v.claims };
     if (grant.status !== 'approved' || grant.expires_at === null || grant.expires_at <= clock()) {
       return { inactive: `grant is ${grant.status === 'approved' ? 'expired' : grant.status}`, claims: v.claims, grant };
     }
