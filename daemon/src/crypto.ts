@@ -1,13 +1,25 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, randomFillSync, timingSafeEqual } from 'node:crypto';
 
 /** 256-bit random value, base64url, with a readable prefix so leaked values are recognisable. */
 export function randomSecret(prefix: string): string {
   return `${prefix}${randomBytes(32).toString('base64url')}`;
 }
 
+// Record ids (one per issued token) come from a pool filled 4 KiB at a time from the same CSPRNG: one call into
+// OpenSSL per 256 ids instead of one each. Every byte is handed out once.
+const ID_BYTES = 16;
+const pool = Buffer.alloc(4096);
+let used = pool.length;
+
 /** Short random identifier (128 bits) for records. */
 export function randomId(prefix: string): string {
-  return `${prefix}${randomBytes(16).toString('base64url')}`;
+  if (used + ID_BYTES > pool.length) {
+    randomFillSync(pool);
+    used = 0;
+  }
+  const id = pool.toString('base64url', used, used + ID_BYTES);
+  used += ID_BYTES;
+  return `${prefix}${id}`;
 }
 
 export function sha256(value: string): Buffer {
