@@ -9,10 +9,13 @@ import { CAL, MAIL, startTestDaemon, type TestDaemon } from './harness.js';
 let d: TestDaemon;
 afterEach(() => d?.dispose());
 
-/** Makes the request and returns its pending view (the newest: the list is oldest first). */
+/** Makes the request and returns its pending view (the one not listed before it: requests made in the same second list in id order). */
 async function ask(agent: Parameters<TestDaemon['request']>[0], params: Record<string, string>) {
+  const before = new Set((await d.api.call('requests.list')).grants.map((g) => g.id));
   await d.request(agent, params);
-  return (await d.api.call('requests.list')).grants.at(-1)!;
+  const added = (await d.api.call('requests.list')).grants.filter((g) => !before.has(g.id));
+  expect(added).toHaveLength(1);
+  return added[0]!;
 }
 
 it('names the scopes the agent holds for the same resource, and only those', async () => {
