@@ -5,7 +5,7 @@
  * replaced by an older one, a trail rewritten meanwhile is never laundered into a checkpoint, no temp file stays.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
@@ -61,6 +61,13 @@ it('writes behind: noteAppend returns before the file changes, and the file catc
   expect(onFile()).toBe(last);
 });
 
+it('clears temp files a crashed run left behind in the key directory, and nothing else', () => {
+  const stale = ['.audit.head.4242.tmp', '.audit.head.4242.behind.tmp', '.audit.verified.17.tmp'];
+  for (const f of [...stale, 'keep.tmp', '.audit.head.notapid.tmp']) writeFileSync(join(trail.dir, f), 'x');
+  checkpointer(db, trail);
+  expect(readdirSync(trail.dir).sort()).toEqual(['.audit.head.notapid.tmp', 'keep.tmp']);
+});
+
 it('stands down when a newer checkpoint was written synchronously meanwhile (shutdown, verify)', async () => {
   const cp = checkpointer(db, trail);
   cp.write();
@@ -73,12 +80,16 @@ it('stands down when a newer checkpoint was written synchronously meanwhile (shu
   expect(leftovers()).toEqual([]);
 });
 
-it('never launders a trail rewritten while the write was in flight', async () => {
+it.each([
+  ['the anchored row (the last checkpoint names it)', 'anchored'],
+  ['the row the new checkpoint would name', 'newest'],
+] as const)('never launders a trail rewritten while the write was in flight: %s', async (_what, which) => {
   const cp = checkpointer(db, trail);
   const anchored = append(5);
   cp.write();
-  cp.noteAppend(append(CHECKPOINT_EVERY));
-  db.prepare('UPDATE audit SET hash = ? WHERE id = ?').run('0'.repeat(64), anchored); // the anchored row is edited
+  const newest = append(CHECKPOINT_EVERY);
+  cp.noteAppend(newest);
+  db.prepare('UPDATE audit SET hash = ? WHERE id = ?').run('0'.repeat(64), which === 'anchored' ? anchored : newest);
   await cp.settled();
   expect(onFile()).toBe(anchored);
   expect(leftovers()).toEqual([]);

@@ -1,5 +1,5 @@
 import { randomBytes, createHash } from 'node:crypto';
-import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
@@ -74,6 +74,23 @@ export async function writeFileAtomicBehind(dir: string, name: string, content: 
     await d.close();
   }
   return true;
+}
+
+/**
+ * Removes temp files a stopped process left behind in `dir` (a crash between a temp write and its rename):
+ * `.<name>.<pid>.tmp` and `.<name>.<pid>.behind.tmp` for the given names. Only the daemon that owns the data
+ * directory calls this, at start, so no other writer is using them.
+ */
+export function removeStaleTemps(dir: string, names: readonly string[]): void {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const f of entries) {
+    if (names.some((n) => f.startsWith(`.${n}.`)) && /\.\d+(\.behind)?\.tmp$/.test(f)) rmSync(join(dir, f), { force: true });
+  }
 }
 
 /** The 256-bit audit key of a trail, or undefined when none was made yet. */

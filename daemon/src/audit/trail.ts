@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { GENESIS_HASH, legacyHash, sameMac, headMac, type ChainHead } from './chain.js';
-import { readCheckpoint, readVerified, writeCheckpoint, writeCheckpointBehind, writeVerified } from './checkpoint.js';
-import { createAuditKey, readAuditKey, trailKeyDir } from './key.js';
+import { CHECKPOINT_FILE, VERIFIED_FILE, readCheckpoint, readVerified, writeCheckpoint, writeCheckpointBehind, writeVerified } from './checkpoint.js';
+import { createAuditKey, readAuditKey, removeStaleTemps, trailKeyDir } from './key.js';
 import { auditRepo } from '../store/audit.repo.js';
 import { readHeadRecord, writeHeadRecord } from './log.js';
 
@@ -116,6 +116,7 @@ export function checkpointer(db: Database, trail: AuditTrailKey, onError: (e: Er
   const rows = auditRepo(db); // prepared once: the write behind reads the head and a row MAC each time
   let written: ChainHead | undefined;
   let behind: Promise<void> | undefined;
+  removeStaleTemps(trail.dir, [CHECKPOINT_FILE, VERIFIED_FILE]);
   const cp = readCheckpoint(trail.dir, trail.key);
   if (cp.kind === 'ok') written = cp.head;
 
@@ -147,16 +148,24 @@ export function checkpointer(db: Database, trail: AuditTrailKey, onError: (e: Er
     return true;
   }
 
-  /** Copies the head out behind the event loop; replaces the file only if nothing newer was written meanwhile and the trail still checks. */
+  /**
+   * Copies the head out behind the event loop; replaces the file only if nothing newer was written meanwhile and
+   * the trail still checks. Goes round again while rows keep coming, and stops at the first write that stood down.
+   */
   async function writeBehind(): Promise<void> {
     for (;;) {
       const h = headToWrite(false);
       if (h === undefined || h.last_id - (written?.last_id ?? 0) < CHECKPOINT_EVERY) return;
-      await writeCheckpointBehind(trail.dir, trail.key, h, () => {
+      const replaced = await writeCheckpointBehind(trail.dir, trail.key, h, () => {
+        // just before the rename: nothing newer written meanwhile, the head and the anchored row still check,
+        // and the row this checkpoint names still carries the MAC it records
         if ((written?.last_id ?? 0) >= h.last_id || headToWrite(false) === undefined) return false;
+        const at = rows.hashAt(h.last_id);
+        if (at === undefined || !sameMac(at, h.last_mac)) return false;
         written = h;
         return true;
       });
+      if (!replaced) return; // stood down: the next append (or shutdown) tries again, this loop does not
     }
   }
 
