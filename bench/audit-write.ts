@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { AUDIT_COLUMNS, type AuditRow } from '../daemon/src/store/audit.repo.js';
 import { MIGRATIONS } from '../daemon/src/store/migrate.js';
 import { prng } from '../daemon/test/prng.js';
+import { middleValue, quartiles } from './stats.js';
 
 const PREFILL = Number(process.env.BENCH_PREFILL ?? 100_000);
 const ROWS = Number(process.env.BENCH_WRITE_ROWS ?? 2_000);
@@ -85,11 +86,10 @@ function time(n: number, f: () => void): { wall: number; cpu: number } {
   const c = process.cpuUsage(c0);
   return { wall: ((performance.now() - t0) * 1000) / n, cpu: (c.user + c.system) / n };
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-/** First and third quartile: the middle half of the per-round ratios. */
+/** The middle half of the per-round ratios. */
 const middleHalf = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return `${s[Math.floor((s.length - 1) / 4)]!.toFixed(2)}–${s[Math.ceil(((s.length - 1) * 3) / 4)]!.toFixed(2)}×`;
+  const [lo, hi] = quartiles(xs);
+  return `${lo.toFixed(2)}–${hi.toFixed(2)}×`;
 };
 
 type Figures = Record<'009' | '010' | 'ratio', number[]>;
@@ -125,7 +125,7 @@ for (const mode of ['batched', 'durable'] as const) {
   for (const k of ['wall', 'cpu'] as const) {
     const f = figures[mode][k];
     console.log(
-      `${`${label}, ${k}`.padEnd(46)} 009 ${median(f['009']).toFixed(1).padStart(7)} µs/row   010 ${median(f['010']).toFixed(1).padStart(7)} µs/row   ratio ${median(f.ratio).toFixed(2)}× (middle half ${middleHalf(f.ratio)})`,
+      `${`${label}, ${k}`.padEnd(46)} 009 ${middleValue(f['009']).toFixed(1).padStart(7)} µs/row   010 ${middleValue(f['010']).toFixed(1).padStart(7)} µs/row   ratio ${middleValue(f.ratio).toFixed(2)}× (middle half ${middleHalf(f.ratio)})`,
     );
   }
 }

@@ -8,8 +8,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { launch } from '../e2e/chromium.js';
 import { spawnDaemon } from './daemon.js';
+import { pairedBrowser } from './paired-browser.js';
+import { middleValue } from './stats.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const FIXTURES = ['outlook', 'teams', 'sharepoint', 'hubspot', 'linear'].map(
@@ -26,16 +27,7 @@ interface Session {
 async function session(extension: string): Promise<Session> {
   const daemon = await spawnDaemon();
   const admin = (path: string, body: unknown) => daemon.admin.call<Record<string, string>>('POST', path, body);
-  const { context, close } = await launch(extension);
-  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
-  const id = new URL(worker.url()).host;
-  const code = await daemon.admin.pairingCode();
-  const options = await context.newPage();
-  await options.goto(`chrome-extension://${id}/src/options/index.html`);
-  await options.getByLabel('Daemon URL').fill(daemon.url);
-  await options.getByLabel('Pairing code').fill(code ?? '');
-  await options.getByRole('button', { name: 'Pair' }).click();
-  await options.getByText('Paired.', { exact: false }).waitFor();
+  const { context, close, extensionId: id } = await pairedBrowser(extension, daemon);
   const agent = await admin('/agents', { name: 'Catalog bench agent', scopes: SCOPES, resources: [RESOURCE] });
   const res = await fetch(`${daemon.url}/bc-authorize`, {
     method: 'POST',
@@ -67,8 +59,6 @@ async function session(extension: string): Promise<Session> {
   };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
-
 export async function catalogCost(generated: string, runs: number): Promise<void> {
   const baselineDir = mkdtempSync(join(tmpdir(), 'mandate-bench-ext-'));
   const build = spawnSync('npx', ['vite', 'build', '--logLevel', 'error'], {
@@ -89,8 +79,8 @@ export async function catalogCost(generated: string, runs: number): Promise<void
   await full.close();
   await small.close();
   rmSync(baselineDir, { recursive: true, force: true });
-  const a = median(times.small);
-  const b = median(times.full);
+  const a = middleValue(times.small);
+  const b = middleValue(times.full);
   console.log(`\nScope catalog cost at popup open (median of ${runs}, navigation start → ${SCOPES.length} scopes described)`);
   console.log(`baseline: hand-written overrides only   ${a.toFixed(0).padStart(6)} ms   1.00 × baseline`);
   console.log(`generated catalog                       ${b.toFixed(0).padStart(6)} ms   ${(b / a).toFixed(2)} × baseline (budget 1.10)`);

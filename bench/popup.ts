@@ -13,8 +13,9 @@
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Page } from '@playwright/test';
-import { launch } from '../e2e/chromium.js';
 import { spawnDaemon } from './daemon.js';
+import { pairedBrowser } from './paired-browser.js';
+import { middleValue } from './stats.js';
 
 const GRANTS = Number(process.env.BENCH_GRANTS ?? 1000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
@@ -35,16 +36,7 @@ async function session(grants: number): Promise<Session> {
   const daemon = await spawnDaemon();
   const admin = (method: string, path: string, body?: unknown) => daemon.admin.call(method, path, body);
 
-  const { context, close } = await launch(EXTENSION);
-  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
-  const extensionId = new URL(worker.url()).host;
-  const code = await daemon.admin.pairingCode();
-  const options = await context.newPage();
-  await options.goto(`chrome-extension://${extensionId}/src/options/index.html`);
-  await options.getByLabel('Daemon URL').fill(daemon.url);
-  await options.getByLabel('Pairing code').fill(code);
-  await options.getByRole('button', { name: 'Pair' }).click();
-  await options.getByText('Paired.', { exact: false }).waitFor();
+  const { context, close, extensionId, options } = await pairedBrowser(EXTENSION, daemon);
   await options.close();
 
   const agent = (await admin('POST', '/agents', { name: 'Bench agent', scopes: SCOPES, resources: [RESOURCE] })) as {
@@ -125,9 +117,8 @@ for (let i = 0; i < RUNS; i++) {
 await empty.close();
 await loaded.close();
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const baseline = median(times.empty);
-const many = median(times.loaded);
+const baseline = middleValue(times.empty);
+const many = middleValue(times.loaded);
 console.log(`Popup open time (median of ${RUNS} alternating opens, navigation start → list rendered)`);
 console.log(`baseline: 0 delegations        ${baseline.toFixed(0).padStart(6)} ms   1.00 × baseline`);
 console.log(`${String(GRANTS).padEnd(5)} active delegations     ${many.toFixed(0).padStart(6)} ms   ${(many / baseline).toFixed(2)} × baseline (goal ≤ 1.5)`);

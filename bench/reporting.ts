@@ -19,6 +19,7 @@ import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { createReporter } from '../kits/resource-server/index.js';
 import { type SpawnedServer, benchKeyDir, spawnDaemon, spawnServer, stop } from './daemon.js';
+import { median, quartiles } from './stats.js';
 
 benchKeyDir();
 const num = (name: string, dflt: number) => Number(process.env[name] ?? dflt);
@@ -34,15 +35,6 @@ const MAIL = 'https://mail.example/';
 /** Both resource servers on this one CPU (taskset), so they run under the same conditions; empty: not pinned. */
 const PIN = (process.env.BENCH_RS_CPU ?? (process.platform === 'linux' && availableParallelism() > 1 ? String(availableParallelism() - 1) : '')) || undefined;
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-const quartiles = (xs: number[]): [number, number] => {
-  const s = [...xs].sort((a, b) => a - b);
-  return [s[Math.floor((s.length - 1) / 4)]!, s[Math.ceil(((s.length - 1) * 3) / 4)]!];
-};
 const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 
 // ---- a daemon, an agent with one approved grant, and a resource server registration

@@ -16,6 +16,7 @@ import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { startDaemon } from '../daemon/src/daemon.js';
 import { MandateTokenError, createVerifier } from '../kits/resource-server/index.js';
 import { readCredential, spawnDaemon } from './daemon.js';
+import { median, quartiles } from './stats.js';
 
 process.env.MANDATE_KEY_DIR ??= mkdtempSync(join(tmpdir(), 'mandate-bench-keys-'));
 const num = (name: string, dflt: number) => Number(process.env[name] ?? dflt);
@@ -25,18 +26,6 @@ const VERIFY = { chunk: num('BENCH_CHUNK', 500), rounds: num('BENCH_ROUNDS', 24)
 type Plan = typeof VERIFY;
 const WARMUP = num('BENCH_WARMUP', 1000);
 const REVOCATIONS = num('BENCH_REVOCATIONS', 1000);
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-
-/** First and third quartile (the middle half of the per-round ratios). */
-const quartiles = (xs: number[]): [number, number] => {
-  const s = [...xs].sort((a, b) => a - b);
-  return [s[Math.floor((s.length - 1) / 4)]!, s[Math.ceil(((s.length - 1) * 3) / 4)]!];
-};
 
 const daemon = await spawnDaemon({ nodeArgs: process.env.BENCH_DAEMON_NODE_OPTIONS?.split(' ') ?? [] });
 const { url } = daemon;
