@@ -56,9 +56,8 @@ export function adminRoutes(ctx: DaemonContext, svc: AdminServices) {
     },
     'requests.list': () => {
       const now = ctx.clock();
-      const pending = ctx.grants.listPending(now);
-      const live = pending.length > 0 ? ctx.grants.listLive(now) : [];
-      return { grants: pending.map((g) => toPendingView(g, live)), now };
+      const pending = ctx.grants.listPending(now).map((g) => toPendingView(g, ctx.grants.heldScope(g.client_id, g.resource, now)));
+      return { grants: pending, now };
     },
     'requests.approve': ({ params, body, c }) => toGrantView(svc.grants.approve(params.id, actor(c), body)),
     'requests.deny': ({ params, body, c }) => toGrantView(svc.grants.deny(params.id, actor(c), body.reason)),

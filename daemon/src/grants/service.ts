@@ -29,14 +29,8 @@ export function toGrantView(g: GrantRecord): GrantView {
   return { ...rest, agent: { client_id, name: agent_name } };
 }
 
-/** Scopes `clientId` holds for `resource` through the `live` grants (for a step-up: what a new request repeats). */
-export function heldScope(live: readonly GrantRecord[], clientId: string, resource: string): string[] {
-  return [...new Set(live.flatMap((g) => (g.client_id === clientId && g.resource === resource ? (g.approved_scope ?? []) : [])))];
-}
-
-/** A pending request as the person sees it: its view plus which requested scopes the agent already holds. */
-export function toPendingView(g: GrantRecord, live: readonly GrantRecord[]): GrantView {
-  const held = heldScope(live, g.client_id, g.resource);
+/** A pending request as the person sees it: its view plus which requested scopes the agent already holds (`held`, grants.repo heldScope). */
+export function toPendingView(g: GrantRecord, held: readonly string[]): GrantView {
   return { ...toGrantView(g), held_scope: g.requested_scope.filter((s) => held.includes(s)) };
 }
 

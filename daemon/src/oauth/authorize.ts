@@ -5,7 +5,7 @@ import type { McpClients } from '../clients/mcp-clients.js';
 import { registeredResources } from '../clients/mcp-clients.js';
 import type { DaemonContext } from '../context.js';
 import { randomSecret, sha256 } from '../crypto.js';
-import { heldScope, type GrantService } from '../grants/service.js';
+import type { GrantService } from '../grants/service.js';
 import { OAuthError, errorResponse } from '../http/errors.js';
 import { authorizationRepo } from '../store/authorization.repo.js';
 import { OAUTH_PATHS, issuerFor } from './metadata.js';
@@ -88,7 +88,7 @@ export function authorizeRoutes(ctx: DaemonContext, grants: GrantService, client
       // The ceiling of a client nobody added by hand: the registered resources, and the scopes its resource server lists (if any).
       const effective = { ...mc.client, resources: [...resources.keys()], scopes: rsScopes.length > 0 ? [...rsScopes] : scope };
       const now = ctx.clock();
-      const held = heldScope(ctx.grants.listLive(now), mc.client.client_id, resource);
+      const held = ctx.grants.heldScope(mc.client.client_id, resource, now);
       const added = scope.filter((s) => !held.includes(s));
       const host = new URL(redirectUri).host || new URL(redirectUri).protocol;
       const message =

@@ -97,6 +97,9 @@ export function grantsRepo(db: Database) {
   const byTokenJti = db.prepare<[string], GrantRow>(TOKEN_GRANT_SQL);
   const pending = db.prepare<{ now: number }, GrantRow>(`${SELECT} WHERE g.status = 'pending' AND g.request_expires_at > @now ORDER BY g.created_at, g.id`);
   const live = db.prepare<{ now: number }, GrantRow>(`${SELECT} WHERE g.status = 'approved' AND g.expires_at > @now ORDER BY g.expires_at, g.id`);
+  const heldBy = db.prepare<{ client_id: string; resource: string; now: number }, { approved_scope: string }>(
+    `SELECT approved_scope FROM grants WHERE client_id = @client_id AND resource = @resource AND ${LIVE} ORDER BY expires_at, id`,
+  );
   const all = db.prepare<{ limit: number }, GrantRow>(LIST_ALL_SQL);
 
   const approve = db.prepare<{ id: string; now: number; scope: string; expires_at: number } & Decision, { id: string }>(
@@ -161,6 +164,10 @@ export function grantsRepo(db: Database) {
     },
     listPending: (now: number) => pending.all({ now }).map(toRecord),
     listLive: (now: number) => live.all({ now }).map(toRecord),
+    /** The scopes `clientId` holds for `resource` through its live grants (what a step-up repeats). */
+    heldScope(clientId: string, resource: string, now: number): string[] {
+      return [...new Set(heldBy.all({ client_id: clientId, resource, now }).flatMap((r) => splitScope(r.approved_scope)))];
+    },
     listAll: (limit: number) => all.all({ limit }).map(toRecord),
     /** pending → approved, only while the request is still open. */
     approve(id: string, now: number, scope: string[], expiresAt: number, d: Decision): GrantRecord | undefined {
