@@ -20,23 +20,22 @@ function setup() {
   db = openDatabase(join(dir, 'm.db'));
   clientsRepo(db).insert({ client_id: 'agt_1', kind: 'agent', name: 'A', secret_hash: sha256('x'), scopes: ['s'], resources: ['https://r/'], created_at: 0 });
   const grants = grantsRepo(db);
-  grants.insert({
-    id: 'grt_1',
-    auth_req_hash: sha256('req'),
-    client_id: 'agt_1',
-    sub: 'p',
-    resource: 'https://r/',
-    binding_message: null,
-    requested_scope: ['s'],
-    requested_duration: 100,
-    asked_duration: 100,
-    authorization_details: null,
-    created_at: 0,
-    request_expires_at: 50,
-    poll_interval: 5,
-  });
+  grants.insert({ ...base, id: 'grt_1', auth_req_hash: sha256('req') });
   return grants;
 }
+const base = {
+  client_id: 'agt_1',
+  sub: 'p',
+  resource: 'https://r/',
+  binding_message: null,
+  requested_scope: ['s'],
+  requested_duration: 100,
+  asked_duration: 100,
+  authorization_details: null,
+  created_at: 0,
+  request_expires_at: 50,
+  poll_interval: 5,
+};
 const by = { at: 1, by: 'p', via: 'test' };
 
 describe('grant state transitions are conditional', () => {
@@ -74,5 +73,54 @@ describe('grant state transitions are conditional', () => {
     const g = setup();
     expect(g.expireDue(49)).toEqual([]);
     expect(g.expireDue(50).map((x) => [x.id, x.status, x.ended_at])).toEqual([['grt_1', 'expired', 50]]);
+  });
+});
+
+describe('a state change answers with the record it left behind', () => {
+  // Every transition returns its row through RETURNING instead of reading it again: the answer must be exactly
+  // what a fresh read gives, the agent's name (from clients) and the parsed scopes and details included.
+  it('approve, deliver, renew, end, revoke-all, revoke-for-client and expire each equal a fresh read', () => {
+    const g = setup();
+    const same = (rec: ReturnType<typeof g.get>) => {
+      expect(rec).toBeDefined();
+      expect(rec).toEqual(g.get(rec!.id));
+      expect(rec!.agent_name).toBe('A');
+    };
+    same(g.approve('grt_1', 10, ['s'], 110, by));
+    same(g.deliverFirstToken('grt_1', 20));
+    same(g.markUsed('grt_1', 30));
+    same(g.end('grt_1', 40, 'ended', 'agt_1'));
+    const again = (id: string, scope: string[]) => {
+      g.insert({ ...base, id, auth_req_hash: sha256(id), requested_scope: scope, authorization_details: [{ type: 'mail', actions: ['read'] }] });
+      g.approve(id, 10, scope, 110, by);
+    };
+    again('grt_2', ['s']);
+    again('grt_3', ['s', 't']);
+    const all = g.revokeAll(41, 'p');
+    expect(all.map((r) => r.id).sort()).toEqual(['grt_2', 'grt_3']);
+    for (const r of all) same(r);
+    expect(all.find((r) => r.id === 'grt_3')?.authorization_details).toEqual([{ type: 'mail', actions: ['read'] }]);
+    again('grt_4', ['s']);
+    g.insert({ ...base, id: 'grt_5', auth_req_hash: sha256('grt_5') });
+    const forClient = g.revokeForClient('agt_1', 42, 'p');
+    expect(forClient.map((r) => [r.id, r.status]).sort()).toEqual([
+      ['grt_4', 'revoked'],
+      ['grt_5', 'denied'],
+    ]);
+    for (const r of forClient) same(r);
+    again('grt_6', ['s']);
+    const expired = g.expireDue(110);
+    expect(expired.map((r) => r.id)).toEqual(['grt_6']);
+    same(expired[0]);
+  });
+
+  it('the introspection check reads only whether the grant is live', () => {
+    const g = setup();
+    g.approve('grt_1', 10, ['s'], 110, by);
+    db.prepare('INSERT INTO tokens (jti, grant_id, expires_at) VALUES (?, ?, ?)').run('jti_1', 'grt_1', 100);
+    expect(g.livenessByTokenJti('jti_1')).toEqual({ id: 'grt_1', status: 'approved', expires_at: 110 });
+    expect(g.livenessByTokenJti('jti_2')).toBeUndefined();
+    g.end('grt_1', 20, 'revoked', 'p');
+    expect(g.livenessByTokenJti('jti_1')?.status).toBe('revoked');
   });
 });

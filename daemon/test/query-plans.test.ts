@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditQuery } from '#shared/admin-api.js';
 import { DRIVER_INDEX, PROBE_CAP, auditQuerySql, auditQueryPlanner } from '../src/store/audit-query.js';
 import { openDatabase, type Database } from '../src/store/db.js';
-import { LIST_ALL_SQL, TOKEN_GRANT_SQL } from '../src/store/grants.repo.js';
+import { LIST_ALL_SQL, TOKEN_GRANT_SQL, TOKEN_LIVENESS_SQL } from '../src/store/grants.repo.js';
 import { COUNT_UP_TO_SQL } from '../src/store/audit.repo.js';
 
 let dir: string;
@@ -60,7 +60,14 @@ describe('query plans at scale', () => {
     expect(p.join('\n')).not.toMatch(/TEMP B-TREE/);
   });
 
-  it('the token check (every introspection and exchange) finds the jti, its grant and the client each by key, in one statement', () => {
+  it('the introspection token check finds the jti and its grant each by key, and reads nothing else', () => {
+    expect(plan(TOKEN_LIVENESS_SQL.replace('?', '@jti'), { jti: 'x' })).toEqual([
+      'SEARCH t USING INDEX sqlite_autoindex_tokens_1 (jti=?)',
+      'SEARCH g USING INDEX sqlite_autoindex_grants_1 (id=?)',
+    ]);
+  });
+
+  it('the token check (every exchange and agent revocation) finds the jti, its grant and the client each by key, in one statement', () => {
     expect(plan(TOKEN_GRANT_SQL.replace('?', '@jti'), { jti: 'x' })).toEqual([
       'SEARCH t USING INDEX sqlite_autoindex_tokens_1 (jti=?)',
       'SEARCH g USING INDEX sqlite_autoindex_grants_1 (id=?)',

@@ -69,22 +69,57 @@ function toRecord(row: GrantRow): GrantRecord {
   };
 }
 
-const SELECT = `SELECT g.id, g.client_id, c.name AS agent_name, g.sub, g.resource, g.binding_message, g.requested_scope,
-  g.requested_duration, g.asked_duration, g.authorization_details, g.status, g.created_at, g.request_expires_at, g.poll_interval,
-  g.last_polled_at, g.approved_scope, g.decided_at, g.decided_by, g.decided_via, g.expires_at, g.token_delivered_at,
-  g.ended_at, g.ended_by, g.last_used_at
+/** Every column of a grant record but the agent's name, which lives in clients. */
+const COLUMNS = [
+  'id',
+  'client_id',
+  'sub',
+  'resource',
+  'binding_message',
+  'requested_scope',
+  'requested_duration',
+  'asked_duration',
+  'authorization_details',
+  'status',
+  'created_at',
+  'request_expires_at',
+  'poll_interval',
+  'last_polled_at',
+  'approved_scope',
+  'decided_at',
+  'decided_by',
+  'decided_via',
+  'expires_at',
+  'token_delivered_at',
+  'ended_at',
+  'ended_by',
+  'last_used_at',
+];
+
+const SELECT = `SELECT ${COLUMNS.map((c) => `g.${c}`).join(', ')}, c.name AS agent_name
   FROM grants g JOIN clients c ON c.client_id = g.client_id`;
+
+/** A state change answers with the whole record it left behind, so nothing is read a second time. */
+const RETURNING = `RETURNING ${COLUMNS.join(', ')}, (SELECT name FROM clients WHERE client_id = grants.client_id) AS agent_name`;
 
 /** History, newest first: walks grants_by_created (migration 009) and stops at the limit; pinned by query-plans.test.ts. */
 export const LIST_ALL_SQL = `${SELECT} ORDER BY g.created_at DESC, g.id LIMIT @limit`;
 
 /**
- * The token check on every introspection and exchange, in one statement (one WAL read): the issued `jti` and its
- * grant, each found by its key; pinned by query-plans.test.ts.
+ * The token check on every exchange and agent revocation, in one statement (one WAL read): the issued `jti` and
+ * its grant, each found by its key; pinned by query-plans.test.ts.
  */
 export const TOKEN_GRANT_SQL = `${SELECT} JOIN tokens t ON t.grant_id = g.id WHERE t.jti = ?`;
 
-/** `RETURNING` cannot join, so state changes return ids and are re-read inside the same transaction. */
+/**
+ * The token check on every introspection, which needs only whether the grant is live: the same two key lookups,
+ * three columns, no join to clients (half the cost of the whole record); pinned by query-plans.test.ts.
+ */
+export const TOKEN_LIVENESS_SQL = 'SELECT g.id, g.status, g.expires_at FROM tokens t JOIN grants g ON g.id = t.grant_id WHERE t.jti = ?';
+
+/** What deciding whether a token is active needs of its grant. */
+export type GrantLiveness = Pick<GrantRecord, 'id' | 'status' | 'expires_at'>;
+
 const LIVE = `status = 'approved' AND expires_at > @now`;
 
 export function grantsRepo(db: Database) {
@@ -95,6 +130,7 @@ export function grantsRepo(db: Database) {
   const byId = db.prepare<[string], GrantRow>(`${SELECT} WHERE g.id = ?`);
   const byAuthReq = db.prepare<[Buffer], GrantRow>(`${SELECT} WHERE g.auth_req_hash = ?`);
   const byTokenJti = db.prepare<[string], GrantRow>(TOKEN_GRANT_SQL);
+  const livenessByJti = db.prepare<[string], GrantLiveness>(TOKEN_LIVENESS_SQL);
   const pending = db.prepare<{ now: number }, GrantRow>(`${SELECT} WHERE g.status = 'pending' AND g.request_expires_at > @now ORDER BY g.created_at, g.id`);
   const live = db.prepare<{ now: number }, GrantRow>(`${SELECT} WHERE g.status = 'approved' AND g.expires_at > @now ORDER BY g.expires_at, g.id`);
   const heldBy = db.prepare<{ client_id: string; resource: string; now: number }, { approved_scope: string }>(
@@ -102,44 +138,41 @@ export function grantsRepo(db: Database) {
   );
   const all = db.prepare<{ limit: number }, GrantRow>(LIST_ALL_SQL);
 
-  const approve = db.prepare<{ id: string; now: number; scope: string; expires_at: number } & Decision, { id: string }>(
+  const approve = db.prepare<{ id: string; now: number; scope: string; expires_at: number } & Decision, GrantRow>(
     `UPDATE grants SET status = 'approved', approved_scope = @scope, expires_at = @expires_at,
        decided_at = @at, decided_by = @by, decided_via = @via
-     WHERE id = @id AND status = 'pending' AND request_expires_at > @now RETURNING id`,
+     WHERE id = @id AND status = 'pending' AND request_expires_at > @now ${RETURNING}`,
   );
-  const deny = db.prepare<{ id: string; now: number } & Decision, { id: string }>(
+  const deny = db.prepare<{ id: string; now: number } & Decision, GrantRow>(
     `UPDATE grants SET status = 'denied', decided_at = @at, decided_by = @by, decided_via = @via
-     WHERE id = @id AND status = 'pending' AND request_expires_at > @now RETURNING id`,
+     WHERE id = @id AND status = 'pending' AND request_expires_at > @now ${RETURNING}`,
   );
   const poll = db.prepare<{ id: string; now: number; interval: number }>(`UPDATE grants SET last_polled_at = @now, poll_interval = @interval WHERE id = @id`);
-  const deliver = db.prepare<{ id: string; now: number }, { id: string }>(
+  const deliver = db.prepare<{ id: string; now: number }, GrantRow>(
     `UPDATE grants SET token_delivered_at = @now, last_used_at = @now
-     WHERE id = @id AND ${LIVE} AND token_delivered_at IS NULL RETURNING id`,
+     WHERE id = @id AND ${LIVE} AND token_delivered_at IS NULL ${RETURNING}`,
   );
-  const use = db.prepare<{ id: string; now: number }, { id: string }>(
-    `UPDATE grants SET last_used_at = @now WHERE id = @id AND ${LIVE} AND token_delivered_at IS NOT NULL RETURNING id`,
+  const use = db.prepare<{ id: string; now: number }, GrantRow>(
+    `UPDATE grants SET last_used_at = @now WHERE id = @id AND ${LIVE} AND token_delivered_at IS NOT NULL ${RETURNING}`,
   );
-  const end = db.prepare<{ id: string; now: number; status: 'revoked' | 'ended'; by: string }, { id: string }>(
-    `UPDATE grants SET status = @status, ended_at = @now, ended_by = @by WHERE id = @id AND ${LIVE} RETURNING id`,
+  const end = db.prepare<{ id: string; now: number; status: 'revoked' | 'ended'; by: string }, GrantRow>(
+    `UPDATE grants SET status = @status, ended_at = @now, ended_by = @by WHERE id = @id AND ${LIVE} ${RETURNING}`,
   );
-  const endAll = db.prepare<{ now: number; by: string }, { id: string }>(
-    `UPDATE grants SET status = 'revoked', ended_at = @now, ended_by = @by WHERE ${LIVE} RETURNING id`,
+  const endAll = db.prepare<{ now: number; by: string }, GrantRow>(
+    `UPDATE grants SET status = 'revoked', ended_at = @now, ended_by = @by WHERE ${LIVE} ${RETURNING}`,
   );
-  const endForClient = db.prepare<{ now: number; by: string; client_id: string }, { id: string }>(
-    `UPDATE grants SET status = 'revoked', ended_at = @now, ended_by = @by WHERE client_id = @client_id AND ${LIVE} RETURNING id`,
+  const endForClient = db.prepare<{ now: number; by: string; client_id: string }, GrantRow>(
+    `UPDATE grants SET status = 'revoked', ended_at = @now, ended_by = @by WHERE client_id = @client_id AND ${LIVE} ${RETURNING}`,
   );
-  const denyForClient = db.prepare<{ now: number; by: string; client_id: string }, { id: string }>(
+  const denyForClient = db.prepare<{ now: number; by: string; client_id: string }, GrantRow>(
     `UPDATE grants SET status = 'denied', decided_at = @now, decided_by = @by, decided_via = 'agent-removed'
-     WHERE client_id = @client_id AND status = 'pending' AND request_expires_at > @now RETURNING id`,
+     WHERE client_id = @client_id AND status = 'pending' AND request_expires_at > @now ${RETURNING}`,
   );
-  const expire = db.prepare<{ now: number }, { id: string }>(
+  const expire = db.prepare<{ now: number }, GrantRow>(
     `UPDATE grants SET status = 'expired', ended_at = COALESCE(expires_at, request_expires_at)
      WHERE (status = 'approved' AND expires_at <= @now) OR (status = 'pending' AND request_expires_at <= @now)
-     RETURNING id`,
+     ${RETURNING}`,
   );
-
-  const read = (id: string): GrantRecord => toRecord(byId.get(id)!);
-  const readAll = (rows: { id: string }[]): GrantRecord[] => rows.map((r) => read(r.id));
 
   return {
     insert(g: NewGrant): void {
@@ -158,6 +191,8 @@ export function grantsRepo(db: Database) {
       const row = byTokenJti.get(jti);
       return row && toRecord(row);
     },
+    /** Whether the token this daemon issued with `jti` stands on a live grant; undefined when it issued none. */
+    livenessByTokenJti: (jti: string): GrantLiveness | undefined => livenessByJti.get(jti),
     getByAuthReqHash(hash: Buffer): GrantRecord | undefined {
       const row = byAuthReq.get(hash);
       return row && toRecord(row);
@@ -172,11 +207,11 @@ export function grantsRepo(db: Database) {
     /** pending → approved, only while the request is still open. */
     approve(id: string, now: number, scope: string[], expiresAt: number, d: Decision): GrantRecord | undefined {
       const row = approve.get({ id, now, scope: scope.join(' '), expires_at: expiresAt, ...d });
-      return row && read(row.id);
+      return row && toRecord(row);
     },
     deny(id: string, now: number, d: Decision): GrantRecord | undefined {
       const row = deny.get({ id, now, ...d });
-      return row && read(row.id);
+      return row && toRecord(row);
     },
     recordPoll(id: string, now: number, interval: number): void {
       poll.run({ id, now, interval });
@@ -184,21 +219,21 @@ export function grantsRepo(db: Database) {
     /** The CIBA token is handed out once; later polls with the same auth_req_id fail. */
     deliverFirstToken(id: string, now: number): GrantRecord | undefined {
       const row = deliver.get({ id, now });
-      return row && read(row.id);
+      return row && toRecord(row);
     },
     /** Renewal check and last-use stamp in one statement: only a live grant answers. */
     markUsed(id: string, now: number): GrantRecord | undefined {
       const row = use.get({ id, now });
-      return row && read(row.id);
+      return row && toRecord(row);
     },
     end(id: string, now: number, status: 'revoked' | 'ended', by: string): GrantRecord | undefined {
       const row = end.get({ id, now, status, by });
-      return row && read(row.id);
+      return row && toRecord(row);
     },
-    revokeAll: (now: number, by: string) => readAll(endAll.all({ now, by })),
+    revokeAll: (now: number, by: string) => endAll.all({ now, by }).map(toRecord),
     revokeForClient: (clientId: string, now: number, by: string) =>
-      readAll([...endForClient.all({ now, by, client_id: clientId }), ...denyForClient.all({ now, by, client_id: clientId })]),
-    expireDue: (now: number) => readAll(expire.all({ now })),
+      [...endForClient.all({ now, by, client_id: clientId }), ...denyForClient.all({ now, by, client_id: clientId })].map(toRecord),
+    expireDue: (now: number) => expire.all({ now }).map(toRecord),
   };
 }
 export type GrantsRepo = ReturnType<typeof grantsRepo>;

@@ -5,7 +5,7 @@ import type { RefusalDraft } from '../audit/log.js';
 import { grantAudit, grantRefusal, type GrantService } from '../grants/service.js';
 import { OAuthError } from '../http/errors.js';
 import type { ClientRecord } from '../store/clients.repo.js';
-import type { GrantRecord } from '../store/grants.repo.js';
+import type { GrantLiveness, GrantRecord } from '../store/grants.repo.js';
 import { issueAccessToken } from './issue.js';
 import { DelegationRefused, endReason } from './refusal.js';
 import { ORG, alwaysAskIn } from '../policy/enforce.js';
@@ -118,14 +118,18 @@ export function tokenService(ctx: DaemonContext, grantsSvc: GrantService) {
     }
   }
 
-  /** Checks a presented token against signature, issuer, typ, our jti record and the grant's live state. */
-  async function activeToken(
+  /**
+   * Checks a presented token against signature, issuer, typ, our jti record and the grant's live state. `lookup`
+   * reads the grant by the token's `jti`: the whole record where the caller acts on the grant, less where it only asks.
+   */
+  async function activeToken<G extends GrantLiveness>(
     token: string,
+    lookup: (jti: string) => G | undefined,
     acceptExpired = false,
-  ): Promise<{ claims: AccessTokenClaims; grant: GrantRecord } | { inactive: string; detail?: string; claims?: AccessTokenClaims; grant?: GrantRecord }> {
+  ): Promise<{ claims: AccessTokenClaims; grant: G } | { inactive: string; detail?: string; claims?: AccessTokenClaims; grant?: G }> {
     const v = await verifyAccessToken(token, { acceptExpired });
     if (!v.ok) return { inactive: v.reason, ...(v.detail ? { detail: v.detail } : {}) };
-    const grant = grants.getByTokenJti(v.claims.jti);
+    const grant = lookup(v.claims.jti);
     if (!grant || grant.id !== v.claims.grant_id) return { inactive: 'token was not issued by this daemon', claims: v.claims };
     if (grant.status !== 'approved' || grant.expires_at === null || grant.expires_at <= clock()) {
       return { inactive: `grant is ${grant.status === 'approved' ? 'expired' : grant.status}`, claims: v.claims, grant };
@@ -138,7 +142,7 @@ export function tokenService(ctx: DaemonContext, grantsSvc: GrantService) {
    * The subject token may have expired (the client authenticates and the grant must be live).
    */
   async function exchange(client: ClientRecord, req: ExchangeRequest): Promise<TokenResponse> {
-    const checked = await activeToken(req.subject_token, true);
+    const checked = await activeToken(req.subject_token, grants.getByTokenJti, true);
     if ('inactive' in checked) {
       const g = checked.grant;
       const reason = g && g.client_id === client.client_id ? endReason(g, clock()) : undefined;
@@ -177,7 +181,7 @@ export function tokenService(ctx: DaemonContext, grantsSvc: GrantService) {
    * Anything else is exactly `{active: false}`. Nothing is cached: a revoke is visible on the next call.
    */
   async function introspect(caller: ClientRecord, token: string): Promise<IntrospectionResponse> {
-    const checked = await activeToken(token);
+    const checked = await activeToken(token, grants.livenessByTokenJti);
     const claims = checked.claims;
     const permitted = claims !== undefined && (caller.kind === 'agent' ? claims.client_id === caller.client_id : caller.resources.includes(claims.aud));
     if ('inactive' in checked || !permitted) {
@@ -222,7 +226,7 @@ export function tokenService(ctx: DaemonContext, grantsSvc: GrantService) {
   }
 
   async function revokeToken(client: ClientRecord, token: string): Promise<void> {
-    const checked = await activeToken(token, true);
+    const checked = await activeToken(token, grants.getByTokenJti, true);
     if ('inactive' in checked) return;
     if (checked.claims.client_id !== client.client_id) refuseRevocation(checked.grant, client);
     grantsSvc.endByAgent(checked.grant, checked.claims.jti);
