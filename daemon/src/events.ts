@@ -41,6 +41,8 @@ export function transactor(db: Database, bus: EventBus) {
   }
 
   type Outcome = { ok: true; value: unknown; events: DaemonEvent[] } | { ok: false; error: unknown };
+  // made once: better-sqlite3 builds a new wrapper for every db.transaction() call
+  const inSavepoint = db.transaction((fn: () => unknown) => fn()); // nested: a savepoint, rolled back alone if fn throws
   let batch: { fn: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = [];
 
   /** Runs every queued unit in one transaction, each in its own savepoint, and settles them after the commit. */
@@ -53,7 +55,7 @@ export function transactor(db: Database, bus: EventBus) {
         for (const u of units) {
           queue = [];
           try {
-            const value = db.transaction(u.fn)(); // nested: a savepoint, rolled back alone if this unit throws
+            const value = inSavepoint(u.fn);
             outcomes.push({ ok: true, value, events: queue });
           } catch (error) {
             outcomes.push({ ok: false, error });

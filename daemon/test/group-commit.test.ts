@@ -28,13 +28,13 @@ function setup() {
   let commits = 0;
   const transaction = db.transaction.bind(db);
   Object.defineProperty(db, 'transaction', {
-    value: (fn: () => unknown) => {
+    value: (fn: (...args: unknown[]) => unknown) => {
       const t = transaction(fn);
       const immediate = () => {
         commits++;
         return t.immediate();
       };
-      return Object.assign(() => t(), { immediate });
+      return Object.assign((...args: unknown[]) => t(...args), { immediate });
     },
   });
   const bus = eventBus();
