@@ -9,19 +9,30 @@
  * doing nothing per request but the group-committed, fsynced token and audit rows an exchange must write before
  * it answers, then that plus one ES256 signature. The reference writes nothing; the ceilings show the most any
  * durable issuer can reach here, before client authentication, body parsing and subject-token checks.
- * Introspection prints the read ceiling (bench/peers/read-ceiling.ts): the same stack reading the form body and
- * the token's and grant's rows, which is what seeing a revocation on the very next call costs at least.
+ * Introspection prints two read ceilings (bench/peers/read-ceiling.ts): the same stack reading the form body and
+ * the token's and grant's rows from SQLite, which is what seeing a revocation on the very next call costs at
+ * least; and the same answer from a Map, the bound for a design that keeps revocation state in memory. At the
+ * fixed rate, a Hono "hello" driven the same way shows the tail the machine and the load generator add.
  *
  * Each server runs in its own process; autocannon drives it from this one with BENCH_CONNECTIONS (50)
- * connections for BENCH_SECONDS (8) each. Introspection is also driven at a fixed 500 req/s for its p99.
- * Figures are req/s, p50/p99 latency and the ratio Mandate / reference; compare runs by the ratio.
+ * connections. Every target first gets BENCH_WARMUP (2) seconds of the same load, unrecorded, so each side is
+ * measured with its code compiled; then BENCH_ROUNDS (3) rounds run every target of a row for BENCH_SECONDS (4)
+ * each, one after the other, starting from a different target each round. A row prints the median of its rounds:
+ * req/s, p50/p99 latency and the server's own CPU time per request (user + system, all threads, from
+ * /proc/<pid>/stat; Linux only), and the median of the per-round ratios. The req/s ratio is the issue's measure;
+ * the CPU ratio does not depend on how the load generator and the server share the machine's cores.
+ * Introspection is also driven at a fixed 500 req/s for its p99.
  */
+import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { benchKeyDir, spawnDaemon, spawnServer, stop } from './daemon.js';
 import { PEER_CLIENT, PEER_RESOURCE } from './peers/oidc-provider-client.js';
+import { median } from './stats.js';
 
 benchKeyDir();
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const FIXED_RATE = Number(process.env.BENCH_FIXED_RATE ?? 500);
 
@@ -35,8 +46,10 @@ async function post(url: string, auth: string, params: Record<string, string>): 
   return body;
 }
 
+/** One load: where to send it, and the process that answers (whose CPU time is read). */
 interface Load {
   url: string;
+  pid: number;
   method?: 'GET' | 'POST';
   headers?: Record<string, string>;
   body?: string;
@@ -47,22 +60,67 @@ interface Figures {
   rps: number;
   p50: number;
   p99: number;
+  /** Server CPU µs per request; undefined where /proc is not there to read. */
+  cpu: number | undefined;
 }
 
-async function load(l: Load): Promise<Figures> {
+/** CPU time of a whole process (every thread), in µs: utime + stime from /proc/<pid>/stat, at Linux's 100 ticks/s. */
+function cpuMicros(pid: number): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return undefined;
+  }
+}
+
+async function load(l: Load, seconds: number): Promise<Figures> {
+  const before = cpuMicros(l.pid);
   const r = await autocannon({
     url: l.url,
     method: l.method ?? 'GET',
     connections: l.rate ? 10 : CONNECTIONS,
-    duration: SECONDS,
+    duration: seconds,
     ...(l.headers ? { headers: l.headers } : {}),
     ...(l.body ? { body: l.body } : {}),
     ...(l.rate ? { overallRate: l.rate } : {}),
   });
+  const after = cpuMicros(l.pid);
   if (r.non2xx > 0 || r.errors > 0 || r.timeouts > 0) {
     throw new Error(`${l.url}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts of ${r.requests.total}`);
   }
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99 };
+  const cpu = before === undefined || after === undefined || r.requests.total === 0 ? undefined : (after - before) / r.requests.total;
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, cpu };
+}
+
+/**
+ * Warms every target, then runs BENCH_ROUNDS rounds of all of them (each round starting one target later), and
+ * gives each target's median figures and, per other target, the median of its per-round ratio to the first.
+ */
+async function measure(targets: Load[]): Promise<{ figures: Figures[]; rpsRatio: number[]; cpuRatio: (number | undefined)[] }> {
+  if (WARMUP > 0) for (const t of targets) await load(t, WARMUP);
+  const rounds: Figures[][] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const round: Figures[] = new Array(targets.length);
+    for (let k = 0; k < targets.length; k++) {
+      const i = (r + k) % targets.length;
+      round[i] = await load(targets[i]!, SECONDS);
+    }
+    rounds.push(round);
+  }
+  const of = (i: number, pick: (f: Figures) => number | undefined): number[] =>
+    rounds.map((round) => pick(round[i]!)).filter((x): x is number => x !== undefined);
+  const mid = (xs: number[]) => (xs.length === 0 ? undefined : median(xs));
+  const figures = targets.map((_, i) => ({
+    rps: median(of(i, (f) => f.rps)),
+    p50: median(of(i, (f) => f.p50)),
+    p99: median(of(i, (f) => f.p99)),
+    cpu: mid(of(i, (f) => f.cpu)),
+  }));
+  // against the first target (the reference): how many times its rate, and how many times less CPU per request
+  const rpsRatio = targets.map((_, i) => median(rounds.map((round) => round[i]!.rps / round[0]!.rps)));
+  const cpuRatio = targets.map((_, i) => mid(rounds.flatMap((round) => (round[0]!.cpu !== undefined && round[i]!.cpu ? [round[0]!.cpu / round[i]!.cpu] : []))));
+  return { figures, rpsRatio, cpuRatio };
 }
 
 // ---- Mandate
@@ -92,98 +150,163 @@ const peerJwt = await post(`${peer.url}/token`, peerAuth, { grant_type: 'client_
 if (String(peerJwt.access_token).split('.').length !== 3) throw new Error('node-oidc-provider did not issue a JWT access token');
 const peerOpaque = await post(`${peer.url}/token`, peerAuth, { grant_type: 'client_credentials', scope: 'api.read' });
 const hello = await spawnServer(['--import', 'tsx', 'bench/peers/hono-hello.ts']);
+const metadataDoc = await (await fetch(`${mandate.url}/.well-known/oauth-authorization-server`)).text();
+const sameDoc = await spawnServer(['--import', 'tsx', 'bench/peers/hono-hello.ts'], { env: { HELLO_BODY: metadataDoc } });
 const ceilingPeer = await spawnServer(['--import', 'tsx', 'bench/peers/durable-ceiling.ts']);
 const signingCeilingPeer = await spawnServer(['--import', 'tsx', 'bench/peers/durable-ceiling.ts', '--sign']);
 const readCeilingPeer = await spawnServer(['--import', 'tsx', 'bench/peers/read-ceiling.ts']);
+const memoryCeilingPeer = await spawnServer(['--import', 'tsx', 'bench/peers/read-ceiling.ts', '--memory']);
 
-interface Row {
+interface Ceiling {
+  label: string;
+  what: string;
+  load: Load;
+}
+
+interface RowSpec {
   path: string;
-  mandate: Figures;
-  reference: Figures;
   referenceName: string;
+  /** ≥ this many times the reference's req/s; 0 for the fixed-rate row, whose goal is Mandate's p99 ≤ 5 ms. */
   goal: number;
+  mandate: Load;
+  reference: Load;
   /** Ceilings on the same stack: the least work the path must do, and nothing else (bench/peers/*-ceiling.ts). */
-  ceilings?: { label: string; what: string; figures: Figures }[];
+  ceilings?: Ceiling[];
+}
+
+interface Row extends RowSpec {
+  m: Figures;
+  ref: Figures;
+  ratio: number;
+  cpuRatio: number | undefined;
+  ceilingFigures: { c: Ceiling; f: Figures; ratio: number; cpuRatio: number | undefined; mandateShare: number }[];
+}
+
+async function row(spec: RowSpec): Promise<Row> {
+  const ceilings = spec.ceilings ?? [];
+  const { figures, rpsRatio, cpuRatio } = await measure([spec.reference, spec.mandate, ...ceilings.map((c) => c.load)]);
+  return {
+    ...spec,
+    ref: figures[0]!,
+    m: figures[1]!,
+    ratio: rpsRatio[1]!,
+    cpuRatio: cpuRatio[1],
+    ceilingFigures: ceilings.map((c, k) => ({
+      c,
+      f: figures[k + 2]!,
+      ratio: rpsRatio[k + 2]!,
+      cpuRatio: cpuRatio[k + 2],
+      mandateShare: rpsRatio[1]! / rpsRatio[k + 2]!,
+    })),
+  };
 }
 
 const rows: Row[] = [];
 try {
   const formHeaders = (auth: string) => ({ 'content-type': FORM, authorization: auth });
-  rows.push({
-    path: 'token issuance (RFC 8693 exchange in a grant)',
-    referenceName: 'node-oidc-provider client_credentials, ES256 JWT',
-    goal: 2,
-    mandate: await load({ url: `${mandate.url}/token`, method: 'POST', headers: formHeaders(agentAuth), body: exchangeBody }),
-    reference: await load({
-      url: `${peer.url}/token`,
-      method: 'POST',
-      headers: formHeaders(peerAuth),
-      body: new URLSearchParams({ grant_type: 'client_credentials', resource: PEER_RESOURCE, scope: 'api.read' }).toString(),
-    }),
-    ceilings: [
-      { label: 'ceiling', what: 'durable writes only', figures: await load({ url: `${ceilingPeer.url}/token`, method: 'POST' }) },
-      {
-        label: '+signature',
-        what: 'durable writes + ES256 signature',
-        figures: await load({ url: `${signingCeilingPeer.url}/token`, method: 'POST' }),
+  rows.push(
+    await row({
+      path: 'token issuance (RFC 8693 exchange in a grant)',
+      referenceName: 'node-oidc-provider client_credentials, ES256 JWT',
+      goal: 2,
+      mandate: { url: `${mandate.url}/token`, pid: mandate.pid, method: 'POST', headers: formHeaders(agentAuth), body: exchangeBody },
+      reference: {
+        url: `${peer.url}/token`,
+        pid: peer.pid,
+        method: 'POST',
+        headers: formHeaders(peerAuth),
+        body: new URLSearchParams({ grant_type: 'client_credentials', resource: PEER_RESOURCE, scope: 'api.read' }).toString(),
       },
-    ],
-  });
-  const introspectMandate: Load = { url: `${mandate.url}/introspect`, method: 'POST', headers: formHeaders(rsAuth), body: `token=${token}` };
+      ceilings: [
+        { label: 'ceiling', what: 'durable writes only', load: { url: `${ceilingPeer.url}/token`, pid: ceilingPeer.pid, method: 'POST' } },
+        {
+          label: '+signature',
+          what: 'durable writes + ES256 signature',
+          load: { url: `${signingCeilingPeer.url}/token`, pid: signingCeilingPeer.pid, method: 'POST' },
+        },
+      ],
+    }),
+  );
+  const introspectMandate: Load = {
+    url: `${mandate.url}/introspect`,
+    pid: mandate.pid,
+    method: 'POST',
+    headers: formHeaders(rsAuth),
+    body: `token=${token}`,
+  };
   const introspectPeer: Load = {
     url: `${peer.url}/token/introspection`,
+    pid: peer.pid,
     method: 'POST',
     headers: formHeaders(peerAuth),
     body: `token=${String(peerOpaque.access_token)}`,
   };
-  rows.push({
-    path: 'introspection by a resource server',
-    referenceName: 'node-oidc-provider opaque-token introspection',
-    goal: 3,
-    mandate: await load(introspectMandate),
-    reference: await load(introspectPeer),
-    ceilings: [
-      {
-        label: 'ceiling',
-        what: 'form body + token and grant rows read',
-        figures: await load({
-          url: `${readCeilingPeer.url}/introspect`,
-          method: 'POST',
-          headers: { 'content-type': FORM },
-          body: `token=${String(readCeilingPeer.start.token)}`,
-        }),
-      },
-    ],
+  const readCeiling = (s: typeof readCeilingPeer): Load => ({
+    url: `${s.url}/introspect`,
+    pid: s.pid,
+    method: 'POST',
+    headers: { 'content-type': FORM },
+    body: `token=${String(s.start.token)}`,
   });
-  rows.push({
-    path: `introspection at a fixed ${FIXED_RATE} req/s (p99 goal ≤ 5 ms)`,
-    referenceName: 'node-oidc-provider, same rate',
-    goal: 0,
-    mandate: await load({ ...introspectMandate, rate: FIXED_RATE }),
-    reference: await load({ ...introspectPeer, rate: FIXED_RATE }),
-  });
-  rows.push({
-    path: 'RFC 8414 metadata',
-    referenceName: 'Hono "hello", same server stack',
-    goal: 0.6,
-    mandate: await load({ url: `${mandate.url}/.well-known/oauth-authorization-server` }),
-    reference: await load({ url: hello.url }),
-  });
+  rows.push(
+    await row({
+      path: 'introspection by a resource server',
+      referenceName: 'node-oidc-provider opaque-token introspection',
+      goal: 3,
+      mandate: introspectMandate,
+      reference: introspectPeer,
+      ceilings: [
+        { label: 'ceiling', what: 'form body + token and grant rows read', load: readCeiling(readCeilingPeer) },
+        { label: 'in memory', what: 'form body + token and grant from a Map', load: readCeiling(memoryCeilingPeer) },
+      ],
+    }),
+  );
+  rows.push(
+    await row({
+      path: `introspection at a fixed ${FIXED_RATE} req/s (p99 goal ≤ 5 ms)`,
+      referenceName: 'node-oidc-provider, same rate',
+      goal: 0,
+      mandate: { ...introspectMandate, rate: FIXED_RATE },
+      reference: { ...introspectPeer, rate: FIXED_RATE },
+      // the tail of a server doing no work at all at the same rate: what the machine and the load generator add
+      ceilings: [{ label: 'hello', what: 'Hono "hello", same rate', load: { url: hello.url, pid: hello.pid, rate: FIXED_RATE } }],
+    }),
+  );
+  rows.push(
+    await row({
+      path: 'RFC 8414 metadata',
+      referenceName: 'Hono "hello", same server stack',
+      goal: 0.6,
+      mandate: { url: `${mandate.url}/.well-known/oauth-authorization-server`, pid: mandate.pid },
+      reference: { url: hello.url, pid: hello.pid },
+      // what sending the document costs by itself, without the guards and routing in front of it
+      ceilings: [
+        {
+          label: 'same doc',
+          what: `the same ${Buffer.byteLength(metadataDoc)}-byte document from a bare Hono route`,
+          load: { url: sameDoc.url, pid: sameDoc.pid },
+        },
+      ],
+    }),
+  );
 } finally {
-  await Promise.all([mandate.stop(), ...[peer, hello, ceilingPeer, signingCeilingPeer, readCeilingPeer].map((s) => stop(s.child))]);
+  await Promise.all([mandate.stop(), ...[peer, hello, sameDoc, ceilingPeer, signingCeilingPeer, readCeilingPeer, memoryCeilingPeer].map((s) => stop(s.child))]);
 }
 
-const f = (x: Figures) => `${x.rps.toFixed(0).padStart(6)} req/s  p50 ${String(x.p50).padStart(3)} ms  p99 ${String(x.p99).padStart(3)} ms`;
-console.log(`HTTP hot paths: ${CONNECTIONS} connections, ${SECONDS} s per target, node ${process.version}`);
+const cpu = (x: Figures) => (x.cpu === undefined ? '' : `  cpu ${x.cpu.toFixed(0).padStart(4)} µs`);
+const f = (x: Figures) => `${x.rps.toFixed(0).padStart(6)} req/s  p50 ${String(x.p50).padStart(3)} ms  p99 ${String(x.p99).padStart(3)} ms${cpu(x)}`;
+const times = (x: number) => `${x.toFixed(2)}×`;
+const cpuTimes = (x: number | undefined) => (x === undefined ? '' : `, ${times(x)} less CPU per request`);
+console.log(
+  `HTTP hot paths: ${CONNECTIONS} connections, ${WARMUP} s warm-up then ${ROUNDS} round(s) of ${SECONDS} s per target (medians), node ${process.version}`,
+);
 for (const r of rows) {
-  const ratio = r.mandate.rps / r.reference.rps;
-  const verdict = r.goal > 0 ? `goal ≥ ${r.goal}× ${ratio >= r.goal ? 'met' : 'NOT met'}` : `p99 ${r.mandate.p99 <= 5 ? 'met' : 'NOT met'}`;
-  console.log(`\n${r.path}\n  Mandate    ${f(r.mandate)}\n  reference  ${f(r.reference)}   (${r.referenceName})`);
-  for (const c of r.ceilings ?? []) {
-    const times = (x: number) => `${x.toFixed(2)}×`;
+  const verdict = r.goal > 0 ? `goal ≥ ${r.goal}× ${r.ratio >= r.goal ? 'met' : 'NOT met'}` : `p99 ${r.m.p99 <= 5 ? 'met' : 'NOT met'}`;
+  console.log(`\n${r.path}\n  Mandate    ${f(r.m)}\n  reference  ${f(r.ref)}   (${r.referenceName})`);
+  for (const c of r.ceilingFigures) {
     console.log(
-      `  ${c.label.padEnd(10)} ${f(c.figures)}   (${c.what}: ${times(c.figures.rps / r.reference.rps)} the reference; Mandate is ${times(r.mandate.rps / c.figures.rps)} it)`,
+      `  ${c.c.label.padEnd(10)} ${f(c.f)}   (${c.c.what}: ${times(c.ratio)} the reference${cpuTimes(c.cpuRatio)}; Mandate is ${times(c.mandateShare)} it)`,
     );
   }
-  console.log(`  ratio      ${ratio.toFixed(2)}×   ${verdict}`);
+  console.log(`  ratio      ${times(r.ratio)}${r.cpuRatio === undefined ? '' : ` (CPU ${times(r.cpuRatio)})`}   ${verdict}`);
 }

@@ -1,8 +1,14 @@
-/** The framework ceiling for bench/http.ts: a Hono "hello" on the daemon's server stack (@hono/node-server). */
+/**
+ * The framework ceiling for bench/http.ts: a Hono "hello" on the daemon's server stack (@hono/node-server). With
+ * HELLO_BODY set it serves that JSON text instead, the way the daemon serves its pre-serialised metadata, so the
+ * bench can show what the document's size costs apart from the guards and routing in front of it.
+ */
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 
-const app = new Hono().get('/', (c) => c.json({ hello: 'world' }));
+const doc = process.env.HELLO_BODY;
+const json = { 'content-type': 'application/json' };
+const app = new Hono().get('/', (c) => (doc === undefined ? c.json({ hello: 'world' }) : c.body(doc, 200, json)));
 const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
   process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${info.port}` })}\n`);
 });

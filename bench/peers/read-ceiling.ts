@@ -1,11 +1,14 @@
 /**
- * The introspection ceiling for bench/http.ts: a Hono server on the daemon's stack whose only work per request is
- * what an introspection must read so that a revocation is seen by the very next call — read the form body, look
- * the token's `jti` up in the tokens table and its grant in the grants table (WAL SQLite, the daemon's pragmas),
- * and answer an RFC 7662 body. No client authentication, no JWT signature check, no audience or scope logic. So it
- * bounds from above what an introspection endpoint that reads live state from its store can reach here.
+ * The introspection ceilings for bench/http.ts: a Hono server on the daemon's stack whose only work per request is
+ * what an introspection must read so that a revocation is seen by the very next call — read the form body (from
+ * the socket, as the daemon does), look the token's `jti` up in the tokens table and its grant in the grants table
+ * (WAL SQLite, the daemon's pragmas), and answer an RFC 7662 body. No client authentication, no JWT signature
+ * check, no audience or scope logic. So it bounds from above what an introspection endpoint that reads live state
+ * from its store can reach here. With `--memory` it answers from Maps filled at start instead: the bound for a
+ * design that keeps revocation state in memory.
  */
 import { randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,16 +33,32 @@ db.transaction(() => {
     for (let t = 0; t < 10; t++) insertToken.run(`g${g}t${t}-${randomBytes(8).toString('hex')}`, `g${g}`, now() + 300);
   }
 })();
-const token = db.prepare<[string], { grant_id: string; exp: number }>('SELECT grant_id, exp FROM tokens WHERE jti = ?');
-const grant = db.prepare<[string], { status: string; expires_at: number; person: string; client_id: string; resource: string; scope: string }>(
-  'SELECT status, expires_at, person, client_id, resource, scope FROM grants WHERE id = ?',
-);
+type TokenRow = { grant_id: string; exp: number };
+type GrantRow = { status: string; expires_at: number; person: string; client_id: string; resource: string; scope: string };
+const token = db.prepare<[string], TokenRow>('SELECT grant_id, exp FROM tokens WHERE jti = ?');
+const grant = db.prepare<[string], GrantRow>('SELECT status, expires_at, person, client_id, resource, scope FROM grants WHERE id = ?');
 const known = db.prepare<[], { jti: string }>('SELECT jti FROM tokens LIMIT 1 OFFSET 5000').get()!.jti;
 
-const app = new Hono().post('/introspect', async (c) => {
-  const jti = new URLSearchParams(await c.req.text()).get('token') ?? '';
-  const t = token.get(jti);
-  const g = t && grant.get(t.grant_id);
+/** The body straight from the socket, as the daemon reads it (the web `Request` path costs more than the rest). */
+async function body(incoming: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of incoming) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+// --memory: the same answer from Maps filled at start, no store read per request
+const inMemory = process.argv.includes('--memory');
+const tokens = new Map<string, TokenRow>();
+const grants = new Map<string, GrantRow>();
+if (inMemory) {
+  for (const t of db.prepare<[], TokenRow & { jti: string }>('SELECT jti, grant_id, exp FROM tokens').all()) tokens.set(t.jti, t);
+  for (const g of db.prepare<[], GrantRow & { id: string }>('SELECT * FROM grants').all()) grants.set(g.id, g);
+}
+
+const app = new Hono<{ Bindings: { incoming: IncomingMessage } }>().post('/introspect', async (c) => {
+  const jti = new URLSearchParams(await body(c.env.incoming)).get('token') ?? '';
+  const t = inMemory ? tokens.get(jti) : token.get(jti);
+  const g = t && (inMemory ? grants.get(t.grant_id) : grant.get(t.grant_id));
   if (!t || !g || g.status !== 'approved' || g.expires_at <= now() || t.exp <= now()) return c.json({ active: false });
   return c.json({ active: true, sub: g.person, client_id: g.client_id, aud: g.resource, scope: g.scope, exp: t.exp, token_type: 'Bearer' });
 });
