@@ -41,7 +41,6 @@ function statusMb(field: string, status = readFileSync(`/proc/${pid}/status`, 'u
   const line = status.split('\n').find((l) => l.startsWith(`${field}:`));
   return Number(line?.match(/(\d+)/)?.[1] ?? Number.NaN) / 1024;
 }
-const rssMb = () => statusMb('VmRSS');
 /** The daemon's CPU time (user + system) in seconds: a cost that, unlike throughput, barely moves with the machine's load. */
 function cpuSeconds(): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
@@ -163,10 +162,13 @@ async function sseClient(name: string, target: string, headers: Record<string, s
 }
 
 const cpuAtStart = cpuSeconds();
-const samples: { t: number; mb: number }[] = [];
+// RSS, and its two parts: anonymous (the V8 heaps, SQLite's page cache, malloc) and file-backed (the node binary
+// and addons as their pages are first touched), so a climb can be told apart
+const samples: { t: number; mb: number; anon: number; file: number }[] = [];
 const start = performance.now();
 const sample = () => {
-  samples.push({ t: (performance.now() - start) / 1000, mb: rssMb() });
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  samples.push({ t: (performance.now() - start) / 1000, mb: statusMb('VmRSS', status), anon: statusMb('RssAnon', status), file: statusMb('RssFile', status) });
   if (process.env.BENCH_VERBOSE) console.error(`${samples.at(-1)!.t.toFixed(0)} s  ${samples.at(-1)!.mb.toFixed(1)} MB  ${JSON.stringify(counts)}`);
 };
 sample();
@@ -192,8 +194,6 @@ while (performance.now() - start < SECONDS * 1000) {
 running = false;
 clearInterval(sampler);
 sample();
-const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-const [anon, file] = [statusMb('RssAnon', status), statusMb('RssFile', status)];
 const cpu = cpuSeconds() - cpuAtStart;
 const requests = counts['CIBA request + approve + token']! * 3 + counts['token exchange']! + counts.introspection! + counts.revocation! + counts['audit read']!;
 await Promise.all(streams);
@@ -201,13 +201,15 @@ await Promise.all(streams);
 await daemon.stop();
 
 const s = rssSummary(samples);
+const anon = rssSummary(samples.map((x) => ({ t: x.t, mb: x.anon })));
+const file = rssSummary(samples.map((x) => ({ t: x.t, mb: x.file })));
 console.log(`Mandate daemon soak: ${SECONDS} s, ${RATE} cycles/s, ${samples.length} RSS samples, node ${process.version}`);
 console.log(`RSS start                      ${s.start.toFixed(1).padStart(7)} MB`);
 console.log(`RSS peak                       ${s.peak.toFixed(1).padStart(7)} MB`);
 console.log(`RSS end                        ${s.end.toFixed(1).padStart(7)} MB   (goal ≤ 100 MB)`);
 console.log(`RSS slope, second half         ${s.slope.toFixed(2).padStart(7)} MB/min (goal: flat)`);
-console.log(`RSS end, anonymous (heaps)     ${anon.toFixed(1).padStart(7)} MB`);
-console.log(`RSS end, file-backed (binary)  ${file.toFixed(1).padStart(7)} MB`);
+console.log(`RSS end, anonymous (heaps)     ${anon.end.toFixed(1).padStart(7)} MB   (second-half slope ${anon.slope.toFixed(2)} MB/min)`);
+console.log(`RSS end, file-backed (binary)  ${file.end.toFixed(1).padStart(7)} MB   (second-half slope ${file.slope.toFixed(2)} MB/min)`);
 console.log(
   `daemon CPU per request           ${((cpu * 1000) / Math.max(1, requests)).toFixed(2).padStart(6)} ms (${requests} requests, ${cpu.toFixed(1)} s CPU)`,
 );

@@ -13,6 +13,8 @@ describe('bench/soak.ts (smoke: tiny duration, every row printed; thresholds are
     });
     for (const row of ['RSS start', 'RSS peak', 'RSS end', 'RSS slope, second half', 'RSS end, anonymous \\(heaps\\)', 'RSS end, file-backed \\(binary\\)'])
       expect(stdout).toMatch(new RegExp(`${row}\\s+[0-9.-]+ MB`));
+    for (const part of ['anonymous \\(heaps\\)', 'file-backed \\(binary\\)'])
+      expect(stdout).toMatch(new RegExp(`RSS end, ${part}\\s+[0-9.]+ MB {3}\\(second-half slope -?[0-9.]+ MB/min\\)`));
     for (const row of [
       'CIBA request + approve + token',
       'token exchange',
