@@ -7,6 +7,7 @@ import { grantView } from '#shared/admin-api.js';
 import { DB_FILE } from '../src/config.js';
 import { DaemonStartError, startDaemon } from '../src/daemon.js';
 import { MIGRATIONS, migrate } from '../src/store/migrate.js';
+import { PAGE_CACHE_KIB } from '../src/store/db.js';
 import { PERSON, auth, startTestDaemon } from './harness.js';
 
 describe('storage', () => {
@@ -18,6 +19,7 @@ describe('storage', () => {
     expect(statSync(join(d.home, 'cli-credential')).mode & 0o777).toBe(0o600);
     expect(d.ctx.db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(d.ctx.db.pragma('synchronous', { simple: true })).toBe(2); // FULL
+    expect(d.ctx.db.pragma('cache_size', { simple: true })).toBe(-PAGE_CACHE_KIB); // bounded, not better-sqlite3's 16 MB
     expect(d.ctx.db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
     const tables = d.ctx.db.prepare<[], { name: string; sql: string }>("SELECT name, sql FROM sqlite_master WHERE type = 'table'").all();
     expect(tables.length).toBeGreaterThan(5);
