@@ -8,9 +8,8 @@ import { revocationsRoute } from './feed/revocations.js';
 import { toolCallsRoute } from './feed/tool-calls.js';
 import { grantService } from './grants/service.js';
 import { clientAuthenticator } from './http/client-auth.js';
-import { limitBody } from './http/body.js';
 import { OAuthError, errorResponse, onError } from './http/errors.js';
-import { localOnly } from './http/local-only.js';
+import { guard } from './http/guard.js';
 import { authorizeRoutes } from './oauth/authorize.js';
 import { bcAuthorizeRoute } from './oauth/bc-authorize.js';
 import { codeGrants } from './oauth/code-grant.js';
@@ -34,8 +33,7 @@ export function createApp(ctx: DaemonContext, port: () => number, mcpOptions: Mc
   const codes = codeGrants(ctx, grants, tokens);
 
   const app = new Hono()
-    .use(localOnly(port))
-    .use(limitBody())
+    .use(guard(port))
     .route('/', metadataRoutes(ctx, mcp.registrationAllowed))
     .route('/', bcAuthorizeRoute(ctx, grants, authenticateClient))
     .route('/', authorizeRoutes(ctx, grants, mcp))

@@ -1,6 +1,6 @@
-import type { MiddlewareHandler } from 'hono';
+import type { Context } from 'hono';
 import { OAuthError, errorResponse } from './errors.js';
-import { requestHeader } from './incoming.js';
+import { requestHeader, setResponseHeader } from './incoming.js';
 
 /** Browser-extension origins. Web pages (http, https, null, file) never get an answer from the daemon. */
 const EXTENSION_ORIGIN_RE = /^(chrome-extension|moz-extension|safari-web-extension):\/\/[a-zA-Z0-9-]{1,64}$/;
@@ -10,17 +10,18 @@ export const isExtensionOrigin = (origin: string): boolean => EXTENSION_ORIGIN_R
 /**
  * DNS-rebinding and cross-site guard for every route (security checklist 2, 3):
  * the Host header must name loopback on our port, and an Origin header, if sent, must be an extension's.
- * `port` is read per request because it is only known once the socket is bound.
+ * `port` is read per request because it is only known once the socket is bound. Gives the refusal to answer
+ * with, or undefined to go on; either way every answer carries `Cache-Control: no-store` and `nosniff`.
  */
-export function localOnly(port: () => number): MiddlewareHandler {
+export function refuseUnlessLocal(port: () => number): (c: Context) => Response | undefined {
   let hosts: { port: number; names: readonly string[] } | undefined;
   const allowedHosts = (p: number) => {
     if (hosts?.port !== p) hosts = { port: p, names: [`127.0.0.1:${p}`, `localhost:${p}`, `[::1]:${p}`] };
     return hosts.names;
   };
-  return async (c, next) => {
-    c.header('Cache-Control', 'no-store');
-    c.header('X-Content-Type-Options', 'nosniff');
+  return (c) => {
+    setResponseHeader(c, 'Cache-Control', 'no-store');
+    setResponseHeader(c, 'X-Content-Type-Options', 'nosniff');
     const host = requestHeader(c, 'host');
     const allowed = allowedHosts(port());
     if (host === undefined || !allowed.includes(host.toLowerCase())) {
@@ -36,6 +37,6 @@ export function localOnly(port: () => number): MiddlewareHandler {
         new OAuthError(403, 'access_denied', `Origin "${origin.slice(0, 100)}" may not call the Mandate daemon; only the paired extension may`),
       );
     }
-    await next();
+    return undefined;
   };
 }

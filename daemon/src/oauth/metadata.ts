@@ -30,7 +30,7 @@ const CLIENT_AUTH = ['client_secret_basic', 'client_secret_post'];
  * The issuer as the caller reached the daemon: `http://127.0.0.1:PORT` or `http://localhost:PORT` (or [::1]).
  * RFC 8414 §3.3 has clients compare the metadata's issuer with the URL they discovered it from, so each
  * loopback name gets a document of its own, with every endpoint on that same name. The Host header was
- * already checked by localOnly; tokens keep the canonical `iss` (ctx.issuer).
+ * already checked by the local-only guard (http/local-only.ts); tokens keep the canonical `iss` (ctx.issuer).
  */
 export function issuerFor(ctx: DaemonContext, c: Context): string {
   const host = (requestHeader(c, 'host') ?? '').toLowerCase();
