@@ -2,7 +2,8 @@
  * Soak: the real daemon (built dist/, child process) under a steady mixed load for BENCH_SOAK_SECONDS
  * (default 600), with its resident memory sampled from /proc/<pid>/status every BENCH_SOAK_SAMPLE_MS.
  *
- * The load, BENCH_SOAK_RATE cycles per second (default 5), each cycle one of: a CIBA request approved by the
+ * The load, BENCH_SOAK_RATE cycles per second (default 15, so the daemon reaches its steady state well within the
+ * ten minutes), each cycle one of: a CIBA request approved by the
  * admin API and redeemed at /token, token exchanges (renewals), introspections by a resource server, a
  * revocation (admin revoke of the oldest live grant, so the number of live delegations stays steady), and
  * an audit read. Alongside, admin event-stream (SSE) clients and resource-server revocation-feed clients
@@ -20,7 +21,7 @@ import { rssSummary } from './soak-stats.js';
 
 const SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 600);
 const SAMPLE_MS = Number(process.env.BENCH_SOAK_SAMPLE_MS ?? 5000);
-const RATE = Number(process.env.BENCH_SOAK_RATE ?? 5);
+const RATE = Number(process.env.BENCH_SOAK_RATE ?? 15);
 const LIVE = Number(process.env.BENCH_SOAK_LIVE ?? 50); // live delegations kept while the soak runs
 const EVENT_CLIENTS = 3;
 const FEED_CLIENTS = 2;
