@@ -23,9 +23,8 @@
  * the CPU ratio does not depend on how the load generator and the server share the machine's cores.
  * Introspection is also driven at a fixed 500 req/s for its p99.
  */
-import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
-import { benchKeyDir, spawnDaemon, spawnServer, stop } from './daemon.js';
+import { benchKeyDir, cpuSecondsOf, spawnDaemon, spawnServer, stop } from './daemon.js';
 import { PEER_CLIENT, PEER_RESOURCE } from './peers/oidc-provider-client.js';
 import { median } from './stats.js';
 
@@ -64,18 +63,8 @@ interface Figures {
   cpu: number | undefined;
 }
 
-/** CPU time of a whole process (every thread), in µs: utime + stime from /proc/<pid>/stat, at Linux's 100 ticks/s. */
-function cpuMicros(pid: number): number | undefined {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10_000;
-  } catch {
-    return undefined;
-  }
-}
-
 async function load(l: Load, seconds: number): Promise<Figures> {
-  const before = cpuMicros(l.pid);
+  const before = cpuSecondsOf(l.pid);
   const r = await autocannon({
     url: l.url,
     method: l.method ?? 'GET',
@@ -85,11 +74,11 @@ async function load(l: Load, seconds: number): Promise<Figures> {
     ...(l.body ? { body: l.body } : {}),
     ...(l.rate ? { overallRate: l.rate } : {}),
   });
-  const after = cpuMicros(l.pid);
+  const after = cpuSecondsOf(l.pid);
   if (r.non2xx > 0 || r.errors > 0 || r.timeouts > 0) {
     throw new Error(`${l.url}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts of ${r.requests.total}`);
   }
-  const cpu = before === undefined || after === undefined || r.requests.total === 0 ? undefined : (after - before) / r.requests.total;
+  const cpu = before === undefined || after === undefined || r.requests.total === 0 ? undefined : ((after - before) * 1e6) / r.requests.total;
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, cpu };
 }
 

@@ -14,11 +14,10 @@
  * acknowledged report; BENCH_BASELINE_BIN=<other build>/bin/mandate.js adds a before/after row.
  */
 import autocannon from 'autocannon';
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { createReporter } from '../kits/resource-server/index.js';
-import { type SpawnedServer, benchKeyDir, spawnDaemon, spawnServer, stop } from './daemon.js';
+import { type SpawnedServer, benchKeyDir, cpuSecondsOf, spawnDaemon, spawnServer, stop } from './daemon.js';
 import { median, quartiles } from './stats.js';
 
 benchKeyDir();
@@ -61,14 +60,7 @@ async function startWorld(bin: string) {
     grantId: grant.id!,
     token: token!,
     /** CPU seconds the daemon process has used so far (Linux /proc; undefined elsewhere). */
-    cpu(): number | undefined {
-      try {
-        const f = readFileSync(`/proc/${daemon.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-        return (Number(f[11]) + Number(f[12])) / 100; // utime + stime, in USER_HZ (100 on Linux)
-      } catch {
-        return undefined;
-      }
-    },
+    cpu: () => cpuSecondsOf(daemon.pid),
     stop: () => daemon.stop(),
   };
 }

@@ -16,7 +16,7 @@
 import { readFileSync } from 'node:fs';
 import { adminClient } from '#shared/admin-client.js';
 import { REVOCATIONS_PATH } from '#shared/resource-server.js';
-import { spawnDaemon } from './daemon.js';
+import { cpuSecondsOf, spawnDaemon } from './daemon.js';
 import { rssSummary } from './soak-stats.js';
 
 const SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 600);
@@ -43,10 +43,7 @@ function statusMb(field: string, status = readFileSync(`/proc/${pid}/status`, 'u
   return Number(line?.match(/(\d+)/)?.[1] ?? Number.NaN) / 1024;
 }
 /** The daemon's CPU time (user + system) in seconds: a cost that, unlike throughput, barely moves with the machine's load. */
-function cpuSeconds(): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100 on Linux)
-}
+const cpuSeconds = (): number => cpuSecondsOf(pid) ?? Number.NaN;
 
 type Client = { client_id: string; client_secret: string };
 const MAIL = 'https://mail.example/';
