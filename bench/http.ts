@@ -7,11 +7,13 @@
  *
  * Token issuance also prints two durable-write ceilings (bench/peers/durable-ceiling.ts): the same server stack
  * doing nothing per request but the group-committed, fsynced token and audit rows an exchange must write before
- * it answers, then that plus one ES256 signature. The reference writes nothing; the ceilings show the most any
- * durable issuer can reach here, before client authentication, body parsing and subject-token checks.
- * Introspection prints two read ceilings (bench/peers/read-ceiling.ts): the same stack reading the form body and
+ * it answers, then that plus one ES256 signature, then that plus the checks every exchange must make first
+ * (client authentication, the form body, the subject token's and its grant's rows). The reference writes nothing;
+ * the ceilings show the most any durable issuer can reach here.
+ * Introspection prints three read ceilings (bench/peers/read-ceiling.ts): the same stack reading the form body and
  * the token's and grant's rows from SQLite, which is what seeing a revocation on the very next call costs at
- * least; and the same answer from a Map, the bound for a design that keeps revocation state in memory. At the
+ * least; that plus authenticating the caller, which RFC 7662 §2.1 requires; and the same answer as the first from
+ * a Map, the bound for a design that keeps revocation state in memory. At the
  * fixed rate, a Hono "hello" driven the same way shows the tail the machine and the load generator add.
  *
  * Each server runs in its own process; autocannon drives it from this one with BENCH_CONNECTIONS (50)
@@ -126,11 +128,12 @@ const { access_token: token } = (await post(`${mandate.url}/token`, agentAuth, {
   grant_type: 'urn:openid:params:grant-type:ciba',
   auth_req_id: String(bc.auth_req_id),
 })) as { access_token: string };
-const exchangeBody = new URLSearchParams({
+const exchangeParams = {
   grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
   subject_token: token,
   subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
-}).toString();
+};
+const exchangeBody = new URLSearchParams(exchangeParams).toString();
 
 // ---- references
 const peer = await spawnServer(['--import', 'tsx', 'bench/peers/oidc-provider.ts']);
@@ -143,7 +146,9 @@ const metadataDoc = await (await fetch(`${mandate.url}/.well-known/oauth-authori
 const sameDoc = await spawnServer(['--import', 'tsx', 'bench/peers/hono-hello.ts'], { env: { HELLO_BODY: metadataDoc } });
 const ceilingPeer = await spawnServer(['--import', 'tsx', 'bench/peers/durable-ceiling.ts']);
 const signingCeilingPeer = await spawnServer(['--import', 'tsx', 'bench/peers/durable-ceiling.ts', '--sign']);
+const checkingCeilingPeer = await spawnServer(['--import', 'tsx', 'bench/peers/durable-ceiling.ts', '--checks']);
 const readCeilingPeer = await spawnServer(['--import', 'tsx', 'bench/peers/read-ceiling.ts']);
+const authReadCeilingPeer = await spawnServer(['--import', 'tsx', 'bench/peers/read-ceiling.ts', '--auth']);
 const memoryCeilingPeer = await spawnServer(['--import', 'tsx', 'bench/peers/read-ceiling.ts', '--memory']);
 
 interface Ceiling {
@@ -213,6 +218,17 @@ try {
           what: 'durable writes + ES256 signature',
           load: { url: `${signingCeilingPeer.url}/token`, pid: signingCeilingPeer.pid, method: 'POST' },
         },
+        {
+          label: '+checks',
+          what: 'that + client authentication, form body, subject token and grant rows read',
+          load: {
+            url: `${checkingCeilingPeer.url}/token`,
+            pid: checkingCeilingPeer.pid,
+            method: 'POST',
+            headers: formHeaders(String(checkingCeilingPeer.start.authorization)),
+            body: new URLSearchParams({ ...exchangeParams, subject_token: String(checkingCeilingPeer.start.subject_token) }).toString(),
+          },
+        },
       ],
     }),
   );
@@ -234,7 +250,7 @@ try {
     url: `${s.url}/introspect`,
     pid: s.pid,
     method: 'POST',
-    headers: { 'content-type': FORM },
+    headers: s.start.authorization === undefined ? { 'content-type': FORM } : formHeaders(String(s.start.authorization)),
     body: `token=${String(s.start.token)}`,
   });
   rows.push(
@@ -246,6 +262,7 @@ try {
       reference: introspectPeer,
       ceilings: [
         { label: 'ceiling', what: 'form body + token and grant rows read', load: readCeiling(readCeilingPeer) },
+        { label: '+auth', what: 'that + the caller authenticated', load: readCeiling(authReadCeilingPeer) },
         { label: 'in memory', what: 'form body + token and grant from a Map', load: readCeiling(memoryCeilingPeer) },
       ],
     }),
@@ -279,7 +296,12 @@ try {
     }),
   );
 } finally {
-  await Promise.all([mandate.stop(), ...[peer, hello, sameDoc, ceilingPeer, signingCeilingPeer, readCeilingPeer, memoryCeilingPeer].map((s) => stop(s.child))]);
+  await Promise.all([
+    mandate.stop(),
+    ...[peer, hello, sameDoc, ceilingPeer, signingCeilingPeer, checkingCeilingPeer, readCeilingPeer, authReadCeilingPeer, memoryCeilingPeer].map((s) =>
+      stop(s.child),
+    ),
+  ]);
 }
 
 const cpu = (x: Figures) => (x.cpu === undefined ? '' : `  cpu ${x.cpu.toFixed(0).padStart(4)} µs`);

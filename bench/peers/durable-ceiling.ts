@@ -6,14 +6,20 @@
  * no token verification, no hash chain. With `--sign` it also signs an RFC 9068-sized ES256 JWT per request, as
  * every issuer must (node:crypto, the daemon's own signing path). So it bounds from above what any durable issuer
  * can reach on this machine and stack: if it is below a goal, that goal needs durability given up.
+ * With `--checks` (which implies `--sign`) it also makes the checks every RFC 8693 exchange must make before it
+ * issues: read the form body from the socket, authenticate the client (ceiling-request.ts: HTTP Basic, the
+ * client's record, a SHA-256 secret check) and look the subject token up with its grant, which must be live (the
+ * token's row and the grant's row, as an introspection reads them). A request that fails a check gets a 400 or 401.
  */
 import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import Database from 'better-sqlite3';
 import { Hono } from 'hono';
+import { ceilingClient, readBody } from './ceiling-request.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mandate-ceiling-'));
 const db = new Database(join(dir, 'ceiling.db'));
@@ -44,7 +50,26 @@ const issue = (jti: string) =>
     if (batch.length === 1) setImmediate(flush);
   });
 
-const SIGN = process.argv.includes('--sign');
+const CHECKS = process.argv.includes('--checks');
+const SIGN = CHECKS || process.argv.includes('--sign');
+const client = CHECKS ? ceilingClient() : undefined;
+
+// --checks: one live grant and a subject token issued within it, which every request presents
+db.exec('CREATE TABLE grants (id TEXT PRIMARY KEY, status TEXT NOT NULL, expires_at INTEGER NOT NULL) STRICT');
+db.prepare('INSERT INTO grants VALUES (?, ?, ?)').run('grant', 'approved', Math.floor(Date.now() / 1000) + 86_400);
+const subjectToken = randomBytes(16).toString('base64url');
+insertToken.run(subjectToken, 'grant', Date.now() + 86_400_000);
+const subject = db.prepare<[string], { grant_id: string; exp: number }>('SELECT grant_id, exp FROM tokens WHERE jti = ?');
+const grantOf = db.prepare<[string], { status: string; expires_at: number }>('SELECT status, expires_at FROM grants WHERE id = ?');
+
+/** The exchange's checks: the client's credentials, then the subject token's row and its grant's, which must be live. */
+async function check(incoming: IncomingMessage): Promise<'invalid_client' | 'invalid_grant' | undefined> {
+  const form = new URLSearchParams(await readBody(incoming));
+  if (!client!.authenticate(incoming)) return 'invalid_client';
+  const t = subject.get(form.get('subject_token') ?? '');
+  const g = t && grantOf.get(t.grant_id);
+  return g && g.status === 'approved' && g.expires_at > Math.floor(Date.now() / 1000) ? undefined : 'invalid_grant';
+}
 const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const HEADER = Buffer.from(JSON.stringify({ alg: 'ES256', typ: 'at+jwt', kid: 'bench' })).toString('base64url');
 
@@ -57,14 +82,17 @@ function jwt(jti: string): string {
   return `${HEADER}.${payload}.${signature.toString('base64url')}`;
 }
 
-const app = new Hono().post('/token', async (c) => {
+const app = new Hono<{ Bindings: { incoming: IncomingMessage } }>().post('/token', async (c) => {
+  const refused = CHECKS ? await check(c.env.incoming) : undefined;
+  if (refused !== undefined) return c.json({ error: refused }, refused === 'invalid_client' ? 401 : 400);
   const jti = randomBytes(16).toString('base64url');
   const token = SIGN ? jwt(jti) : jti;
   await issue(jti);
   return c.json({ access_token: token, token_type: 'Bearer', expires_in: 300 });
 });
 const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
-  process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${info.port}` })}\n`);
+  const start = { url: `http://127.0.0.1:${info.port}`, ...(client ? { authorization: client.authorization, subject_token: subjectToken } : {}) };
+  process.stdout.write(`${JSON.stringify(start)}\n`);
 });
 process.on('SIGTERM', () =>
   server.close(() => {

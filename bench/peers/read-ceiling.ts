@@ -2,10 +2,12 @@
  * The introspection ceilings for bench/http.ts: a Hono server on the daemon's stack whose only work per request is
  * what an introspection must read so that a revocation is seen by the very next call — read the form body (from
  * the socket, as the daemon does), look the token's `jti` up in the tokens table and its grant in the grants table
- * (WAL SQLite, the daemon's pragmas), and answer an RFC 7662 body. No client authentication, no JWT signature
- * check, no audience or scope logic. So it bounds from above what an introspection endpoint that reads live state
- * from its store can reach here. With `--memory` it answers from Maps filled at start instead: the bound for a
- * design that keeps revocation state in memory.
+ * (WAL SQLite, the daemon's pragmas), and answer an RFC 7662 body. No JWT signature check, no audience or scope
+ * logic, and no client authentication unless `--auth`. So it bounds from above what an introspection endpoint that
+ * reads live state from its store can reach here. With `--auth` it first authenticates its caller, as RFC 7662 §2.1
+ * requires of an introspection endpoint (ceiling-request.ts: HTTP Basic, the client's record, a SHA-256 secret
+ * check; a caller that fails gets a 401). With `--memory` it answers from Maps filled at start instead: the bound
+ * for a design that keeps revocation state in memory.
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -15,6 +17,7 @@ import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import Database from 'better-sqlite3';
 import { Hono } from 'hono';
+import { ceilingClient, readBody } from './ceiling-request.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mandate-read-ceiling-'));
 const db = new Database(join(dir, 'ceiling.db'));
@@ -39,13 +42,6 @@ const token = db.prepare<[string], TokenRow>('SELECT grant_id, exp FROM tokens W
 const grant = db.prepare<[string], GrantRow>('SELECT status, expires_at, person, client_id, resource, scope FROM grants WHERE id = ?');
 const known = db.prepare<[], { jti: string }>('SELECT jti FROM tokens LIMIT 1 OFFSET 5000').get()!.jti;
 
-/** The body straight from the socket, as the daemon reads it (the web `Request` path costs more than the rest). */
-async function body(incoming: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of incoming) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 // --memory: the same answer from Maps filled at start, no store read per request
 const inMemory = process.argv.includes('--memory');
 const tokens = new Map<string, TokenRow>();
@@ -55,15 +51,19 @@ if (inMemory) {
   for (const g of db.prepare<[], GrantRow & { id: string }>('SELECT * FROM grants').all()) grants.set(g.id, g);
 }
 
+const client = process.argv.includes('--auth') ? ceilingClient() : undefined;
+
 const app = new Hono<{ Bindings: { incoming: IncomingMessage } }>().post('/introspect', async (c) => {
-  const jti = new URLSearchParams(await body(c.env.incoming)).get('token') ?? '';
+  if (client && !client.authenticate(c.env.incoming)) return c.json({ error: 'invalid_client' }, 401);
+  const jti = new URLSearchParams(await readBody(c.env.incoming)).get('token') ?? '';
   const t = inMemory ? tokens.get(jti) : token.get(jti);
   const g = t && (inMemory ? grants.get(t.grant_id) : grant.get(t.grant_id));
   if (!t || !g || g.status !== 'approved' || g.expires_at <= now() || t.exp <= now()) return c.json({ active: false });
   return c.json({ active: true, sub: g.person, client_id: g.client_id, aud: g.resource, scope: g.scope, exp: t.exp, token_type: 'Bearer' });
 });
 const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
-  process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${info.port}`, token: known })}\n`);
+  const start = { url: `http://127.0.0.1:${info.port}`, token: known, ...(client ? { authorization: client.authorization } : {}) };
+  process.stdout.write(`${JSON.stringify(start)}\n`);
 });
 process.on('SIGTERM', () =>
   server.close(() => {

@@ -1,4 +1,4 @@
-/** Smoke test of bench/http.ts at tiny sizes: all six servers start, every row prints (not its goals). */
+/** Smoke test of bench/http.ts at tiny sizes: all ten servers start, every row prints (not its goals). */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
@@ -19,7 +19,9 @@ it('bench/http.ts prints every row with both sides and a ratio', { timeout: 180_
   for (const [label, what] of [
     ['ceiling', 'durable writes only'],
     ['\\+signature', 'durable writes \\+ ES256 signature'],
+    ['\\+checks', 'that \\+ client authentication, form body, subject token and grant rows read'],
     ['ceiling', 'form body \\+ token and grant rows read'],
+    ['\\+auth', 'that \\+ the caller authenticated'],
     ['in memory', 'form body \\+ token and grant from a Map'],
     ['same doc', 'the same \\d+-byte document from a bare Hono route'],
   ]) {

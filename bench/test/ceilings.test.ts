@@ -1,0 +1,54 @@
+/**
+ * The checking ceilings (bench/peers/*-ceiling.ts with `--auth`, `--checks`) really check: a ceiling that let any
+ * request through would overstate what the required work allows, and the bench's argument with it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type SpawnedServer, spawnServer, stop } from '../daemon.js';
+
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+const wrongSecret = (authorization: string) => {
+  const [id] = Buffer.from(authorization.slice('Basic '.length), 'base64').toString('utf8').split(':');
+  return `Basic ${Buffer.from(`${id}:not-the-secret`).toString('base64')}`;
+};
+
+async function post(url: string, headers: Record<string, string>, body: Record<string, string>) {
+  const res = await fetch(url, { method: 'POST', headers: { ...FORM, ...headers }, body: new URLSearchParams(body) });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+describe('read ceiling --auth', () => {
+  let s: SpawnedServer;
+  beforeAll(async () => {
+    s = await spawnServer(['--import', 'tsx', 'bench/peers/read-ceiling.ts', '--auth']);
+  }, 30_000);
+  afterAll(() => stop(s.child));
+
+  it('answers an authenticated caller, and refuses a missing or wrong secret with 401', async () => {
+    const authorization = String(s.start.authorization);
+    const token = String(s.start.token);
+    expect(await post(`${s.url}/introspect`, { authorization }, { token })).toMatchObject({ status: 200, body: { active: true } });
+    expect(await post(`${s.url}/introspect`, {}, { token })).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
+    expect(await post(`${s.url}/introspect`, { authorization: wrongSecret(authorization) }, { token })).toMatchObject({ status: 401 });
+  });
+});
+
+describe('durable ceiling --checks', () => {
+  let s: SpawnedServer;
+  beforeAll(async () => {
+    s = await spawnServer(['--import', 'tsx', 'bench/peers/durable-ceiling.ts', '--checks']);
+  }, 30_000);
+  afterAll(() => stop(s.child));
+
+  it('issues a signed token for the client and subject token it knows, and refuses anything else', async () => {
+    const authorization = String(s.start.authorization);
+    const subject_token = String(s.start.subject_token);
+    const ok = await post(`${s.url}/token`, { authorization }, { subject_token });
+    expect(ok.status).toBe(200);
+    expect(String(ok.body.access_token).split('.')).toHaveLength(3);
+    expect(await post(`${s.url}/token`, { authorization: wrongSecret(authorization) }, { subject_token })).toMatchObject({
+      status: 401,
+      body: { error: 'invalid_client' },
+    });
+    expect(await post(`${s.url}/token`, { authorization }, { subject_token: 'unknown' })).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+  });
+});
