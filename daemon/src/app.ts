@@ -9,7 +9,7 @@ import { toolCallsRoute } from './feed/tool-calls.js';
 import { grantService } from './grants/service.js';
 import { clientAuthenticator } from './http/client-auth.js';
 import { OAuthError, errorResponse, onError } from './http/errors.js';
-import { guard } from './http/guard.js';
+import { guarded } from './http/guard.js';
 import { authorizeRoutes } from './oauth/authorize.js';
 import { bcAuthorizeRoute } from './oauth/bc-authorize.js';
 import { codeGrants } from './oauth/code-grant.js';
@@ -21,7 +21,7 @@ import { tokenRoute } from './oauth/token.js';
 import { pairingService } from './pairing/service.js';
 import { tokenService } from './tokens/service.js';
 
-/** Composes the daemon: local-only guard, body limit, standard OAuth endpoints, then the admin API. */
+/** Composes the daemon: standard OAuth endpoints and the admin API, behind the local-only guard and body limit. */
 export function createApp(ctx: DaemonContext, port: () => number, mcpOptions: McpClientOptions) {
   const grants = grantService(ctx);
   const tokens = tokenService(ctx, grants);
@@ -33,7 +33,6 @@ export function createApp(ctx: DaemonContext, port: () => number, mcpOptions: Mc
   const codes = codeGrants(ctx, grants, tokens);
 
   const app = new Hono()
-    .use(guard(port))
     .route('/', metadataRoutes(ctx, mcp.registrationAllowed))
     .route('/', bcAuthorizeRoute(ctx, grants, authenticateClient))
     .route('/', authorizeRoutes(ctx, grants, mcp))
@@ -47,5 +46,8 @@ export function createApp(ctx: DaemonContext, port: () => number, mcpOptions: Mc
 
   app.notFound((c) => errorResponse(c, new OAuthError(404, 'not_found', `no route ${c.req.method} ${c.req.path}`)));
   app.onError(onError(ctx.log));
+  // Host/Origin guard, body limit and security headers in front of every route, `app.request` included
+  // (it calls `app.fetch`): a wrapper, not a middleware (http/guard.ts says why).
+  app.fetch = guarded(app.fetch, port);
   return { app, services: { grants, tokens, clients, pairing, external, mcp } };
 }

@@ -20,6 +20,12 @@ export class OAuthError extends Error {
 
 export const badRequest = (description: string) => new OAuthError(400, 'invalid_request', description);
 
+/** The same answer as `errorResponse`, for the guard in front of the app, which has no Hono context. */
+export function refusal(err: OAuthError): Response {
+  const body: OAuthErrorBody = { error: err.code, error_description: err.description };
+  return new Response(JSON.stringify(body), { status: err.status, headers: { ...err.headers, 'content-type': 'application/json' } });
+}
+
 export function errorResponse(c: Context, err: OAuthError): Response {
   const body: OAuthErrorBody = { error: err.code, error_description: err.description };
   for (const [k, v] of Object.entries(err.headers)) c.header(k, v);

@@ -1,41 +1,29 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import type { Context } from 'hono';
 
-/** The Node request behind a Hono context, when the daemon serves over node:http (absent under `app.request`). */
-export function incomingOf(c: Context): IncomingMessage | undefined {
-  const env: unknown = c.env;
+/** The Node request behind a request's env, when the daemon serves over node:http (absent under `app.request`). */
+export function nodeRequestOf(env: unknown): IncomingMessage | undefined {
   if (typeof env !== 'object' || env === null || !('incoming' in env)) return undefined;
   return env.incoming instanceof IncomingMessage ? env.incoming : undefined;
 }
 
-/** The Node response behind a Hono context, when the daemon serves over node:http (absent under `app.request`). */
-export function outgoingOf(c: Context): ServerResponse | undefined {
-  const env: unknown = c.env;
+/** The Node response behind a request's env, when the daemon serves over node:http (absent under `app.request`). */
+export function nodeResponseOf(env: unknown): ServerResponse | undefined {
   if (typeof env !== 'object' || env === null || !('outgoing' in env)) return undefined;
   return env.outgoing instanceof ServerResponse ? env.outgoing : undefined;
 }
 
-/**
- * Sets a header on every answer to this request. Over node:http it goes on the Node response, which merges it into
- * whatever the route answers (a route's own header of that name wins, as with `c.header`): a `c.header` before the
- * route runs makes Hono build a web `Headers` for the answer, which @hono/node-server then converts back, where an
- * answer with plain headers is written as it is.
- */
-export function setResponseHeader(c: Context, name: string, value: string): void {
-  const outgoing = outgoingOf(c);
-  if (outgoing === undefined) c.header(name, value);
-  else outgoing.setHeader(name, value);
-}
+/** The Node request behind a Hono context (see `nodeRequestOf`). */
+export const incomingOf = (c: Context): IncomingMessage | undefined => nodeRequestOf(c.env);
 
 /**
- * One request header, as `c.req.header(name)` gives it (every field of that name, joined with ", "), read from
- * the Node request's raw header list. Asking Hono for any header makes @hono/node-server build a web `Headers`
- * for the whole request; the guards that run on every request (Host, Origin) read their one field here instead.
- * `name` is lower case.
+ * One request header, as `Headers.get(name)` gives it (every field of that name, joined with ", "). Over node:http
+ * it is read from the Node request's raw header list: asking the web `Request` for any header makes
+ * @hono/node-server build a `Headers` for the whole request. `name` is lower case.
  */
-export function requestHeader(c: Context, name: string): string | undefined {
-  const incoming = incomingOf(c);
-  if (incoming === undefined) return c.req.header(name);
+export function headerOf(request: Request, env: unknown, name: string): string | undefined {
+  const incoming = nodeRequestOf(env);
+  if (incoming === undefined) return request.headers.get(name) ?? undefined;
   const raw = incoming.rawHeaders;
   let value: string | undefined;
   for (let i = 0; i < raw.length; i += 2) {
@@ -44,3 +32,6 @@ export function requestHeader(c: Context, name: string): string | undefined {
   }
   return value;
 }
+
+/** `headerOf` for a route: one request header, without building a web `Headers`. */
+export const requestHeader = (c: Context, name: string): string | undefined => headerOf(c.req.raw, c.env, name);
