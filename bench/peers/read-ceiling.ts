@@ -6,8 +6,9 @@
  * logic, and no client authentication unless `--auth`. So it bounds from above what an introspection endpoint that
  * reads live state from its store can reach here. With `--auth` it first authenticates its caller, as RFC 7662 §2.1
  * requires of an introspection endpoint (ceiling-request.ts: HTTP Basic, the client's record, a SHA-256 secret
- * check; a caller that fails gets a 401). With `--memory` it answers from Maps filled at start instead: the bound
- * for a design that keeps revocation state in memory.
+ * check; a caller that fails gets a 401). With `--memory` it answers from Maps instead, refilled whenever SQLite's
+ * `PRAGMA data_version`, asked on every call, says another connection wrote to the file: the bound for a design
+ * that keeps revocation state in memory without missing a revocation made by anyone else.
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -42,13 +43,21 @@ const token = db.prepare<[string], TokenRow>('SELECT grant_id, exp FROM tokens W
 const grant = db.prepare<[string], GrantRow>('SELECT status, expires_at, person, client_id, resource, scope FROM grants WHERE id = ?');
 const known = db.prepare<[], { jti: string }>('SELECT jti FROM tokens LIMIT 1 OFFSET 5000').get()!.jti;
 
-// --memory: the same answer from Maps filled at start, no store read per request
+// --memory: the same answer from Maps, filled at start and again whenever another connection has written to the
+// file (a revocation must not be missed): SQLite's `PRAGMA data_version` changes then, and is asked on every call.
 const inMemory = process.argv.includes('--memory');
 const tokens = new Map<string, TokenRow>();
 const grants = new Map<string, GrantRow>();
-if (inMemory) {
+const dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
+let loadedVersion = -1;
+function fresh(): void {
+  const version = dataVersion.get()!;
+  if (version === loadedVersion) return;
+  tokens.clear();
+  grants.clear();
   for (const t of db.prepare<[], TokenRow & { jti: string }>('SELECT jti, grant_id, exp FROM tokens').all()) tokens.set(t.jti, t);
   for (const g of db.prepare<[], GrantRow & { id: string }>('SELECT * FROM grants').all()) grants.set(g.id, g);
+  loadedVersion = version;
 }
 
 const client = process.argv.includes('--auth') ? ceilingClient() : undefined;
@@ -56,13 +65,14 @@ const client = process.argv.includes('--auth') ? ceilingClient() : undefined;
 const app = new Hono<{ Bindings: { incoming: IncomingMessage } }>().post('/introspect', async (c) => {
   if (client && !client.authenticate(c.env.incoming)) return c.json({ error: 'invalid_client' }, 401);
   const jti = new URLSearchParams(await readBody(c.env.incoming)).get('token') ?? '';
+  if (inMemory) fresh();
   const t = inMemory ? tokens.get(jti) : token.get(jti);
   const g = t && (inMemory ? grants.get(t.grant_id) : grant.get(t.grant_id));
   if (!t || !g || g.status !== 'approved' || g.expires_at <= now() || t.exp <= now()) return c.json({ active: false });
   return c.json({ active: true, sub: g.person, client_id: g.client_id, aud: g.resource, scope: g.scope, exp: t.exp, token_type: 'Bearer' });
 });
 const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
-  const start = { url: `http://127.0.0.1:${info.port}`, token: known, ...(client ? { authorization: client.authorization } : {}) };
+  const start = { url: `http://127.0.0.1:${info.port}`, token: known, db: join(dir, 'ceiling.db'), ...(client ? { authorization: client.authorization } : {}) };
   process.stdout.write(`${JSON.stringify(start)}\n`);
 });
 process.on('SIGTERM', () =>

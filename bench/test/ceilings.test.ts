@@ -2,6 +2,7 @@
  * The checking ceilings (bench/peers/*-ceiling.ts with `--auth`, `--checks`) really check: a ceiling that let any
  * request through would overstate what the required work allows, and the bench's argument with it.
  */
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SpawnedServer, spawnServer, stop } from '../daemon.js';
 
@@ -29,6 +30,25 @@ describe('read ceiling --auth', () => {
     expect(await post(`${s.url}/introspect`, { authorization }, { token })).toMatchObject({ status: 200, body: { active: true } });
     expect(await post(`${s.url}/introspect`, {}, { token })).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
     expect(await post(`${s.url}/introspect`, { authorization: wrongSecret(authorization) }, { token })).toMatchObject({ status: 401 });
+  });
+});
+
+describe('read ceiling --memory --auth', () => {
+  let s: SpawnedServer;
+  beforeAll(async () => {
+    s = await spawnServer(['--import', 'tsx', 'bench/peers/read-ceiling.ts', '--memory', '--auth']);
+  }, 30_000);
+  afterAll(() => stop(s.child));
+
+  it('answers from memory, and sees a revocation another connection writes on the very next call', async () => {
+    const authorization = String(s.start.authorization);
+    const token = String(s.start.token);
+    expect(await post(`${s.url}/introspect`, { authorization }, { token })).toMatchObject({ status: 200, body: { active: true } });
+    expect(await post(`${s.url}/introspect`, { authorization: wrongSecret(authorization) }, { token })).toMatchObject({ status: 401 });
+    const other = new Database(String(s.start.db));
+    other.prepare(`UPDATE grants SET status = 'revoked' WHERE id = (SELECT grant_id FROM tokens WHERE jti = ?)`).run(token);
+    other.close();
+    expect(await post(`${s.url}/introspect`, { authorization }, { token })).toMatchObject({ status: 200, body: { active: false } });
   });
 });
 
