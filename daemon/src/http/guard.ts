@@ -5,7 +5,7 @@ import { nodeResponseOf } from './incoming.js';
 import type { ExecutionContext } from 'hono';
 
 /** The shape of a Hono app's `fetch`. */
-export type Fetch = (request: Request, env?: unknown, executionCtx?: ExecutionContext) => Response | Promise<Response>;
+type Fetch = (request: Request, env?: unknown, executionCtx?: ExecutionContext) => Response | Promise<Response>;
 
 /** On every answer the daemon gives, refusals included; a route's own header of the same name wins. */
 const SECURITY_HEADERS: readonly (readonly [string, string])[] = [
