@@ -1,8 +1,7 @@
-import { refuseDeclaredTooLarge } from './body.js';
-import { refuseUnlessLocal } from './local-only.js';
-import { nodeResponseOf } from './incoming.js';
-
 import type { ExecutionContext } from 'hono';
+import { refuseDeclaredTooLarge } from './body.js';
+import { nodeResponseOf } from './incoming.js';
+import { refuseUnlessLocal } from './local-only.js';
 
 /** The shape of a Hono app's `fetch`. */
 type Fetch = (request: Request, env?: unknown, executionCtx?: ExecutionContext) => Response | Promise<Response>;
