@@ -5,7 +5,7 @@
  *   introspection   Mandate /introspect by a resource server  vs node-oidc-provider opaque-token introspection
  *   metadata        Mandate RFC 8414 metadata                 vs a Hono "hello" on the same server stack
  *
- * Token issuance also prints two durable-write ceilings (bench/peers/durable-ceiling.ts): the same server stack
+ * Token issuance also prints three durable-write ceilings (bench/peers/durable-ceiling.ts): the same server stack
  * doing nothing per request but the group-committed, fsynced token and audit rows an exchange must write before
  * it answers, then that plus one ES256 signature, then that plus the checks every exchange must make first
  * (client authentication, the form body, the subject token's and its grant's rows). The reference writes nothing;
