@@ -17,14 +17,21 @@ async function post(url: string, headers: Record<string, string>, body: Record<s
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
-describe('read ceiling --auth', () => {
-  let s: SpawnedServer;
+/** Starts a ceiling for the enclosing `describe` and stops it after; the getter gives the running server. */
+function ceiling(file: string, ...flags: string[]): () => SpawnedServer {
+  let server: SpawnedServer | undefined;
   beforeAll(async () => {
-    s = await spawnServer(['--import', 'tsx', 'bench/peers/read-ceiling.ts', '--auth']);
+    server = await spawnServer(['--import', 'tsx', `bench/peers/${file}`, ...flags]);
   }, 30_000);
-  afterAll(() => stop(s.child));
+  afterAll(() => (server ? stop(server.child) : undefined));
+  return () => server!;
+}
+
+describe('read ceiling --auth', () => {
+  const running = ceiling('read-ceiling.ts', '--auth');
 
   it('answers an authenticated caller, and refuses a missing or wrong secret with 401', async () => {
+    const s = running();
     const authorization = String(s.start.authorization);
     const token = String(s.start.token);
     expect(await post(`${s.url}/introspect`, { authorization }, { token })).toMatchObject({ status: 200, body: { active: true } });
@@ -34,13 +41,10 @@ describe('read ceiling --auth', () => {
 });
 
 describe('read ceiling --memory --auth', () => {
-  let s: SpawnedServer;
-  beforeAll(async () => {
-    s = await spawnServer(['--import', 'tsx', 'bench/peers/read-ceiling.ts', '--memory', '--auth']);
-  }, 30_000);
-  afterAll(() => stop(s.child));
+  const running = ceiling('read-ceiling.ts', '--memory', '--auth');
 
   it('answers from memory, and sees a revocation another connection writes on the very next call', async () => {
+    const s = running();
     const authorization = String(s.start.authorization);
     const token = String(s.start.token);
     expect(await post(`${s.url}/introspect`, { authorization }, { token })).toMatchObject({ status: 200, body: { active: true } });
@@ -53,13 +57,10 @@ describe('read ceiling --memory --auth', () => {
 });
 
 describe('durable ceiling --checks', () => {
-  let s: SpawnedServer;
-  beforeAll(async () => {
-    s = await spawnServer(['--import', 'tsx', 'bench/peers/durable-ceiling.ts', '--checks']);
-  }, 30_000);
-  afterAll(() => stop(s.child));
+  const running = ceiling('durable-ceiling.ts', '--checks');
 
   it('issues a signed token for the client and subject token it knows, and refuses anything else', async () => {
+    const s = running();
     const authorization = String(s.start.authorization);
     const subject_token = String(s.start.subject_token);
     const ok = await post(`${s.url}/token`, { authorization }, { subject_token });
