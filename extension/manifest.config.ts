@@ -34,7 +34,8 @@ function manifestFor(firefox: boolean, updateUrls: UpdateUrls): Manifest {
     background: firefox ? { scripts: ['src/background/index.ts'], type: 'module' } : { service_worker: 'src/background/index.ts', type: 'module' },
     // Enterprise policy (docs/enterprise.md): the same keys as the daemon's policy file.
     storage: { managed_schema: 'managed_schema.json' },
-    permissions: ['storage', 'notifications', 'alarms', 'declarativeNetRequestWithHostAccess', 'webNavigation'],
+    // webRequest (Firefox only, observing, never blocking): a second witness of the loads the rules redirect.
+    permissions: ['storage', 'notifications', 'alarms', 'declarativeNetRequestWithHostAccess', 'webNavigation', ...(firefox ? ['webRequest'] : [])],
     // Loopback: the daemon (and local agents' OAuth callbacks). https://*/*: consent interception (flow D)
     // must redirect a provider's authorization request before it is sent, and providers can be any host.
     host_permissions: ['http://127.0.0.1/*', 'http://localhost/*', 'http://[::1]/*', 'https://*/*'],

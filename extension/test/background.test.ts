@@ -116,3 +116,27 @@ describe('message dispatch', () => {
     expect(await ask({ type: 'state.get', payload: {} })).toMatchObject({ ok: true, value: { connection: { state: 'online' }, daemonUrl: DAEMON } });
   });
 });
+
+describe('the review page asks what its tab tried to load', () => {
+  const agentRequest = `https://accounts.provider.example/oauth2/authorize?response_type=code&client_id=app1&scope=files.write&redirect_uri=${encodeURIComponent('https://claude.ai/api/mcp/auth_callback')}&code_challenge=${'x'.repeat(43)}&code_challenge_method=S256`;
+  const reviewPage = (tabId: number) => ({ id: PAGE.id, url: `${ORIGIN}/src/review/index.html?via=get`, frameId: 0, tab: { ...tab, id: tabId } });
+  const open = (tabId: number) => ask({ type: 'intercept.open', payload: { via: 'get' } }, reviewPage(tabId));
+
+  it('knows nothing the worker did not see in that tab', async () => {
+    expect(await open(20)).toEqual({ ok: true, value: { action: 'none' } });
+  });
+
+  it('gets a load that only webRequest reported (Firefox now and then sends no onBeforeNavigate)', async () => {
+    fake.default.webRequest.onBeforeRequest.fire({ tabId: 21, frameId: 0, url: agentRequest, type: 'main_frame' } as never);
+    expect(await open(21)).toMatchObject({ ok: true, value: { action: 'review', url: agentRequest } });
+    expect(await open(21)).toEqual({ ok: true, value: { action: 'none' } });
+  });
+
+  it('gets one review for a load both witnesses reported, and only in its own tab', async () => {
+    fake.default.webNavigation.onBeforeNavigate.fire({ tabId: 22, frameId: 0, url: agentRequest } as never);
+    fake.default.webRequest.onBeforeRequest.fire({ tabId: 22, frameId: 0, url: agentRequest, type: 'main_frame' } as never);
+    expect(await open(23)).toEqual({ ok: true, value: { action: 'none' } });
+    expect(await open(22)).toMatchObject({ ok: true, value: { action: 'review', url: agentRequest } });
+    expect(await open(22)).toEqual({ ok: true, value: { action: 'none' } });
+  });
+});

@@ -236,6 +236,14 @@ export function interceptor(daemon: () => Promise<DaemonTarget>, onChange: () =>
 
   function listen(): void {
     browser.webNavigation.onBeforeNavigate.addListener((d) => void onBeforeNavigate({ tabId: d.tabId, frameId: d.frameId }, d.url));
+    // Firefox now and then reports no onBeforeNavigate for a load its network rules redirect (seen in about one
+    // new tab in fifteen); its webRequest still sees the request, so there it is a second witness of the same load.
+    if (browser.runtime.getManifest().permissions?.includes('webRequest')) {
+      browser.webRequest.onBeforeRequest.addListener((d) => void onBeforeNavigate({ tabId: d.tabId, frameId: d.frameId }, d.url), {
+        urls: ['<all_urls>'],
+        types: ['main_frame', 'sub_frame'],
+      });
+    }
     browser.webNavigation.onCommitted.addListener((d) => void onCommitted({ tabId: d.tabId, frameId: d.frameId }, d.url));
     browser.webNavigation.onErrorOccurred.addListener((d) => void onCommitted({ tabId: d.tabId, frameId: d.frameId }, d.url));
     browser.tabs.onRemoved.addListener(async (tabId) => {

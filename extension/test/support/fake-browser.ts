@@ -59,6 +59,8 @@ function makeBrowser() {
     runtime: {
       id: EXTENSION_ID,
       getURL: (path: string) => EXTENSION_BASE + path.replace(/^\//, ''),
+      /** As the Firefox build asks: webRequest, the second witness of a redirected load. */
+      getManifest: () => ({ permissions: ['storage', 'webNavigation', 'webRequest'] }),
       onMessage: new FakeEvent(),
       onConnect: new FakeEvent(),
       onInstalled: new FakeEvent(),
@@ -72,6 +74,7 @@ function makeBrowser() {
     tabs: { create: async () => ({}), update: async () => ({}), onRemoved: new FakeEvent() },
     windows: { create: async () => ({}) },
     webNavigation: { onBeforeNavigate: new FakeEvent(), onCommitted: new FakeEvent(), onErrorOccurred: new FakeEvent() },
+    webRequest: { onBeforeRequest: new FakeEvent() },
     declarativeNetRequest: {
       sessionRules: [] as { id: number }[],
       async getSessionRules() {
