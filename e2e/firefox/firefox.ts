@@ -79,7 +79,10 @@ export async function byRole(page: Page, role: Role, name: string, opts: { exact
     const el = handle.asElement() as ElementHandle<Element> | null;
     if (el) return el;
     await handle.dispose();
-    if (Date.now() > until) throw new Error(`no ${role} named "${name}" on ${await urlOf(page)}`);
+    if (Date.now() > until) {
+      const says = (await textOf(page).catch(() => '')).replace(/\s+/g, ' ').slice(0, 300);
+      throw new Error(`no ${role} named "${name}" on ${await urlOf(page)}, which says: ${says}`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -91,7 +94,8 @@ export async function click(page: Page, role: Role, name: string, opts: { exact?
       await (await byRole(page, role, name, opts)).click();
       return;
     } catch (e) {
-      if (attempt >= 5 || !/detached|not connected/i.test((e as Error).message)) throw e;
+      // re-rendered between finding and clicking: detached, or not laid out yet
+      if (attempt >= 5 || !/detached|not connected|not clickable/i.test((e as Error).message)) throw e;
     }
   }
 }
