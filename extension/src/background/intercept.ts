@@ -236,8 +236,8 @@ export function interceptor(daemon: () => Promise<DaemonTarget>, onChange: () =>
 
   function listen(): void {
     browser.webNavigation.onBeforeNavigate.addListener((d) => void onBeforeNavigate({ tabId: d.tabId, frameId: d.frameId }, d.url));
-    // Firefox now and then reports no onBeforeNavigate for a load its network rules redirect (seen in about one
-    // new tab in fifteen); its webRequest still sees the request, so there it is a second witness of the same load.
+    // Firefox now and then reports no onBeforeNavigate for a load its network rules redirect (in about one new
+    // tab in ten to fifteen here); its webRequest still sees the request, so there it is a second witness of the load.
     if (browser.runtime.getManifest().permissions?.includes('webRequest')) {
       browser.webRequest.onBeforeRequest.addListener((d) => void onBeforeNavigate({ tabId: d.tabId, frameId: d.frameId }, d.url), {
         urls: ['<all_urls>'],
