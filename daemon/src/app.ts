@@ -1,4 +1,6 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
+import { RegExpRouter } from 'hono/router/reg-exp-router';
+import { ADMIN_PREFIX } from '#shared/admin-contract.js';
 import { adminRoutes } from './admin/routes.js';
 import { mcpClients, type McpClientOptions } from './clients/mcp-clients.js';
 import { clientService } from './clients/service.js';
@@ -32,7 +34,16 @@ export function createApp(ctx: DaemonContext, port: () => number, mcpOptions: Mc
   const mcp = mcpClients(ctx, mcpOptions);
   const codes = codeGrants(ctx, grants, tokens);
 
-  const app = new Hono()
+  const notFound = (c: Context) => errorResponse(c, new OAuthError(404, 'not_found', `no route ${c.req.method} ${c.req.path}`));
+  const handleError = onError(ctx.log);
+  // The admin API is an app of its own: its `/grants/revoke-all` beside `/grants/:id/revoke` is a route table that
+  // Hono's one-regex router cannot take, and sharing a table would put every request on the slower trie router.
+  const admin = adminRoutes(ctx, { grants, clients, pairing, external });
+  admin.notFound(notFound);
+  admin.onError(handleError);
+
+  // The standard endpoints are fixed paths, matched by one regular expression (bench/README.md, "Routing").
+  const app = new Hono({ router: new RegExpRouter() })
     .route('/', metadataRoutes(ctx, mcp.registrationAllowed))
     .route('/', bcAuthorizeRoute(ctx, grants, authenticateClient))
     .route('/', authorizeRoutes(ctx, grants, mcp))
@@ -42,10 +53,10 @@ export function createApp(ctx: DaemonContext, port: () => number, mcpOptions: Mc
     .route('/', revokeRoute(tokens, authenticateClient, mcp, codes))
     .route('/', revocationsRoute(ctx, authenticateClient))
     .route('/', toolCallsRoute(ctx, authenticateClient))
-    .route('/', adminRoutes(ctx, { grants, clients, pairing, external }));
+    .mount(ADMIN_PREFIX, admin.fetch, { replaceRequest: false });
 
-  app.notFound((c) => errorResponse(c, new OAuthError(404, 'not_found', `no route ${c.req.method} ${c.req.path}`)));
-  app.onError(onError(ctx.log));
+  app.notFound(notFound);
+  app.onError(handleError);
   // Host/Origin guard, body limit and security headers in front of every route, `app.request` included
   // (it calls `app.fetch`): a wrapper, not a middleware (http/guard.ts says why).
   app.fetch = guarded(app.fetch, port);
