@@ -6,14 +6,26 @@
 import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
 import { createServer, request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readText } from '../src/http/body.js';
 import { onError } from '../src/http/errors.js';
 import { guarded } from '../src/http/guard.js';
 
+/** How each read of a `/record` body ended: its length, or the error it ended with. */
+const recorded: string[] = [];
+
 function appOn(port: () => number) {
   const app = new Hono()
+    .post('/record', async (c) => {
+      try {
+        recorded.push(`read ${(await readText(c)).length}`);
+      } catch (e) {
+        recorded.push(`error ${(e as Error).message}`);
+      }
+      return c.text('recorded');
+    })
     .get('/plain', (c) => c.text('plain'))
     .get('/cached', (c) => c.text('cached', 200, { 'Cache-Control': 'max-age=5' }))
     .post('/echo', async (c) => c.text(String((await readText(c)).length)));
@@ -101,5 +113,18 @@ describe.each(['node:http', 'app.request'] as const)('over %s', (via) => {
     secured(streamed);
     const fits = await send('/echo', { method: 'POST', body: ['a'.repeat(40_000), 'b'.repeat(20_000)] });
     expect([fits.status, fits.body]).toEqual([200, '60000']);
+  });
+
+  it.runIf(via === 'node:http')('ends the read of a body its client cuts off with an error, and goes on serving', async () => {
+    recorded.length = 0;
+    const socket = connect(port, '127.0.0.1');
+    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    socket.write(`POST /record HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Length: 100\r\n\r\n${'x'.repeat(10)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    socket.destroy();
+    await expect.poll(() => recorded, { timeout: 5000 }).toEqual([expect.stringMatching(/^error /)]);
+    const next = await send('/record', { method: 'POST', body: 'abc' });
+    expect(next.status).toBe(200);
+    expect(recorded).toEqual([expect.stringMatching(/^error /), 'read 3']);
   });
 });
