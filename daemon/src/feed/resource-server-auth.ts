@@ -2,10 +2,11 @@ import type { Context } from 'hono';
 import type { AuthenticateClient } from '../http/client-auth.js';
 import { OAuthError } from '../http/errors.js';
 import type { ClientRecord } from '../store/clients.repo.js';
+import { requestHeader } from '../http/incoming.js';
 
 /** HTTP Basic client authentication that only a registered resource server passes. */
 export function authenticateResourceServer(c: Context, authenticateClient: AuthenticateClient): ClientRecord {
-  if (c.req.header('authorization') === undefined) {
+  if (requestHeader(c, 'authorization') === undefined) {
     throw new OAuthError(401, 'invalid_client', 'resource server authentication required: HTTP Basic client_id:client_secret', {
       'WWW-Authenticate': 'Basic realm="mandate"',
     });

@@ -7,6 +7,7 @@ import type { AuthenticateClient } from '../http/client-auth.js';
 import { badRequest } from '../http/errors.js';
 import { feedRepo } from '../store/feed.repo.js';
 import { authenticateResourceServer } from './resource-server-auth.js';
+import { requestHeader } from '../http/incoming.js';
 
 export const DEFAULT_HEARTBEAT_SECONDS = 5;
 const MAX_HEARTBEAT_SECONDS = 60;
@@ -35,7 +36,7 @@ export function revocationsRoute(ctx: DaemonContext, authenticateClient: Authent
   return new Hono().get(REVOCATIONS_PATH, (c) => {
     const client = authenticateResourceServer(c, authenticateClient);
     const heartbeatMs = heartbeatSeconds(c.req.query('heartbeat')) * 1000;
-    const resumeFrom = lastEventId(c.req.header('last-event-id'));
+    const resumeFrom = lastEventId(requestHeader(c, 'last-event-id'));
     const resources = client.resources;
     c.header('Cache-Control', 'no-store');
     return streamSSE(c, async (stream) => {

@@ -5,6 +5,7 @@ import type { CredentialRecord } from '../store/credentials.repo.js';
 import { DpopError, dpopVerifier } from './dpop.js';
 import { OAuthError, errorResponse } from './errors.js';
 import { failureLimiter } from './rate-limit.js';
+import { requestHeader } from './incoming.js';
 
 export type AdminEnv = { Variables: { credential: CredentialRecord } };
 
@@ -25,7 +26,7 @@ export function adminAuth(pairing: PairingService, clock: Clock): MiddlewareHand
   return async (c, next) => {
     const refuse = (status: 401 | 403, code: 'invalid_token' | 'invalid_dpop_proof' | 'access_denied', description: string) =>
       errorResponse(c, new OAuthError(status, code, description, status === 401 ? { 'WWW-Authenticate': `${CHALLENGE}, error="${code}"` } : {}));
-    const match = AUTH_RE.exec(c.req.header('authorization')?.trim() ?? '');
+    const match = AUTH_RE.exec(requestHeader(c, 'authorization')?.trim() ?? '');
     const credential = match ? pairing.authenticate(match[2]!) : undefined;
     if (!match || !credential) {
       // Valid credentials always pass: counting failures must not let any local process lock the person out.
@@ -46,7 +47,7 @@ export function adminAuth(pairing: PairingService, clock: Clock): MiddlewareHand
       );
     }
     const [, scheme, secret] = match;
-    const origin = c.req.header('origin');
+    const origin = requestHeader(c, 'origin');
     if (credential.kind === 'cli') {
       if (scheme !== 'Bearer') return refuse(401, 'invalid_token', 'the CLI credential is sent as "Authorization: Bearer"');
       if (origin !== undefined) return refuse(403, 'access_denied', `the CLI credential may not be used from origin ${origin.slice(0, 100)}`);
@@ -66,7 +67,7 @@ export function adminAuth(pairing: PairingService, clock: Clock): MiddlewareHand
       }
       try {
         await verifyProof({
-          proof: c.req.header('dpop'),
+          proof: requestHeader(c, 'dpop'),
           method: c.req.method,
           url: c.req.url,
           credential: secret!,

@@ -4,6 +4,7 @@ import { matchesHash } from '../crypto.js';
 import type { ClientRecord } from '../store/clients.repo.js';
 import { OAuthError, badRequest } from './errors.js';
 import { failureLimiter } from './rate-limit.js';
+import { requestHeader } from './incoming.js';
 
 const unauthorized = (description: string) => new OAuthError(401, 'invalid_client', description, { 'WWW-Authenticate': 'Basic realm="mandate"' });
 
@@ -13,7 +14,7 @@ function formDecode(value: string): string {
 }
 
 function presented(c: Context, form: Map<string, string>): { id: string; secret: string } {
-  const header = c.req.header('authorization');
+  const header = requestHeader(c, 'authorization');
   if (header === undefined) {
     const id = form.get('client_id');
     const secret = form.get('client_secret');

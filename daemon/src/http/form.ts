@@ -2,13 +2,14 @@ import type { Context } from 'hono';
 import type { z } from 'zod';
 import { readText } from './body.js';
 import { OAuthError, badRequest } from './errors.js';
+import { requestHeader } from './incoming.js';
 
 /**
  * Reads an `application/x-www-form-urlencoded` body as OAuth requires: any other content type is refused,
  * a parameter sent twice is refused (RFC 6749 §3.1), and an empty value counts as omitted.
  */
 export async function readForm(c: Context): Promise<Map<string, string>> {
-  const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  const type = (requestHeader(c, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   if (type !== 'application/x-www-form-urlencoded') {
     throw badRequest('body must be application/x-www-form-urlencoded');
   }

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { idParam } from '#shared/admin-api.js';
 import { readText } from './body.js';
 import { badRequest } from './errors.js';
+import { requestHeader } from './incoming.js';
 
 /** Describes the first schema issue in words a person can act on. */
 export function describeIssue(error: z.ZodError): string {
@@ -16,7 +17,7 @@ export function describeIssue(error: z.ZodError): string {
  * cannot send one blind. An empty body counts as `{}`.
  */
 export async function readJson<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
-  const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  const type = (requestHeader(c, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   if (type !== 'application/json') throw badRequest('body must be application/json');
   const text = await readText(c);
   let value: unknown = {};

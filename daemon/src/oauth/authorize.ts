@@ -12,6 +12,7 @@ import { OAUTH_PATHS, issuerFor } from './metadata.js';
 import { page } from './pages.js';
 import { scopeParam } from './params.js';
 import { redirectMatches, withParams } from './redirect.js';
+import { requestHeader } from '../http/incoming.js';
 
 /** Single-use codes live this long (RFC 6749 §4.1.2 recommends at most 10 minutes). */
 export const CODE_LIFETIME_SECONDS = 60;
@@ -19,7 +20,7 @@ const S256_CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
 
 /** An error that may not be redirected (client or redirect_uri not validated): shown in the tab, or JSON for programs. */
 function direct(c: Context, err: OAuthError): Response {
-  if ((c.req.header('accept') ?? '').includes('text/html')) {
+  if ((requestHeader(c, 'accept') ?? '').includes('text/html')) {
     return page(c, err.status === 404 ? 404 : 400, 'This sign-in request was refused', [err.description, `(${err.code})`]);
   }
   return errorResponse(c, err);

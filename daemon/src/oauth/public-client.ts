@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import type { McpClients } from '../clients/mcp-clients.js';
 import type { AuthenticateClient } from '../http/client-auth.js';
 import type { ClientRecord } from '../store/clients.repo.js';
+import { requestHeader } from '../http/incoming.js';
 
 /**
  * OAuth 2.1 public clients (a registration or metadata document with `token_endpoint_auth_method` `none`) identify
@@ -15,7 +16,7 @@ export function publicOrAuthenticated(
   authenticateClient: AuthenticateClient,
 ): { client: ClientRecord; public: boolean } {
   const id = form.get('client_id');
-  const bare = c.req.header('authorization') === undefined && !form.has('client_secret') && id !== undefined;
+  const bare = requestHeader(c, 'authorization') === undefined && !form.has('client_secret') && id !== undefined;
   const known = bare ? mcp.lookup(id) : undefined;
   if (known?.registration.public) return { client: known.client, public: true };
   return { client: authenticateClient(c, form), public: false };

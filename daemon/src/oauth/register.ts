@@ -3,11 +3,12 @@ import type { McpClients } from '../clients/mcp-clients.js';
 import { readText } from '../http/body.js';
 import { OAuthError, badRequest } from '../http/errors.js';
 import { OAUTH_PATHS } from './metadata.js';
+import { requestHeader } from '../http/incoming.js';
 
 /** RFC 7591 dynamic client registration (deprecated by MCP 2026-07-28, still used by many clients). */
 export function registerRoute(clients: McpClients) {
   return new Hono().post(OAUTH_PATHS.register, async (c) => {
-    const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+    const type = (requestHeader(c, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
     if (type !== 'application/json') throw badRequest('body must be application/json');
     let body: unknown;
     try {

@@ -6,6 +6,7 @@ import type { DaemonContext } from '../context.js';
 import { OAuthError, badRequest } from '../http/errors.js';
 import { failureLimiter } from '../http/rate-limit.js';
 import type { PairingService } from './service.js';
+import { requestHeader } from '../http/incoming.js';
 
 const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
@@ -41,7 +42,7 @@ export function pairingRoutes(ctx: DaemonContext, pairing: PairingService) {
   });
   registerAdmin(app, {
     pair: async ({ body, c }) => {
-      const origin = c.req.header('origin');
+      const origin = requestHeader(c, 'origin');
       // local-only.ts already refused any Origin that is not an extension's
       if (origin === undefined) throw badRequest("pairing must come from the extension's settings page (no Origin header)");
       const paired = pairing.pair(body.code, origin, await calculateJwkThumbprint(body.jwk, 'sha256'), body.label);
@@ -49,7 +50,7 @@ export function pairingRoutes(ctx: DaemonContext, pairing: PairingService) {
       return paired;
     },
     identity: ({ body, c }) => {
-      const origin = c.req.header('origin');
+      const origin = requestHeader(c, 'origin');
       if (origin === undefined) throw badRequest('the identity challenge is answered for an extension Origin only');
       const url = ownUrl(ctx.issuer, body.url);
       if (url === undefined) throw badRequest(`url must be this daemon's own address (port ${new URL(ctx.issuer).port}, no path)`);
