@@ -28,7 +28,7 @@
  */
 import autocannon from 'autocannon';
 import { benchKeyDir, cpuSecondsOf, spawnDaemon, spawnServer, stop } from './daemon.js';
-import { PEER_CLIENT, PEER_RESOURCE } from './peers/oidc-provider-client.js';
+import { FORM, mandatePaths, peerPaths } from './hot-paths.js';
 import { median } from './stats.js';
 
 benchKeyDir();
@@ -37,16 +37,6 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const FIXED_RATE = Number(process.env.BENCH_FIXED_RATE ?? 500);
-
-const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
-const FORM = 'application/x-www-form-urlencoded';
-
-async function post(url: string, auth: string, params: Record<string, string>): Promise<Record<string, unknown>> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': FORM, authorization: auth }, body: new URLSearchParams(params) });
-  const body = (await res.json()) as Record<string, unknown>;
-  if (!res.ok) throw new Error(`${url}: ${res.status} ${JSON.stringify(body)}`);
-  return body;
-}
 
 /** One load: where to send it, and the process that answers (whose CPU time is read). */
 interface Load {
@@ -117,33 +107,13 @@ async function measure(targets: Load[]): Promise<{ figures: Figures[]; rpsRatio:
 
 // ---- Mandate
 const mandate = await spawnDaemon();
-const adminCall = (method: string, path: string, body?: unknown) => mandate.admin.call<Record<string, string>>(method, path, body);
-const MAIL = 'https://mail.example/';
-const agent = await adminCall('POST', '/agents', { name: 'Bench agent', scopes: ['mail.read', 'mail.send'], resources: [MAIL] });
-const rs = await adminCall('POST', '/agents', { name: 'Bench API', kind: 'resource_server', resources: [MAIL] });
-const agentAuth = basic(agent.client_id!, agent.client_secret!);
-const rsAuth = basic(rs.client_id!, rs.client_secret!);
-const bc = await post(`${mandate.url}/bc-authorize`, agentAuth, { scope: 'mail.read', resource: MAIL, requested_expiry: '3600' });
-await adminCall('POST', `/requests/${String(bc.auth_req_id)}/approve`, {});
-const { access_token: token } = (await post(`${mandate.url}/token`, agentAuth, {
-  grant_type: 'urn:openid:params:grant-type:ciba',
-  auth_req_id: String(bc.auth_req_id),
-})) as { access_token: string };
-const exchangeParams = {
-  grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
-  subject_token: token,
-  subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
-};
-const exchangeBody = new URLSearchParams(exchangeParams).toString();
+const paths = await mandatePaths(mandate);
 
 // ---- references
 const peer = await spawnServer(['--import', 'tsx', 'bench/peers/oidc-provider.ts']);
-const peerAuth = basic(PEER_CLIENT.client_id, PEER_CLIENT.client_secret);
-const peerJwt = await post(`${peer.url}/token`, peerAuth, { grant_type: 'client_credentials', resource: PEER_RESOURCE, scope: 'api.read' });
-if (String(peerJwt.access_token).split('.').length !== 3) throw new Error('node-oidc-provider did not issue a JWT access token');
-const peerOpaque = await post(`${peer.url}/token`, peerAuth, { grant_type: 'client_credentials', scope: 'api.read' });
+const peerRequests = await peerPaths(peer);
 const hello = await spawnServer(['--import', 'tsx', 'bench/peers/hono-hello.ts']);
-const metadataDoc = await (await fetch(`${mandate.url}/.well-known/oauth-authorization-server`)).text();
+const metadataDoc = await (await fetch(paths.metadata.url)).text();
 const sameDoc = await spawnServer(['--import', 'tsx', 'bench/peers/hono-hello.ts'], { env: { HELLO_BODY: metadataDoc } });
 const ceilingPeer = await spawnServer(['--import', 'tsx', 'bench/peers/durable-ceiling.ts']);
 const signingCeilingPeer = await spawnServer(['--import', 'tsx', 'bench/peers/durable-ceiling.ts', '--sign']);
@@ -204,14 +174,8 @@ try {
       path: 'token issuance (RFC 8693 exchange in a grant)',
       referenceName: 'node-oidc-provider client_credentials, ES256 JWT',
       goal: 2,
-      mandate: { url: `${mandate.url}/token`, pid: mandate.pid, method: 'POST', headers: formHeaders(agentAuth), body: exchangeBody },
-      reference: {
-        url: `${peer.url}/token`,
-        pid: peer.pid,
-        method: 'POST',
-        headers: formHeaders(peerAuth),
-        body: new URLSearchParams({ grant_type: 'client_credentials', resource: PEER_RESOURCE, scope: 'api.read' }).toString(),
-      },
+      mandate: { ...paths.exchange, pid: mandate.pid },
+      reference: { ...peerRequests.issue, pid: peer.pid },
       ceilings: [
         { label: 'ceiling', what: 'durable writes only', load: { url: `${ceilingPeer.url}/token`, pid: ceilingPeer.pid, method: 'POST' } },
         {
@@ -227,26 +191,14 @@ try {
             pid: checkingCeilingPeer.pid,
             method: 'POST',
             headers: formHeaders(String(checkingCeilingPeer.start.authorization)),
-            body: new URLSearchParams({ ...exchangeParams, subject_token: String(checkingCeilingPeer.start.subject_token) }).toString(),
+            body: new URLSearchParams({ ...paths.exchangeParams, subject_token: String(checkingCeilingPeer.start.subject_token) }).toString(),
           },
         },
       ],
     }),
   );
-  const introspectMandate: Load = {
-    url: `${mandate.url}/introspect`,
-    pid: mandate.pid,
-    method: 'POST',
-    headers: formHeaders(rsAuth),
-    body: `token=${token}`,
-  };
-  const introspectPeer: Load = {
-    url: `${peer.url}/token/introspection`,
-    pid: peer.pid,
-    method: 'POST',
-    headers: formHeaders(peerAuth),
-    body: `token=${String(peerOpaque.access_token)}`,
-  };
+  const introspectMandate: Load = { ...paths.introspect, pid: mandate.pid };
+  const introspectPeer: Load = { ...peerRequests.introspect, pid: peer.pid };
   const readCeiling = (s: typeof readCeilingPeer): Load => ({
     url: `${s.url}/introspect`,
     pid: s.pid,
@@ -288,7 +240,7 @@ try {
       path: 'RFC 8414 metadata',
       referenceName: 'Hono "hello", same server stack',
       goal: 0.6,
-      mandate: { url: `${mandate.url}/.well-known/oauth-authorization-server`, pid: mandate.pid },
+      mandate: { ...paths.metadata, pid: mandate.pid },
       reference: { url: hello.url, pid: hello.pid },
       // what sending the document costs by itself, without the guards and routing in front of it
       ceilings: [

@@ -42,7 +42,7 @@ export function createApp(ctx: DaemonContext, port: () => number, mcpOptions: Mc
   admin.notFound(notFound);
   admin.onError(handleError);
 
-  // The standard endpoints are fixed paths, matched by one regular expression (bench/README.md, "Routing").
+  // The standard endpoints are fixed paths, matched by one regular expression (bench/README.md, "Routing and garbage per request").
   const app = new Hono({ router: new RegExpRouter() })
     .route('/', metadataRoutes(ctx, mcp.registrationAllowed))
     .route('/', bcAuthorizeRoute(ctx, grants, authenticateClient))

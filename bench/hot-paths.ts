@@ -1,0 +1,85 @@
+/**
+ * The requests the HTTP benchmarks send, ready to fire: against a running daemon, an agent with one approved grant
+ * and a resource server, and the RFC 8693 exchange, introspection and metadata requests; against the
+ * node-oidc-provider peer (bench/peers/oidc-provider.ts), its client_credentials issuance and opaque-token
+ * introspection. bench/http.ts times them, bench/alloc.ts weighs the garbage each leaves.
+ */
+import type { SpawnedDaemon, SpawnedServer } from './daemon.js';
+import { PEER_CLIENT, PEER_RESOURCE } from './peers/oidc-provider-client.js';
+
+export const FORM = 'application/x-www-form-urlencoded';
+export const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
+
+/** One request to repeat: what autocannon sends. */
+export interface HotRequest {
+  url: string;
+  method: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+export async function postForm(url: string, auth: string, params: Record<string, string>): Promise<Record<string, unknown>> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': FORM, authorization: auth }, body: new URLSearchParams(params) });
+  const body = (await res.json()) as Record<string, unknown>;
+  if (!res.ok) throw new Error(`${url}: ${res.status} ${JSON.stringify(body)}`);
+  return body;
+}
+
+const formRequest = (url: string, auth: string, body: string): HotRequest => ({
+  url,
+  method: 'POST',
+  headers: { 'content-type': FORM, authorization: auth },
+  body,
+});
+
+export interface MandatePaths {
+  exchange: HotRequest;
+  /** The exchange's form, for servers that check the same request (the checking ceiling). */
+  exchangeParams: Record<string, string>;
+  introspect: HotRequest;
+  metadata: HotRequest;
+}
+
+/** Registers an agent and a resource server on `mandate`, has the agent's CIBA request approved, and takes its token. */
+export async function mandatePaths(mandate: SpawnedDaemon): Promise<MandatePaths> {
+  const adminCall = (method: string, path: string, body?: unknown) => mandate.admin.call<Record<string, string>>(method, path, body);
+  const MAIL = 'https://mail.example/';
+  const agent = await adminCall('POST', '/agents', { name: 'Bench agent', scopes: ['mail.read', 'mail.send'], resources: [MAIL] });
+  const rs = await adminCall('POST', '/agents', { name: 'Bench API', kind: 'resource_server', resources: [MAIL] });
+  const agentAuth = basic(agent.client_id!, agent.client_secret!);
+  const bc = await postForm(`${mandate.url}/bc-authorize`, agentAuth, { scope: 'mail.read', resource: MAIL, requested_expiry: '3600' });
+  await adminCall('POST', `/requests/${String(bc.auth_req_id)}/approve`, {});
+  const { access_token: token } = (await postForm(`${mandate.url}/token`, agentAuth, {
+    grant_type: 'urn:openid:params:grant-type:ciba',
+    auth_req_id: String(bc.auth_req_id),
+  })) as { access_token: string };
+  const exchangeParams = {
+    grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+    subject_token: token,
+    subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+  };
+  return {
+    exchange: formRequest(`${mandate.url}/token`, agentAuth, new URLSearchParams(exchangeParams).toString()),
+    exchangeParams,
+    introspect: formRequest(`${mandate.url}/introspect`, basic(rs.client_id!, rs.client_secret!), `token=${token}`),
+    metadata: { url: `${mandate.url}/.well-known/oauth-authorization-server`, method: 'GET' },
+  };
+}
+
+export interface PeerPaths {
+  issue: HotRequest;
+  introspect: HotRequest;
+}
+
+/** node-oidc-provider's client_credentials issuance of an ES256 JWT, and introspection of an opaque token it issued. */
+export async function peerPaths(peer: SpawnedServer): Promise<PeerPaths> {
+  const auth = basic(PEER_CLIENT.client_id, PEER_CLIENT.client_secret);
+  const issueParams = { grant_type: 'client_credentials', resource: PEER_RESOURCE, scope: 'api.read' };
+  const jwt = await postForm(`${peer.url}/token`, auth, issueParams);
+  if (String(jwt.access_token).split('.').length !== 3) throw new Error('node-oidc-provider did not issue a JWT access token');
+  const opaque = await postForm(`${peer.url}/token`, auth, { grant_type: 'client_credentials', scope: 'api.read' });
+  return {
+    issue: formRequest(`${peer.url}/token`, auth, new URLSearchParams(issueParams).toString()),
+    introspect: formRequest(`${peer.url}/token/introspection`, auth, `token=${String(opaque.access_token)}`),
+  };
+}
