@@ -115,13 +115,24 @@ describe.each(['node:http', 'app.request'] as const)('over %s', (via) => {
     expect([fits.status, fits.body]).toEqual([200, '60000']);
   });
 
-  it.runIf(via === 'node:http')('ends the read of a body its client cuts off with an error, and goes on serving', async () => {
+  it('ends the read of a body its client cuts off with an error, and goes on serving', async () => {
     recorded.length = 0;
-    const socket = connect(port, '127.0.0.1');
-    await new Promise<void>((resolve) => socket.once('connect', resolve));
-    socket.write(`POST /record HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Length: 100\r\n\r\n${'x'.repeat(10)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    socket.destroy();
+    if (via === 'node:http') {
+      const socket = connect(port, '127.0.0.1');
+      await new Promise<void>((resolve) => socket.once('connect', resolve));
+      socket.write(`POST /record HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Length: 100\r\n\r\n${'x'.repeat(10)}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      socket.destroy();
+    } else {
+      // the web body stream breaks off after its first chunk
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('x'.repeat(10)));
+          controller.error(new Error('connection reset'));
+        },
+      });
+      await app.request('/record', { method: 'POST', headers: { host: `127.0.0.1:${port}` }, body, duplex: 'half' } as RequestInit);
+    }
     await expect.poll(() => recorded, { timeout: 5000 }).toEqual([expect.stringMatching(/^error /)]);
     const next = await send('/record', { method: 'POST', body: 'abc' });
     expect(next.status).toBe(200);

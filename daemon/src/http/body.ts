@@ -38,7 +38,7 @@ async function readCounted(chunks: AsyncIterable<Uint8Array>): Promise<string> {
 /**
  * A Node request's body to the end as UTF-8 text, refusing it (413) as soon as it passes the limit. It listens for
  * 'data' and 'end' rather than iterating the stream: an async iterator over a Node stream makes several promises
- * and closures per request (3.5 of an introspection's 24 KB of garbage, bench/README.md). Past the limit the
+ * and closures per request (about 3.5 KB of an introspection's 24 KB of garbage, bench/README.md). Past the limit the
  * stream is paused and left to the server, which drains what is left within its own bounds or closes the socket.
  */
 function readIncoming(incoming: IncomingMessage): Promise<string> {
