@@ -1,8 +1,8 @@
 import type { Context } from 'hono';
 import type { AuthenticateClient } from '../http/client-auth.js';
 import { OAuthError } from '../http/errors.js';
-import type { ClientRecord } from '../store/clients.repo.js';
 import { requestHeader } from '../http/incoming.js';
+import type { ClientRecord } from '../store/clients.repo.js';
 
 /** HTTP Basic client authentication that only a registered resource server passes. */
 export function authenticateResourceServer(c: Context, authenticateClient: AuthenticateClient): ClientRecord {

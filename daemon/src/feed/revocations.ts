@@ -5,9 +5,9 @@ import { ENDED_STATUSES, REVOCATIONS_PATH } from '#shared/resource-server.js';
 import type { DaemonContext } from '../context.js';
 import type { AuthenticateClient } from '../http/client-auth.js';
 import { badRequest } from '../http/errors.js';
+import { requestHeader } from '../http/incoming.js';
 import { feedRepo } from '../store/feed.repo.js';
 import { authenticateResourceServer } from './resource-server-auth.js';
-import { requestHeader } from '../http/incoming.js';
 
 export const DEFAULT_HEARTBEAT_SECONDS = 5;
 const MAX_HEARTBEAT_SECONDS = 60;

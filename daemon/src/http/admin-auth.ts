@@ -4,8 +4,8 @@ import type { PairingService } from '../pairing/service.js';
 import type { CredentialRecord } from '../store/credentials.repo.js';
 import { DpopError, dpopVerifier } from './dpop.js';
 import { OAuthError, errorResponse } from './errors.js';
-import { failureLimiter } from './rate-limit.js';
 import { requestHeader } from './incoming.js';
+import { failureLimiter } from './rate-limit.js';
 
 export type AdminEnv = { Variables: { credential: CredentialRecord } };
 

@@ -3,8 +3,8 @@ import type { DaemonContext } from '../context.js';
 import { matchesHash } from '../crypto.js';
 import type { ClientRecord } from '../store/clients.repo.js';
 import { OAuthError, badRequest } from './errors.js';
-import { failureLimiter } from './rate-limit.js';
 import { requestHeader } from './incoming.js';
+import { failureLimiter } from './rate-limit.js';
 
 const unauthorized = (description: string) => new OAuthError(401, 'invalid_client', description, { 'WWW-Authenticate': 'Basic realm="mandate"' });
 

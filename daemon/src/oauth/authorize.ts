@@ -7,12 +7,12 @@ import type { DaemonContext } from '../context.js';
 import { randomSecret, sha256 } from '../crypto.js';
 import type { GrantService } from '../grants/service.js';
 import { OAuthError, errorResponse } from '../http/errors.js';
+import { requestHeader } from '../http/incoming.js';
 import { authorizationRepo } from '../store/authorization.repo.js';
 import { OAUTH_PATHS, issuerFor } from './metadata.js';
 import { page } from './pages.js';
 import { scopeParam } from './params.js';
 import { redirectMatches, withParams } from './redirect.js';
-import { requestHeader } from '../http/incoming.js';
 
 /** Single-use codes live this long (RFC 6749 §4.1.2 recommends at most 10 minutes). */
 export const CODE_LIFETIME_SECONDS = 60;

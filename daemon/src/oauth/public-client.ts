@@ -1,8 +1,8 @@
 import type { Context } from 'hono';
 import type { McpClients } from '../clients/mcp-clients.js';
 import type { AuthenticateClient } from '../http/client-auth.js';
-import type { ClientRecord } from '../store/clients.repo.js';
 import { requestHeader } from '../http/incoming.js';
+import type { ClientRecord } from '../store/clients.repo.js';
 
 /**
  * OAuth 2.1 public clients (a registration or metadata document with `token_endpoint_auth_method` `none`) identify

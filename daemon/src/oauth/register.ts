@@ -2,8 +2,8 @@ import { Hono } from 'hono';
 import type { McpClients } from '../clients/mcp-clients.js';
 import { readText } from '../http/body.js';
 import { OAuthError, badRequest } from '../http/errors.js';
-import { OAUTH_PATHS } from './metadata.js';
 import { requestHeader } from '../http/incoming.js';
+import { OAUTH_PATHS } from './metadata.js';
 
 /** RFC 7591 dynamic client registration (deprecated by MCP 2026-07-28, still used by many clients). */
 export function registerRoute(clients: McpClients) {

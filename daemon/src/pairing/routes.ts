@@ -4,9 +4,9 @@ import { ADMIN_ENDPOINTS } from '#shared/admin-contract.js';
 import { registerAdmin } from '../admin/adapter.js';
 import type { DaemonContext } from '../context.js';
 import { OAuthError, badRequest } from '../http/errors.js';
+import { requestHeader } from '../http/incoming.js';
 import { failureLimiter } from '../http/rate-limit.js';
 import type { PairingService } from './service.js';
-import { requestHeader } from '../http/incoming.js';
 
 const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
