@@ -97,17 +97,19 @@ async function garbage(s: Sampled, request: HotRequest): Promise<Garbage> {
 }
 
 benchKeyDir();
-const mandate = await spawnDaemon({ nodeArgs: SAMPLER, env: { HEAP_SAMPLE_OUT: join(dir, 'mandate.json') }, stderr: 'pipe' });
-const peer = await spawnServer([...SAMPLER, 'bench/peers/oidc-provider.ts'], { env: { HEAP_SAMPLE_OUT: join(dir, 'peer.json') }, stderr: 'pipe' });
-const hello = await spawnServer([...SAMPLER, 'bench/peers/hono-hello.ts'], { env: { HEAP_SAMPLE_OUT: join(dir, 'hello.json') }, stderr: 'pipe' });
+/** Where each server's sampler writes its profile (HEAP_SAMPLE_OUT). */
+const OUT = { mandate: join(dir, 'mandate.json'), peer: join(dir, 'peer.json'), hello: join(dir, 'hello.json') };
+const mandate = await spawnDaemon({ nodeArgs: SAMPLER, env: { HEAP_SAMPLE_OUT: OUT.mandate }, stderr: 'pipe' });
+const peer = await spawnServer([...SAMPLER, 'bench/peers/oidc-provider.ts'], { env: { HEAP_SAMPLE_OUT: OUT.peer }, stderr: 'pipe' });
+const hello = await spawnServer([...SAMPLER, 'bench/peers/hono-hello.ts'], { env: { HEAP_SAMPLE_OUT: OUT.hello }, stderr: 'pipe' });
 
 const rows: { path: string; referenceName: string; m: Garbage; ref: Garbage }[] = [];
 try {
   const paths = await mandatePaths(mandate);
   const peerRequests = await peerPaths(peer);
-  const m = sampled(mandate, join(dir, 'mandate.json'));
-  const p = sampled(peer, join(dir, 'peer.json'));
-  const h = sampled(hello, join(dir, 'hello.json'));
+  const m = sampled(mandate, OUT.mandate);
+  const p = sampled(peer, OUT.peer);
+  const h = sampled(hello, OUT.hello);
   for (const [path, referenceName, ms, mr, rs, rr] of [
     ['token issuance (RFC 8693 exchange in a grant)', 'node-oidc-provider client_credentials, ES256 JWT', m, paths.exchange, p, peerRequests.issue],
     ['introspection by a resource server', 'node-oidc-provider opaque-token introspection', m, paths.introspect, p, peerRequests.introspect],

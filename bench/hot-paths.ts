@@ -18,7 +18,7 @@ export interface HotRequest {
   body?: string;
 }
 
-export async function postForm(url: string, auth: string, params: Record<string, string>): Promise<Record<string, unknown>> {
+async function postForm(url: string, auth: string, params: Record<string, string>): Promise<Record<string, unknown>> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': FORM, authorization: auth }, body: new URLSearchParams(params) });
   const body = (await res.json()) as Record<string, unknown>;
   if (!res.ok) throw new Error(`${url}: ${res.status} ${JSON.stringify(body)}`);

@@ -18,6 +18,7 @@ import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { createReporter } from '../kits/resource-server/index.js';
 import { type SpawnedServer, benchKeyDir, cpuSecondsOf, spawnDaemon, spawnServer, stop } from './daemon.js';
+import { basic } from './hot-paths.js';
 import { median, quartiles } from './stats.js';
 
 benchKeyDir();
@@ -33,8 +34,6 @@ const INGEST_PAIRS = num('BENCH_INGEST_PAIRS', 4);
 const MAIL = 'https://mail.example/';
 /** Both resource servers on this one CPU (taskset), so they run under the same conditions; empty: not pinned. */
 const PIN = (process.env.BENCH_RS_CPU ?? (process.platform === 'linux' && availableParallelism() > 1 ? String(availableParallelism() - 1) : '')) || undefined;
-
-const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
 
 // ---- a daemon, an agent with one approved grant, and a resource server registration
 async function startWorld(bin: string) {
