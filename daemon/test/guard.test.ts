@@ -6,19 +6,19 @@
 import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
 import { createServer, request as httpRequest } from 'node:http';
-import { connect } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readText } from '../src/http/body.js';
 import { onError } from '../src/http/errors.js';
 import { guarded } from '../src/http/guard.js';
 
-/** How each read of a `/record` body ended: its length, or the error it ended with. */
+/** Each `/record` request: `reading` when its handler starts, then its body's length or the error the read ended with. */
 const recorded: string[] = [];
 
 function appOn(port: () => number) {
   const app = new Hono()
     .post('/record', async (c) => {
+      recorded.push('reading');
       try {
         recorded.push(`read ${(await readText(c)).length}`);
       } catch (e) {
@@ -121,7 +121,8 @@ describe.each(['node:http', 'app.request'] as const)('over %s', (via) => {
       const socket = connect(port, '127.0.0.1');
       await new Promise<void>((resolve) => socket.once('connect', resolve));
       socket.write(`POST /record HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Length: 100\r\n\r\n${'x'.repeat(10)}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      // cut the body off only once the route is reading it
+      await expect.poll(() => recorded, { timeout: 5000 }).toEqual(['reading']);
       socket.destroy();
     } else {
       // the web body stream breaks off after its first chunk
@@ -133,9 +134,9 @@ describe.each(['node:http', 'app.request'] as const)('over %s', (via) => {
       });
       await app.request('/record', { method: 'POST', headers: { host: `127.0.0.1:${port}` }, body, duplex: 'half' } as RequestInit);
     }
-    await expect.poll(() => recorded, { timeout: 5000 }).toEqual([expect.stringMatching(/^error /)]);
+    await expect.poll(() => recorded, { timeout: 5000 }).toEqual(['reading', expect.stringMatching(/^error /)]);
     const next = await send('/record', { method: 'POST', body: 'abc' });
     expect(next.status).toBe(200);
-    expect(recorded).toEqual([expect.stringMatching(/^error /), 'read 3']);
+    expect(recorded).toEqual(['reading', expect.stringMatching(/^error /), 'reading', 'read 3']);
   });
 });
