@@ -6,6 +6,7 @@
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { GRANT_TYPE_AUTHORIZATION_CODE, GRANT_TYPE_REFRESH_TOKEN } from '#shared/oauth.js';
+import { pairExtension } from '../extension-client.js';
 import { PERSON } from '../harness.js';
 import { MCP, REDIRECT, browse, comeBack, connect, mcpDaemon, okTokens, redeem, refresh, registerClient, startFlow } from './authorize-support.js';
 import { auditEvents, expectError, expectInactive, grantById, introspect, pendingRequests } from './support.js';
@@ -33,6 +34,24 @@ describe('metadata (RFC 8414)', () => {
     const m = (await (await fetch(`${local}/.well-known/oauth-authorization-server`)).json()) as Record<string, string>;
     expect(m.issuer).toBe(local);
     for (const k of ['authorization_endpoint', 'token_endpoint', 'registration_endpoint', 'jwks_uri']) expect(m[k]!.startsWith(`${local}/`)).toBe(true);
+  });
+
+  it('is served from a cache that follows new resource servers and the policy, per loopback name', async () => {
+    const d = await mcpDaemon();
+    const local = `http://localhost:${d.port}`;
+    const fetchDoc = async (base: string) => (await (await fetch(`${base}/.well-known/oauth-authorization-server`)).json()) as Record<string, unknown>;
+    for (const base of [d.url, local]) expect(await fetchDoc(base)).toMatchObject({ issuer: base, registration_endpoint: `${base}/register` });
+
+    await d.registerAgent({ kind: 'resource_server', name: 'Notes API', resources: ['https://notes.example/'], scopes: ['notes.read'] });
+    for (const base of [d.url, local]) expect((await fetchDoc(base)).scopes_supported).toEqual(['mcp.admin', 'mcp.read', 'mcp.write', 'notes.read']);
+
+    const ext = await pairExtension(d); // the browser's managed policy turns registration off at run time
+    expect((await ext.request('POST', '/policy/browser', { policy: { allowClientRegistration: false } })).status).toBe(200);
+    for (const base of [local, d.url]) {
+      const doc = await fetchDoc(base);
+      expect(doc.issuer).toBe(base);
+      expect(doc).not.toHaveProperty('registration_endpoint');
+    }
   });
 
   it('has no registration_endpoint when policy turns registration off', async () => {
