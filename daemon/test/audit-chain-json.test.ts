@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '#shared/canonical-json.js';
-import { type AuditRowBody, bodyJson } from '../src/audit/chain.js';
+import { type AuditRowBody, bodyJson, type ChainHead, headJson } from '../src/audit/chain.js';
 
 const text = fc.option(fc.string({ unit: 'grapheme' }), { nil: null });
 const body: fc.Arbitrary<AuditRowBody> = fc.record({
@@ -44,5 +44,20 @@ describe('audit row serialisation', () => {
       detail: '{"x":1}',
     };
     expect(bodyJson({ ...b, prev_hash: 'p', hash: 'h' } as AuditRowBody)).toBe(canonicalJson(b));
+  });
+
+  it('headJson(head) === canonicalJson of the four head fields, whatever else the record carries', () => {
+    const head: fc.Arbitrary<ChainHead> = fc.record({
+      last_id: fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+      last_mac: fc.string({ unit: 'grapheme' }),
+      count: fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+      legacy_rows: fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+    });
+    fc.assert(
+      fc.property(head, fc.string(), (h, mac) => {
+        expect(headJson({ ...h, mac } as ChainHead)).toBe(canonicalJson(h));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -1,5 +1,4 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { canonicalJson } from '#shared/canonical-json.js';
 import { sha256Hex } from '../crypto.js';
 
 /** The chain starts from a fixed genesis so deleting the first rows is detected too. */
@@ -52,10 +51,17 @@ export function legacyHash(prevHash: string, body: AuditRowBody): string {
   return sha256Hex(prevHash + bodyJson(body));
 }
 
+/**
+ * `canonicalJson` of exactly the ChainHead fields, in sorted key order, without the generic walk: the head record is
+ * rewritten, and so MACed, after every append. daemon/test/audit-chain-json.test.ts pins it to canonicalJson.
+ */
+export function headJson(h: ChainHead): string {
+  return `{"count":${JSON.stringify(h.count)},"last_id":${JSON.stringify(h.last_id)},"last_mac":${JSON.stringify(h.last_mac)},"legacy_rows":${JSON.stringify(h.legacy_rows)}}`;
+}
+
 export function headMac(key: Buffer, head: ChainHead): string {
-  const { last_id, last_mac, count, legacy_rows } = head;
   return createHmac('sha256', key)
-    .update(`mandate.audit.head\n${canonicalJson({ last_id, last_mac, count, legacy_rows })}`, 'utf8')
+    .update(`mandate.audit.head\n${headJson(head)}`, 'utf8')
     .digest('hex');
 }
 

@@ -2,8 +2,7 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { canonicalJson } from '#shared/canonical-json.js';
-import { headMac, sameMac, type ChainHead } from './chain.js';
+import { headJson, headMac, sameMac, type ChainHead } from './chain.js';
 import { writeFileAtomic, writeFileAtomicBehind } from './key.js';
 
 export const CHECKPOINT_FILE = 'audit.head';
@@ -26,9 +25,8 @@ export type CheckpointRead = { kind: 'none' } | { kind: 'invalid'; reason: strin
  * every CHECKPOINT_EVERY rows, never walked) cannot be copied over it to skip a walk.
  */
 function verifiedMac(key: Buffer, head: ChainHead): string {
-  const { last_id, last_mac, count, legacy_rows } = head;
   return createHmac('sha256', key)
-    .update(`mandate.audit.verified\n${canonicalJson({ last_id, last_mac, count, legacy_rows })}`, 'utf8')
+    .update(`mandate.audit.verified\n${headJson(head)}`, 'utf8')
     .digest('hex');
 }
 
