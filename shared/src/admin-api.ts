@@ -2,7 +2,7 @@
  * The admin boundary: JSON bodies exchanged between the daemon's /admin routes and its two clients,
  * the extension's service worker and the `mandate` CLI. Both sides parse with these schemas.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { authorizationDetails, resourceUri, scopeToken } from './oauth.js';
 
 const GRANT_STATUSES = ['pending', 'approved', 'denied', 'expired', 'revoked', 'ended'] as const;

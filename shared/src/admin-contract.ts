@@ -3,7 +3,7 @@
  * schemas. The daemon registers its /admin routes from this table (daemon/src/admin/adapter.ts) and every
  * client calls through `adminClient` (admin-client.ts). No admin path string exists anywhere else.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   agentCreate,
   agentCreated,

@@ -4,7 +4,7 @@
  * export) parse a row's `detail` by its type with `parseAuditDetail`. docs/protocol.md §6 lists every type
  * (checked by shared/test/audit-events.test.ts).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const text = z.string();
 const texts = z.array(z.string());

@@ -2,7 +2,7 @@
  * The OAuth boundary: wire names and the shapes of what the daemon's standard endpoints answer.
  * Used by the daemon (to build answers), the CLI and tests (to read them), and agents written in TS.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const GRANT_TYPE_CIBA = 'urn:openid:params:grant-type:ciba';
 export const GRANT_TYPE_TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';

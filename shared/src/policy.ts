@@ -3,7 +3,7 @@
  * file. Where both set a key, the stricter value wins; the daemon enforces its own copy, so a modified
  * extension cannot bypass it. Every key is optional; absent means "no organisational limit".
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const scopeList = z.array(z.string().min(1).max(500)).max(500);
 const idList = z.array(z.string().min(1).max(200)).max(500);

@@ -3,7 +3,7 @@
  * and content scripts to the service worker, which alone holds the pairing credential and talks to the
  * daemon. Every request is validated here on arrival: a message is untrusted input until parsed.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CHAT_SITES, auditEventView, auditQuery, auditVerifyResult, chatEvent, externalGrantView, grantView } from './admin-api.js';
 import { OAUTH_ERROR_CODES } from './errors.js';
 import { toolCallList } from './resource-server.js';

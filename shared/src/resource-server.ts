@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Path of the revocation feed (text/event-stream) a registered resource server subscribes to. */
 export const REVOCATIONS_PATH = '/revocations';

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { headJson, headMac, sameMac, type ChainHead } from './chain.js';
 import { writeFileAtomic, writeFileAtomicBehind } from './key.js';
 

@@ -3,7 +3,7 @@
  * Protobuf encoding, lowerCamelCase field names, 64-bit integers as decimal strings, enums as integers).
  * Wire format: docs/audit-export.md. Sending and retrying: export.ts.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AuditRow } from '../store/audit.repo.js';
 
 /** `scope.name` of every export. */

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_JSON_DEPTH, authorizationDetails, nestsDeeperThan, resourceUri, type BcAuthorizeResponse } from '#shared/oauth.js';
 import type { DaemonContext } from '../context.js';
 import type { GrantService } from '../grants/service.js';

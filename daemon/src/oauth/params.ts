@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseScope, ScopeSyntaxError } from '#shared/oauth.js';
 import { OAuthError } from '../http/errors.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ALLOW_RULE_BASE } from '../intercept/coarse-filter.js';
 import browser from '../lib/browser.js';
 

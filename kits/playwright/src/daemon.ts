@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { agentCreated, auditEventView, grantList, grantView, type AuditEventView, type GrantView } from '#shared/admin-api.js';
 import { policySchema, type Policy } from '#shared/policy.js';
 import { startDaemon, type RunningDaemon } from '../../../daemon/src/daemon.js';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export type { AuditEventView as AuditEvent, GrantView as Grant, Policy };
 

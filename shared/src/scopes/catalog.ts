@@ -7,7 +7,7 @@
  * or empty description. Every lookup goes through a `Map` built here, so hostile scope strings such
  * as `__proto__` or `constructor` can never reach `Object.prototype`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import data from './catalog.json' with { type: 'json' };
 import { showText } from '../text.js';
 

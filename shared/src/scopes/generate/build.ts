@@ -2,7 +2,7 @@
  * Builds the scope catalog from the providers' published inputs, our rules and our hand-written
  * overrides. Pure: the same inputs always give the same catalog, byte for byte (see `serialize`).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { RISK_ORDER } from '../risk.js';
 import { RULES, type ScopeFact } from './rules.js';
 
