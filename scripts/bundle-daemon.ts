@@ -6,6 +6,8 @@
  * zod, jose, hono) one by one, and that was most of the daemon's cold start (bench/README.md, "Cold start").
  * One file cuts that to a single read and parse. Whitespace and syntax are minified; identifiers are kept, so a
  * stack trace in a bug report still names real functions. better-sqlite3 stays external: it is a native addon.
+ * Every module imports zod as a namespace (`import * as z from 'zod'`): the named `{ z }` import makes esbuild keep
+ * all of zod's locales, a third of the bundle (daemon/test/bundle.test.ts fails if one comes back).
  *
  * `#shared/*` resolves to dist/shared/src (the default condition), so the bundle holds exactly what tsc built.
  */
