@@ -6,7 +6,7 @@ import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'nod
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { auditExportPolicy, type AuditExportPolicy } from '#shared/policy.js';
 import { AuditExportConfigError, auditExporter, type AuditExporter } from '../src/audit/export.js';
 import type { AuditRow } from '../src/store/audit.repo.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type MessageContract, messages } from '#shared/protocol.js';
 import { classifySender, mayCall } from '../src/background/sender-policy.js';
 

@@ -14,7 +14,7 @@ import {
   adminPath,
   type HttpMethod,
 } from './admin-contract.js';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { MandateError, type MandateErrorCode } from './errors.js';
 import { oauthErrorBody } from './oauth.js';
 

@@ -1,5 +1,5 @@
 import type { Context, Env, Hono } from 'hono';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { ADMIN_ENDPOINTS, type AdminCallName, type AdminEndpoints, type AdminParams } from '#shared/admin-contract.js';
 import { readId, readJson, readQuery } from '../http/json.js';
 

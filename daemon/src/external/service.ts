@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { ChatEvent, ExternalGrantView, externalGrantCreate } from '#shared/admin-api.js';
 import type { AuditDetail, AuditType } from '#shared/audit-events.js';
 import type { AuditInput } from '../audit/log.js';

@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { readText } from './body.js';
 import { OAuthError, badRequest } from './errors.js';
 import { requestHeader } from './incoming.js';

@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { idParam } from '#shared/admin-api.js';
 import { readText } from './body.js';
 import { badRequest } from './errors.js';

@@ -7,7 +7,7 @@ import {
   SIGNING_ALG,
   type authorizationServerMetadata,
 } from '#shared/oauth.js';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { registeredResources } from '../clients/mcp-clients.js';
 import type { DaemonContext } from '../context.js';
 import { requestHeader } from '../http/incoming.js';

@@ -8,7 +8,7 @@ import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AgentCreated, AuditEventView, GrantView } from '#shared/admin-api.js';
 import { OAUTH_ERROR_CODES, type OAuthErrorCode } from '#shared/errors.js';
 import { GRANT_TYPE_CIBA, GRANT_TYPE_TOKEN_EXCHANGE, SIGNING_ALG, TOKEN_TYPE_ACCESS_TOKEN } from '#shared/oauth.js';

@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { adminPath } from '#shared/admin-contract.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { OAUTH_ERROR_CODES } from '#shared/errors.js';
 import { sendRaw } from './raw-http.js';
 import { REFS, httpCase, type HttpCase, type Ref } from './requests.js';
