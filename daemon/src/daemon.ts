@@ -245,6 +245,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       bus,
       log,
     };
+    tx.aroundGroup((units) => ctx.audit.batch(units)); // one head record write per group commit, not per unit
     bus.subscribe((e) => {
       if (e.type === 'audit') checkpoints.noteAppend(e.id);
     });

@@ -44,6 +44,9 @@ export function transactor(db: Database, bus: EventBus) {
   // made once: better-sqlite3 builds a new wrapper for every db.transaction() call
   const inSavepoint = db.transaction((fn: () => unknown) => fn()); // nested: a savepoint, rolled back alone if fn throws
   let batch: { fn: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = [];
+  // runs the units of a group commit, inside its transaction: `aroundGroup` lets the audit log write its head once
+  // per commit instead of once per unit (a throw from it rolls the whole batch back)
+  let around: (units: () => void) => void = (units) => units();
 
   /** Runs every queued unit in one transaction, each in its own savepoint, and settles them after the commit. */
   function flush(): void {
@@ -51,17 +54,19 @@ export function transactor(db: Database, bus: EventBus) {
     batch = [];
     const outcomes: Outcome[] = [];
     try {
-      db.transaction(() => {
-        for (const u of units) {
-          queue = [];
-          try {
-            const value = inSavepoint(u.fn);
-            outcomes.push({ ok: true, value, events: queue });
-          } catch (error) {
-            outcomes.push({ ok: false, error });
+      db.transaction(() =>
+        around(() => {
+          for (const u of units) {
+            queue = [];
+            try {
+              const value = inSavepoint(u.fn);
+              outcomes.push({ ok: true, value, events: queue });
+            } catch (error) {
+              outcomes.push({ ok: false, error });
+            }
           }
-        }
-      }).immediate();
+        }),
+      ).immediate();
     } catch (error) {
       for (const u of units) u.reject(error); // the commit failed: nothing in the batch is durable
       return;
@@ -91,6 +96,11 @@ export function transactor(db: Database, bus: EventBus) {
     });
   }
 
-  return { transact, transactGrouped, enqueue };
+  /** Sets what runs the units of every group commit, inside its transaction (daemon.ts: the audit log's `batch`). */
+  function aroundGroup(fn: (units: () => void) => void): void {
+    around = fn;
+  }
+
+  return { transact, transactGrouped, enqueue, aroundGroup };
 }
 export type Transactor = ReturnType<typeof transactor>;

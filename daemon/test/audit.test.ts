@@ -24,6 +24,45 @@ async function tamperAndVerify(d: TestDaemon, sql: string[]) {
 }
 
 describe('audit hash chain', () => {
+  it('writes the head record once per group commit, from the last row that committed, and the chain verifies', async () => {
+    const d = await startTestDaemon();
+    const { tx, audit, db } = d.ctx;
+    const head = () => db.prepare<[], { last_id: number; count: number }>('SELECT last_id, count FROM audit_head WHERE id = 1').get()!;
+    const last = () => db.prepare<[], { id: number }>('SELECT id FROM audit ORDER BY id DESC LIMIT 1').get()!.id;
+    const writes: number[] = [];
+    db.function('mandate_test_head_written', (id: number) => void writes.push(id));
+    db.exec('CREATE TEMP TRIGGER head_written AFTER UPDATE ON audit_head BEGIN SELECT mandate_test_head_written(NEW.last_id); END');
+    const before = last();
+    const row = (jti: string) => audit.append({ type: 'token.issued', outcome: 'ok', detail: { jti, exp: 0, via: 'token-exchange' } });
+    // four units in one turn: one commit; the last appends and then fails, so its row is rolled back with it
+    const settled = await Promise.allSettled([
+      tx.transactGrouped(() => row('a')),
+      tx.transactGrouped(() => row('b')),
+      tx.transactGrouped(() => row('c')),
+      tx.transactGrouped(() => {
+        row('d');
+        throw new Error('this unit fails after appending');
+      }),
+    ]);
+    expect(settled.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected']);
+    expect(last()).toBe(before + 3);
+    expect(head()).toMatchObject({ last_id: before + 3, count: before + 3 });
+    expect(writes).toEqual([before + 3]); // not once per unit
+
+    // a batch whose only unit fails leaves the head where it was; outside a group commit every append writes it
+    await expect(
+      tx.transactGrouped(() => {
+        row('e');
+        throw new Error('so does this one');
+      }),
+    ).rejects.toThrow('so does this one');
+    expect(head().last_id).toBe(before + 3);
+    tx.transact(() => row('f'));
+    expect(head()).toMatchObject({ last_id: before + 4, count: before + 4 });
+    expect(last()).toBe(before + 4);
+    expect(auditVerifyResult.parse(await (await d.admin('GET', '/audit/verify?full=true')).json())).toMatchObject({ ok: true, first_broken: null });
+  });
+
   it('verifies an untouched chain', async () => {
     const d = await auditedDaemon();
     expect(await tamperAndVerify(d, [])).toEqual({ ok: true, rows: 7, first_broken: null }); // 6 rows + the restart's pairing code
