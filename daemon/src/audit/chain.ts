@@ -53,7 +53,8 @@ export function legacyHash(prevHash: string, body: AuditRowBody): string {
 
 /**
  * `canonicalJson` of exactly the ChainHead fields, in sorted key order, without the generic walk: the head record is
- * rewritten, and so MACed, after every append. daemon/test/audit-chain-json.test.ts pins it to canonicalJson.
+ * rewritten, and so MACed, with each append (once per group commit; log.ts `batch`). daemon/test/audit-chain-json.test.ts
+ * pins it to canonicalJson.
  */
 export function headJson(h: ChainHead): string {
   return `{"count":${JSON.stringify(h.count)},"last_id":${JSON.stringify(h.last_id)},"last_mac":${JSON.stringify(h.last_mac)},"legacy_rows":${JSON.stringify(h.legacy_rows)}}`;
