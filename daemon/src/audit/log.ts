@@ -92,12 +92,17 @@ export function auditLog(db: Database, clock: Clock, opts: AuditLogOptions) {
   let batching = false;
   let appendedInBatch = false;
 
+  /** After rows were appended up to (`id`, `hash`): the head record follows now, or at the end of the batch. */
+  function headAt(id: number, hash: string): void {
+    if (batching) appendedInBatch = true;
+    else writeHead(id, hash);
+  }
+
   function write<T extends AuditType>(e: AuditInput<T>): number {
     if (!db.inTransaction) throw new TypeError('audit append must run inside a transaction');
     const prev = rows.last();
     const row = chainRow(e, prev?.id ?? 0, prev?.hash ?? GENESIS_HASH);
-    if (batching) appendedInBatch = true;
-    else writeHead(row.id, row.hash);
+    headAt(row.id, row.hash);
     onAppend(row.id);
     return row.id;
   }
@@ -170,9 +175,7 @@ export function auditLog(db: Database, clock: Clock, opts: AuditLogOptions) {
       ({ id, hash } = chainRow(e, id, hash));
       onAppend(id);
     }
-    if (id === (prev?.id ?? 0)) return;
-    if (batching) appendedInBatch = true;
-    else writeHead(id, hash);
+    if (id !== (prev?.id ?? 0)) headAt(id, hash);
   }
 
   function query(q: AuditQuery): AuditEventView[] {
