@@ -253,10 +253,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     checkpoints.write(auditTamper !== undefined);
     const flushRefusals = () => {
       const rows = refusals.drain();
-      if (rows.length > 0)
-        tx.transact(() => {
-          for (const r of rows) ctx.audit.append(r);
-        });
+      if (rows.length > 0) tx.transact(() => ctx.audit.appendAll(rows)); // one head record write for all of them
     };
     const onRewind = (r: { from: number; to: number; reason: string }) =>
       tx.transact(() => ctx.audit.append({ type: 'audit.export_rewound', outcome: 'ok', person: opts.person, detail: r }));
