@@ -18,7 +18,20 @@ import type * as z from 'zod';
 import { MandateError, type MandateErrorCode } from './errors.js';
 import { oauthErrorBody } from './oauth.js';
 
-export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
+/** What a call sends: `fetch` takes it, and so does the CLI's loopback transport (daemon/src/cli/loopback-http.ts). */
+export interface AdminRequestInit {
+  method: HttpMethod;
+  headers: Record<string, string>;
+  body?: string;
+  signal?: AbortSignal;
+}
+/** What a call reads of the answer: a `Response` has it. */
+export interface AdminAnswer {
+  status: number;
+  ok: boolean;
+  text(): Promise<string>;
+}
+export type FetchLike = (url: string, init: AdminRequestInit) => Promise<AdminAnswer>;
 /** Headers that authenticate one request (a bearer credential, or a DPoP credential and its fresh proof). */
 export type AdminAuth = (method: HttpMethod, url: string) => Record<string, string> | Promise<Record<string, string>>;
 
@@ -84,7 +97,7 @@ export function adminClient(fetchLike: FetchLike, base: string, auth?: AdminAuth
     const path = (adminPath as (n: AdminName, p?: unknown) => string)(name, params);
     const target = base + path + (hasBody ? '' : queryString(payload));
     const body = hasBody ? JSON.stringify(payload ?? {}) : undefined;
-    let res: Response;
+    let res: AdminAnswer;
     try {
       res = await fetchLike(target, {
         method: e.method,

@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { AdminCallError, adminClient } from '#shared/admin-client.js';
 import { MandateError } from '#shared/errors.js';
 import { CLI_CREDENTIAL_FILE, DEFAULT_PORT, defaultHome } from '../config.js';
-import { readDaemonState } from '../daemon.js';
+import { readDaemonState } from '../state-file.js';
 import { portOption } from './args.js';
+import { loopbackFetch } from './loopback-http.js';
 
 export interface Target {
   home: string;
@@ -32,11 +33,7 @@ export function cliClient(target: Target) {
       String(e),
     );
   }
-  const client = adminClient(
-    (url, init) => fetch(url, init),
-    base,
-    () => ({ authorization: `Bearer ${credential}` }),
-  );
+  const client = adminClient(loopbackFetch, base, () => ({ authorization: `Bearer ${credential}` }));
   const call: typeof client.call = async (...args) => {
     try {
       return await client.call(...args);
