@@ -1,5 +1,5 @@
 import { getRequestListener } from '@hono/node-server';
-import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,7 @@ import { credentialsRepo } from './store/credentials.repo.js';
 import { externalRepo } from './store/external.repo.js';
 import { openDatabase, type Database } from './store/db.js';
 import { HomeDirError, prepareHome } from './store/home.js';
+import { type DaemonState, readDaemonState } from './state-file.js';
 import { grantsRepo } from './store/grants.repo.js';
 import { tokensRepo } from './store/tokens.repo.js';
 import { loadSigningKeys } from './tokens/keys.js';
@@ -91,13 +92,6 @@ function startError<T>(kind: new (...args: never[]) => Error, step: () => T): T 
   }
 }
 
-interface DaemonState {
-  pid: number;
-  port: number;
-  issuer: string;
-  started_at: number;
-}
-
 function writePrivate(path: string, content: string): void {
   writeFileSync(path, content, { mode: 0o600 });
   chmodSync(path, 0o600);
@@ -109,15 +103,6 @@ function isAlive(pid: number): boolean {
     return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-export function readDaemonState(home: string): DaemonState | undefined {
-  try {
-    const state = JSON.parse(readFileSync(join(home, DAEMON_STATE_FILE), 'utf8')) as DaemonState;
-    return typeof state.port === 'number' && typeof state.pid === 'number' ? state : undefined;
-  } catch {
-    return undefined;
   }
 }
 

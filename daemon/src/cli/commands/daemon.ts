@@ -1,6 +1,4 @@
 import { DEFAULT_PORT, defaultPerson } from '../../config.js';
-import { startDaemon } from '../../daemon.js';
-import { loadPolicy } from '../../policy/load.js';
 import { parse, portOption } from '../args.js';
 import { resolveTarget } from '../client.js';
 import { isoTime } from '../format.js';
@@ -17,6 +15,8 @@ directory (default: your user config directory; docs/security.md). Stops cleanly
 
 export async function daemonCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parse(args, { user: { type: 'string' }, policy: { type: 'string' }, 'key-dir': { type: 'string' } });
+  // The server is loaded only here, so every other command starts without it (scripts/bundle-daemon.ts)
+  const [{ startDaemon }, { loadPolicy }] = await Promise.all([import('../../daemon.js'), import('../../policy/load.js')]);
   const policy = loadPolicy(values.policy ?? (io.env.MANDATE_POLICY || undefined));
   const target = resolveTarget(values, io.env);
   const started = Date.now();
