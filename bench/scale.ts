@@ -6,7 +6,8 @@
  * seeded, median of BENCH_SPAWNS spawns, also as a ratio of a bare `node -e ""` spawn-to-exit measured in the
  * same run (the machine may be loaded: compare ratios, not milliseconds), and beside the cold-start ceiling: the
  * least a server on the same stack does before its first answer (bench/peers/cold-ceiling.ts, bundled like the
- * daemon). How to read it: bench/README.md.
+ * daemon). Then two CLI commands, spawn → exit: `mandate status` against the seeded daemon and `mandate --help`.
+ * How to read it: bench/README.md.
  *
  *   npm run bench:scale        BENCH_GRANTS=100000 BENCH_AUDIT_ROWS=1000000 BENCH_REPEAT=25 BENCH_SPAWNS=7
  *   BENCH_SEEDED=<home> (with the MANDATE_KEY_DIR it was seeded with) reuses a directory seeded by bench/seed.ts
@@ -80,7 +81,7 @@ async function bareNode(): Promise<number> {
  */
 async function coldCeiling(home: string): Promise<number[]> {
   const outfile = 'dist/bench/cold-ceiling.mjs';
-  await build({ ...BUNDLE_OPTIONS, entryPoints: ['bench/peers/cold-ceiling.ts'], outfile, sourcemap: false, metafile: false });
+  await build({ ...BUNDLE_OPTIONS, entryPoints: { 'cold-ceiling': 'bench/peers/cold-ceiling.ts' }, outdir: 'dist/bench', sourcemap: false, metafile: false });
   const times: number[] = [];
   for (let i = 0; i < SPAWNS; i++) {
     const t0 = performance.now();
@@ -88,6 +89,19 @@ async function coldCeiling(home: string): Promise<number[]> {
     await (await fetch(`${server.url}/.well-known/oauth-authorization-server`)).arrayBuffer();
     times.push(performance.now() - t0);
     await stop(server.child);
+  }
+  return times;
+}
+
+/** Spawn → exit of `SPAWNS` runs of one `mandate` command; refuses a run that fails. */
+async function cliCommand(args: string[]): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < SPAWNS; i++) {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const code = await new Promise((r) => child.once('exit', r));
+    if (code !== 0) throw new Error(`mandate ${args.join(' ')} exited ${String(code)}`);
+    times.push(performance.now() - t0);
   }
   return times;
 }
@@ -206,6 +220,10 @@ for (const mode of ['full=true', '', '']) {
 }
 rows.push({ name: 'audit verify, full walk', p50: verifyTimes[0]!, p99: verifyTimes[0]!, goal: '≤ 2 s or incremental' });
 rows.push({ name: 'audit verify, from verified checkpoint', p50: median(verifyTimes.slice(1)), p99: Math.max(...verifyTimes.slice(1)), goal: '≤ 2 s' });
+
+// ---- the CLI: one command, spawn → exit (the seeded daemon answering) ----
+const cliStatus = await cliCommand(['status', '--home', seeded, '--port', new URL(d.url).port]);
+const cliHelp = await cliCommand(['--help']);
 await d.daemon.stop();
 
 const bareMs = median(bare);
@@ -224,6 +242,12 @@ for (const [name, t] of [
 ] as const) {
   const note = `${(median(t) / bareMs).toFixed(2)} × bare node, ${(median(t) / ceilingMs).toFixed(2)} × the ceiling`;
   rows.push({ name, p50: median(t), p99: quantile(t, 0.99), goal: '≤ 150 ms', note });
+}
+for (const [name, t] of [
+  ['CLI: `mandate status` (spawn → exit)', cliStatus],
+  ['CLI: `mandate --help` (spawn → exit)', cliHelp],
+] as const) {
+  rows.push({ name, p50: median(t), p99: quantile(t, 0.99), goal: '—', note: `${(median(t) / bareMs).toFixed(2)} × bare node` });
 }
 
 console.log(`${'row'.padEnd(48)} ${'p50'.padStart(10)} ${'p99'.padStart(10)}   goal`);

@@ -16,6 +16,8 @@ const ROWS = [
   'ceiling: Hono + SQLite open, bundled',
   'cold start, empty',
   'cold start, 2000 audit rows',
+  'CLI: `mandate status` (spawn → exit)',
+  'CLI: `mandate --help` (spawn → exit)',
 ];
 
 it('bench:scale runs at tiny sizes and prints every row', { timeout: 240_000 }, async () => {
@@ -26,4 +28,5 @@ it('bench:scale runs at tiny sizes and prints every row', { timeout: 240_000 }, 
   expect(stdout).toContain('Mandate scale benchmark: 200 grants, 2000 audit rows');
   for (const row of ROWS) expect(stdout).toContain(row);
   expect(stdout).toMatch(/cold start, empty .* ms .* × bare node, [\d.]+ × the ceiling/);
+  expect(stdout).toMatch(/CLI: `mandate status` .* ms .* \([\d.]+ × bare node\)/);
 });
