@@ -36,7 +36,7 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 describe('the CLI loopback transport', () => {
   it('sends the method, headers and a body with its byte length, and reads status and text', async () => {
     const body = JSON.stringify({ reason: 'naïve — 3 bytes a dash' });
-    const res = await loopbackFetch(`${base}/admin/requests/x/deny?y=1`, {
+    const res = await loopbackFetch(`${base}/v1/requests/x/deny?y=1`, {
       method: 'POST',
       headers: { authorization: 'Bearer t', 'content-type': 'application/json' },
       body,
@@ -44,7 +44,7 @@ describe('the CLI loopback transport', () => {
     expect(res).toMatchObject({ status: 200, ok: true });
     expect(JSON.parse(await res.text())).toEqual({ status: 200, note: 'café ✓' });
     const last = seen.at(-1);
-    expect(last).toMatchObject({ method: 'POST', url: '/admin/requests/x/deny?y=1', body });
+    expect(last).toMatchObject({ method: 'POST', url: '/v1/requests/x/deny?y=1', body });
     expect(last?.headers).toMatchObject({
       authorization: 'Bearer t',
       'content-length': String(Buffer.byteLength(body)),
@@ -65,18 +65,18 @@ describe('the CLI loopback transport', () => {
     await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
     const { port } = probe.address() as AddressInfo;
     await new Promise<void>((resolve) => probe.close(() => resolve()));
-    await expect(loopbackFetch(`http://127.0.0.1:${port}/admin/session`, { method: 'GET', headers: {} })).rejects.toThrow(/ECONNREFUSED/);
+    await expect(loopbackFetch(`http://127.0.0.1:${port}/v1/session`, { method: 'GET', headers: {} })).rejects.toThrow(/ECONNREFUSED/);
   });
 
   it('an aborted signal rejects', async () => {
     const ac = new AbortController();
     ac.abort();
-    await expect(loopbackFetch(`${base}/admin/session`, { method: 'GET', headers: {}, signal: ac.signal })).rejects.toThrow(/abort/i);
+    await expect(loopbackFetch(`${base}/v1/session`, { method: 'GET', headers: {}, signal: ac.signal })).rejects.toThrow(/abort/i);
   });
 
   it('refuses anything but plain HTTP on loopback before opening a socket', async () => {
     const before = seen.length;
-    for (const url of ['http://example.com/admin/session', 'https://127.0.0.1/admin/session', 'http://10.0.0.1:7457/admin/session']) {
+    for (const url of ['http://example.com/v1/session', 'https://127.0.0.1/v1/session', 'http://10.0.0.1:7457/v1/session']) {
       await expect(loopbackFetch(url, { method: 'GET', headers: {} })).rejects.toThrow(/only calls the daemon on loopback/);
     }
     expect(seen.length).toBe(before);
