@@ -10,7 +10,7 @@
  * BENCH_PROFILE=<dir> writes a CPU profile of every open; BENCH_SCREENSHOTS=<dir> writes the loaded popup at
  * 360 px (top, and scrolled far down); BENCH_VERBOSE prints the popup's own performance marks.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Page } from '@playwright/test';
 import { spawnDaemon } from './daemon.js';
@@ -21,6 +21,7 @@ const GRANTS = Number(process.env.BENCH_GRANTS ?? 1000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const PROFILE = process.env.BENCH_PROFILE;
 const SCREENSHOTS = process.env.BENCH_SCREENSHOTS;
+for (const dir of [PROFILE, SCREENSHOTS]) if (dir) mkdirSync(dir, { recursive: true });
 const EXTENSION = resolve(import.meta.dirname, '../dist/extension');
 const RESOURCE = 'https://gmail.googleapis.com/';
 const SCOPES = ['https://www.googleapis.com/auth/gmail.readonly', 'https://www.googleapis.com/auth/gmail.send'];
