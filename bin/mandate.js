@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The `mandate` command. Runs the daemon/CLI bundled into one file, dist/daemon/mandate.mjs (built by `npm install` /
-// `npm run build`; scripts/bundle-daemon.ts says why it is one file).
+// The `mandate` command. Runs the daemon/CLI bundle, dist/daemon/mandate.mjs and the chunks beside it (built by
+// `npm install` / `npm run build`; scripts/bundle-daemon.ts says why it is bundled and how it is split).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
