@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { agentCreated, grantList } from '#shared/admin-api.js';
 import { GRANT_TYPE_CIBA, tokenResponse } from '#shared/oauth.js';
 import { runCli } from '../src/cli/index.js';
@@ -28,6 +28,18 @@ async function cli(d: TestDaemon | { home: string; port: number }, ...argv: stri
 }
 
 describe('mandate CLI against the running daemon', () => {
+  it("calls the daemon over node:http, never Node's fetch (which held every command open ~200 ms after the answer)", async () => {
+    const d = await startTestDaemon();
+    const fetchSpy = vi.spyOn(globalThis, 'fetch');
+    try {
+      expect(await cli(d, 'status')).toMatchObject({ code: 0, out: expect.stringContaining('is running at') });
+      expect(await cli(d, 'grants', '--json')).toMatchObject({ code: 0 });
+      expect(fetchSpy).not.toHaveBeenCalled();
+    } finally {
+      fetchSpy.mockRestore();
+    }
+  });
+
   it('walks the README flow: add agent, pending, approve fewer scopes for 10m, grants, revoke, audit verify', async () => {
     const d = await startTestDaemon();
     const added = await cli(d, 'agents', 'add', 'Mail helper', '--scope', 'mail.read', '--scope', 'mail.send', '--resource', MAIL, '--json');
