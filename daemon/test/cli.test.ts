@@ -62,7 +62,7 @@ describe('mandate CLI against the running daemon', () => {
     const token = tokenResponse.parse(await (await d.form('/token', { grant_type: GRANT_TYPE_CIBA, auth_req_id: authReqId }, auth(agent))).json());
     expect(token.scope).toBe('mail.read');
 
-    const grants = grantList.shape.grants.parse(JSON.parse((await cli(d, 'grants', '--json')).out));
+    const grants = grantList.unwrap().shape.grants.parse(JSON.parse((await cli(d, 'grants', '--json')).out));
     expect(grants).toHaveLength(1);
     expect((await cli(d, 'grants')).out).toMatch(/approved\s+Mail helper\s+https:\/\/mail\.example\/\s+mail\.read\s+in 10m/);
 

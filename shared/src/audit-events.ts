@@ -7,7 +7,7 @@
 import * as z from 'zod';
 
 const text = z.string();
-const texts = z.array(z.string());
+const texts = z.lazy(() => z.array(z.string()));
 const int = z.number().int();
 /** Who acted: `cli`, `extension:<credential id>`, `daemon`, … */
 const via = z.string();

@@ -46,20 +46,22 @@ export const resourceUri = z
     }
   }, 'must be an absolute URI without a fragment (RFC 8707)');
 
-const shortStrings = z.array(z.string().max(512)).max(50);
+const shortStrings = z.lazy(() => z.array(z.string().max(512)).max(50));
 
 /** RFC 9396 authorization details: `type` is required; common fields are typed, type-specific ones are kept as JSON. */
-export const authorizationDetail = z
-  .object({
-    type: z.string().min(1).max(200),
-    actions: shortStrings.optional(),
-    locations: shortStrings.optional(),
-    datatypes: shortStrings.optional(),
-    identifier: z.string().max(512).optional(),
-    privileges: shortStrings.optional(),
-  })
-  .catchall(z.json());
-export const authorizationDetails = z.array(authorizationDetail).min(1).max(20);
+export const authorizationDetail = z.lazy(() =>
+  z
+    .object({
+      type: z.string().min(1).max(200),
+      actions: shortStrings.optional(),
+      locations: shortStrings.optional(),
+      datatypes: shortStrings.optional(),
+      identifier: z.string().max(512).optional(),
+      privileges: shortStrings.optional(),
+    })
+    .catchall(z.json()),
+);
+export const authorizationDetails = z.lazy(() => z.array(authorizationDetail).min(1).max(20));
 
 /** Deepest nesting accepted in `authorization_details`; real RAR objects are two or three levels deep. */
 export const MAX_JSON_DEPTH = 8;
@@ -83,31 +85,35 @@ export const oauthErrorBody = z.object({
 });
 
 /** OpenID CIBA §7.3 successful authentication request acknowledgement. */
-export const bcAuthorizeResponse = z.object({
-  auth_req_id: z.string(),
-  expires_in: z.number().int().positive(),
-  interval: z.number().int().positive(),
-});
+export const bcAuthorizeResponse = z.lazy(() =>
+  z.object({
+    auth_req_id: z.string(),
+    expires_in: z.number().int().positive(),
+    interval: z.number().int().positive(),
+  }),
+);
 export type BcAuthorizeResponse = z.infer<typeof bcAuthorizeResponse>;
 
 /** RFC 6749 §5.1 / RFC 8693 §2.2.1 token response. */
-export const tokenResponse = z.object({
-  access_token: z.string(),
-  token_type: z.literal('Bearer'),
-  expires_in: z.number().int().positive(),
-  scope: z.string(),
-  issued_token_type: z.literal(TOKEN_TYPE_ACCESS_TOKEN).optional(),
-  /** Authorization code and refresh grants only: rotated on every use, dies with the grant. */
-  refresh_token: z.string().optional(),
-  authorization_details: authorizationDetails.optional(),
-  // Mandate extension members (RFC 6749 §5.1: a client ignores members it does not know). docs/protocol.md.
-  /** Seconds until the delegation (the grant) ends; no token outlives it. */
-  authorization_expires_in: z.number().int().nonnegative(),
-  /** The delegation ends sooner than the agent asked (an organisational cap, or the person chose a shorter time). */
-  mandate_shortened: z.boolean(),
-  /** Fewer scopes were approved than the agent asked for (the person unticked some, or policy blocked them). */
-  mandate_narrowed: z.boolean(),
-});
+export const tokenResponse = z.lazy(() =>
+  z.object({
+    access_token: z.string(),
+    token_type: z.literal('Bearer'),
+    expires_in: z.number().int().positive(),
+    scope: z.string(),
+    issued_token_type: z.literal(TOKEN_TYPE_ACCESS_TOKEN).optional(),
+    /** Authorization code and refresh grants only: rotated on every use, dies with the grant. */
+    refresh_token: z.string().optional(),
+    authorization_details: authorizationDetails.optional(),
+    // Mandate extension members (RFC 6749 §5.1: a client ignores members it does not know). docs/protocol.md.
+    /** Seconds until the delegation (the grant) ends; no token outlives it. */
+    authorization_expires_in: z.number().int().nonnegative(),
+    /** The delegation ends sooner than the agent asked (an organisational cap, or the person chose a shorter time). */
+    mandate_shortened: z.boolean(),
+    /** Fewer scopes were approved than the agent asked for (the person unticked some, or policy blocked them). */
+    mandate_narrowed: z.boolean(),
+  }),
+);
 export type TokenResponse = z.infer<typeof tokenResponse>;
 
 /**
@@ -121,7 +127,7 @@ export type TokenResponse = z.infer<typeof tokenResponse>;
  */
 export const MANDATE_REASONS = ['revoked', 'expired', 'ended', 'needs_approval'] as const;
 export type MandateReason = (typeof MANDATE_REASONS)[number];
-export const tokenErrorBody = oauthErrorBody.extend({ mandate_reason: z.enum(MANDATE_REASONS).optional() });
+export const tokenErrorBody = z.lazy(() => oauthErrorBody.extend({ mandate_reason: z.enum(MANDATE_REASONS).optional() }));
 export type TokenErrorBody = z.infer<typeof tokenErrorBody>;
 
 /** RFC 9068 access-token claims as Mandate issues them. */
@@ -141,39 +147,43 @@ export const accessTokenClaims = z.object({
 export type AccessTokenClaims = z.infer<typeof accessTokenClaims>;
 
 /** RFC 7662 introspection response: exactly `{active: false}` when inactive. */
-export const introspectionResponse = z.union([
-  z.object({ active: z.literal(false) }).strict(),
-  accessTokenClaims.extend({
-    active: z.literal(true),
-    token_type: z.literal('Bearer'),
-  }),
-]);
+export const introspectionResponse = z.lazy(() =>
+  z.union([
+    z.object({ active: z.literal(false) }).strict(),
+    accessTokenClaims.extend({
+      active: z.literal(true),
+      token_type: z.literal('Bearer'),
+    }),
+  ]),
+);
 export type IntrospectionResponse = z.infer<typeof introspectionResponse>;
 
 /** RFC 8414 metadata fields Mandate publishes. */
-export const authorizationServerMetadata = z.object({
-  issuer: z.string(),
-  token_endpoint: z.string(),
-  backchannel_authentication_endpoint: z.string(),
-  introspection_endpoint: z.string(),
-  revocation_endpoint: z.string(),
-  jwks_uri: z.string(),
-  grant_types_supported: z.array(z.string()),
-  backchannel_token_delivery_modes_supported: z.array(z.string()),
-  token_endpoint_auth_methods_supported: z.array(z.string()),
-  introspection_endpoint_auth_methods_supported: z.array(z.string()),
-  revocation_endpoint_auth_methods_supported: z.array(z.string()),
-  scopes_supported: z.array(z.string()).optional(),
-  response_types_supported: z.array(z.string()),
-  authorization_details_types_supported: z.array(z.string()).optional(),
-  backchannel_user_code_parameter_supported: z.boolean(),
-  authorization_endpoint: z.string(),
-  code_challenge_methods_supported: z.array(z.literal('S256')),
-  client_id_metadata_document_supported: z.boolean(),
-  /** Absent when organisation policy turns dynamic registration off. */
-  registration_endpoint: z.string().optional(),
-  authorization_response_iss_parameter_supported: z.boolean(),
-});
+export const authorizationServerMetadata = z.lazy(() =>
+  z.object({
+    issuer: z.string(),
+    token_endpoint: z.string(),
+    backchannel_authentication_endpoint: z.string(),
+    introspection_endpoint: z.string(),
+    revocation_endpoint: z.string(),
+    jwks_uri: z.string(),
+    grant_types_supported: z.array(z.string()),
+    backchannel_token_delivery_modes_supported: z.array(z.string()),
+    token_endpoint_auth_methods_supported: z.array(z.string()),
+    introspection_endpoint_auth_methods_supported: z.array(z.string()),
+    revocation_endpoint_auth_methods_supported: z.array(z.string()),
+    scopes_supported: z.array(z.string()).optional(),
+    response_types_supported: z.array(z.string()),
+    authorization_details_types_supported: z.array(z.string()).optional(),
+    backchannel_user_code_parameter_supported: z.boolean(),
+    authorization_endpoint: z.string(),
+    code_challenge_methods_supported: z.array(z.literal('S256')),
+    client_id_metadata_document_supported: z.boolean(),
+    /** Absent when organisation policy turns dynamic registration off. */
+    registration_endpoint: z.string().optional(),
+    authorization_response_iss_parameter_supported: z.boolean(),
+  }),
+);
 
 /** A redirect URI a client may register: https, http on a loopback host (RFC 8252 §7.3), or a private-use scheme with a dot (§7.1). */
 export const redirectUri = z
@@ -209,16 +219,18 @@ export const clientMetadata = z.object({
 export type ClientMetadata = z.infer<typeof clientMetadata>;
 
 /** A client ID metadata document (draft-ietf-oauth-client-id-metadata-document): `client_id` is its own URL. */
-export const clientIdMetadataDocument = clientMetadata.extend({ client_id: z.string().max(2000) });
+export const clientIdMetadataDocument = z.lazy(() => clientMetadata.extend({ client_id: z.string().max(2000) }));
 
 /** RFC 7591 §3.2.1 registration response. */
-export const registrationResponse = clientMetadata.extend({
-  client_id: z.string(),
-  client_id_issued_at: z.number().int(),
-  client_secret: z.string().optional(),
-  client_secret_expires_at: z.number().int().optional(),
-  token_endpoint_auth_method: z.string(),
-  grant_types: z.array(z.string()),
-  response_types: z.array(z.string()),
-});
+export const registrationResponse = z.lazy(() =>
+  clientMetadata.extend({
+    client_id: z.string(),
+    client_id_issued_at: z.number().int(),
+    client_secret: z.string().optional(),
+    client_secret_expires_at: z.number().int().optional(),
+    token_endpoint_auth_method: z.string(),
+    grant_types: z.array(z.string()),
+    response_types: z.array(z.string()),
+  }),
+);
 export type RegistrationResponse = z.infer<typeof registrationResponse>;

@@ -19,32 +19,36 @@ export const daemonUrl = z
   .transform((v) => v.replace(/\/+$/, ''))
   .refine((v) => /^http:\/\/(127\.0\.0\.1|localhost|\[::1\]):\d{1,5}$/.test(v), 'must be http://127.0.0.1:<port> or http://localhost:<port>');
 
-export const connection = z.discriminatedUnion('state', [
-  z.object({ state: z.literal('unpaired') }),
-  z.object({ state: z.literal('connecting') }),
-  z.object({ state: z.literal('online'), person: z.string(), version: z.string() }),
-  z.object({ state: z.literal('offline'), reason: z.string() }),
-  z.object({ state: z.literal('rejected'), reason: z.string() }),
-  /** Something answers at the daemon's address but cannot prove the identity pinned at pairing: it gets nothing. */
-  z.object({ state: z.literal('impostor'), reason: z.string() }),
-]);
+export const connection = z.lazy(() =>
+  z.discriminatedUnion('state', [
+    z.object({ state: z.literal('unpaired') }),
+    z.object({ state: z.literal('connecting') }),
+    z.object({ state: z.literal('online'), person: z.string(), version: z.string() }),
+    z.object({ state: z.literal('offline'), reason: z.string() }),
+    z.object({ state: z.literal('rejected'), reason: z.string() }),
+    /** Something answers at the daemon's address but cannot prove the identity pinned at pairing: it gets nothing. */
+    z.object({ state: z.literal('impostor'), reason: z.string() }),
+  ]),
+);
 export type Connection = z.infer<typeof connection>;
 
-export const extensionState = z.object({
-  connection,
-  daemonUrl: z.string(),
-  pending: z.array(grantView),
-  active: z.array(grantView),
-  history: z.array(grantView),
-  /** Delegations given at providers to agent platforms (flow D): live ones, and recent ended ones. */
-  external: z.array(externalGrantView),
-  externalHistory: z.array(externalGrantView),
-  /** The organisation's policy in force (the daemon's merge when reachable, else the browser's own). */
-  policy: policySchema,
-  /** Daemon clock (unix seconds) when the lists were read, and local Date.now() at that moment. */
-  daemonNow: z.number(),
-  readAt: z.number(),
-});
+export const extensionState = z.lazy(() =>
+  z.object({
+    connection,
+    daemonUrl: z.string(),
+    pending: z.array(grantView),
+    active: z.array(grantView),
+    history: z.array(grantView),
+    /** Delegations given at providers to agent platforms (flow D): live ones, and recent ended ones. */
+    external: z.array(externalGrantView),
+    externalHistory: z.array(externalGrantView),
+    /** The organisation's policy in force (the daemon's merge when reachable, else the browser's own). */
+    policy: policySchema,
+    /** Daemon clock (unix seconds) when the lists were read, and local Date.now() at that moment. */
+    daemonNow: z.number(),
+    readAt: z.number(),
+  }),
+);
 export type ExtensionState = z.infer<typeof extensionState>;
 
 export { CHAT_SITES, type ChatSite } from './admin-api.js';
@@ -53,26 +57,28 @@ export { CHAT_SITES, type ChatSite } from './admin-api.js';
  * What a content script may say about an in-chat approval card (flow E). Reports only: never a decision in
  * Mandate. The daemon's `chatEvent` without `page_host`, which the service worker adds from the sender.
  */
-export const contentReport = chatEvent.omit({ page_host: true });
+export const contentReport = z.lazy(() => chatEvent.omit({ page_host: true }));
 export type ContentReport = z.infer<typeof contentReport>;
 
 /** What a content script is told to annotate a card with. */
-export const contentContext = z.object({
-  /** Delegations this site's agent platform holds at providers, as recorded by Mandate (flow D). */
-  grants: z.array(
-    z.object({
-      provider: z.string(),
-      scopes: z.array(z.string()),
-      expires_at: z.number(),
-      status: z.string(),
-    }),
-  ),
-  disableAlwaysAllow: z.boolean(),
-  /** Organisation-set reason shown on the card when "Always allow" is disabled. */
-  reason: z.string(),
-  /** Selector overrides by key (see extension/src/content/selectors.ts), from managed policy. */
-  selectorOverrides: z.record(z.string(), z.array(z.string().max(500)).max(10)),
-});
+export const contentContext = z.lazy(() =>
+  z.object({
+    /** Delegations this site's agent platform holds at providers, as recorded by Mandate (flow D). */
+    grants: z.array(
+      z.object({
+        provider: z.string(),
+        scopes: z.array(z.string()),
+        expires_at: z.number(),
+        status: z.string(),
+      }),
+    ),
+    disableAlwaysAllow: z.boolean(),
+    /** Organisation-set reason shown on the card when "Always allow" is disabled. */
+    reason: z.string(),
+    /** Selector overrides by key (see extension/src/content/selectors.ts), from managed policy. */
+    selectorOverrides: z.record(z.string(), z.array(z.string().max(500)).max(10)),
+  }),
+);
 export type ContentContext = z.infer<typeof contentContext>;
 
 export const settings = z.object({
@@ -83,7 +89,7 @@ export const settings = z.object({
 export type Settings = z.infer<typeof settings>;
 
 /** The person's settings, and what the organisation adds on top (shown as "Set by your organisation"). */
-export const settingsView = settings.extend({ orgPatterns: z.array(z.string()), orgDisableAlwaysAllow: z.boolean() });
+export const settingsView = z.lazy(() => settings.extend({ orgPatterns: z.array(z.string()), orgDisableAlwaysAllow: z.boolean() }));
 export type SettingsView = z.infer<typeof settingsView>;
 
 /**
@@ -93,15 +99,17 @@ export type SettingsView = z.infer<typeof settingsView>;
  * `continued`: sign-in only, or the next step of a request the person already allowed; `refused`:
  * malformed or hostile, never sent; `blocked`: in a frame, where nothing can be reviewed.
  */
-export const interceptOpened = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('review'), id: z.string(), url: z.string() }),
-  z.object({ action: z.literal('post'), id: z.string(), url: z.string() }),
-  z.object({ action: z.literal('load'), url: z.string() }),
-  z.object({ action: z.literal('continued'), url: z.string(), reason: z.string() }),
-  z.object({ action: z.literal('refused'), reason: z.string() }),
-  z.object({ action: z.literal('blocked'), reason: z.string() }),
-  z.object({ action: z.literal('none') }),
-]);
+export const interceptOpened = z.lazy(() =>
+  z.discriminatedUnion('action', [
+    z.object({ action: z.literal('review'), id: z.string(), url: z.string() }),
+    z.object({ action: z.literal('post'), id: z.string(), url: z.string() }),
+    z.object({ action: z.literal('load'), url: z.string() }),
+    z.object({ action: z.literal('continued'), url: z.string(), reason: z.string() }),
+    z.object({ action: z.literal('refused'), reason: z.string() }),
+    z.object({ action: z.literal('blocked'), reason: z.string() }),
+    z.object({ action: z.literal('none') }),
+  ]),
+);
 export type InterceptOpened = z.infer<typeof interceptOpened>;
 
 /** Who may send a message, classified from browser-set fields (extension/src/background/sender-policy.ts). */
@@ -212,12 +220,14 @@ export const isReplyErrorCode = (code: string): code is ReplyErrorCode => (REPLY
 
 /** What travels over runtime messaging: thrown errors do not cross it, so failures are values. */
 export type Reply<T> = { ok: true; value: T } | { ok: false; error: { code: ReplyErrorCode; message: string } };
-export const reply = z.discriminatedUnion('ok', [
-  z.object({ ok: z.literal(true), value: z.unknown() }),
-  z.object({ ok: z.literal(false), error: z.object({ code: replyErrorCode, message: z.string() }) }),
-]);
+export const reply = z.lazy(() =>
+  z.discriminatedUnion('ok', [
+    z.object({ ok: z.literal(true), value: z.unknown() }),
+    z.object({ ok: z.literal(false), error: z.object({ code: replyErrorCode, message: z.string() }) }),
+  ]),
+);
 
-export const envelope = z.strictObject({ type: z.string().max(64), payload: z.unknown() });
+export const envelope = z.lazy(() => z.strictObject({ type: z.string().max(64), payload: z.unknown() }));
 
 /** Port name the popup and other pages use to receive state pushes. */
 export const STATE_PORT = 'mandate-state';
