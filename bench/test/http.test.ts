@@ -7,6 +7,9 @@ it('bench/http.ts prints every row with both sides and a ratio', { timeout: 180_
   const { stdout } = await promisify(execFile)(process.execPath, ['--conditions=mandate-source', '--import', 'tsx', 'bench/http.ts'], {
     env: { ...process.env, BENCH_SECONDS: '1', BENCH_ROUNDS: '1', BENCH_WARMUP: '0', BENCH_CONNECTIONS: '4', BENCH_FIXED_RATE: '50' },
     timeout: 170_000,
+  }).catch((e: { stdout?: string; message: string }) => {
+    // say how far it got: the rows printed before a failure or the timeout
+    throw new Error(`${e.message}\n--- stdout so far ---\n${e.stdout ?? ''}`);
   });
   expect(stdout).toMatch(/^HTTP hot paths: 4 connections, 0 s warm-up then 1 round\(s\) of 1 s per target \(medians\)/m);
   for (const path of ['token issuance', 'introspection by a resource server', 'introspection at a fixed 50 req/s', 'RFC 8414 metadata']) {
