@@ -3,6 +3,7 @@
  * Used by the daemon (to build answers), the CLI and tests (to read them), and agents written in TS.
  */
 import * as z from 'zod';
+import { isLoopbackHttp } from './loopback.js';
 
 export const GRANT_TYPE_CIBA = 'urn:openid:params:grant-type:ciba';
 export const GRANT_TYPE_TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
@@ -194,7 +195,7 @@ export const redirectUri = z
       const u = new URL(v);
       if (u.hash !== '' || v.includes('#')) return false;
       if (u.protocol === 'https:') return true;
-      if (u.protocol === 'http:') return ['127.0.0.1', '[::1]', 'localhost'].includes(u.hostname);
+      if (u.protocol === 'http:') return isLoopbackHttp(u);
       return /^[a-z][a-z0-9+-]*\.[a-z0-9+.-]+:$/.test(u.protocol);
     } catch {
       return false;

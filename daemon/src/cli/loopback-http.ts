@@ -1,7 +1,6 @@
 import { request } from 'node:http';
 import type { AdminAnswer, FetchLike } from '#shared/admin-client.js';
-
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+import { isLoopbackHttp } from '#shared/loopback.js';
 
 /**
  * The CLI's transport to the daemon: one node:http request per call, on its own connection, closed once the
@@ -17,7 +16,7 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 export const loopbackFetch: FetchLike = (url, init) =>
   new Promise<AdminAnswer>((resolve, reject) => {
     const target = new URL(url);
-    if (target.protocol !== 'http:' || !LOOPBACK_HOSTS.has(target.hostname)) {
+    if (!isLoopbackHttp(target)) {
       reject(new TypeError(`the CLI only calls the daemon on loopback, not ${target.origin}`));
       return;
     }

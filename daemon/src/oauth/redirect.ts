@@ -1,4 +1,4 @@
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
+import { isLoopbackHttp } from '#shared/loopback.js';
 
 /**
  * Exact redirect URI matching (OAuth 2.1 §4.1.1); for http on a loopback host the port may differ
@@ -12,7 +12,7 @@ export function redirectMatches(registered: readonly string[], presented: string
   } catch {
     return false;
   }
-  if (p.protocol !== 'http:' || !LOOPBACK_HOSTS.has(p.hostname)) return false;
+  if (!isLoopbackHttp(p)) return false;
   return registered.some((r) => {
     try {
       const u = new URL(r);

@@ -1,14 +1,13 @@
 import { calculateJwkThumbprint } from 'jose';
 import { Hono } from 'hono';
 import { ADMIN_ENDPOINTS } from '#shared/admin-contract.js';
+import { isLoopbackHttp } from '#shared/loopback.js';
 import { registerAdmin } from '../admin/adapter.js';
 import type { DaemonContext } from '../context.js';
 import { OAuthError, badRequest } from '../http/errors.js';
 import { requestHeader } from '../http/incoming.js';
 import { failureLimiter } from '../http/rate-limit.js';
 import type { PairingService } from './service.js';
-
-const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 /** The daemon URL a caller says it uses, if it names this daemon (loopback, our port, no path): its origin. */
 function ownUrl(issuer: string, claimed: string): string | undefined {
@@ -19,8 +18,8 @@ function ownUrl(issuer: string, claimed: string): string | undefined {
     return undefined;
   }
   const port = new URL(issuer).port;
-  const plain = u.protocol === 'http:' && u.username === '' && u.password === '' && u.search === '' && u.hash === '' && u.pathname === '/';
-  return plain && LOOPBACK_NAMES.has(u.hostname) && u.port === port ? u.origin : undefined;
+  const plain = u.username === '' && u.password === '' && u.search === '' && u.hash === '' && u.pathname === '/';
+  return plain && isLoopbackHttp(u) && u.port === port ? u.origin : undefined;
 }
 
 /**
