@@ -68,10 +68,12 @@ async function startDaemon(home: string): Promise<{ daemon: SpawnedDaemon; url: 
   return { daemon, url: daemon.url, firstAnswerMs: performance.now() - t0 };
 }
 
-async function bareNode(): Promise<number> {
+/** Ms from spawning `node <args>` to its exit; refuses a run that fails. */
+async function spawnToExit(args: string[]): Promise<number> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
-  await new Promise((r) => child.once('exit', r));
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  const code = await new Promise((r) => child.once('exit', r));
+  if (code !== 0) throw new Error(`node ${args.join(' ')} exited ${String(code)}`);
   return performance.now() - t0;
 }
 
@@ -93,16 +95,10 @@ async function coldCeiling(home: string): Promise<number[]> {
   return times;
 }
 
-/** Spawn → exit of `SPAWNS` runs of one `mandate` command; refuses a run that fails. */
+/** Spawn → exit of `SPAWNS` runs of one `mandate` command. */
 async function cliCommand(args: string[]): Promise<number[]> {
   const times: number[] = [];
-  for (let i = 0; i < SPAWNS; i++) {
-    const t0 = performance.now();
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
-    const code = await new Promise((r) => child.once('exit', r));
-    if (code !== 0) throw new Error(`mandate ${args.join(' ')} exited ${String(code)}`);
-    times.push(performance.now() - t0);
-  }
+  for (let i = 0; i < SPAWNS; i++) times.push(await spawnToExit([BIN, ...args]));
   return times;
 }
 
@@ -125,7 +121,7 @@ console.log(
 
 // ---- cold start ----
 const bare: number[] = [];
-for (let i = 0; i < SPAWNS; i++) bare.push(await bareNode());
+for (let i = 0; i < SPAWNS; i++) bare.push(await spawnToExit(['-e', '']));
 const empty = join(work, 'empty');
 await (await startDaemon(empty)).daemon.stop(); // first start makes the key and the database: not a cold start
 const ceiling = await coldCeiling(join(work, 'ceiling'));
