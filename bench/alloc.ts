@@ -16,7 +16,7 @@ import autocannon from 'autocannon';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { benchKeyDir, type SpawnedServer, spawnDaemon, spawnServer, stop } from './daemon.js';
+import { benchKeyDir, SHIPPED_NODE_ARGS, type SpawnedServer, spawnDaemon, spawnServer, stop } from './daemon.js';
 import { type HotRequest, mandatePaths, peerPaths } from './hot-paths.js';
 
 const REQUESTS = Number(process.env.BENCH_ALLOC_REQUESTS ?? 10_000);
@@ -99,7 +99,7 @@ async function garbage(s: Sampled, request: HotRequest): Promise<Garbage> {
 benchKeyDir();
 /** Where each server's sampler writes its profile (HEAP_SAMPLE_OUT). */
 const OUT = { mandate: join(dir, 'mandate.json'), peer: join(dir, 'peer.json'), hello: join(dir, 'hello.json') };
-const mandate = await spawnDaemon({ nodeArgs: SAMPLER, env: { HEAP_SAMPLE_OUT: OUT.mandate }, stderr: 'pipe' });
+const mandate = await spawnDaemon({ nodeArgs: [...SHIPPED_NODE_ARGS, ...SAMPLER], env: { HEAP_SAMPLE_OUT: OUT.mandate }, stderr: 'pipe' });
 const peer = await spawnServer([...SAMPLER, 'bench/peers/oidc-provider.ts'], { env: { HEAP_SAMPLE_OUT: OUT.peer }, stderr: 'pipe' });
 const hello = await spawnServer([...SAMPLER, 'bench/peers/hono-hello.ts'], { env: { HEAP_SAMPLE_OUT: OUT.hello }, stderr: 'pipe' });
 

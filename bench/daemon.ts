@@ -13,6 +13,20 @@ import { CLI_CREDENTIAL_FILE } from '../daemon/src/config.js';
 
 export const BIN = 'bin/mandate.js';
 
+/**
+ * The flags `npm start` gives the daemon's node (package.json: `node <flags> bin/mandate.js daemon`), which the
+ * service files in docs/examples give it too. Benchmarks run the daemon with them unless told otherwise, so they
+ * measure it as it is launched; bench/test/daemon.test.ts checks the service files agree.
+ */
+export const SHIPPED_NODE_ARGS: readonly string[] = shippedNodeArgs();
+
+function shippedNodeArgs(): string[] {
+  const { scripts } = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
+  const m = /^node((?: --[\w-]+(?:=\S+)?)*) bin\/mandate\.js daemon$/.exec(scripts.start ?? '');
+  if (!m) throw new Error(`package.json "start" is not \`node [flags] bin/mandate.js daemon\`: ${scripts.start}`);
+  return m[1]!.split(' ').filter(Boolean);
+}
+
 /** Sets MANDATE_KEY_DIR to a fresh temporary folder unless the caller chose one; returns it. */
 export function benchKeyDir(): string {
   process.env.MANDATE_KEY_DIR ??= mkdtempSync(join(tmpdir(), 'mandate-bench-keys-'));
@@ -63,8 +77,8 @@ export interface SpawnOptions {
   home?: string;
   /** Added to this process's environment. */
   env?: NodeJS.ProcessEnv;
-  /** Flags for the daemon's node (before bin/mandate.js), e.g. `--max-semi-space-size=2`. */
-  nodeArgs?: string[];
+  /** Flags for the daemon's node (before bin/mandate.js); default SHIPPED_NODE_ARGS, `[]` for plain node. */
+  nodeArgs?: readonly string[];
   /** The daemon's stderr: shown here (default), piped to `child.stderr`, or dropped. */
   stderr?: 'inherit' | 'pipe' | 'ignore';
 }
@@ -122,7 +136,7 @@ export async function spawnDaemon(opts: SpawnOptions = {}): Promise<SpawnedDaemo
   benchKeyDir();
   const ownHome = opts.home === undefined;
   const home = opts.home ?? mkdtempSync(join(tmpdir(), 'mandate-bench-'));
-  const server = await spawnServer([...(opts.nodeArgs ?? []), opts.bin ?? BIN, 'daemon', '--port', '0', '--home', home, '--json'], opts);
+  const server = await spawnServer([...(opts.nodeArgs ?? SHIPPED_NODE_ARGS), opts.bin ?? BIN, 'daemon', '--port', '0', '--home', home, '--json'], opts);
   let admin: Admin | undefined;
   return {
     ...server,

@@ -17,6 +17,8 @@
  * revocation state in memory. At the
  * fixed rate, a Hono "hello" driven the same way shows the tail the machine and the load generator add.
  *
+ * The daemon runs as `npm start` launches it (SHIPPED_NODE_ARGS), and so do the ceilings and the same-document
+ * route, which are the same stack doing less; the references (node-oidc-provider, the "hello") run on plain node.
  * Each server runs in its own process; autocannon drives it from this one with BENCH_CONNECTIONS (50)
  * connections. Every target first gets BENCH_WARMUP (2) seconds of the same load, unrecorded, so each side is
  * measured with its code compiled; then BENCH_ROUNDS (3) rounds run every target of a row for BENCH_SECONDS (4)
@@ -27,7 +29,7 @@
  * Introspection is also driven at a fixed 500 req/s for its p99.
  */
 import autocannon from 'autocannon';
-import { benchKeyDir, cpuSecondsOf, spawnDaemon, spawnServer, stop } from './daemon.js';
+import { benchKeyDir, cpuSecondsOf, SHIPPED_NODE_ARGS, spawnDaemon, spawnServer, stop } from './daemon.js';
 import { FORM, mandatePaths, peerPaths } from './hot-paths.js';
 import { median } from './stats.js';
 
@@ -114,13 +116,13 @@ const peer = await spawnServer(['--import', 'tsx', 'bench/peers/oidc-provider.ts
 const peerRequests = await peerPaths(peer);
 const hello = await spawnServer(['--import', 'tsx', 'bench/peers/hono-hello.ts']);
 const metadataDoc = await (await fetch(paths.metadata.url)).text();
-const sameDoc = await spawnServer(['--import', 'tsx', 'bench/peers/hono-hello.ts'], { env: { HELLO_BODY: metadataDoc } });
-const ceilingPeer = await spawnServer(['--import', 'tsx', 'bench/peers/durable-ceiling.ts']);
-const signingCeilingPeer = await spawnServer(['--import', 'tsx', 'bench/peers/durable-ceiling.ts', '--sign']);
-const checkingCeilingPeer = await spawnServer(['--import', 'tsx', 'bench/peers/durable-ceiling.ts', '--checks']);
-const readCeilingPeer = await spawnServer(['--import', 'tsx', 'bench/peers/read-ceiling.ts']);
-const authReadCeilingPeer = await spawnServer(['--import', 'tsx', 'bench/peers/read-ceiling.ts', '--auth']);
-const memoryCeilingPeer = await spawnServer(['--import', 'tsx', 'bench/peers/read-ceiling.ts', '--memory', '--auth']);
+const sameDoc = await spawnServer([...SHIPPED_NODE_ARGS, '--import', 'tsx', 'bench/peers/hono-hello.ts'], { env: { HELLO_BODY: metadataDoc } });
+const ceilingPeer = await spawnServer([...SHIPPED_NODE_ARGS, '--import', 'tsx', 'bench/peers/durable-ceiling.ts']);
+const signingCeilingPeer = await spawnServer([...SHIPPED_NODE_ARGS, '--import', 'tsx', 'bench/peers/durable-ceiling.ts', '--sign']);
+const checkingCeilingPeer = await spawnServer([...SHIPPED_NODE_ARGS, '--import', 'tsx', 'bench/peers/durable-ceiling.ts', '--checks']);
+const readCeilingPeer = await spawnServer([...SHIPPED_NODE_ARGS, '--import', 'tsx', 'bench/peers/read-ceiling.ts']);
+const authReadCeilingPeer = await spawnServer([...SHIPPED_NODE_ARGS, '--import', 'tsx', 'bench/peers/read-ceiling.ts', '--auth']);
+const memoryCeilingPeer = await spawnServer([...SHIPPED_NODE_ARGS, '--import', 'tsx', 'bench/peers/read-ceiling.ts', '--memory', '--auth']);
 
 interface Ceiling {
   label: string;
@@ -266,7 +268,8 @@ const f = (x: Figures) => `${x.rps.toFixed(0).padStart(6)} req/s  p50 ${String(x
 const times = (x: number) => `${x.toFixed(2)}×`;
 const cpuTimes = (x: number | undefined) => (x === undefined ? '' : `, ${times(x)} less CPU per request`);
 console.log(
-  `HTTP hot paths: ${CONNECTIONS} connections, ${WARMUP} s warm-up then ${ROUNDS} round(s) of ${SECONDS} s per target (medians), node ${process.version}`,
+  `HTTP hot paths: ${CONNECTIONS} connections, ${WARMUP} s warm-up then ${ROUNDS} round(s) of ${SECONDS} s per target (medians), node ${process.version}` +
+    `; the daemon as \`npm start\` runs it (node ${SHIPPED_NODE_ARGS.join(' ') || 'without flags'}), so do the ceilings; the references on plain node`,
 );
 for (const r of rows) {
   const verdict = r.goal > 0 ? `goal ≥ ${r.goal}× ${r.ratio >= r.goal ? 'met' : 'NOT met'}` : `p99 ${r.m.p99 <= 5 ? 'met' : 'NOT met'}`;

@@ -20,7 +20,7 @@ import { performance } from 'node:perf_hooks';
 import { build } from 'esbuild';
 import { adminPath } from '#shared/admin-contract.js';
 import { BUNDLE_OPTIONS } from '../scripts/bundle-daemon.js';
-import { BIN, type SpawnedDaemon, spawnDaemon, spawnServer, stop } from './daemon.js';
+import { BIN, SHIPPED_NODE_ARGS, type SpawnedDaemon, spawnDaemon, spawnServer, stop } from './daemon.js';
 import { AGENTS, RESOURCES, seed } from './seed.js';
 
 const GRANTS = Number(process.env.BENCH_GRANTS ?? 100_000);
@@ -87,7 +87,7 @@ async function coldCeiling(home: string): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < SPAWNS; i++) {
     const t0 = performance.now();
-    const server = await spawnServer([outfile, home]);
+    const server = await spawnServer([...SHIPPED_NODE_ARGS, outfile, home]);
     await (await fetch(`${server.url}/.well-known/oauth-authorization-server`)).arrayBuffer();
     times.push(performance.now() - t0);
     await stop(server.child);

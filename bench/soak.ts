@@ -16,7 +16,7 @@
 import { readFileSync } from 'node:fs';
 import { adminClient } from '#shared/admin-client.js';
 import { REVOCATIONS_PATH } from '#shared/resource-server.js';
-import { cpuSecondsOf, spawnDaemon } from './daemon.js';
+import { cpuSecondsOf, SHIPPED_NODE_ARGS, spawnDaemon } from './daemon.js';
 import { rssSummary } from './soak-stats.js';
 
 const SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 600);
@@ -26,7 +26,7 @@ const LIVE = Number(process.env.BENCH_SOAK_LIVE ?? 50); // live delegations kept
 const EVENT_CLIENTS = 3;
 const FEED_CLIENTS = 2;
 
-const nodeArgs = (process.env.BENCH_SOAK_NODE_ARGS ?? '--max-semi-space-size=2').split(' ').filter(Boolean);
+const nodeArgs = process.env.BENCH_SOAK_NODE_ARGS?.split(' ').filter(Boolean) ?? SHIPPED_NODE_ARGS;
 const daemon = await spawnDaemon({ nodeArgs, stderr: 'pipe' });
 /** Node's process warnings from the daemon, e.g. MaxListenersExceededWarning when SSE subscriptions are not released (the event bus warns above 100). */
 let warnings = 0;

@@ -15,7 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { startDaemon } from '../daemon/src/daemon.js';
 import { MandateTokenError, createVerifier } from '../kits/resource-server/index.js';
-import { readCredential, spawnDaemon } from './daemon.js';
+import { readCredential, SHIPPED_NODE_ARGS, spawnDaemon } from './daemon.js';
 import { median, quartiles } from './stats.js';
 
 process.env.MANDATE_KEY_DIR ??= mkdtempSync(join(tmpdir(), 'mandate-bench-keys-'));
@@ -27,7 +27,7 @@ type Plan = typeof VERIFY;
 const WARMUP = num('BENCH_WARMUP', 1000);
 const REVOCATIONS = num('BENCH_REVOCATIONS', 1000);
 
-const daemon = await spawnDaemon({ nodeArgs: process.env.BENCH_DAEMON_NODE_OPTIONS?.split(' ') ?? [] });
+const daemon = await spawnDaemon({ nodeArgs: process.env.BENCH_DAEMON_NODE_OPTIONS?.split(' ').filter(Boolean) ?? SHIPPED_NODE_ARGS });
 const { url } = daemon;
 const MAIL = 'https://mail.example/';
 type Client = { client_id: string; client_secret: string };

@@ -1,16 +1,18 @@
 /** bench/daemon.ts, the one way benchmarks run a daemon: spawn, start line, admin credential, pairing code, stop. */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { spawnDaemon } from '../daemon.js';
+import { SHIPPED_NODE_ARGS, spawnDaemon } from '../daemon.js';
 
 process.env.MANDATE_KEY_DIR ??= mkdtempSync(join(tmpdir(), 'mandate-bench-keys-'));
 afterAll(() => rmSync(process.env.MANDATE_KEY_DIR!, { recursive: true, force: true }));
 
 it('spawns the built daemon, calls its admin API with the CLI credential, and stops it, removing its own data directory', { timeout: 30_000 }, async () => {
-  const d = await spawnDaemon({ nodeArgs: ['--max-semi-space-size=2'] });
+  const d = await spawnDaemon();
   try {
+    // by default the daemon's node gets npm start's flags, as every launcher gives them
+    expect(d.child.spawnargs.slice(1, 1 + SHIPPED_NODE_ARGS.length)).toEqual(SHIPPED_NODE_ARGS);
     expect(d.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect((await fetch(`${d.url}/.well-known/oauth-authorization-server`)).status).toBe(200);
     expect(await d.admin.pairingCode()).toMatch(/^[A-Z0-9]{4}-[A-Z0-9]{4}$/);
@@ -30,4 +32,17 @@ it('keeps a data directory it was given', { timeout: 30_000 }, async () => {
   await d.stop();
   expect(existsSync(join(home, 'cli-credential'))).toBe(true);
   rmSync(home, { recursive: true, force: true });
+});
+
+it('runs the daemon with the flags npm start gives it, which every service file in docs/examples gives it too', () => {
+  expect(SHIPPED_NODE_ARGS).toContain('--max-semi-space-size=2');
+  const flags = SHIPPED_NODE_ARGS.join(' ');
+  const service = readFileSync('docs/examples/mandate.service', 'utf8');
+  expect(service).toMatch(new RegExp(`^ExecStart=\\S+node ${flags} \\S+/bin/mandate\\.js daemon$`, 'm'));
+  const plist = readFileSync('docs/examples/dev.mandate.daemon.plist', 'utf8');
+  const program = [...plist.matchAll(/<string>([^<]*)<\/string>/g)].map((m) => m[1]);
+  const node = program.findIndex((a) => a?.endsWith('/node'));
+  expect(program.slice(node + 1, node + 1 + SHIPPED_NODE_ARGS.length + 2)).toEqual([...SHIPPED_NODE_ARGS, '/usr/local/lib/mandate/bin/mandate.js', 'daemon']);
+  const task = readFileSync('docs/examples/install-task.ps1', 'utf8');
+  expect(task).toContain(`& '$Node' ${flags} '$Mandate' daemon`);
 });
