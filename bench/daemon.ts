@@ -173,3 +173,15 @@ export function cpuSecondsOf(pid: number): number | undefined {
     return undefined;
   }
 }
+
+/** Resident memory of a process in MB, from /proc/<pid>/status: all of it, anonymous (the heaps, SQLite's cache, malloc) and file-backed (the node binary and addons); undefined where /proc is not there. */
+export function residentMbOf(pid: number): { rss: number; anon: number; file: number } | undefined {
+  let status: string;
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const mb = (field: string) => Number(status.match(new RegExp(`^${field}:\\s*(\\d+) kB`, 'm'))?.[1] ?? Number.NaN) / 1024;
+  return { rss: mb('VmRSS'), anon: mb('RssAnon'), file: mb('RssFile') };
+}

@@ -20,7 +20,7 @@ import { performance } from 'node:perf_hooks';
 import { build } from 'esbuild';
 import { adminPath } from '#shared/admin-contract.js';
 import { BUNDLE_OPTIONS } from '../scripts/bundle-daemon.js';
-import { BIN, SHIPPED_NODE_ARGS, type SpawnedDaemon, spawnDaemon, spawnServer, stop } from './daemon.js';
+import { BIN, residentMbOf, SHIPPED_NODE_ARGS, type SpawnedDaemon, spawnDaemon, spawnServer, stop } from './daemon.js';
 import { AGENTS, RESOURCES, seed } from './seed.js';
 
 const GRANTS = Number(process.env.BENCH_GRANTS ?? 100_000);
@@ -220,6 +220,8 @@ rows.push({ name: 'audit verify, from verified checkpoint', p50: median(verifyTi
 // ---- the CLI: one command, spawn → exit (the seeded daemon answering) ----
 const cliStatus = await cliCommand(['status', '--home', seeded, '--port', new URL(d.url).port]);
 const cliHelp = await cliCommand(['--help']);
+// ---- memory: the daemon's resident set after all of the above (staying flat over time is bench/soak.ts's row) ----
+const memory = residentMbOf(d.daemon.pid);
 await d.daemon.stop();
 
 const bareMs = median(bare);
@@ -248,5 +250,11 @@ for (const [name, t] of [
 
 console.log(`${'row'.padEnd(48)} ${'p50'.padStart(10)} ${'p99'.padStart(10)}   goal`);
 for (const r of rows) console.log(`${r.name.padEnd(48)} ${ms(r.p50)} ${ms(r.p99)}   ${r.goal}${r.note ? `   (${r.note})` : ''}`);
+if (memory !== undefined) {
+  const mb = (x: number) => `${x.toFixed(1)} MB`;
+  console.log(
+    `${'RSS after the scale run'.padEnd(48)} ${mb(memory.rss).padStart(10)} ${''.padStart(10)}   ≤ 100 MB   (anonymous ${mb(memory.anon)}, file-backed ${mb(memory.file)}; flat over time: npm run bench:soak)`,
+  );
+}
 
 rmSync(work, { recursive: true, force: true });

@@ -13,10 +13,9 @@
  * number of each operation. Goal (issue 14): end ≤ 100 MB and a flat slope. BENCH_SOAK_NODE_ARGS passes flags
  * to the daemon's node (e.g. `--max-semi-space-size=2`, see bench/README.md).
  */
-import { readFileSync } from 'node:fs';
 import { adminClient } from '#shared/admin-client.js';
 import { REVOCATIONS_PATH } from '#shared/resource-server.js';
-import { cpuSecondsOf, SHIPPED_NODE_ARGS, spawnDaemon } from './daemon.js';
+import { cpuSecondsOf, residentMbOf, SHIPPED_NODE_ARGS, spawnDaemon } from './daemon.js';
 import { rssSummary } from './soak-stats.js';
 
 const SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 600);
@@ -37,11 +36,6 @@ daemon.child.stderr?.on('data', (b: Buffer) => {
 const { url, pid } = daemon;
 const admin = adminClient(fetch, url, () => daemon.admin.headers);
 
-/** A field of /proc/<pid>/status in MB (VmRSS, RssAnon: heaps; RssFile: the node binary and addons mapped in). */
-function statusMb(field: string, status = readFileSync(`/proc/${pid}/status`, 'utf8')): number {
-  const line = status.split('\n').find((l) => l.startsWith(`${field}:`));
-  return Number(line?.match(/(\d+)/)?.[1] ?? Number.NaN) / 1024;
-}
 /** The daemon's CPU time (user + system) in seconds: a cost that, unlike throughput, barely moves with the machine's load. */
 const cpuSeconds = (): number => cpuSecondsOf(pid) ?? Number.NaN;
 
@@ -165,8 +159,9 @@ const cpuAtStart = cpuSeconds();
 const samples: { t: number; mb: number; anon: number; file: number }[] = [];
 const start = performance.now();
 const sample = () => {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  samples.push({ t: (performance.now() - start) / 1000, mb: statusMb('VmRSS', status), anon: statusMb('RssAnon', status), file: statusMb('RssFile', status) });
+  const m = residentMbOf(pid);
+  if (m === undefined) throw new Error("the soak reads the daemon's memory from /proc: Linux only");
+  samples.push({ t: (performance.now() - start) / 1000, mb: m.rss, anon: m.anon, file: m.file });
   if (process.env.BENCH_VERBOSE) console.error(`${samples.at(-1)!.t.toFixed(0)} s  ${samples.at(-1)!.mb.toFixed(1)} MB  ${JSON.stringify(counts)}`);
 };
 sample();

@@ -29,4 +29,5 @@ it('bench:scale runs at tiny sizes and prints every row', { timeout: 240_000 }, 
   for (const row of ROWS) expect(stdout).toContain(row);
   expect(stdout).toMatch(/cold start, empty .* ms .* × bare node, [\d.]+ × the ceiling/);
   expect(stdout).toMatch(/CLI: `mandate status` .* ms .* \([\d.]+ × bare node\)/);
+  expect(stdout).toMatch(/RSS after the scale run +[\d.]+ MB .*≤ 100 MB +\(anonymous [\d.]+ MB, file-backed [\d.]+ MB/);
 });
