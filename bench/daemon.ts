@@ -21,7 +21,7 @@ export const BIN = 'bin/mandate.js';
 export const SHIPPED_NODE_ARGS: readonly string[] = shippedNodeArgs();
 
 function shippedNodeArgs(): string[] {
-  const { scripts } = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
+  const { scripts } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> };
   const m = /^node((?: --[\w-]+(?:=\S+)?)*) bin\/mandate\.js daemon$/.exec(scripts.start ?? '');
   if (!m) throw new Error(`package.json "start" is not \`node [flags] bin/mandate.js daemon\`: ${scripts.start}`);
   return m[1]!.split(' ').filter(Boolean);
