@@ -16,11 +16,7 @@ directory (default: your user config directory; docs/security.md). Stops cleanly
 export async function daemonCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parse(args, { user: { type: 'string' }, policy: { type: 'string' }, 'key-dir': { type: 'string' } });
   // The server is loaded only here, so every other command starts without it (scripts/bundle-daemon.ts)
-  const [{ startDaemon }, { loadPolicy }, { capYoungGeneration }] = await Promise.all([
-    import('../../daemon.js'),
-    import('../../policy/load.js'),
-    import('../../heap.js'),
-  ]);
+  const [{ startDaemon }, { loadPolicy }] = await Promise.all([import('../../daemon.js'), import('../../policy/load.js')]);
   const policy = loadPolicy(values.policy ?? (io.env.MANDATE_POLICY || undefined));
   const target = resolveTarget(values, io.env);
   const started = Date.now();
@@ -33,7 +29,6 @@ export async function daemonCommand(args: string[], io: CliIo): Promise<number> 
     ...(values['key-dir'] ? { keyDir: values['key-dir'] } : {}),
     ...(policy.policy.auditExport ? { auditExport: policy.policy.auditExport } : {}),
   });
-  capYoungGeneration(); // after start-up, which it would slow (heap.ts)
   const lines = [
     `Mandate daemon ready in ${Date.now() - started} ms`,
     `  listening     ${daemon.url}`,
