@@ -116,13 +116,15 @@ const peer = await spawnServer(['--import', 'tsx', 'bench/peers/oidc-provider.ts
 const peerRequests = await peerPaths(peer);
 const hello = await spawnServer(['--import', 'tsx', 'bench/peers/hono-hello.ts']);
 const metadataDoc = await (await fetch(paths.metadata.url)).text();
-const sameDoc = await spawnServer([...SHIPPED_NODE_ARGS, '--import', 'tsx', 'bench/peers/hono-hello.ts'], { env: { HELLO_BODY: metadataDoc } });
-const ceilingPeer = await spawnServer([...SHIPPED_NODE_ARGS, '--import', 'tsx', 'bench/peers/durable-ceiling.ts']);
-const signingCeilingPeer = await spawnServer([...SHIPPED_NODE_ARGS, '--import', 'tsx', 'bench/peers/durable-ceiling.ts', '--sign']);
-const checkingCeilingPeer = await spawnServer([...SHIPPED_NODE_ARGS, '--import', 'tsx', 'bench/peers/durable-ceiling.ts', '--checks']);
-const readCeilingPeer = await spawnServer([...SHIPPED_NODE_ARGS, '--import', 'tsx', 'bench/peers/read-ceiling.ts']);
-const authReadCeilingPeer = await spawnServer([...SHIPPED_NODE_ARGS, '--import', 'tsx', 'bench/peers/read-ceiling.ts', '--auth']);
-const memoryCeilingPeer = await spawnServer([...SHIPPED_NODE_ARGS, '--import', 'tsx', 'bench/peers/read-ceiling.ts', '--memory', '--auth']);
+/** A server on the daemon's own stack doing less (a ceiling, the same document): run with the daemon's node flags. */
+const sameStack = (args: string[], opts?: Parameters<typeof spawnServer>[1]) => spawnServer([...SHIPPED_NODE_ARGS, '--import', 'tsx', ...args], opts);
+const sameDoc = await sameStack(['bench/peers/hono-hello.ts'], { env: { HELLO_BODY: metadataDoc } });
+const ceilingPeer = await sameStack(['bench/peers/durable-ceiling.ts']);
+const signingCeilingPeer = await sameStack(['bench/peers/durable-ceiling.ts', '--sign']);
+const checkingCeilingPeer = await sameStack(['bench/peers/durable-ceiling.ts', '--checks']);
+const readCeilingPeer = await sameStack(['bench/peers/read-ceiling.ts']);
+const authReadCeilingPeer = await sameStack(['bench/peers/read-ceiling.ts', '--auth']);
+const memoryCeilingPeer = await sameStack(['bench/peers/read-ceiling.ts', '--memory', '--auth']);
 
 interface Ceiling {
   label: string;

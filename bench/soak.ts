@@ -11,7 +11,7 @@
  *
  * Prints start, peak and end RSS, the slope over the second half (MB per minute, least squares) and the
  * number of each operation. Goal (issue 14): end ≤ 100 MB and a flat slope. BENCH_SOAK_NODE_ARGS passes flags
- * to the daemon's node (e.g. `--max-semi-space-size=2`, see bench/README.md).
+ * to the daemon's node instead of the ones `npm start` gives it (SHIPPED_NODE_ARGS); empty for plain node.
  */
 import { adminClient } from '#shared/admin-client.js';
 import { REVOCATIONS_PATH } from '#shared/resource-server.js';
