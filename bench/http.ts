@@ -26,11 +26,13 @@
  * req/s, p50/p99 latency and the server's own CPU time per request (user + system, all threads, from
  * /proc/<pid>/stat; Linux only), and the median of the per-round ratios. The req/s ratio is the issue's measure;
  * the CPU ratio does not depend on how the load generator and the server share the machine's cores.
- * Introspection is also driven at a fixed 500 req/s for its p99.
+ * Introspection is also driven at a fixed 500 req/s for its p99, evenly paced and open-loop (bench/paced.ts): its latency
+ * runs from when each request was due, so neither a stall nor this process's own lateness is hidden.
  */
 import autocannon from 'autocannon';
 import { benchKeyDir, cpuSecondsOf, SHIPPED_NODE_ARGS, spawnDaemon, spawnServer, stop } from './daemon.js';
 import { FORM, mandatePaths, peerPaths } from './hot-paths.js';
+import { paced } from './paced.js';
 import { median } from './stats.js';
 
 benchKeyDir();
@@ -56,26 +58,38 @@ interface Figures {
   p99: number;
   /** Server CPU µs per request; undefined where /proc is not there to read. */
   cpu: number | undefined;
+  /** The paced load only: p99 of how late this process sent a request after it was due (ms), part of p50 and p99. */
+  late?: number;
 }
 
 async function load(l: Load, seconds: number): Promise<Figures> {
+  if (l.rate) return pacedLoad(l, l.rate, seconds);
   const before = cpuSecondsOf(l.pid);
   const r = await autocannon({
     url: l.url,
     method: l.method ?? 'GET',
-    connections: l.rate ? 10 : CONNECTIONS,
+    connections: CONNECTIONS,
     duration: seconds,
     ...(l.headers ? { headers: l.headers } : {}),
     ...(l.body ? { body: l.body } : {}),
-    ...(l.rate ? { overallRate: l.rate } : {}),
   });
   const after = cpuSecondsOf(l.pid);
   if (r.non2xx > 0 || r.errors > 0 || r.timeouts > 0) {
     throw new Error(`${l.url}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts of ${r.requests.total}`);
   }
-  const cpu = before === undefined || after === undefined || r.requests.total === 0 ? undefined : ((after - before) * 1e6) / r.requests.total;
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, cpu };
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, cpu: cpuPerRequest(before, after, r.requests.total) };
 }
+
+/** The fixed-rate load: evenly paced and open-loop (bench/paced.ts), over 10 keep-alive connections. */
+async function pacedLoad(l: Load, rate: number, seconds: number): Promise<Figures> {
+  const before = cpuSecondsOf(l.pid);
+  const r = await paced({ url: l.url, method: l.method ?? 'GET', headers: l.headers, body: l.body, rate, seconds, connections: 10 });
+  const after = cpuSecondsOf(l.pid);
+  return { rps: r.rps, p50: r.p50, p99: r.p99, cpu: cpuPerRequest(before, after, r.sent), late: r.lateP99 };
+}
+
+const cpuPerRequest = (before: number | undefined, after: number | undefined, requests: number): number | undefined =>
+  before === undefined || after === undefined || requests === 0 ? undefined : ((after - before) * 1e6) / requests;
 
 /**
  * Warms every target, then runs BENCH_ROUNDS rounds of all of them (each round starting one target later), and
@@ -100,6 +114,7 @@ async function measure(targets: Load[]): Promise<{ figures: Figures[]; rpsRatio:
     p50: median(of(i, (f) => f.p50)),
     p99: median(of(i, (f) => f.p99)),
     cpu: mid(of(i, (f) => f.cpu)),
+    late: mid(of(i, (f) => f.late)),
   }));
   // against the first target (the reference): how many times its rate, and how many times less CPU per request
   const rpsRatio = targets.map((_, i) => median(rounds.map((round) => round[i]!.rps / round[0]!.rps)));
@@ -266,7 +281,9 @@ try {
 }
 
 const cpu = (x: Figures) => (x.cpu === undefined ? '' : `  cpu ${x.cpu.toFixed(0).padStart(4)} µs`);
-const f = (x: Figures) => `${x.rps.toFixed(0).padStart(6)} req/s  p50 ${String(x.p50).padStart(3)} ms  p99 ${String(x.p99).padStart(3)} ms${cpu(x)}`;
+/** autocannon gives whole milliseconds; the paced load, fractions (one decimal shown). */
+const ms = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(1)).padStart(3);
+const f = (x: Figures) => `${x.rps.toFixed(0).padStart(6)} req/s  p50 ${ms(x.p50)} ms  p99 ${ms(x.p99)} ms${cpu(x)}`;
 const times = (x: number) => `${x.toFixed(2)}×`;
 const cpuTimes = (x: number | undefined) => (x === undefined ? '' : `, ${times(x)} less CPU per request`);
 console.log(
@@ -280,6 +297,11 @@ for (const r of rows) {
     console.log(
       `  ${c.c.label.padEnd(10)} ${f(c.f)}   (${c.c.what}: ${times(c.ratio)} the reference${cpuTimes(c.cpuRatio)}; Mandate is ${times(c.mandateShare)} it)`,
     );
+  }
+  if (r.m.late !== undefined) {
+    const sides = [['Mandate', r.m], ['reference', r.ref], ...r.ceilingFigures.map((c) => [c.c.label, c.f] as const)] as const;
+    const late = sides.map(([name, x]) => `${name} ${ms(x.late ?? 0).trim()}`).join(', ');
+    console.log(`  paced      how late the load generator sent requests, p99 ms: ${late} (counted in each p99 above)`);
   }
   console.log(`  ratio      ${times(r.ratio)}${r.cpuRatio === undefined ? '' : ` (CPU ${times(r.cpuRatio)})`}   ${verdict}`);
 }

@@ -16,7 +16,8 @@ it('bench/http.ts prints every row with both sides and a ratio', { timeout: 180_
     expect(stdout).toContain(`\n${path}`);
   }
   // the server's CPU per request is read from /proc, which Linux (where CI runs) has
-  const figures = ' +\\d+ req/s +p50 +\\d+ ms +p99 +\\d+ ms +cpu +\\d+ µs';
+  // whole milliseconds from autocannon, one decimal from the paced fixed-rate load
+  const figures = ' +\\d+ req/s +p50 +\\d+(?:\\.\\d)? ms +p99 +\\d+(?:\\.\\d)? ms +cpu +\\d+ µs';
   expect(stdout.match(new RegExp(`^ {2}Mandate${figures}$`, 'gm'))).toHaveLength(4);
   expect(stdout.match(new RegExp(`^ {2}reference${figures} {3}\\(.+\\)$`, 'gm'))).toHaveLength(4);
   for (const [label, what] of [
@@ -35,7 +36,10 @@ it('bench/http.ts prints every row with both sides and a ratio', { timeout: 180_
       ),
     );
   }
-  expect(stdout).toMatch(/^ {2}hello +\d+ req\/s +p50 +\d+ ms +p99 +\d+ ms.* {3}\(Hono "hello", same rate: /m);
+  expect(stdout).toMatch(/^ {2}hello +\d+ req\/s +p50 +\d+(?:\.\d)? ms +p99 +\d+(?:\.\d)? ms.* {3}\(Hono "hello", same rate: /m);
+  expect(stdout).toMatch(
+    /^ {2}paced {6}how late the load generator sent requests, p99 ms: Mandate [\d.]+, reference [\d.]+, hello [\d.]+ \(counted in each p99 above\)$/m,
+  );
   // at the smoke test's 50 req/s for 1 s a server may use under one 10 ms tick of CPU, and then no CPU ratio prints
   expect(stdout.match(/^ {2}ratio +\d+\.\d\d×(?: \(CPU \d+\.\d\d×\))? {3}(goal ≥ [\d.]+× |p99 )(met|NOT met)$/gm)).toHaveLength(4);
 });
