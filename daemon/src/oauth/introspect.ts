@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import type { AccessTokenClaims, IntrospectionResponse } from '#shared/oauth.js';
 import type { McpClients } from '../clients/mcp-clients.js';
 import type { AuthenticateClient } from '../http/client-auth.js';
 import { OAuthError } from '../http/errors.js';
@@ -13,6 +14,18 @@ import { publicOrAuthenticated } from './public-client.js';
  * A public client cannot call it (RFC 7662 §2.1 requires authorization, and introspection is for resource servers).
  */
 export function introspectRoute(tokens: TokenService, authenticateClient: AuthenticateClient, mcp: McpClients) {
+  // A resource server introspects the same token on every call it gets. The answer for an active token is its
+  // claims, which the verifier keeps as one object per token: serialised once, and forgotten with that object.
+  const bodies = new WeakMap<AccessTokenClaims, string>();
+  const activeBody = (claims: AccessTokenClaims): string => {
+    let body = bodies.get(claims);
+    if (body === undefined) {
+      body = JSON.stringify({ active: true, token_type: 'Bearer', ...claims } satisfies IntrospectionResponse);
+      bodies.set(claims, body);
+    }
+    return body;
+  };
+  const json = { 'content-type': 'application/json' };
   return new Hono().post(OAUTH_PATHS.introspect, async (c) => {
     const form = await readForm(c);
     const caller = publicOrAuthenticated(c, form, mcp, authenticateClient);
@@ -22,6 +35,7 @@ export function introspectRoute(tokens: TokenService, authenticateClient: Authen
       });
     }
     const p = parseForm(tokenParams, form);
-    return c.json(await tokens.introspect(caller.client, p.token));
+    const answer = await tokens.introspect(caller.client, p.token);
+    return answer.active ? c.body(activeBody(answer.claims), 200, json) : c.json({ active: false } satisfies IntrospectionResponse);
   });
 }

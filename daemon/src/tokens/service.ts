@@ -1,4 +1,4 @@
-import { TOKEN_TYPE_ACCESS_TOKEN, type AccessTokenClaims, type IntrospectionResponse, type TokenResponse } from '#shared/oauth.js';
+import { TOKEN_TYPE_ACCESS_TOKEN, type AccessTokenClaims, type TokenResponse } from '#shared/oauth.js';
 import type { DaemonContext } from '../context.js';
 import { sha256 } from '../crypto.js';
 import type { RefusalDraft } from '../audit/log.js';
@@ -17,6 +17,9 @@ export interface ExchangeRequest {
 }
 
 const SLOW_DOWN_STEP = 5; // CIBA §11: on slow_down the interval grows by at least 5 seconds
+
+/** What introspection decided: inactive, or active with the token's verified claims. */
+export type Introspection = { active: false } | { active: true; claims: AccessTokenClaims };
 
 /** Token issuance (CIBA poll, RFC 8693 renewal), introspection (RFC 7662) and agent revocation (RFC 7009). */
 export function tokenService(ctx: DaemonContext, grantsSvc: GrantService) {
@@ -178,9 +181,11 @@ export function tokenService(ctx: DaemonContext, grantsSvc: GrantService) {
 
   /**
    * RFC 7662. Agents may introspect their own tokens; resource servers the tokens addressed to their resources.
-   * Anything else is exactly `{active: false}`. Nothing is cached: a revoke is visible on the next call.
+   * Anything else is inactive. The grant's state is read on every call: a revoke is visible on the next one.
+   * An active token's claims are the verifier's own object for that token (tokens/verify.ts), the same on every
+   * call, so the route can serialise its answer once per token (oauth/introspect.ts).
    */
-  async function introspect(caller: ClientRecord, token: string): Promise<IntrospectionResponse> {
+  async function introspect(caller: ClientRecord, token: string): Promise<Introspection> {
     const checked = await activeToken(token, grants.livenessByTokenJti);
     const claims = checked.claims;
     const permitted = claims !== undefined && (caller.kind === 'agent' ? claims.client_id === caller.client_id : caller.resources.includes(claims.aud));
@@ -201,7 +206,7 @@ export function tokenService(ctx: DaemonContext, grantsSvc: GrantService) {
       );
       return { active: false };
     }
-    return { active: true, token_type: 'Bearer', ...checked.claims };
+    return { active: true, claims: checked.claims };
   }
 
   /**
