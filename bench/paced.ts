@@ -24,6 +24,8 @@ export interface PacedLoad {
   seconds: number;
   /** Keep-alive connections at most; a request due while all are busy waits for one (and its wait counts). */
   connections?: number;
+  /** How long after the last request was due the load waits for the answers still missing before it fails (10). */
+  graceSeconds?: number;
 }
 
 export interface PacedFigures {
@@ -35,14 +37,17 @@ export interface PacedFigures {
   p50: number;
   p99: number;
   max: number;
-  /** Milliseconds from due to handed to the socket layer: this process's own lateness, included in the above. */
+  /** Milliseconds from due to issued: this process's own lateness, included in the above. */
   lateP99: number;
 }
 
 /** Nearest-rank percentile of sorted samples. */
 const percentile = (sorted: Float64Array, q: number): number => sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? 0;
 
-/** Runs `load` and resolves with its figures; rejects on any refused connection or answer that is not 2xx. */
+/**
+ * Runs `load` and resolves with its figures; rejects on any refused connection, any answer that is not 2xx, or
+ * answers still missing `graceSeconds` after the last request was due.
+ */
 export async function paced(load: PacedLoad): Promise<PacedFigures> {
   const total = Math.floor(load.rate * load.seconds);
   if (!(total > 0)) throw new Error(`paced: rate × seconds must give at least one request (rate ${load.rate}, ${load.seconds} s)`);
@@ -63,6 +68,7 @@ export async function paced(load: PacedLoad): Promise<PacedFigures> {
       const fail = (e: Error) => {
         failure ??= e;
         clearInterval(timer);
+        clearTimeout(deadline);
         reject(failure);
       };
       const send = (i: number, due: number) => {
@@ -72,7 +78,10 @@ export async function paced(load: PacedLoad): Promise<PacedFigures> {
           res.on('end', () => {
             if (status < 200 || status > 299) return fail(new Error(`${load.url}: answered ${status} to request ${i + 1} of ${total}`));
             latency[i] = performance.now() - due;
-            if (++done === total) resolve();
+            if (++done === total) {
+              clearTimeout(deadline);
+              resolve();
+            }
           });
           res.on('error', fail);
         });
@@ -90,6 +99,11 @@ export async function paced(load: PacedLoad): Promise<PacedFigures> {
         if (next === total) clearInterval(timer);
       };
       const timer = setInterval(tick, 1);
+      const grace = load.graceSeconds ?? 10;
+      const deadline = setTimeout(
+        () => fail(new Error(`${load.url}: ${total - done} of ${total} requests unanswered ${grace} s after the last was due`)),
+        (load.seconds + grace) * 1000,
+      );
       tick();
     });
   } finally {

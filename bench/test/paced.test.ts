@@ -73,3 +73,11 @@ it('rejects when nothing listens', async () => {
   server = undefined;
   await expect(paced({ url, rate: 50, seconds: 0.1 })).rejects.toThrow(/request 1 of 5 failed: .*ECONNREFUSED/);
 });
+
+it('rejects when answers are still missing after the grace period, saying how many', async () => {
+  let n = 0;
+  const url = await serve((_req, res) => {
+    if (++n !== 2) res.end(); // the second request is never answered
+  });
+  await expect(paced({ url, rate: 50, seconds: 0.1, graceSeconds: 0.3 })).rejects.toThrow(/1 of 5 requests unanswered 0.3 s after the last was due/);
+});
