@@ -13,6 +13,7 @@
  * every answer slower than 1 ms. bench/README.md has the measurements.
  */
 import { Agent, request } from 'node:http';
+import { quantile } from './stats.js';
 
 export interface PacedLoad {
   url: string;
@@ -41,9 +42,6 @@ export interface PacedFigures {
   lateP99: number;
 }
 
-/** Nearest-rank percentile of sorted samples. */
-const percentile = (sorted: Float64Array, q: number): number => sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? 0;
-
 /**
  * Runs `load` and resolves with its figures; rejects on any refused connection, any answer that is not 2xx, or
  * answers still missing `graceSeconds` after the last request was due.
@@ -55,21 +53,20 @@ export async function paced(load: PacedLoad): Promise<PacedFigures> {
   const url = new URL(load.url);
   const body = load.body === undefined ? undefined : Buffer.from(load.body);
   const headers = { ...load.headers, ...(body ? { 'content-length': String(body.length) } : {}) };
-  const latency = new Float64Array(total);
-  const late = new Float64Array(total);
+  const latency: number[] = new Array(total);
+  const late: number[] = new Array(total);
   const interval = 1000 / load.rate;
   const start = performance.now();
   let next = 0;
   let done = 0;
-  let failure: Error | undefined;
 
   try {
     await new Promise<void>((resolve, reject) => {
+      // the first failure rejects; a promise settles once, so later ones change nothing
       const fail = (e: Error) => {
-        failure ??= e;
         clearInterval(timer);
         clearTimeout(deadline);
-        reject(failure);
+        reject(e);
       };
       const send = (i: number, due: number) => {
         const req = request(url, { method: load.method ?? 'GET', headers, agent }, (res) => {
@@ -110,14 +107,12 @@ export async function paced(load: PacedLoad): Promise<PacedFigures> {
     agent.destroy();
   }
   const elapsed = (performance.now() - start) / 1000;
-  latency.sort();
-  late.sort();
   return {
     sent: total,
     rps: total / elapsed,
-    p50: percentile(latency, 0.5),
-    p99: percentile(latency, 0.99),
-    max: latency[total - 1] ?? 0,
-    lateP99: percentile(late, 0.99),
+    p50: quantile(latency, 0.5),
+    p99: quantile(latency, 0.99),
+    max: quantile(latency, 1),
+    lateP99: quantile(late, 0.99),
   };
 }

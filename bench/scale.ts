@@ -22,6 +22,7 @@ import { adminPath } from '#shared/admin-contract.js';
 import { BUNDLE_OPTIONS } from '../scripts/bundle-daemon.js';
 import { BIN, residentMbOf, SHIPPED_NODE_ARGS, type SpawnedDaemon, spawnDaemon, spawnServer, stop } from './daemon.js';
 import { AGENTS, RESOURCES, seed } from './seed.js';
+import { quantile } from './stats.js';
 
 const GRANTS = Number(process.env.BENCH_GRANTS ?? 100_000);
 const AUDIT_ROWS = Number(process.env.BENCH_AUDIT_ROWS ?? 1_000_000);
@@ -44,10 +45,6 @@ const keyRoot = SEEDED ? process.env.MANDATE_KEY_DIR! : join(work, 'keys');
 process.env.MANDATE_KEY_DIR = keyRoot; // the seeded trail's key, for every daemon spawned below
 
 const median = (xs: number[]) => quantile(xs, 0.5);
-function quantile(xs: number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)] ?? Number.NaN;
-}
 const ms = (x: number) => `${x.toFixed(1)} ms`.padStart(10);
 
 interface Row {

@@ -14,6 +14,12 @@ export function middleValue(xs: readonly number[]): number {
   return sorted(xs)[Math.floor(xs.length / 2)] ?? Number.NaN;
 }
 
+/** The nearest-rank quantile (`q` in (0, 1]; 1 is the largest; NaN for none). */
+export function quantile(xs: readonly number[], q: number): number {
+  const s = sorted(xs);
+  return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)] ?? Number.NaN;
+}
+
 /** First and third quartile: the middle half of a set of per-round figures. */
 export function quartiles(xs: readonly number[]): [number, number] {
   const s = sorted(xs);
