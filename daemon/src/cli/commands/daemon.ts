@@ -16,7 +16,11 @@ directory (default: your user config directory; docs/security.md). Stops cleanly
 export async function daemonCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parse(args, { user: { type: 'string' }, policy: { type: 'string' }, 'key-dir': { type: 'string' } });
   // The server is loaded only here, so every other command starts without it (scripts/bundle-daemon.ts)
-  const [{ startDaemon }, { loadPolicy }] = await Promise.all([import('../../daemon.js'), import('../../policy/load.js')]);
+  const [{ startDaemon }, { loadPolicy }, { capYoungGeneration, semiSpaceSetByLauncher }] = await Promise.all([
+    import('../../daemon.js'),
+    import('../../policy/load.js'),
+    import('../../young-generation.js'),
+  ]);
   const policy = loadPolicy(values.policy ?? (io.env.MANDATE_POLICY || undefined));
   const target = resolveTarget(values, io.env);
   const started = Date.now();
@@ -44,7 +48,10 @@ export async function daemonCommand(args: string[], io: CliIo): Promise<number> 
   if (values.json) {
     io.out(`${JSON.stringify({ url: daemon.url, port: daemon.port, home: daemon.home, person: daemon.person, pairing_code: daemon.pairingCode })}\n`);
   } else io.out(`${lines.join('\n')}\n`);
+  // RSS under 100 MB under load without a flag on node's command line, unless the launcher chose a size itself
+  const uncap = semiSpaceSetByLauncher(process.execArgv, io.env.NODE_OPTIONS) ? undefined : capYoungGeneration(2);
   const signal = await io.stopSignal;
+  uncap?.();
   io.err(`[mandate] ${signal}: stopping\n`);
   await daemon.close();
   return 0;

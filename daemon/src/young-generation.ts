@@ -1,0 +1,65 @@
+import { PerformanceObserver } from 'node:perf_hooks';
+import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
+
+/**
+ * Keeps V8's young generation at about `semiSpaceMb` per semi-space, from inside the running daemon.
+ *
+ * Why: under load V8 doubles the young generation's two semi-spaces up to 16 MB each and keeps them, which took
+ * the daemon over 100 MB. `node --max-semi-space-size=2` prevents that, but any V8 flag on node's command line
+ * makes V8 reject the code cache Node embeds for its own modules, which cost about 30 ms of every cold start
+ * (bench/README.md, "The young generation, capped from inside").
+ *
+ * How: V8 reads `--semi-space-growth-factor` each time a scavenge decides to grow the young generation. A timer
+ * checks once a second: at the cap it sets the factor to 1 (no growth). When V8 has shrunk the semi-spaces after
+ * a quiet spell and the process is busy again (it used CPU since the last check), it sets the factor to 2 and
+ * watches every collection until they are back at the cap, then sets 1 again. Watching Node's `gc` performance
+ * entries cost the exchange path 5-9 % more CPU per request, so it lasts only while they regrow (and a timer
+ * alone let a load that keeps much alive grow them past the cap between two checks). Idle, growth stays off and
+ * the timer wakes once a second. A flag set while running touches only code compiled after it, so this starts
+ * once the daemon listens.
+ *
+ * Returns the function that stops it (the growth factor is left as it was last set). The daemon does not call
+ * this when node was launched with a `--max-semi-space-size` of its own (`semiSpaceSetByLauncher`).
+ */
+export function capYoungGeneration(semiSpaceMb: number, checkEveryMs = 1000): () => void {
+  const cap = 2 * semiSpaceMb * 1024 * 1024; // V8 reports the new space's size as both semi-spaces together
+  let factor = 0;
+  const setFactor = (f: 1 | 2) => {
+    if (f === factor) return;
+    factor = f;
+    setFlagsFromString(`--semi-space-growth-factor=${f}`);
+  };
+  const collections = new PerformanceObserver(() => {
+    if (newSpaceBytes() < cap) return;
+    setFactor(1);
+    collections.disconnect();
+  });
+  let cpu = process.cpuUsage();
+  let at = performance.now();
+  const check = () => {
+    const used = process.cpuUsage(cpu);
+    const busy = (used.user + used.system) / 1000 > 0.1 * (performance.now() - at); // over a tenth of a core
+    cpu = process.cpuUsage();
+    at = performance.now();
+    if (factor === 2) return; // regrowing: the observer ends it
+    if (busy && newSpaceBytes() < cap) {
+      setFactor(2);
+      collections.observe({ entryTypes: ['gc'] });
+    } else setFactor(1);
+  };
+  check();
+  const timer = setInterval(check, checkEveryMs).unref();
+  return () => {
+    clearInterval(timer);
+    collections.disconnect();
+  };
+}
+
+function newSpaceBytes(): number {
+  return getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0;
+}
+
+/** Whether node was started with its own `--max-semi-space-size`, on its command line or in NODE_OPTIONS. */
+export function semiSpaceSetByLauncher(execArgv: readonly string[] = process.execArgv, nodeOptions = process.env.NODE_OPTIONS ?? ''): boolean {
+  return [...execArgv, ...nodeOptions.split(/\s+/)].some((a) => /^--max[-_]semi[-_]space[-_]size(=|$)/.test(a));
+}

@@ -1,0 +1,46 @@
+/**
+ * Child process for young-generation.test.ts (run with `node --expose-gc --import tsx`): allocates like a busy
+ * server (short-lived objects, some surviving a few collections, the event loop turning between batches) and
+ * prints, as one JSON line, the young generation's largest size in MB under load, its size after a quiet spell,
+ * and its largest size under load again. With CAP_MB set it runs capYoungGeneration(CAP_MB) first, as the daemon
+ * does once it listens.
+ */
+import { getHeapSpaceStatistics } from 'node:v8';
+import { capYoungGeneration } from '../src/young-generation.js';
+
+const newSpaceMb = () => (getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0) / 1048576;
+const turn = () => new Promise((r) => setImmediate(r));
+const gc = (globalThis as { gc?: (o: { type: 'minor' }) => void }).gc;
+if (!gc) throw new Error('run with --expose-gc');
+
+let kept: object[] = [];
+/** Allocates for `ms` (longer than the cap's one-second check), turning the event loop between batches. */
+async function load(ms: number): Promise<number> {
+  let largest = 0;
+  for (const end = performance.now() + ms; performance.now() < end; ) {
+    for (let i = 0; i < 2000; i++) {
+      kept.push({ i, text: `request ${i}` });
+      if (kept.length > 50_000) kept = [];
+    }
+    await turn();
+    largest = Math.max(largest, newSpaceMb());
+  }
+  return largest;
+}
+
+const capMb = process.env.CAP_MB ? Number(process.env.CAP_MB) : undefined;
+if (capMb !== undefined) capYoungGeneration(capMb);
+const underLoad = await load(2500);
+let afterQuiet = newSpaceMb();
+if (process.env.QUIET) {
+  // V8 shrinks the young generation at a collection once little has been allocated for a few seconds
+  kept = [];
+  for (let i = 0; i < 10 && afterQuiet >= underLoad; i++) {
+    await new Promise((r) => setTimeout(r, 1500));
+    gc({ type: 'minor' });
+    await turn();
+    afterQuiet = newSpaceMb();
+  }
+}
+const underLoadAgain = await load(2500);
+process.stdout.write(`${JSON.stringify({ underLoad, afterQuiet, underLoadAgain })}\n`);

@@ -1,0 +1,46 @@
+/**
+ * capYoungGeneration (src/young-generation.ts) holds the young generation at its cap under load, and lets it grow
+ * back to the cap, no further, after V8 shrank it in a quiet spell. Each case is a fresh node process with no V8
+ * flags, as `npm start` runs the daemon; the uncapped case shows the load is enough to grow past the cap.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { semiSpaceSetByLauncher } from '../src/young-generation.js';
+
+interface Sizes {
+  underLoad: number;
+  afterQuiet: number;
+  underLoadAgain: number;
+}
+
+async function run(env: Record<string, string>): Promise<Sizes> {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', '--import', 'tsx', 'daemon/test/young-generation-load.ts'], {
+    env: { ...process.env, ...env },
+  });
+  return JSON.parse(stdout) as Sizes;
+}
+
+describe('the young generation, capped from inside the process', () => {
+  it('grows past 4 MB under this load when nothing caps it', { timeout: 60_000 }, async () => {
+    const sizes = await run({});
+    expect(sizes.underLoad).toBeGreaterThan(8);
+  });
+
+  it('stays at two 2 MB semi-spaces under load, and grows back to them after V8 shrinks it', { timeout: 60_000 }, async () => {
+    const sizes = await run({ CAP_MB: '2', QUIET: '1' });
+    expect(sizes.underLoad).toBeLessThanOrEqual(4);
+    expect(sizes.afterQuiet).toBeLessThan(4); // the quiet spell did shrink it, so the next line tests the regrowth
+    expect(sizes.underLoadAgain).toBe(4);
+  });
+});
+
+describe('a semi-space size the launcher chose', () => {
+  it('is seen on the command line and in NODE_OPTIONS, in either spelling, and nothing else is taken for it', () => {
+    expect(semiSpaceSetByLauncher(['--max-semi-space-size=16'], '')).toBe(true);
+    expect(semiSpaceSetByLauncher(['--max_semi_space_size', '16'], '')).toBe(true);
+    expect(semiSpaceSetByLauncher([], '--enable-source-maps --max-semi-space-size=8')).toBe(true);
+    expect(semiSpaceSetByLauncher([], '')).toBe(false);
+    expect(semiSpaceSetByLauncher(['--max-old-space-size=200', '--min-semi-space-size=2'], '--stack-trace-limit=20')).toBe(false);
+  });
+});
