@@ -35,14 +35,15 @@ it('keeps a data directory it was given', { timeout: 30_000 }, async () => {
 });
 
 it('runs the daemon with the flags npm start gives it, which every service file in docs/examples gives it too', () => {
-  expect(SHIPPED_NODE_ARGS).toContain('--max-semi-space-size=2');
-  const flags = SHIPPED_NODE_ARGS.join(' ');
+  // none today: the daemon caps its young generation itself (src/young-generation.ts), so any launcher gets the cap
+  expect(SHIPPED_NODE_ARGS).toEqual([]);
+  const flags = SHIPPED_NODE_ARGS.map((f) => ` ${f}`).join('');
   const service = readFileSync('docs/examples/mandate.service', 'utf8');
-  expect(service).toMatch(new RegExp(`^ExecStart=\\S+node ${flags} \\S+/bin/mandate\\.js daemon$`, 'm'));
+  expect(service).toMatch(new RegExp(`^ExecStart=\\S+node${flags} \\S+/bin/mandate\\.js daemon$`, 'm'));
   const plist = readFileSync('docs/examples/dev.mandate.daemon.plist', 'utf8');
   const program = [...plist.matchAll(/<string>([^<]*)<\/string>/g)].map((m) => m[1]);
   const node = program.findIndex((a) => a?.endsWith('/node'));
   expect(program.slice(node + 1, node + 1 + SHIPPED_NODE_ARGS.length + 2)).toEqual([...SHIPPED_NODE_ARGS, '/usr/local/lib/mandate/bin/mandate.js', 'daemon']);
   const task = readFileSync('docs/examples/install-task.ps1', 'utf8');
-  expect(task).toContain(`& '$Node' ${flags} '$Mandate' daemon`);
+  expect(task).toContain(`& '$Node'${flags} '$Mandate' daemon`);
 });
