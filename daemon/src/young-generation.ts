@@ -21,7 +21,7 @@ import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
  * Returns the function that stops it (the growth factor is left as it was last set). The daemon does not call
  * this when node was launched with a `--max-semi-space-size` of its own (`semiSpaceSetByLauncher`).
  */
-export function capYoungGeneration(semiSpaceMb: number, checkEveryMs = 1000): () => void {
+export function capYoungGeneration(semiSpaceMb: number): () => void {
   const cap = 2 * semiSpaceMb * 1024 * 1024; // V8 reports the new space's size as both semi-spaces together
   let factor = 0;
   const setFactor = (f: 1 | 2) => {
@@ -48,7 +48,7 @@ export function capYoungGeneration(semiSpaceMb: number, checkEveryMs = 1000): ()
     } else setFactor(1);
   };
   check();
-  const timer = setInterval(check, checkEveryMs).unref();
+  const timer = setInterval(check, 1000).unref();
   return () => {
     clearInterval(timer);
     collections.disconnect();

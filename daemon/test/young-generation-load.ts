@@ -1,8 +1,8 @@
 /**
  * Child process for young-generation.test.ts (run with `node --expose-gc --import tsx`): allocates like a busy
  * server (short-lived objects, some surviving a few collections, the event loop turning between batches) and
- * prints, as one JSON line, the young generation's largest size in MB under load, its size after a quiet spell,
- * and its largest size under load again. With CAP_MB set it runs capYoungGeneration(CAP_MB) first, as the daemon
+ * prints, as one JSON line, the young generation's size in MB at start, its largest under load, its size after a
+ * quiet spell, and its largest under load again. With CAP_MB set it runs capYoungGeneration(CAP_MB) first, as the daemon
  * does once it listens.
  */
 import { getHeapSpaceStatistics } from 'node:v8';
@@ -28,6 +28,7 @@ async function load(ms: number): Promise<number> {
   return largest;
 }
 
+const atStart = newSpaceMb();
 const capMb = process.env.CAP_MB ? Number(process.env.CAP_MB) : undefined;
 if (capMb !== undefined) capYoungGeneration(capMb);
 const underLoad = await load(2500);
@@ -43,4 +44,4 @@ if (process.env.QUIET) {
   }
 }
 const underLoadAgain = await load(2500);
-process.stdout.write(`${JSON.stringify({ underLoad, afterQuiet, underLoadAgain })}\n`);
+process.stdout.write(`${JSON.stringify({ atStart, underLoad, afterQuiet, underLoadAgain })}\n`);
