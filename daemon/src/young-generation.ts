@@ -37,10 +37,9 @@ export function capYoungGeneration(semiSpaceMb: number): () => void {
   let cpu = process.cpuUsage();
   let at = performance.now();
   const check = () => {
-    const used = process.cpuUsage(cpu);
-    const busy = (used.user + used.system) / 1000 > 0.1 * (performance.now() - at); // over a tenth of a core
-    cpu = process.cpuUsage();
-    at = performance.now();
+    const [nowCpu, now] = [process.cpuUsage(), performance.now()];
+    const busy = (nowCpu.user + nowCpu.system - cpu.user - cpu.system) / 1000 > 0.1 * (now - at); // over a tenth of a core
+    [cpu, at] = [nowCpu, now];
     if (factor === 2) return; // regrowing: the observer ends it
     if (busy && newSpaceBytes() < cap) {
       setFactor(2);
@@ -55,7 +54,8 @@ export function capYoungGeneration(semiSpaceMb: number): () => void {
   };
 }
 
-function newSpaceBytes(): number {
+/** The young generation's size: both semi-spaces, as V8 reports the new space. */
+export function newSpaceBytes(): number {
   return getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0;
 }
 

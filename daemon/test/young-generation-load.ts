@@ -5,10 +5,9 @@
  * quiet spell, and its largest under load again. With CAP_MB set it runs capYoungGeneration(CAP_MB) first, as the daemon
  * does once it listens.
  */
-import { getHeapSpaceStatistics } from 'node:v8';
-import { capYoungGeneration } from '../src/young-generation.js';
+import { capYoungGeneration, newSpaceBytes } from '../src/young-generation.js';
 
-const newSpaceMb = () => (getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0) / 1048576;
+const newSpaceMb = () => newSpaceBytes() / 1048576;
 const turn = () => new Promise((r) => setImmediate(r));
 const gc = (globalThis as { gc?: (o: { type: 'minor' }) => void }).gc;
 if (!gc) throw new Error('run with --expose-gc');
