@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditQuery } from '#shared/admin-api.js';
 import { DRIVER_INDEX, PROBE_CAP, auditQuerySql, auditQueryPlanner } from '../src/store/audit-query.js';
 import { openDatabase, type Database } from '../src/store/db.js';
-import { LIST_ALL_SQL, TOKEN_GRANT_SQL, TOKEN_LIVENESS_SQL } from '../src/store/grants.repo.js';
+import { EXPIRE_DUE_SQL, LIST_ALL_SQL, TOKEN_GRANT_SQL, TOKEN_LIVENESS_SQL } from '../src/store/grants.repo.js';
 import { COUNT_UP_TO_SQL } from '../src/store/audit.repo.js';
 
 let dir: string;
@@ -58,6 +58,16 @@ describe('query plans at scale', () => {
     const p = plan(LIST_ALL_SQL, { limit: 200 });
     expect(p.join('\n')).toContain('SCAN g USING INDEX grants_by_created');
     expect(p.join('\n')).not.toMatch(/TEMP B-TREE/);
+  });
+
+  it('the expiry sweep seeks the approved grants and the pending requests that are due, each on its own index', () => {
+    expect(plan(EXPIRE_DUE_SQL, { now: 1 })).toEqual([
+      'MULTI-INDEX OR',
+      'INDEX 1',
+      'SEARCH grants USING INDEX grants_by_status (status=? AND expires_at<?)',
+      'INDEX 2',
+      'SEARCH grants USING INDEX grants_pending_by_deadline (status=? AND request_expires_at<?)',
+    ]);
   });
 
   it('the introspection token check finds the jti and its grant each by key, and reads nothing else', () => {

@@ -120,6 +120,10 @@ export const TOKEN_LIVENESS_SQL = 'SELECT g.id, g.status, g.expires_at FROM toke
 /** What deciding whether a token is active needs of its grant. */
 export type GrantLiveness = Pick<GrantRecord, 'id' | 'status' | 'expires_at'>;
 
+/** The expiry sweep: approved grants past their end and pending requests past their deadline, each by index. */
+export const EXPIRE_DUE_SQL = `UPDATE grants SET status = 'expired', ended_at = COALESCE(expires_at, request_expires_at)
+     WHERE (status = 'approved' AND expires_at <= @now) OR (status = 'pending' AND request_expires_at <= @now)`;
+
 const LIVE = `status = 'approved' AND expires_at > @now`;
 
 export function grantsRepo(db: Database) {
@@ -168,11 +172,7 @@ export function grantsRepo(db: Database) {
     `UPDATE grants SET status = 'denied', decided_at = @now, decided_by = @by, decided_via = 'agent-removed'
      WHERE client_id = @client_id AND status = 'pending' AND request_expires_at > @now ${RETURNING}`,
   );
-  const expire = db.prepare<{ now: number }, GrantRow>(
-    `UPDATE grants SET status = 'expired', ended_at = COALESCE(expires_at, request_expires_at)
-     WHERE (status = 'approved' AND expires_at <= @now) OR (status = 'pending' AND request_expires_at <= @now)
-     ${RETURNING}`,
-  );
+  const expire = db.prepare<{ now: number }, GrantRow>(`${EXPIRE_DUE_SQL} ${RETURNING}`);
 
   return {
     insert(g: NewGrant): void {

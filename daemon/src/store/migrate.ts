@@ -10,9 +10,10 @@ import { sql as m007 } from './migrations/007_revocation_feed.js';
 import { sql as m008 } from './migrations/008_authorization_code.js';
 import { sql as m009 } from './migrations/009_scale_indexes.js';
 import { sql as m010 } from './migrations/010_audit_filter_indexes.js';
+import { sql as m011 } from './migrations/011_pending_deadline_index.js';
 
 /** Numbered migrations; index + 1 is the `user_version` after applying. Append only, never edit. */
-export const MIGRATIONS: readonly string[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009, m010];
+export const MIGRATIONS: readonly string[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009, m010, m011];
 
 /** The database was written by a newer Mandate: refuse to touch it, and say so without a stack. */
 export class MigrationError extends MandateError {
