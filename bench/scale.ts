@@ -12,7 +12,6 @@
  *   npm run bench:scale        BENCH_GRANTS=100000 BENCH_AUDIT_ROWS=1000000 BENCH_REPEAT=25 BENCH_SPAWNS=7
  *   BENCH_SEEDED=<home> (with the MANDATE_KEY_DIR it was seeded with) reuses a directory seeded by bench/seed.ts
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,8 +19,9 @@ import { performance } from 'node:perf_hooks';
 import { build } from 'esbuild';
 import { adminPath } from '#shared/admin-contract.js';
 import { BUNDLE_OPTIONS } from '../scripts/bundle-daemon.js';
-import { BIN, residentMbOf, SHIPPED_NODE_ARGS, type SpawnedDaemon, spawnDaemon, spawnServer, stop } from './daemon.js';
+import { BIN, residentMbOf, SHIPPED_NODE_ARGS, type SpawnedDaemon, spawnDaemon } from './daemon.js';
 import { AGENTS, RESOURCES, seed } from './seed.js';
+import { timeSpawns } from './spawn-clock.js';
 import { quantile } from './stats.js';
 
 const GRANTS = Number(process.env.BENCH_GRANTS ?? 100_000);
@@ -56,58 +56,21 @@ interface Row {
 }
 const rows: Row[] = [];
 
-/** Spawns the daemon; resolves with it and the ms from spawn to the first answered HTTP request. */
-async function startDaemon(home: string): Promise<{ daemon: SpawnedDaemon; url: string; firstAnswerMs: number }> {
-  const t0 = performance.now();
+/** Spawns the daemon; resolves with it once it answered its first HTTP request. */
+async function startDaemon(home: string): Promise<{ daemon: SpawnedDaemon; url: string }> {
   const daemon = await spawnDaemon({ home });
-  const res = await fetch(`${daemon.url}/.well-known/oauth-authorization-server`);
-  await res.arrayBuffer();
-  return { daemon, url: daemon.url, firstAnswerMs: performance.now() - t0 };
+  await (await fetch(`${daemon.url}/.well-known/oauth-authorization-server`)).arrayBuffer();
+  return { daemon, url: daemon.url };
 }
 
-/** Ms from spawning `node <args>` to its exit; refuses a run that fails. */
-async function spawnToExit(args: string[]): Promise<number> {
-  const t0 = performance.now();
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
-  const code = await new Promise((r) => child.once('exit', r));
-  if (code !== 0) throw new Error(`node ${args.join(' ')} exited ${String(code)}`);
-  return performance.now() - t0;
-}
-
-/**
- * Bundles bench/peers/cold-ceiling.ts with the daemon bundle's options (into dist/, so better-sqlite3 resolves
- * from this checkout) and returns spawn → first answer of `SPAWNS` starts of it.
- */
-async function coldCeiling(home: string): Promise<number[]> {
+/** Bundles bench/peers/cold-ceiling.ts with the daemon bundle's options (into dist/, so better-sqlite3 resolves from this checkout). */
+async function buildColdCeiling(): Promise<string> {
   const outfile = 'dist/bench/cold-ceiling.mjs';
   await build({ ...BUNDLE_OPTIONS, entryPoints: { 'cold-ceiling': 'bench/peers/cold-ceiling.ts' }, outdir: 'dist/bench', sourcemap: false, metafile: false });
-  const times: number[] = [];
-  for (let i = 0; i < SPAWNS; i++) {
-    const t0 = performance.now();
-    const server = await spawnServer([...SHIPPED_NODE_ARGS, outfile, home]);
-    await (await fetch(`${server.url}/.well-known/oauth-authorization-server`)).arrayBuffer();
-    times.push(performance.now() - t0);
-    await stop(server.child);
-  }
-  return times;
+  return outfile;
 }
 
-/** Spawn → exit of `SPAWNS` runs of one `mandate` command. */
-async function cliCommand(args: string[]): Promise<number[]> {
-  const times: number[] = [];
-  for (let i = 0; i < SPAWNS; i++) times.push(await spawnToExit([BIN, ...args]));
-  return times;
-}
-
-async function coldStart(home: string): Promise<number[]> {
-  const times: number[] = [];
-  for (let i = 0; i < SPAWNS; i++) {
-    const d = await startDaemon(home);
-    times.push(d.firstAnswerMs);
-    await d.daemon.stop();
-  }
-  return times;
-}
+const daemonArgs = (home: string) => [...SHIPPED_NODE_ARGS, BIN, 'daemon', '--port', '0', '--home', home, '--json'];
 
 // ---- seed ----
 const seeded = SEEDED ?? join(work, 'seeded');
@@ -116,14 +79,19 @@ console.log(
   `Mandate scale benchmark: ${GRANTS} grants, ${AUDIT_ROWS} audit rows (${s ? `seeded in ${s.seconds.toFixed(1)} s` : `seeded earlier: ${SEEDED}`}), node ${process.version}`,
 );
 
-// ---- cold start ----
-const bare: number[] = [];
-for (let i = 0; i < SPAWNS; i++) bare.push(await spawnToExit(['-e', '']));
+// ---- cold start, timed from a process of its own (bench/spawn-clock.ts says why) ----
 const empty = join(work, 'empty');
 await (await startDaemon(empty)).daemon.stop(); // first start makes the key and the database: not a cold start
-const ceiling = await coldCeiling(join(work, 'ceiling'));
-const coldEmpty = await coldStart(empty);
-const coldSeeded = await coldStart(seeded);
+const starts = await timeSpawns({
+  rounds: SPAWNS,
+  targets: [
+    { name: 'bare', args: ['-e', ''], until: 'exit' },
+    { name: 'ceiling', args: [...SHIPPED_NODE_ARGS, await buildColdCeiling(), join(work, 'ceiling')], until: 'answer' },
+    { name: 'empty', args: daemonArgs(empty), until: 'answer' },
+    { name: 'seeded', args: daemonArgs(seeded), until: 'answer' },
+  ],
+});
+const { bare, ceiling, empty: coldEmpty, seeded: coldSeeded } = starts;
 
 // ---- history and audit through the running daemon ----
 const d = await startDaemon(seeded);
@@ -214,9 +182,15 @@ for (const mode of ['full=true', '', '']) {
 rows.push({ name: 'audit verify, full walk', p50: verifyTimes[0]!, p99: verifyTimes[0]!, goal: '≤ 2 s or incremental' });
 rows.push({ name: 'audit verify, from verified checkpoint', p50: median(verifyTimes.slice(1)), p99: Math.max(...verifyTimes.slice(1)), goal: '≤ 2 s' });
 
-// ---- the CLI: one command, spawn → exit (the seeded daemon answering) ----
-const cliStatus = await cliCommand(['status', '--home', seeded, '--port', new URL(d.url).port]);
-const cliHelp = await cliCommand(['--help']);
+// ---- the CLI: one command, spawn → exit (the seeded daemon answering), from the same kind of clock ----
+const cli = await timeSpawns({
+  rounds: SPAWNS,
+  targets: [
+    { name: 'status', args: [BIN, 'status', '--home', seeded, '--port', new URL(d.url).port], until: 'exit' },
+    { name: 'help', args: [BIN, '--help'], until: 'exit' },
+  ],
+});
+const { status: cliStatus, help: cliHelp } = cli;
 // ---- memory: the daemon's resident set after all of the above (staying flat over time is bench/soak.ts's row) ----
 const memory = residentMbOf(d.daemon.pid);
 await d.daemon.stop();

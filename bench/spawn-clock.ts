@@ -1,0 +1,87 @@
+/**
+ * Times process starts from a small process of their own, for the cold-start and CLI rows of bench/scale.ts.
+ *
+ * Why a process of their own: Linux copies a parent's page tables when it spawns a child, so a start timed from a
+ * parent holding a large heap pays for that heap. bench/scale.ts holds about 750 MB after seeding a million audit
+ * rows, and a bare `node -e ""` spawned from it took 72.7 ms to exit against 51.7 ms from the same process before
+ * seeding (medians of 9; bench/README.md, "Cold start timed from a small process"). A service manager or a shell
+ * that starts the daemon is small, so the clock runs in one that is too: this file, spawned with the job on stdin,
+ * answering with the times on stdout.
+ *
+ * Every round starts each target once, in turn, the order reversed every other round, so a slow spell of the
+ * machine falls on all targets alike; one untimed round comes first (the clock's own first HTTP call, the page
+ * cache). A target is timed from spawn to its exit (`until: 'exit'`, which must be 0) or to the end of the first
+ * answered metadata request after its JSON start line (`until: 'answer'`; then stopped with SIGTERM, untimed).
+ */
+import { spawn } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { spawnServer, stop } from './daemon.js';
+
+export interface SpawnTarget<Name extends string = string> {
+  name: Name;
+  /** Arguments for node (this process's node binary). */
+  args: string[];
+  until: 'exit' | 'answer';
+}
+
+export interface SpawnJob<Name extends string = string> {
+  rounds: number;
+  targets: SpawnTarget<Name>[];
+}
+
+/** Milliseconds per start, by target name, in round order. */
+export type SpawnTimes<Name extends string = string> = Record<Name, number[]>;
+
+/** Runs `job` in a fresh clock process (with this process's environment) and resolves with its times. */
+export async function timeSpawns<Name extends string>(job: SpawnJob<Name>): Promise<SpawnTimes<Name>> {
+  const clock = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  clock.stdout.on('data', (b: Buffer) => {
+    out += b.toString();
+  });
+  const code = await new Promise<number | null>((resolve, reject) => {
+    clock.once('error', reject);
+    clock.once('exit', resolve);
+    clock.stdin.end(JSON.stringify(job));
+  });
+  if (code !== 0) throw new Error(`the spawn clock exited ${String(code)}`);
+  return JSON.parse(out) as SpawnTimes<Name>;
+}
+
+async function timeOne(target: SpawnTarget): Promise<number> {
+  const t0 = performance.now();
+  if (target.until === 'exit') {
+    const child = spawn(process.execPath, target.args, { stdio: ['ignore', 'ignore', 'inherit'] });
+    const code = await new Promise((resolve, reject) => {
+      child.once('error', reject);
+      child.once('exit', resolve);
+    });
+    if (code !== 0) throw new Error(`${target.name}: node ${target.args.join(' ')} exited ${String(code)}`);
+    return performance.now() - t0;
+  }
+  const server = await spawnServer(target.args);
+  try {
+    const res = await fetch(`${server.url}/.well-known/oauth-authorization-server`);
+    await res.arrayBuffer();
+    if (!res.ok) throw new Error(`${target.name}: metadata answered ${res.status}`);
+    return performance.now() - t0;
+  } finally {
+    await stop(server.child);
+  }
+}
+
+async function run(job: SpawnJob): Promise<SpawnTimes> {
+  const times: SpawnTimes = Object.fromEntries(job.targets.map((t) => [t.name, []]));
+  for (const t of job.targets) await timeOne(t); // untimed round
+  for (let round = 0; round < job.rounds; round++) {
+    for (const t of round % 2 ? [...job.targets].reverse() : job.targets) times[t.name]!.push(await timeOne(t));
+  }
+  return times;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  let input = '';
+  for await (const chunk of process.stdin) input += String(chunk);
+  process.stdout.write(JSON.stringify(await run(JSON.parse(input) as SpawnJob)));
+}

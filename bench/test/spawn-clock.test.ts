@@ -1,0 +1,52 @@
+/**
+ * bench/spawn-clock.ts, the process the scale bench times starts from: every target once per round, the order
+ * reversed every other round after an untimed one; a server target is timed to its first answered metadata
+ * request and then stopped; a target that fails fails the job.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import { timeSpawns } from '../spawn-clock.js';
+
+let dir: string | undefined;
+afterEach(() => dir && rmSync(dir, { recursive: true, force: true }));
+
+/** A node -e program that appends `mark` to `file`. */
+const marks = (file: string, mark: string) => `require('node:fs').appendFileSync(${JSON.stringify(file)}, ${JSON.stringify(mark)})`;
+
+it('starts each target once per round, alternating the order, after one untimed round', { timeout: 60_000 }, async () => {
+  dir = mkdtempSync(join(tmpdir(), 'spawn-clock-'));
+  const log = join(dir, 'order');
+  const times = await timeSpawns({
+    rounds: 3,
+    targets: [
+      { name: 'a', args: ['-e', marks(log, 'a')], until: 'exit' },
+      { name: 'b', args: ['-e', marks(log, 'b')], until: 'exit' },
+    ],
+  });
+  expect(readFileSync(log, 'utf8')).toBe('ab' + 'ab' + 'ba' + 'ab');
+  for (const name of ['a', 'b'] as const) {
+    expect(times[name]).toHaveLength(3);
+    for (const ms of times[name]) expect(ms).toBeGreaterThan(0);
+  }
+});
+
+it('times a server to its first answered metadata request, then stops it', { timeout: 60_000 }, async () => {
+  dir = mkdtempSync(join(tmpdir(), 'spawn-clock-'));
+  const log = join(dir, 'server');
+  const server = `
+    const fs = require('node:fs');
+    const s = require('node:http').createServer((req, res) => { fs.appendFileSync(${JSON.stringify(log)}, req.url + '\\n'); res.end('{}'); });
+    s.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ url: 'http://127.0.0.1:' + s.address().port })));
+    process.on('SIGTERM', () => { fs.appendFileSync(${JSON.stringify(log)}, 'stopped\\n'); process.exit(0); });`;
+  const times = await timeSpawns({ rounds: 2, targets: [{ name: 'server', args: ['-e', server], until: 'answer' }] });
+  expect(times.server).toHaveLength(2);
+  expect(readFileSync(log, 'utf8')).toBe('/.well-known/oauth-authorization-server\nstopped\n'.repeat(3));
+});
+
+it('fails the job when a target exits with an error', { timeout: 60_000 }, async () => {
+  await expect(timeSpawns({ rounds: 1, targets: [{ name: 'broken', args: ['-e', 'process.exit(3)'], until: 'exit' }] })).rejects.toThrow(
+    'the spawn clock exited 1',
+  );
+});
