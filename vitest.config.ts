@@ -17,6 +17,7 @@ export default defineConfig({
     ],
     environment: 'node',
     globalSetup: ['daemon/test/build.global.ts'],
+    setupFiles: ['daemon/test/test-keys.setup.ts'],
     pool: 'forks',
     testTimeout: 20_000,
     hookTimeout: 20_000,

@@ -5,8 +5,10 @@ import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { SHIPPED_NODE_ARGS, spawnDaemon } from '../daemon.js';
 
-process.env.MANDATE_KEY_DIR ??= mkdtempSync(join(tmpdir(), 'mandate-bench-keys-'));
-afterAll(() => rmSync(process.env.MANDATE_KEY_DIR!, { recursive: true, force: true }));
+// its own key root, removed after: the shared test root (test-keys.setup.ts) is in use by other test files
+const keyRoot = mkdtempSync(join(tmpdir(), 'mandate-bench-keys-'));
+process.env.MANDATE_KEY_DIR = keyRoot;
+afterAll(() => rmSync(keyRoot, { recursive: true, force: true }));
 
 it('spawns the built daemon, calls its admin API with the CLI credential, and stops it, removing its own data directory', { timeout: 30_000 }, async () => {
   const d = await spawnDaemon();

@@ -13,10 +13,9 @@ import { GRANT_TYPE_CIBA, bcAuthorizeResponse, tokenResponse } from '#shared/oau
 import { CLI_CREDENTIAL_FILE } from '../src/config.js';
 import { startDaemon, type DaemonOptions, type RunningDaemon } from '../src/daemon.js';
 import { trailKeyDir } from '../src/audit/key.js';
+import { TEST_KEY_ROOT } from './test-keys.setup.js';
 
-/** Audit keys of test daemons live under one temp root (one subdirectory per data dir), never in the real config dir. */
-export const TEST_KEY_ROOT = join(tmpdir(), 'mandate-test-keys');
-process.env.MANDATE_KEY_DIR ??= TEST_KEY_ROOT;
+export { TEST_KEY_ROOT };
 
 export const PERSON = 'user:alice@test-host';
 export const MAIL = 'https://mail.example/';
