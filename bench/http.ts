@@ -13,9 +13,8 @@
  * Introspection prints three read ceilings (bench/peers/read-ceiling.ts): the same stack reading the form body and
  * the token's and grant's rows from SQLite, which is what seeing a revocation on the very next call costs at
  * least; that plus authenticating the caller, which RFC 7662 §2.1 requires; and the authenticated answer from a
- * Map that is refilled when SQLite's data_version says another connection wrote, the bound for a design that keeps
- * revocation state in memory. At the
- * fixed rate, a Hono "hello" driven the same way shows the tail the machine and the load generator add.
+ * Map (the file held exclusively, as the daemon holds its own, so no other connection can revoke behind it), the
+ * bound for a design that keeps revocation state in memory. At the fixed rate, a Hono "hello" driven the same way shows the tail the machine and the load generator add.
  *
  * The daemon runs as `npm start` launches it (SHIPPED_NODE_ARGS), and so do the ceilings and the same-document
  * route, which are the same stack doing less; the references (node-oidc-provider, the "hello") run on plain node.
@@ -237,7 +236,7 @@ try {
         { label: '+auth', what: 'that + the caller authenticated', load: readCeiling(authReadCeilingPeer) },
         {
           label: 'in memory',
-          what: 'the caller authenticated, token and grant from a Map checked against PRAGMA data_version',
+          what: 'the caller authenticated, token and grant from a Map, the file held exclusively',
           load: readCeiling(memoryCeilingPeer),
         },
       ],

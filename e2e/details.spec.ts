@@ -4,10 +4,7 @@
  * token carries exactly those details; the Activity page repeats them. A record the model cannot show in full
  * (written before the daemon refused such input) cannot be approved, and its hidden characters show as markers.
  */
-import Database from 'better-sqlite3';
-import { join } from 'node:path';
 import { tokenResponse } from '#shared/oauth.js';
-import { DB_FILE } from '../daemon/src/config.js';
 import { READ, expect, pairThroughOptions, test, tokenOnceDecided } from './fixtures.js';
 
 const PAYMENT = [
@@ -63,11 +60,11 @@ test('a payment in authorization_details is shown in plain words before Approve,
 test('details that cannot be shown in full cannot be approved; hidden characters show as markers', async ({ popup, daemon, options }) => {
   const agent = await daemon.registerAgent('Bill payer', [READ]);
   await daemon.request(agent, { scope: READ, binding_message: 'Pay the electricity bill', authorization_details: JSON.stringify(PAYMENT) });
-  // A record from before the daemon refused hidden characters: written straight into the database.
-  const db = new Database(join(daemon.home, DB_FILE));
+  // A record from before the daemon refused hidden characters: written straight into the database (through the
+  // daemon's own connection: it holds the file exclusively while it runs).
+  const db = daemon.daemon.ctx.db;
   db.prepare('UPDATE grants SET authorization_details = ?').run(JSON.stringify([{ ...PAYMENT[0], creditorName: 'Electricity Co\u202e 00.999,9' }]));
   db.prepare('UPDATE clients SET name = ?').run('Bill payer\u2060');
-  db.close();
   await pairThroughOptions(options, daemon);
 
   const page = await popup();

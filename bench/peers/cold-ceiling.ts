@@ -14,6 +14,7 @@ const home = process.argv[2];
 if (!home) throw new Error('usage: cold-ceiling <home>');
 mkdirSync(home, { recursive: true, mode: 0o700 });
 const db = new Database(join(home, 'ceiling.db'));
+db.pragma('locking_mode = EXCLUSIVE'); // held alone, as the daemon holds its file (store/db.ts)
 db.pragma('journal_mode = WAL');
 db.pragma('synchronous = FULL');
 db.exec('CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY) STRICT');

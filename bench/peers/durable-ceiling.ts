@@ -23,6 +23,7 @@ import { ceilingClient, readBody } from './ceiling-request.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mandate-ceiling-'));
 const db = new Database(join(dir, 'ceiling.db'));
+db.pragma('locking_mode = EXCLUSIVE'); // held alone, as the daemon holds its file (store/db.ts)
 db.pragma('journal_mode = WAL');
 db.pragma('synchronous = FULL');
 db.exec(`CREATE TABLE tokens (jti TEXT PRIMARY KEY, grant_id TEXT NOT NULL, exp INTEGER NOT NULL) STRICT;

@@ -6,9 +6,10 @@
  * logic, and no client authentication unless `--auth`. So it bounds from above what an introspection endpoint that
  * reads live state from its store can reach here. With `--auth` it first authenticates its caller, as RFC 7662 §2.1
  * requires of an introspection endpoint (ceiling-request.ts: HTTP Basic, the client's record, a SHA-256 secret
- * check; a caller that fails gets a 401). With `--memory` it answers from Maps instead, refilled whenever SQLite's
- * `PRAGMA data_version`, asked on every call, says another connection wrote to the file: the bound for a design
- * that keeps revocation state in memory without missing a revocation made by anyone else.
+ * check; a caller that fails gets a 401). With `--memory` it answers from Maps instead, filled at start: the bound
+ * for a design that keeps revocation state in memory. It holds its file exclusively, as the daemon does, so no other
+ * connection can write a revocation the Maps would miss (before the daemon held its file, this ceiling asked SQLite's
+ * `PRAGMA data_version` on every call to notice one).
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -22,6 +23,7 @@ import { ceilingClient, readBody } from './ceiling-request.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mandate-read-ceiling-'));
 const db = new Database(join(dir, 'ceiling.db'));
+db.pragma('locking_mode = EXCLUSIVE'); // held alone, as the daemon holds its file (store/db.ts)
 db.pragma('journal_mode = WAL');
 db.pragma('synchronous = FULL');
 db.exec(`CREATE TABLE grants (id TEXT PRIMARY KEY, status TEXT NOT NULL, expires_at INTEGER NOT NULL, person TEXT NOT NULL,
@@ -43,21 +45,14 @@ const token = db.prepare<[string], TokenRow>('SELECT grant_id, exp FROM tokens W
 const grant = db.prepare<[string], GrantRow>('SELECT status, expires_at, person, client_id, resource, scope FROM grants WHERE id = ?');
 const known = db.prepare<[], { jti: string }>('SELECT jti FROM tokens LIMIT 1 OFFSET 5000').get()!.jti;
 
-// --memory: the same answer from Maps, filled at start and again whenever another connection has written to the
-// file (a revocation must not be missed): SQLite's `PRAGMA data_version` changes then, and is asked on every call.
+// --memory: the same answer from Maps, filled at start. No other connection can write the file while this one
+// holds it (locking_mode above), so nothing can revoke behind the Maps' back.
 const inMemory = process.argv.includes('--memory');
 const tokens = new Map<string, TokenRow>();
 const grants = new Map<string, GrantRow>();
-const dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
-let loadedVersion = -1;
-function fresh(): void {
-  const version = dataVersion.get()!;
-  if (version === loadedVersion) return;
-  tokens.clear();
-  grants.clear();
+if (inMemory) {
   for (const t of db.prepare<[], TokenRow & { jti: string }>('SELECT jti, grant_id, exp FROM tokens').all()) tokens.set(t.jti, t);
   for (const g of db.prepare<[], GrantRow & { id: string }>('SELECT * FROM grants').all()) grants.set(g.id, g);
-  loadedVersion = version;
 }
 
 const client = process.argv.includes('--auth') ? ceilingClient() : undefined;
@@ -65,7 +60,6 @@ const client = process.argv.includes('--auth') ? ceilingClient() : undefined;
 const app = new Hono<{ Bindings: { incoming: IncomingMessage } }>().post('/introspect', async (c) => {
   if (client && !client.authenticate(c.env.incoming)) return c.json({ error: 'invalid_client' }, 401);
   const jti = new URLSearchParams(await readBody(c.env.incoming)).get('token') ?? '';
-  if (inMemory) fresh();
   const t = inMemory ? tokens.get(jti) : token.get(jti);
   const g = t && (inMemory ? grants.get(t.grant_id) : grant.get(t.grant_id));
   if (!t || !g || g.status !== 'approved' || g.expires_at <= now() || t.exp <= now()) return c.json({ active: false });

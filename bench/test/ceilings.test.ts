@@ -43,16 +43,21 @@ describe('read ceiling --auth', () => {
 describe('read ceiling --memory --auth', () => {
   const running = ceiling('read-ceiling.ts', '--memory', '--auth');
 
-  it('answers from memory, and sees a revocation another connection writes on the very next call', async () => {
+  it('answers from memory, and no other connection can write a revocation it would miss: the file is held exclusively', async () => {
     const s = running();
     const authorization = String(s.start.authorization);
     const token = String(s.start.token);
     expect(await post(`${s.url}/introspect`, { authorization }, { token })).toMatchObject({ status: 200, body: { active: true } });
     expect(await post(`${s.url}/introspect`, { authorization: wrongSecret(authorization) }, { token })).toMatchObject({ status: 401 });
-    const other = new Database(String(s.start.db));
-    other.prepare(`UPDATE grants SET status = 'revoked' WHERE id = (SELECT grant_id FROM tokens WHERE jti = ?)`).run(token);
-    other.close();
-    expect(await post(`${s.url}/introspect`, { authorization }, { token })).toMatchObject({ status: 200, body: { active: false } });
+    const other = new Database(String(s.start.db), { timeout: 0 });
+    try {
+      expect(() => other.prepare(`UPDATE grants SET status = 'revoked' WHERE id = (SELECT grant_id FROM tokens WHERE jti = ?)`).run(token)).toThrow(
+        /database is locked/,
+      );
+    } finally {
+      other.close();
+    }
+    expect(await post(`${s.url}/introspect`, { authorization }, { token })).toMatchObject({ status: 200, body: { active: true } });
   });
 });
 

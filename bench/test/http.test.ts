@@ -26,7 +26,7 @@ it('bench/http.ts prints every row with both sides and a ratio', { timeout: 180_
     ['\\+checks', 'that \\+ client authentication, form body, subject token and grant rows read'],
     ['ceiling', 'form body \\+ token and grant rows read'],
     ['\\+auth', 'that \\+ the caller authenticated'],
-    ['in memory', 'the caller authenticated, token and grant from a Map checked against PRAGMA data_version'],
+    ['in memory', 'the caller authenticated, token and grant from a Map, the file held exclusively'],
     ['same doc', 'the same \\d+-byte document from a bare Hono route'],
   ]) {
     expect(stdout).toMatch(

@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -8,7 +7,6 @@ import { describe, expect, it, vi } from 'vitest';
 import { agentCreated, grantList } from '#shared/admin-api.js';
 import { GRANT_TYPE_CIBA, tokenResponse } from '#shared/oauth.js';
 import { runCli } from '../src/cli/index.js';
-import { DB_FILE } from '../src/config.js';
 import { MAIL, auth, startTestDaemon, type TestDaemon } from './harness.js';
 
 async function cli(d: TestDaemon | { home: string; port: number }, ...argv: string[]) {
@@ -117,10 +115,9 @@ describe('mandate CLI against the running daemon', () => {
     const d = await startTestDaemon();
     const agent = await d.registerAgent();
     await d.request(agent);
-    // A record from before the text policy: written straight into the database.
-    const db = new Database(join(d.home, DB_FILE));
-    db.prepare('UPDATE clients SET name = ? WHERE client_id = ?').run('Evil\u001b[2J\u001b[31mbot\u202e', agent.client_id);
-    db.close();
+    // A record from before the text policy: written straight into the database (the daemon's own connection: it
+    // holds the file exclusively while it runs).
+    d.ctx.db.prepare('UPDATE clients SET name = ? WHERE client_id = ?').run('Evil\u001b[2J\u001b[31mbot\u202e', agent.client_id);
     const out = (await cli(d, 'pending')).out;
     expect(out).not.toContain('\u001b');
     expect(out).toContain('Evil⟨U+001B⟩[2J⟨U+001B⟩[31mbot⟨U+202E⟩');

@@ -1,13 +1,13 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { createServer } from 'node:net';
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { grantView } from '#shared/admin-api.js';
 import { DB_FILE } from '../src/config.js';
 import { DaemonStartError, startDaemon } from '../src/daemon.js';
 import { MIGRATIONS, migrate } from '../src/store/migrate.js';
-import { PAGE_CACHE_KIB } from '../src/store/db.js';
+import { DatabaseInUseError, PAGE_CACHE_KIB } from '../src/store/db.js';
 import { PERSON, auth, startTestDaemon } from './harness.js';
 
 describe('storage', () => {
@@ -24,6 +24,39 @@ describe('storage', () => {
     const tables = d.ctx.db.prepare<[], { name: string; sql: string }>("SELECT name, sql FROM sqlite_master WHERE type = 'table'").all();
     expect(tables.length).toBeGreaterThan(5);
     for (const t of tables) expect(t.sql, t.name).toMatch(/\) STRICT$/);
+  });
+
+  it('holds its file alone while it runs: another connection can neither read nor write it; once stopped, it can', async () => {
+    const d = await startTestDaemon();
+    const path = join(d.home, DB_FILE);
+    expect(d.ctx.db.pragma('locking_mode', { simple: true })).toBe('exclusive');
+    expect(existsSync(`${path}-shm`)).toBe(false); // the WAL index is in the daemon's memory, not shared
+    const other = new BetterSqlite3(path, { timeout: 0 });
+    try {
+      expect(() => other.prepare('SELECT count(*) FROM grants').get()).toThrow(/database is locked/);
+      expect(() => other.exec("UPDATE grants SET status = 'approved'")).toThrow(/database is locked/);
+      await d.close();
+      expect(other.prepare<[], { n: number }>('SELECT count(*) AS n FROM grants').get()?.n).toBe(0);
+    } finally {
+      other.close();
+    }
+  });
+
+  it('refuses to start, saying why, while another program has the file open', async () => {
+    const d = await startTestDaemon();
+    await d.close();
+    const path = join(d.home, DB_FILE);
+    const shell = new BetterSqlite3(path); // a sqlite3 shell that has read the file keeps it open (WAL: a shared lock)
+    try {
+      shell.prepare('SELECT count(*) FROM audit').get();
+      const start = startDaemon({ home: d.home, port: 0, person: PERSON, log: () => {} });
+      await expect(start).rejects.toBeInstanceOf(DatabaseInUseError);
+      await expect(start).rejects.toThrow(`${path} is open in another program`);
+    } finally {
+      shell.close();
+    }
+    const again = await startDaemon({ home: d.home, port: 0, person: PERSON, log: () => {} });
+    await again.close();
   });
 
   it('says when it upgrades an existing database before doing it, and nothing when it creates or opens one', () => {

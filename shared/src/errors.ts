@@ -60,6 +60,8 @@ export const MANDATE_ERROR_EXIT = {
   policy_invalid: 1,
   /** The database was written by a newer Mandate. */
   database_newer: 1,
+  /** Another program has the database open, so the daemon cannot hold it alone. */
+  database_in_use: 1,
 } as const;
 export type MandateErrorCode = keyof typeof MANDATE_ERROR_EXIT;
 

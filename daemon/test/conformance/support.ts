@@ -1,18 +1,11 @@
-/**
- * Shared helpers for the must-reject catalog: exact error assertions, raw HTTP (for Host tricks),
- * and read-only views of daemon state used to prove that a refusal wrote nothing.
- */
-import Database from 'better-sqlite3';
 import { importJWK, type CryptoKey, type JWK } from 'jose';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
 import * as z from 'zod';
 import type { AgentCreated, AuditEventView, GrantView } from '#shared/admin-api.js';
 import { OAUTH_ERROR_CODES, type OAuthErrorCode } from '#shared/errors.js';
 import { GRANT_TYPE_CIBA, GRANT_TYPE_TOKEN_EXCHANGE, SIGNING_ALG, TOKEN_TYPE_ACCESS_TOKEN } from '#shared/oauth.js';
-import { DB_FILE } from '../../src/config.js';
 import { basic, startTestDaemon, type TestDaemon } from '../harness.js';
 
 const errorBody = z.object({ error: z.enum(OAUTH_ERROR_CODES), error_description: z.string() });
@@ -187,21 +180,20 @@ export function dbSnapshot(d: TestDaemon): string {
   return JSON.stringify(dump);
 }
 
-/** The daemon's real signing key, read from its own database file (as a local attacker with file access could). */
+/**
+ * The daemon's real signing key, read from its database (as a local attacker with file access could: from the
+ * file's bytes, or with SQLite once the daemon stops; while it runs it holds the file exclusively, so this reads
+ * through its own connection).
+ */
 export async function daemonSigningKey(d: TestDaemon): Promise<{ kid: string; key: CryptoKey; publicJwk: JWK }> {
-  const db = new Database(join(d.home, DB_FILE), { readonly: true, fileMustExist: true });
-  try {
-    const row = db
-      .prepare<[], { kid: string; private_jwk: string; public_jwk: string }>(
-        'SELECT kid, private_jwk, public_jwk FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC LIMIT 1',
-      )
-      .get();
-    if (!row) throw new Error('no signing key in the database');
-    const key = (await importJWK(JSON.parse(row.private_jwk) as JWK, SIGNING_ALG)) as CryptoKey;
-    return { kid: row.kid, key, publicJwk: JSON.parse(row.public_jwk) as JWK };
-  } finally {
-    db.close();
-  }
+  const row = d.ctx.db
+    .prepare<[], { kid: string; private_jwk: string; public_jwk: string }>(
+      'SELECT kid, private_jwk, public_jwk FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC LIMIT 1',
+    )
+    .get();
+  if (!row) throw new Error('no signing key in the database');
+  const key = (await importJWK(JSON.parse(row.private_jwk) as JWK, SIGNING_ALG)) as CryptoKey;
+  return { kid: row.kid, key, publicJwk: JSON.parse(row.public_jwk) as JWK };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
