@@ -8,9 +8,9 @@ import { failureLimiter } from './rate-limit.js';
 
 const unauthorized = (description: string) => new OAuthError(401, 'invalid_client', description, { 'WWW-Authenticate': 'Basic realm="mandate"' });
 
-/** RFC 6749 §2.3.1: Basic credentials are form-urlencoded before base64. */
+/** RFC 6749 §2.3.1: Basic credentials are form-urlencoded before base64. Mandate's own ids and secrets need no decoding. */
 function formDecode(value: string): string {
-  return decodeURIComponent(value.replace(/\+/g, ' '));
+  return /[%+]/.test(value) ? decodeURIComponent(value.replace(/\+/g, ' ')) : value;
 }
 
 function presented(c: Context, form: Map<string, string>): { id: string; secret: string } {

@@ -143,6 +143,25 @@ describe('client authentication answers', () => {
     expect(unknown.error_description).toBe(wrong.error_description);
   });
 
+  it('Basic credentials are form-urlencoded before base64 (RFC 6749 §2.3.1): encoded ones are decoded, broken ones refused', async () => {
+    const w = await world();
+    const p = form({ token: w.token });
+    const raw = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
+    const everyCharEncoded = (s: string) => [...s].map((ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`).join('');
+    // the same id and secret, with every character percent-encoded: the same client
+    await expectActive(
+      await post(w.d, '/introspect', p, { ...FORM, authorization: raw(everyCharEncoded(w.agent.client_id), everyCharEncoded(w.agent.client_secret)) }),
+    );
+    // '+' is a space once decoded, so a '+' in place of the secret's last character is a wrong secret
+    await expectError(
+      await post(w.d, '/introspect', p, { ...FORM, authorization: raw(w.agent.client_id, `${w.agent.client_secret.slice(0, -1)}+`) }),
+      401,
+      'invalid_client',
+    );
+    const broken = await expectError(await post(w.d, '/introspect', p, { ...FORM, authorization: raw(w.agent.client_id, '%zz') }), 401, 'invalid_client');
+    expect(broken.error_description).toBe('Basic credentials are not valid form-urlencoded text');
+  });
+
   it('a failed authentication for a known client is audited as client.auth_failed', async () => {
     const w = await world();
     await expectError(
