@@ -38,21 +38,24 @@ export function tokenVerifier(keys: SigningKeys, issuer: string, clock: Clock) {
    * resource servers never accept an expired token.
    */
   // A resource server presents the same token on every call, and an agent renews from the same one: the
-  // signature and claim checks of a token already verified are not repeated. Keyed by the exact text, so a
-  // token differing in any byte is verified afresh; the time checks below run on every call.
-  const verified = new Map<string, AccessTokenClaims>();
+  // signature and claim checks of a token already verified are not repeated. A token is found by its signature
+  // segment (hashing those 86 characters instead of the whole token, a new string on every call) and matched on its
+  // exact text, so a token differing in any byte is verified afresh; the time checks below run on every call.
+  const verified = new Map<string, { token: string; claims: AccessTokenClaims }>();
+  const signatureOf = (token: string): string => token.slice(token.lastIndexOf('.') + 1);
   const remember = (token: string, claims: AccessTokenClaims): void => {
     if (verified.size >= VERIFIED_TOKENS_KEPT) verified.delete(verified.keys().next().value!);
-    verified.set(token, claims);
+    verified.set(signatureOf(token), { token, claims });
   };
 
   return async function verifyAccessToken(token: string, opts: { acceptExpired?: boolean } = {}): Promise<VerifyResult> {
-    const known = verified.get(token);
+    const entry = verified.get(signatureOf(token));
+    const known = entry?.token === token ? entry.claims : undefined;
     if (known !== undefined) {
       // jose's rule: expired when exp <= now - tolerance
       if (known.exp > clock() - (opts.acceptExpired ? EXPIRED_TOLERANCE_SECONDS : 0)) return { ok: true, claims: known };
       if (!opts.acceptExpired) return { ok: false, reason: 'token has expired' };
-      verified.delete(token);
+      verified.delete(signatureOf(token));
     }
     if (token.length > MAX_TOKEN_CHARS) return { ok: false, reason: 'token is too large' };
     // the decoder tolerates padding and stray characters; a token is only ever the exact string we issued
