@@ -14,7 +14,8 @@
  * the token's and grant's rows from SQLite, which is what seeing a revocation on the very next call costs at
  * least; that plus authenticating the caller, which RFC 7662 §2.1 requires; and the authenticated answer from a
  * Map (the file held exclusively, as the daemon holds its own, so no other connection can revoke behind it), the
- * bound for a design that keeps revocation state in memory. At the fixed rate, a Hono "hello" driven the same way shows the tail the machine and the load generator add.
+ * bound for a design that keeps revocation state in memory. At the fixed rate, a Hono "hello" driven the same way
+ * shows the tail the machine and the load generator add.
  *
  * The daemon runs as `npm start` launches it (SHIPPED_NODE_ARGS), and so do the ceilings and the same-document
  * route, which are the same stack doing less; the references (node-oidc-provider, the "hello") run on plain node.

@@ -1,3 +1,7 @@
+/**
+ * Shared helpers for the must-reject catalog: exact error assertions, raw HTTP (for Host tricks),
+ * and read-only views of daemon state used to prove that a refusal wrote nothing.
+ */
 import { importJWK, type CryptoKey, type JWK } from 'jose';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
