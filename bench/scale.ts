@@ -23,11 +23,13 @@ import { BIN, residentMbOf, SHIPPED_NODE_ARGS, type SpawnedDaemon, spawnDaemon }
 import { AGENTS, RESOURCES, seed } from './seed.js';
 import { timeSpawns } from './spawn-clock.js';
 import { quantile } from './stats.js';
+import { atMostVerdict } from './verdict.js';
 
 const GRANTS = Number(process.env.BENCH_GRANTS ?? 100_000);
 const AUDIT_ROWS = Number(process.env.BENCH_AUDIT_ROWS ?? 1_000_000);
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 25);
 const SPAWNS = Number(process.env.BENCH_SPAWNS ?? 7);
+const COLD_START_GOAL_MS = 150;
 
 if (!existsSync(BIN) || !existsSync('dist/daemon/mandate.mjs')) {
   console.error('bench:scale runs the built daemon: run `npm run build:daemon` first');
@@ -209,8 +211,9 @@ for (const [name, t] of [
   ['cold start, empty (spawn → first answer)', coldEmpty],
   [`cold start, ${AUDIT_ROWS} audit rows`, coldSeeded],
 ] as const) {
-  const note = `${(median(t) / bareMs).toFixed(2)} × bare node, ${(median(t) / ceilingMs).toFixed(2)} × the ceiling`;
-  rows.push({ name, p50: median(t), p99: quantile(t, 0.99), goal: '≤ 150 ms', note });
+  const verdict = atMostVerdict('cold start', COLD_START_GOAL_MS, 'ms', median(t), [{ label: 'the ceiling', value: ceilingMs }]);
+  const note = `${(median(t) / bareMs).toFixed(2)} × bare node, ${(median(t) / ceilingMs).toFixed(2)} × the ceiling; ${verdict}`;
+  rows.push({ name, p50: median(t), p99: quantile(t, 0.99), goal: `≤ ${COLD_START_GOAL_MS} ms`, note });
 }
 for (const [name, t] of [
   ['CLI: `mandate status` (spawn → exit)', cliStatus],
