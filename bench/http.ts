@@ -211,7 +211,7 @@ try {
         {
           label: '+checks',
           bound: true,
-          what: 'that + client authentication, form body, subject token and grant rows read',
+          what: 'that + client authentication, form body, subject token and grant rows read, the Host/Origin guard',
           load: {
             url: `${checkingCeilingPeer.url}/token`,
             pid: checkingCeilingPeer.pid,
@@ -241,11 +241,11 @@ try {
       reference: introspectPeer,
       ceilings: [
         { label: 'ceiling', what: 'form body + token and grant rows read', load: readCeiling(readCeilingPeer) },
-        { label: '+auth', what: 'that + the caller authenticated', load: readCeiling(authReadCeilingPeer), bound: true },
+        { label: '+auth', what: 'that + the caller authenticated, the Host/Origin guard', load: readCeiling(authReadCeilingPeer), bound: true },
         {
           label: 'in memory',
           bound: true,
-          what: 'the caller authenticated, token and grant from a Map, the file held exclusively',
+          what: 'the caller authenticated, token and grant from a Map, the file held exclusively, the Host/Origin guard',
           load: readCeiling(memoryCeilingPeer),
         },
       ],

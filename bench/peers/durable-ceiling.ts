@@ -10,6 +10,8 @@
  * issues: read the form body from the socket, authenticate the client (ceiling-request.ts: HTTP Basic, the
  * client's record, a SHA-256 secret check) and look the subject token up with its grant, which must be live (the
  * token's row and the grant's row, as an introspection reads them). A request that fails a check gets a 400 or 401.
+ * It then also runs behind the daemon's Host/Origin guard and security headers (ceiling-guard.ts), so that it is a
+ * bound: all an exchange must do.
  */
 import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -19,6 +21,7 @@ import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import Database from 'better-sqlite3';
 import { Hono } from 'hono';
+import { behindDaemonGuard } from './ceiling-guard.js';
 import { ceilingClient, readBody } from './ceiling-request.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mandate-ceiling-'));
@@ -91,7 +94,10 @@ const app = new Hono<{ Bindings: { incoming: IncomingMessage } }>().post('/token
   await issue(jti);
   return c.json({ access_token: token, token_type: 'Bearer', expires_in: 300 });
 });
-const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
+// a bound (bench/verdict.ts) does all a daemon route must do, the guard included
+const guard = CHECKS ? behindDaemonGuard(app.fetch) : undefined;
+const server = serve({ fetch: guard?.fetch ?? app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
+  guard?.listening(info.port);
   const start = { url: `http://127.0.0.1:${info.port}`, ...(client ? { authorization: client.authorization, subject_token: subjectToken } : {}) };
   process.stdout.write(`${JSON.stringify(start)}\n`);
 });

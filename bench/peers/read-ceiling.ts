@@ -6,8 +6,9 @@
  * logic, and no client authentication unless `--auth`. So it bounds from above what an introspection endpoint that
  * reads live state from its store can reach here. With `--auth` it first authenticates its caller, as RFC 7662 §2.1
  * requires of an introspection endpoint (ceiling-request.ts: HTTP Basic, the client's record, a SHA-256 secret
- * check; a caller that fails gets a 401). With `--memory` it answers from Maps instead, filled at start: the bound
- * for a design that keeps revocation state in memory. It holds its file exclusively, as the daemon does, so no other
+ * check; a caller that fails gets a 401), behind the daemon's Host/Origin guard and security headers
+ * (ceiling-guard.ts), so that it is a bound: all an introspection must do. With `--memory` it answers from Maps
+ * instead, filled at start: the bound for a design that keeps revocation state in memory. It holds its file exclusively, as the daemon does, so no other
  * connection can write a revocation the Maps would miss (before the daemon held its file, this ceiling asked SQLite's
  * `PRAGMA data_version` on every call to notice one).
  */
@@ -19,6 +20,7 @@ import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import Database from 'better-sqlite3';
 import { Hono } from 'hono';
+import { behindDaemonGuard } from './ceiling-guard.js';
 import { ceilingClient, readBody } from './ceiling-request.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mandate-read-ceiling-'));
@@ -65,7 +67,10 @@ const app = new Hono<{ Bindings: { incoming: IncomingMessage } }>().post('/intro
   if (!t || !g || g.status !== 'approved' || g.expires_at <= now() || t.exp <= now()) return c.json({ active: false });
   return c.json({ active: true, sub: g.person, client_id: g.client_id, aud: g.resource, scope: g.scope, exp: t.exp, token_type: 'Bearer' });
 });
-const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
+// a bound (bench/verdict.ts) does all a daemon route must do, the guard included
+const guard = client ? behindDaemonGuard(app.fetch) : undefined;
+const server = serve({ fetch: guard?.fetch ?? app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
+  guard?.listening(info.port);
   const start = { url: `http://127.0.0.1:${info.port}`, token: known, db: join(dir, 'ceiling.db'), ...(client ? { authorization: client.authorization } : {}) };
   process.stdout.write(`${JSON.stringify(start)}\n`);
 });

@@ -2,6 +2,7 @@
  * The checking ceilings (bench/peers/*-ceiling.ts with `--auth`, `--checks`) really check: a ceiling that let any
  * request through would overstate what the required work allows, and the bench's argument with it.
  */
+import { request } from 'node:http';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SpawnedServer, spawnServer, stop } from '../daemon.js';
@@ -15,6 +16,28 @@ const wrongSecret = (authorization: string) => {
 async function post(url: string, headers: Record<string, string>, body: Record<string, string>) {
   const res = await fetch(url, { method: 'POST', headers: { ...FORM, ...headers }, body: new URLSearchParams(body) });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+/** A POST with the Host and Origin headers given (fetch would not send a Host of our choosing). */
+function postAs(url: string, headers: { host: string; origin?: string; authorization: string }, body: string) {
+  return new Promise<{ status: number; headers: Record<string, unknown> }>((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers: { ...FORM, ...headers } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** A bound does all a daemon route must do, the daemon's own Host/Origin guard and security headers included. */
+async function expectGuarded(s: SpawnedServer, path: string, authorization: string, body: string) {
+  const host = new URL(s.url).host;
+  const answered = await postAs(`${s.url}${path}`, { host, authorization }, body);
+  expect(answered.status).toBe(200);
+  expect(answered.headers).toMatchObject({ 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+  expect((await postAs(`${s.url}${path}`, { host: 'evil.example', authorization }, body)).status).toBe(403);
+  expect((await postAs(`${s.url}${path}`, { host, origin: 'https://evil.example', authorization }, body)).status).toBe(403);
 }
 
 /** Starts a ceiling for the enclosing `describe` and stops it after; the getter gives the running server. */
@@ -38,6 +61,11 @@ describe('read ceiling --auth', () => {
     expect(await post(`${s.url}/introspect`, {}, { token })).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
     expect(await post(`${s.url}/introspect`, { authorization: wrongSecret(authorization) }, { token })).toMatchObject({ status: 401 });
   });
+
+  it("runs behind the daemon's Host/Origin guard", async () => {
+    const s = running();
+    await expectGuarded(s, '/introspect', String(s.start.authorization), `token=${String(s.start.token)}`);
+  });
 });
 
 describe('read ceiling --memory --auth', () => {
@@ -59,6 +87,11 @@ describe('read ceiling --memory --auth', () => {
     }
     expect(await post(`${s.url}/introspect`, { authorization }, { token })).toMatchObject({ status: 200, body: { active: true } });
   });
+
+  it("runs behind the daemon's Host/Origin guard", async () => {
+    const s = running();
+    await expectGuarded(s, '/introspect', String(s.start.authorization), `token=${String(s.start.token)}`);
+  });
 });
 
 describe('durable ceiling --checks', () => {
@@ -76,5 +109,10 @@ describe('durable ceiling --checks', () => {
       body: { error: 'invalid_client' },
     });
     expect(await post(`${s.url}/token`, { authorization }, { subject_token: 'unknown' })).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+  });
+
+  it("runs behind the daemon's Host/Origin guard", async () => {
+    const s = running();
+    await expectGuarded(s, '/token', String(s.start.authorization), `subject_token=${String(s.start.subject_token)}`);
   });
 });
