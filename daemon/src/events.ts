@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Database } from 'better-sqlite3';
 import type { DaemonEvent } from '#shared/admin-api.js';
+import { walCheckpointer } from './store/db.js';
 
 /** Live updates for the extension (SSE). Events are published only after their transaction commits. */
 export function eventBus() {
@@ -21,6 +22,7 @@ export type EventBus = ReturnType<typeof eventBus>;
  * queued once, after the commit. A throw rolls everything back and publishes nothing.
  */
 export function transactor(db: Database, bus: EventBus) {
+  const checkpoint = walCheckpointer(db);
   let queue: DaemonEvent[] | null = null;
   const enqueue = (e: DaemonEvent): void => {
     if (queue === null) throw new TypeError('events can only be queued inside a transaction');
@@ -31,6 +33,7 @@ export function transactor(db: Database, bus: EventBus) {
     queue = [];
     try {
       const result = db.transaction(fn).immediate();
+      checkpoint();
       const done = queue;
       queue = null;
       for (const e of done) bus.publish(e);
@@ -73,6 +76,7 @@ export function transactor(db: Database, bus: EventBus) {
     } finally {
       queue = null;
     }
+    checkpoint();
     units.forEach((u, i) => {
       const o = outcomes[i]!;
       if (!o.ok) {
