@@ -22,7 +22,7 @@ export type EventBus = ReturnType<typeof eventBus>;
  * queued once, after the commit. A throw rolls everything back and publishes nothing.
  */
 export function transactor(db: Database, bus: EventBus) {
-  const checkpoint = walCheckpointer(db);
+  const checkpoint = walCheckpointer(db); // after every commit: copies the WAL into the main file when due, and empties it
   let queue: DaemonEvent[] | null = null;
   const enqueue = (e: DaemonEvent): void => {
     if (queue === null) throw new TypeError('events can only be queued inside a transaction');
@@ -105,6 +105,7 @@ export function transactor(db: Database, bus: EventBus) {
     around = fn;
   }
 
-  return { transact, transactGrouped, enqueue, aroundGroup };
+  // checkpointIfDue: also for writes made outside a transaction, such as the expiry sweep's purge
+  return { transact, transactGrouped, enqueue, aroundGroup, checkpointIfDue: checkpoint };
 }
 export type Transactor = ReturnType<typeof transactor>;
