@@ -262,7 +262,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
         services.mcp.removeUnused();
         // a lapsed token may still renew while its grant lives, so keep its jti that long
         ctx.tokens.purgeExpired(clock() - limits.maxDelegationSeconds);
-        ctx.tx.checkpointIfDue(); // the purge writes outside a transaction
+        ctx.tx.afterWrite(); // the purge writes outside a transaction
       } catch (e) {
         log(`expiry sweep failed: ${(e as Error).message}`);
       }

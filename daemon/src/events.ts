@@ -22,7 +22,7 @@ export type EventBus = ReturnType<typeof eventBus>;
  * queued once, after the commit. A throw rolls everything back and publishes nothing.
  */
 export function transactor(db: Database, bus: EventBus) {
-  const checkpoint = walCheckpointer(db); // after every commit: copies the WAL into the main file when due, and empties it
+  const checkpoint = walCheckpointer(db); // after every commit: starts the WAL over once a checkpoint has copied it
   let queue: DaemonEvent[] | null = null;
   const enqueue = (e: DaemonEvent): void => {
     if (queue === null) throw new TypeError('events can only be queued inside a transaction');
@@ -105,7 +105,7 @@ export function transactor(db: Database, bus: EventBus) {
     around = fn;
   }
 
-  // checkpointIfDue: also for writes made outside a transaction, such as the expiry sweep's purge
-  return { transact, transactGrouped, enqueue, aroundGroup, checkpointIfDue: checkpoint };
+  // afterWrite: also for writes made outside a transaction, such as the expiry sweep's purge
+  return { transact, transactGrouped, enqueue, aroundGroup, afterWrite: checkpoint };
 }
 export type Transactor = ReturnType<typeof transactor>;

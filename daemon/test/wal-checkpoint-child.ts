@@ -1,7 +1,7 @@
 /**
  * Child process for wal-checkpoint.test.ts: opens a database as the daemon does, commits through the daemon's
- * transactor until a checkpoint has copied the WAL into the main file, prints the row count, and is killed (-9)
- * at once, before any further write could start the WAL over.
+ * transactor until SQLite's automatic checkpoint has copied the WAL into the main file, prints the row count, and
+ * is killed (-9) at once, before another commit could start the WAL over.
  */
 import { statSync } from 'node:fs';
 import { eventBus, transactor } from '../src/events.js';

@@ -55,8 +55,6 @@ function configure(db: Database, log: ((message: string) => void) | undefined): 
   db.pragma('locking_mode = EXCLUSIVE');
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
-  // the daemon checkpoints itself, emptying the WAL in the same step (walCheckpointer says why)
-  db.pragma('wal_autocheckpoint = 0');
   db.pragma('foreign_keys = ON');
   // Savepoint journals (group commit gives each unit its own savepoint) stay in memory, not in temp files:
   // a savepoint only needs to survive until its transaction ends, and a crash rolls the transaction back anyway.
@@ -68,31 +66,33 @@ function configure(db: Database, log: ((message: string) => void) | undefined): 
   migrate(db, log);
 }
 
-/** How many pages the WAL may hold before the daemon copies them into the main file: SQLite's own default point. */
-export const WAL_CHECKPOINT_PAGES = 1000;
-
 /**
- * Gives the function to call after every commit: once the WAL holds WAL_CHECKPOINT_PAGES pages, it copies them into
- * the main file and empties the WAL (`wal_checkpoint(TRUNCATE)`), instead of leaving that to SQLite's automatic
- * checkpoint. The automatic one copies the pages but leaves them in the WAL until the next write starts it over.
- * A crash in that gap leaves a WAL whose every page is already in the main file, and older than it. If that WAL
- * then loses its tail (a disk that drops writes it had acknowledged; daemon/test/crash), SQLite replays what is
- * left over the newer pages, and checkpointed revocations come undone. Emptied in the same step, the WAL only ever
- * holds pages newer than the main file, and losing any tail of it only loses the newest commits.
+ * Gives the function to call after every commit: when SQLite's automatic checkpoint (every 1,000 pages) has just
+ * copied the WAL into the main file, it starts the WAL over at once with a one-page write. SQLite itself would
+ * start it over only at the next write, and leaves the copied pages in the WAL until then. A crash in that gap
+ * leaves a WAL whose every page is already in the main file, and older than it; if that WAL then loses its tail
+ * (a disk that drops writes it had acknowledged; daemon/test/crash), SQLite replays what is left over the newer
+ * pages, and checkpointed revocations come undone. Started over, the WAL's header has new salts, so recovery
+ * ignores every older page still in the file, and losing any tail of it only loses the newest commits.
  *
- * Costs a `stat` of the WAL per commit (a commit already costs an fsync). An in-memory database has no WAL: no-op.
+ * How it knows: in WAL mode only a checkpoint writes the main file, so its modification time moves. The WAL is
+ * started over, not emptied: a WAL truncated to nothing makes every later commit grow the file, and ext4 then
+ * journals the new size at each fsync (1.4x the time per commit here; bench/README.md, "A slower host").
+ * Costs a `stat` per commit (a commit already costs an fsync). An in-memory database has no WAL: no-op.
  */
 export function walCheckpointer(db: Database): () => void {
-  const wal = `${db.name}-wal`;
   if (db.memory) return () => {};
-  const pageSize = db.pragma('page_size', { simple: true }) as number;
-  const limit = 32 + WAL_CHECKPOINT_PAGES * (24 + pageSize); // the WAL's header, then a 24-byte header per page
+  const path = db.name;
+  let copiedAt = statSync(path).mtimeMs;
   return () => {
-    if (db.inTransaction || (statSync(wal, { throwIfNoEntry: false })?.size ?? 0) < limit) return;
+    if (db.inTransaction) return;
+    const at = statSync(path).mtimeMs;
+    if (at === copiedAt) return;
+    copiedAt = at;
     try {
-      db.pragma('wal_checkpoint(TRUNCATE)');
+      db.pragma(`user_version = ${db.pragma('user_version', { simple: true }) as number}`); // rewrites one page: a write
     } catch {
-      // the commit is durable either way; the next one tries again
+      // the commit is durable either way; the next checkpoint tries again
     }
   };
 }
