@@ -8,9 +8,9 @@
  * requires of an introspection endpoint (ceiling-request.ts: HTTP Basic, the client's record, a SHA-256 secret
  * check; a caller that fails gets a 401), behind the daemon's Host/Origin guard and security headers
  * (ceiling-guard.ts), so that it is a bound: all an introspection must do. With `--memory` it answers from Maps
- * instead, filled at start: the bound for a design that keeps revocation state in memory. It holds its file exclusively, as the daemon does, so no other
- * connection can write a revocation the Maps would miss (before the daemon held its file, this ceiling asked SQLite's
- * `PRAGMA data_version` on every call to notice one).
+ * instead, filled at start: the bound for a design that keeps revocation state in memory. It holds its file
+ * exclusively, as the daemon does, so no other connection can write a revocation the Maps would miss (before the
+ * daemon held its file, this ceiling asked SQLite's `PRAGMA data_version` on every call to notice one).
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';

@@ -2,9 +2,9 @@
  * The checking ceilings (bench/peers/*-ceiling.ts with `--auth`, `--checks`) really check: a ceiling that let any
  * request through would overstate what the required work allows, and the bench's argument with it.
  */
-import { request } from 'node:http';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rawRequest } from '../../daemon/test/conformance/support.js';
 import { type SpawnedServer, spawnServer, stop } from '../daemon.js';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
@@ -18,26 +18,15 @@ async function post(url: string, headers: Record<string, string>, body: Record<s
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
-/** A POST with the Host and Origin headers given (fetch would not send a Host of our choosing). */
-function postAs(url: string, headers: { host: string; origin?: string; authorization: string }, body: string) {
-  return new Promise<{ status: number; headers: Record<string, unknown> }>((resolve, reject) => {
-    const req = request(url, { method: 'POST', headers: { ...FORM, ...headers } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 /** A bound does all a daemon route must do, the daemon's own Host/Origin guard and security headers included. */
 async function expectGuarded(s: SpawnedServer, path: string, authorization: string, body: string) {
-  const host = new URL(s.url).host;
-  const answered = await postAs(`${s.url}${path}`, { host, authorization }, body);
+  const { host, port } = new URL(s.url);
+  const postAs = (headers: Record<string, string>) => rawRequest(Number(port), { method: 'POST', path, headers: { ...FORM, authorization, ...headers }, body });
+  const answered = await postAs({ host });
   expect(answered.status).toBe(200);
   expect(answered.headers).toMatchObject({ 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
-  expect((await postAs(`${s.url}${path}`, { host: 'evil.example', authorization }, body)).status).toBe(403);
-  expect((await postAs(`${s.url}${path}`, { host, origin: 'https://evil.example', authorization }, body)).status).toBe(403);
+  expect((await postAs({ host: 'evil.example' })).status).toBe(403);
+  expect((await postAs({ host, origin: 'https://evil.example' })).status).toBe(403);
 }
 
 /** Starts a ceiling for the enclosing `describe` and stops it after; the getter gives the running server. */
