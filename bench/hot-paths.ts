@@ -33,6 +33,8 @@ const formRequest = (url: string, auth: string, body: string): HotRequest => ({
 });
 
 export interface MandatePaths {
+  /** The agent's access token (an RFC 9068 JWT): the exchange's subject token and the token introspected. */
+  token: string;
   exchange: HotRequest;
   /** The exchange's form, for servers that check the same request (the checking ceiling). */
   exchangeParams: Record<string, string>;
@@ -59,6 +61,7 @@ export async function mandatePaths(mandate: SpawnedDaemon): Promise<MandatePaths
     subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
   };
   return {
+    token,
     exchange: formRequest(`${mandate.url}/token`, agentAuth, new URLSearchParams(exchangeParams).toString()),
     exchangeParams,
     introspect: formRequest(`${mandate.url}/introspect`, basic(rs.client_id!, rs.client_secret!), `token=${token}`),

@@ -140,10 +140,12 @@ const sameStack = (args: string[], opts?: Parameters<typeof spawnServer>[1]) => 
 const sameDoc = await sameStack(['bench/peers/hono-hello.ts'], { env: { HELLO_BODY: metadataDoc } });
 const ceilingPeer = await sameStack(['bench/peers/durable-ceiling.ts']);
 const signingCeilingPeer = await sameStack(['bench/peers/durable-ceiling.ts', '--sign']);
-const checkingCeilingPeer = await sameStack(['bench/peers/durable-ceiling.ts', '--checks']);
-const readCeilingPeer = await sameStack(['bench/peers/read-ceiling.ts']);
-const authReadCeilingPeer = await sameStack(['bench/peers/read-ceiling.ts', '--auth']);
-const memoryCeilingPeer = await sameStack(['bench/peers/read-ceiling.ts', '--memory', '--auth']);
+// The ceilings that check a presented token are given the daemon's own, so they read the same request bytes (ceiling-token.ts).
+const presented = { env: { CEILING_TOKEN: paths.token } };
+const checkingCeilingPeer = await sameStack(['bench/peers/durable-ceiling.ts', '--checks'], presented);
+const readCeilingPeer = await sameStack(['bench/peers/read-ceiling.ts'], presented);
+const authReadCeilingPeer = await sameStack(['bench/peers/read-ceiling.ts', '--auth'], presented);
+const memoryCeilingPeer = await sameStack(['bench/peers/read-ceiling.ts', '--memory', '--auth'], presented);
 
 interface Ceiling {
   label: string;
@@ -211,7 +213,7 @@ try {
         {
           label: '+checks',
           bound: true,
-          what: 'that + client authentication, form body, subject token and grant rows read, the Host/Origin guard',
+          what: 'that + client authentication, form body, the same JWT subject token found and its token and grant rows read, the Host/Origin guard',
           load: {
             url: `${checkingCeilingPeer.url}/token`,
             pid: checkingCeilingPeer.pid,
@@ -240,12 +242,12 @@ try {
       mandate: introspectMandate,
       reference: introspectPeer,
       ceilings: [
-        { label: 'ceiling', what: 'form body + token and grant rows read', load: readCeiling(readCeilingPeer) },
+        { label: 'ceiling', what: 'form body + the same JWT found, its token and grant rows read', load: readCeiling(readCeilingPeer) },
         { label: '+auth', what: 'that + the caller authenticated, the Host/Origin guard', load: readCeiling(authReadCeilingPeer), bound: true },
         {
           label: 'in memory',
           bound: true,
-          what: 'the caller authenticated, token and grant from a Map, the file held exclusively, the Host/Origin guard',
+          what: 'the caller authenticated, the same JWT found, token and grant from a Map, the file held exclusively, the Host/Origin guard',
           load: readCeiling(memoryCeilingPeer),
         },
       ],

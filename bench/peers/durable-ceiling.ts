@@ -9,11 +9,12 @@
  * With `--checks` (which implies `--sign`) it also makes the checks every RFC 8693 exchange must make before it
  * issues: read the form body from the socket, authenticate the client (ceiling-request.ts: HTTP Basic, the
  * client's record, a SHA-256 secret check) and look the subject token up with its grant, which must be live (the
- * token's row and the grant's row, as an introspection reads them). A request that fails a check gets a 400 or 401.
+ * token's row and the grant's row, as an introspection reads them). The subject token is a JWT of the daemon's
+ * shape, found by its signature segment and text (ceiling-token.ts). A request that fails a check gets a 400 or 401.
  * It then also runs behind the daemon's Host/Origin guard and security headers (ceiling-guard.ts), so that it is a
  * bound: all an exchange must do.
  */
-import { generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -23,6 +24,7 @@ import Database from 'better-sqlite3';
 import { Hono } from 'hono';
 import { behindDaemonGuard } from './ceiling-guard.js';
 import { ceilingClient, readBody } from './ceiling-request.js';
+import { presentedToken, signedAccessToken, tokenIndex } from './ceiling-token.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mandate-ceiling-'));
 const db = new Database(join(dir, 'ceiling.db'));
@@ -61,36 +63,26 @@ const client = CHECKS ? ceilingClient() : undefined;
 // --checks: one live grant and a subject token issued within it, which every request presents
 db.exec('CREATE TABLE grants (id TEXT PRIMARY KEY, status TEXT NOT NULL, expires_at INTEGER NOT NULL) STRICT');
 db.prepare('INSERT INTO grants VALUES (?, ?, ?)').run('grant', 'approved', Math.floor(Date.now() / 1000) + 86_400);
-const subjectToken = randomBytes(16).toString('base64url');
-insertToken.run(subjectToken, 'grant', Date.now() + 86_400_000);
-const subject = db.prepare<[string], { grant_id: string; exp: number }>('SELECT grant_id, exp FROM tokens WHERE jti = ?');
+const subject = presentedToken(randomBytes(16).toString('base64url'));
+insertToken.run(subject.jti, 'grant', Date.now() + 86_400_000);
+const subjectJti = tokenIndex([subject]);
+const subjectRow = db.prepare<[string], { grant_id: string; exp: number }>('SELECT grant_id, exp FROM tokens WHERE jti = ?');
 const grantOf = db.prepare<[string], { status: string; expires_at: number }>('SELECT status, expires_at FROM grants WHERE id = ?');
 
 /** The exchange's checks: the client's credentials, then the subject token's row and its grant's, which must be live. */
 async function check(incoming: IncomingMessage): Promise<'invalid_client' | 'invalid_grant' | undefined> {
   const form = new URLSearchParams(await readBody(incoming));
   if (!client!.authenticate(incoming)) return 'invalid_client';
-  const t = subject.get(form.get('subject_token') ?? '');
+  const jti = subjectJti(form.get('subject_token') ?? '');
+  const t = jti === undefined ? undefined : subjectRow.get(jti);
   const g = t && grantOf.get(t.grant_id);
   return g && g.status === 'approved' && g.expires_at > Math.floor(Date.now() / 1000) ? undefined : 'invalid_grant';
 }
-const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-const HEADER = Buffer.from(JSON.stringify({ alg: 'ES256', typ: 'at+jwt', kid: 'bench' })).toString('base64url');
-
-/** A signed JWT with the daemon's claim set (issuer, person, agent, audience, scope, grant, times). */
-function jwt(jti: string): string {
-  const now = Math.floor(Date.now() / 1000);
-  const claims = { iss: 'http://127.0.0.1', sub: 'user:bench', act: { sub: 'agent' }, client_id: 'agent', aud: 'https://mail.example/' };
-  const payload = Buffer.from(JSON.stringify({ ...claims, scope: 'mail.read', grant_id: 'grant', jti, iat: now, exp: now + 300 })).toString('base64url');
-  const signature = sign('sha256', Buffer.from(`${HEADER}.${payload}`), { key: privateKey, dsaEncoding: 'ieee-p1363' });
-  return `${HEADER}.${payload}.${signature.toString('base64url')}`;
-}
-
 const app = new Hono<{ Bindings: { incoming: IncomingMessage } }>().post('/token', async (c) => {
   const refused = CHECKS ? await check(c.env.incoming) : undefined;
   if (refused !== undefined) return c.json({ error: refused }, refused === 'invalid_client' ? 401 : 400);
   const jti = randomBytes(16).toString('base64url');
-  const token = SIGN ? jwt(jti) : jti;
+  const token = SIGN ? signedAccessToken(jti) : jti;
   await issue(jti);
   return c.json({ access_token: token, token_type: 'Bearer', expires_in: 300 });
 });
@@ -98,7 +90,7 @@ const app = new Hono<{ Bindings: { incoming: IncomingMessage } }>().post('/token
 const guard = CHECKS ? behindDaemonGuard(app.fetch) : undefined;
 const server = serve({ fetch: guard?.fetch ?? app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
   guard?.listening(info.port);
-  const start = { url: `http://127.0.0.1:${info.port}`, ...(client ? { authorization: client.authorization, subject_token: subjectToken } : {}) };
+  const start = { url: `http://127.0.0.1:${info.port}`, ...(client ? { authorization: client.authorization, subject_token: subject.token } : {}) };
   process.stdout.write(`${JSON.stringify(start)}\n`);
 });
 process.on('SIGTERM', () =>

@@ -1,9 +1,10 @@
 /**
  * The introspection ceilings for bench/http.ts: a Hono server on the daemon's stack whose only work per request is
  * what an introspection must read so that a revocation is seen by the very next call — read the form body (from
- * the socket, as the daemon does), look the token's `jti` up in the tokens table and its grant in the grants table
- * (WAL SQLite, the daemon's pragmas), and answer an RFC 7662 body. No JWT signature check, no audience or scope
- * logic, and no client authentication unless `--auth`. So it bounds from above what an introspection endpoint that
+ * the socket, as the daemon does), find the presented JWT's `jti` (by its signature segment and text, as the daemon
+ * finds a token it has verified: ceiling-token.ts), look it up in the tokens table and its grant in the grants table
+ * (WAL SQLite, the daemon's pragmas), and answer an RFC 7662 body. No JWT signature check per request, no audience
+ * or scope logic, and no client authentication unless `--auth`. So it bounds from above what an introspection endpoint that
  * reads live state from its store can reach here. With `--auth` it first authenticates its caller, as RFC 7662 §2.1
  * requires of an introspection endpoint (ceiling-request.ts: HTTP Basic, the client's record, a SHA-256 secret
  * check; a caller that fails gets a 401), behind the daemon's Host/Origin guard and security headers
@@ -22,6 +23,7 @@ import Database from 'better-sqlite3';
 import { Hono } from 'hono';
 import { behindDaemonGuard } from './ceiling-guard.js';
 import { ceilingClient, readBody } from './ceiling-request.js';
+import { presentedToken, tokenIndex } from './ceiling-token.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mandate-read-ceiling-'));
 const db = new Database(join(dir, 'ceiling.db'));
@@ -45,7 +47,10 @@ type TokenRow = { grant_id: string; exp: number };
 type GrantRow = { status: string; expires_at: number; person: string; client_id: string; resource: string; scope: string };
 const token = db.prepare<[string], TokenRow>('SELECT grant_id, exp FROM tokens WHERE jti = ?');
 const grant = db.prepare<[string], GrantRow>('SELECT status, expires_at, person, client_id, resource, scope FROM grants WHERE id = ?');
-const known = db.prepare<[], { jti: string }>('SELECT jti FROM tokens LIMIT 1 OFFSET 5000').get()!.jti;
+// The token the load presents: a JWT of the daemon's shape (the daemon's own in bench/http.ts), one of grant g500's.
+const known = presentedToken(randomBytes(16).toString('base64url'), 'g500');
+insertToken.run(known.jti, 'g500', now() + 300);
+const jtiOf = tokenIndex([known]);
 
 // --memory: the same answer from Maps, filled at start. No other connection can write the file while this one
 // holds it (locking_mode above), so nothing can revoke behind the Maps' back.
@@ -61,8 +66,8 @@ const client = process.argv.includes('--auth') ? ceilingClient() : undefined;
 
 const app = new Hono<{ Bindings: { incoming: IncomingMessage } }>().post('/introspect', async (c) => {
   if (client && !client.authenticate(c.env.incoming)) return c.json({ error: 'invalid_client' }, 401);
-  const jti = new URLSearchParams(await readBody(c.env.incoming)).get('token') ?? '';
-  const t = inMemory ? tokens.get(jti) : token.get(jti);
+  const jti = jtiOf(new URLSearchParams(await readBody(c.env.incoming)).get('token') ?? '');
+  const t = jti === undefined ? undefined : inMemory ? tokens.get(jti) : token.get(jti);
   const g = t && (inMemory ? grants.get(t.grant_id) : grant.get(t.grant_id));
   if (!t || !g || g.status !== 'approved' || g.expires_at <= now() || t.exp <= now()) return c.json({ active: false });
   return c.json({ active: true, sub: g.person, client_id: g.client_id, aud: g.resource, scope: g.scope, exp: t.exp, token_type: 'Bearer' });
@@ -71,7 +76,12 @@ const app = new Hono<{ Bindings: { incoming: IncomingMessage } }>().post('/intro
 const guard = client ? behindDaemonGuard(app.fetch) : undefined;
 const server = serve({ fetch: guard?.fetch ?? app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
   guard?.listening(info.port);
-  const start = { url: `http://127.0.0.1:${info.port}`, token: known, db: join(dir, 'ceiling.db'), ...(client ? { authorization: client.authorization } : {}) };
+  const start = {
+    url: `http://127.0.0.1:${info.port}`,
+    token: known.token,
+    db: join(dir, 'ceiling.db'),
+    ...(client ? { authorization: client.authorization } : {}),
+  };
   process.stdout.write(`${JSON.stringify(start)}\n`);
 });
 process.on('SIGTERM', () =>

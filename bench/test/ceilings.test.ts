@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawRequest } from '../../daemon/test/conformance/support.js';
 import { type SpawnedServer, spawnServer, stop } from '../daemon.js';
+import { signedAccessToken } from '../peers/ceiling-token.js';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const wrongSecret = (authorization: string) => {
@@ -29,18 +30,25 @@ async function expectGuarded(s: SpawnedServer, path: string, authorization: stri
   expect((await postAs({ host, origin: 'https://evil.example' })).status).toBe(403);
 }
 
+/** The same token with one character of its payload (the last segment kept) or of its signature changed. */
+function alteredTokens(token: string): string[] {
+  const [header, payload, signature] = token.split('.') as [string, string, string];
+  const flip = (segment: string, at: number) => `${segment.slice(0, at)}${segment[at] === 'A' ? 'B' : 'A'}${segment.slice(at + 1)}`;
+  return [`${header}.${flip(payload, 10)}.${signature}`, `${header}.${payload}.${flip(signature, 5)}`];
+}
+
 /** Starts a ceiling for the enclosing `describe` and stops it after; the getter gives the running server. */
-function ceiling(file: string, ...flags: string[]): () => SpawnedServer {
+function ceiling(file: string, flags: string[], env?: Record<string, string>): () => SpawnedServer {
   let server: SpawnedServer | undefined;
   beforeAll(async () => {
-    server = await spawnServer(['--import', 'tsx', `bench/peers/${file}`, ...flags]);
+    server = await spawnServer(['--import', 'tsx', `bench/peers/${file}`, ...flags], { env });
   }, 30_000);
   afterAll(() => (server ? stop(server.child) : undefined));
   return () => server!;
 }
 
 describe('read ceiling --auth', () => {
-  const running = ceiling('read-ceiling.ts', '--auth');
+  const running = ceiling('read-ceiling.ts', ['--auth']);
 
   it('answers an authenticated caller, and refuses a missing or wrong secret with 401', async () => {
     const s = running();
@@ -51,14 +59,39 @@ describe('read ceiling --auth', () => {
     expect(await post(`${s.url}/introspect`, { authorization: wrongSecret(authorization) }, { token })).toMatchObject({ status: 401 });
   });
 
+  it("is presented a JWT of the daemon's shape, and finds only that exact text", async () => {
+    const s = running();
+    const authorization = String(s.start.authorization);
+    const token = String(s.start.token);
+    expect(token.split('.')).toHaveLength(3);
+    expect(token.length).toBeGreaterThan(400);
+    for (const altered of alteredTokens(token)) {
+      expect(await post(`${s.url}/introspect`, { authorization }, { token: altered })).toMatchObject({ status: 200, body: { active: false } });
+    }
+  });
+
   it("runs behind the daemon's Host/Origin guard", async () => {
     const s = running();
     await expectGuarded(s, '/introspect', String(s.start.authorization), `token=${String(s.start.token)}`);
   });
 });
 
+describe("read ceiling given the daemon's token (CEILING_TOKEN)", () => {
+  const given = signedAccessToken('given-jti');
+  const running = ceiling('read-ceiling.ts', ['--memory', '--auth'], { CEILING_TOKEN: given });
+
+  it('is presented that very token, and knows it', async () => {
+    const s = running();
+    expect(s.start.token).toBe(given);
+    expect(await post(`${s.url}/introspect`, { authorization: String(s.start.authorization) }, { token: given })).toMatchObject({
+      status: 200,
+      body: { active: true },
+    });
+  });
+});
+
 describe('read ceiling --memory --auth', () => {
-  const running = ceiling('read-ceiling.ts', '--memory', '--auth');
+  const running = ceiling('read-ceiling.ts', ['--memory', '--auth']);
 
   it('answers from memory, and no other connection can write a revocation it would miss: the file is held exclusively', async () => {
     const s = running();
@@ -68,9 +101,7 @@ describe('read ceiling --memory --auth', () => {
     expect(await post(`${s.url}/introspect`, { authorization: wrongSecret(authorization) }, { token })).toMatchObject({ status: 401 });
     const other = new Database(String(s.start.db), { timeout: 0 });
     try {
-      expect(() => other.prepare(`UPDATE grants SET status = 'revoked' WHERE id = (SELECT grant_id FROM tokens WHERE jti = ?)`).run(token)).toThrow(
-        /database is locked/,
-      );
+      expect(() => other.prepare(`UPDATE grants SET status = 'revoked'`).run()).toThrow(/database is locked/);
     } finally {
       other.close();
     }
@@ -84,7 +115,7 @@ describe('read ceiling --memory --auth', () => {
 });
 
 describe('durable ceiling --checks', () => {
-  const running = ceiling('durable-ceiling.ts', '--checks');
+  const running = ceiling('durable-ceiling.ts', ['--checks']);
 
   it('issues a signed token for the client and subject token it knows, and refuses anything else', async () => {
     const s = running();
@@ -97,7 +128,9 @@ describe('durable ceiling --checks', () => {
       status: 401,
       body: { error: 'invalid_client' },
     });
-    expect(await post(`${s.url}/token`, { authorization }, { subject_token: 'unknown' })).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+    for (const unknown of ['unknown', ...alteredTokens(subject_token)]) {
+      expect(await post(`${s.url}/token`, { authorization }, { subject_token: unknown })).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+    }
   });
 
   it("runs behind the daemon's Host/Origin guard", async () => {

@@ -23,10 +23,10 @@ it('bench/http.ts prints every row with both sides and a ratio', { timeout: 180_
   for (const [label, what] of [
     ['ceiling', 'durable writes only'],
     ['\\+signature', 'durable writes \\+ ES256 signature'],
-    ['\\+checks', 'that \\+ client authentication, form body, subject token and grant rows read, the Host/Origin guard'],
-    ['ceiling', 'form body \\+ token and grant rows read'],
+    ['\\+checks', 'that \\+ client authentication, form body, the same JWT subject token found and its token and grant rows read, the Host/Origin guard'],
+    ['ceiling', 'form body \\+ the same JWT found, its token and grant rows read'],
     ['\\+auth', 'that \\+ the caller authenticated, the Host/Origin guard'],
-    ['in memory', 'the caller authenticated, token and grant from a Map, the file held exclusively, the Host/Origin guard'],
+    ['in memory', 'the caller authenticated, the same JWT found, token and grant from a Map, the file held exclusively, the Host/Origin guard'],
     ['same doc', 'the same \\d+-byte document from a bare Hono route'],
   ]) {
     expect(stdout).toMatch(
