@@ -7,7 +7,8 @@
  *
  * `tokenIndex` finds a presented token's `jti` the cheapest way a server that issues JWTs can, as the daemon's
  * verifier finds a token it has already verified (daemon/src/tokens/verify.ts): by its signature segment, then the
- * exact text. No signature check per request and no payload decode: a verified token is remembered.
+ * exact text. No signature check per request and no payload decode: a verified token is remembered, with its claims,
+ * which an active token's introspection answer carries (shared/src/oauth.ts, `introspectionResponse`).
  */
 import { generateKeyPairSync, sign } from 'node:crypto';
 
@@ -23,22 +24,31 @@ export function signedAccessToken(jti: string, grantId = 'grant'): string {
   return `${HEADER}.${payload}.${signature.toString('base64url')}`;
 }
 
-/** The `jti` claim of a compact JWT, read without verifying it (the token was issued by the bench's own daemon). */
-function jtiOf(token: string): string {
+/** A presented token: its text, its `jti`, and its claims (the payload, as the daemon's verifier keeps them). */
+export interface PresentedToken {
+  token: string;
+  jti: string;
+  claims: Record<string, unknown>;
+}
+
+/** The payload of a compact JWT, read without verifying it (the token was issued by the bench's own daemon or by this module). */
+function claimsOf(token: string): Record<string, unknown> & { jti: string } {
   const payload: unknown = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'));
-  const jti = typeof payload === 'object' && payload !== null && 'jti' in payload ? payload.jti : undefined;
-  if (typeof jti !== 'string') throw new Error('CEILING_TOKEN is not a JWT with a jti claim');
-  return jti;
+  if (typeof payload !== 'object' || payload === null || !('jti' in payload) || typeof payload.jti !== 'string') {
+    throw new Error('CEILING_TOKEN is not a JWT with a jti claim');
+  }
+  return payload as Record<string, unknown> & { jti: string };
 }
 
 /** The token a ceiling's load presents: `CEILING_TOKEN` if set (the daemon's own, from bench/http.ts), else a fresh one for `jti`. */
-export function presentedToken(jti: string, grantId?: string): { token: string; jti: string } {
-  const given = process.env.CEILING_TOKEN;
-  return given ? { token: given, jti: jtiOf(given) } : { token: signedAccessToken(jti, grantId), jti };
+export function presentedToken(jti: string, grantId?: string): PresentedToken {
+  const token = process.env.CEILING_TOKEN || signedAccessToken(jti, grantId);
+  const claims = claimsOf(token);
+  return { token, jti: claims.jti, claims };
 }
 
 /** Finds a presented token's `jti` among those known: by the signature segment, then the exact text; undefined if unknown. */
-export function tokenIndex(known: readonly { token: string; jti: string }[]): (presented: string) => string | undefined {
+export function tokenIndex(known: readonly PresentedToken[]): (presented: string) => string | undefined {
   const bySignature = new Map(known.map((k) => [k.token.slice(k.token.lastIndexOf('.') + 1), k]));
   return (presented) => {
     const entry = bySignature.get(presented.slice(presented.lastIndexOf('.') + 1));

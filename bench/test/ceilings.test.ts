@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawRequest } from '../../daemon/test/conformance/support.js';
 import { type SpawnedServer, spawnServer, stop } from '../daemon.js';
+import { introspectionResponse } from '#shared/oauth.js';
 import { signedAccessToken } from '../peers/ceiling-token.js';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
@@ -80,13 +81,12 @@ describe("read ceiling given the daemon's token (CEILING_TOKEN)", () => {
   const given = signedAccessToken('given-jti');
   const running = ceiling('read-ceiling.ts', ['--memory', '--auth'], { CEILING_TOKEN: given });
 
-  it('is presented that very token, and knows it', async () => {
+  it('is presented that very token, knows it, and answers its claims', async () => {
     const s = running();
     expect(s.start.token).toBe(given);
-    expect(await post(`${s.url}/introspect`, { authorization: String(s.start.authorization) }, { token: given })).toMatchObject({
-      status: 200,
-      body: { active: true },
-    });
+    const answer = await post(`${s.url}/introspect`, { authorization: String(s.start.authorization) }, { token: given });
+    expect(answer).toMatchObject({ status: 200, body: { active: true, token_type: 'Bearer', jti: 'given-jti', act: { sub: 'agent' } } });
+    expect(introspectionResponse.safeParse(answer.body).success).toBe(true);
   });
 });
 
