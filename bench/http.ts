@@ -12,13 +12,14 @@
  * nothing; the ceilings show the most any durable issuer can reach here.
  * Introspection prints three read ceilings (bench/peers/read-ceiling.ts): the same stack reading the form body,
  * finding the token and reading its and its grant's rows from SQLite, which is what seeing a revocation on the
- * very next call costs at least; that plus authenticating the caller, which RFC 7662 §2.1 requires; and the authenticated answer from a
- * Map (the file held exclusively, as the daemon holds its own, so no other connection can revoke behind it), the
- * bound for a design that keeps revocation state in memory. At the fixed rate, a Hono "hello" driven the same way
- * shows the tail the machine and the load generator add.
+ * very next call costs at least; that plus authenticating the caller, which RFC 7662 §2.1 requires; and the
+ * authenticated answer from a Map (the file held exclusively, as the daemon holds its own, so no other connection
+ * can revoke behind it), the bound for a design that keeps revocation state in memory. At the fixed rate, a Hono
+ * "hello" driven the same way shows the tail the machine and the load generator add.
  *
  * The ceilings that check a presented token are given the token the daemon is presented (CEILING_TOKEN, an RFC 9068
  * JWT), so they read the same request bytes (bench/peers/ceiling-token.ts).
+ *
  * The daemon runs as `npm start` launches it (SHIPPED_NODE_ARGS), and so do the ceilings and the same-document
  * route, which are the same stack doing less; the references (node-oidc-provider, the "hello") run on plain node.
  * Each server runs in its own process; autocannon drives it from this one with BENCH_CONNECTIONS (50)
