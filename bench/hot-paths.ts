@@ -32,12 +32,18 @@ const formRequest = (url: string, auth: string, body: string): HotRequest => ({
   body,
 });
 
+/** The body of an RFC 8693 exchange of `subjectToken` within its grant, as agents send it. */
+const exchangeForm = (subjectToken: string): string =>
+  new URLSearchParams({
+    grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+    subject_token: subjectToken,
+    subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+  }).toString();
+
 export interface MandatePaths {
   /** The agent's access token (an RFC 9068 JWT): the exchange's subject token and the token introspected. */
   token: string;
   exchange: HotRequest;
-  /** The exchange's form, for servers that check the same request (the checking ceiling). */
-  exchangeParams: Record<string, string>;
   introspect: HotRequest;
   metadata: HotRequest;
 }
@@ -55,15 +61,9 @@ export async function mandatePaths(mandate: SpawnedDaemon): Promise<MandatePaths
     grant_type: 'urn:openid:params:grant-type:ciba',
     auth_req_id: String(bc.auth_req_id),
   })) as { access_token: string };
-  const exchangeParams = {
-    grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
-    subject_token: token,
-    subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
-  };
   return {
     token,
-    exchange: formRequest(`${mandate.url}/token`, agentAuth, new URLSearchParams(exchangeParams).toString()),
-    exchangeParams,
+    exchange: formRequest(`${mandate.url}/token`, agentAuth, exchangeForm(token)),
     introspect: formRequest(`${mandate.url}/introspect`, basic(rs.client_id!, rs.client_secret!), `token=${token}`),
     metadata: { url: `${mandate.url}/.well-known/oauth-authorization-server`, method: 'GET' },
   };
@@ -85,4 +85,18 @@ export async function peerPaths(peer: SpawnedServer): Promise<PeerPaths> {
     issue: formRequest(`${peer.url}/token`, auth, new URLSearchParams(issueParams).toString()),
     introspect: formRequest(`${peer.url}/token/introspection`, auth, `token=${String(opaque.access_token)}`),
   };
+}
+
+/**
+ * The request a ceiling in bench/peers/ takes on `path`, from its JSON start line: at `/token` the exchange of the
+ * subject token it knows (the checking ceiling; the others take a bare POST), at `/introspect` the token it knows,
+ * with the client credentials it was started with, if any.
+ */
+export function ceilingRequest(server: SpawnedServer, path: '/token' | '/introspect'): HotRequest {
+  const { authorization, subject_token: subject, token } = server.start;
+  const headers = { 'content-type': FORM, ...(authorization === undefined ? {} : { authorization: String(authorization) }) };
+  if (path === '/introspect') return { url: `${server.url}${path}`, method: 'POST', headers, body: `token=${String(token)}` };
+  return subject === undefined
+    ? { url: `${server.url}${path}`, method: 'POST' }
+    : { url: `${server.url}${path}`, method: 'POST', headers, body: exchangeForm(String(subject)) };
 }

@@ -36,7 +36,7 @@
  */
 import autocannon from 'autocannon';
 import { benchKeyDir, cpuSecondsOf, SHIPPED_NODE_ARGS, spawnDaemon, spawnServer, stop } from './daemon.js';
-import { FORM, mandatePaths, peerPaths } from './hot-paths.js';
+import { ceilingRequest, mandatePaths, peerPaths } from './hot-paths.js';
 import { paced } from './paced.js';
 import { median } from './stats.js';
 import { atLeastVerdict, atMostVerdict } from './verdict.js';
@@ -198,7 +198,6 @@ async function row(spec: RowSpec): Promise<Row> {
 
 const rows: Row[] = [];
 try {
-  const formHeaders = (auth: string) => ({ 'content-type': FORM, authorization: auth });
   rows.push(
     await row({
       path: 'token issuance (RFC 8693 exchange in a grant)',
@@ -207,36 +206,24 @@ try {
       mandate: { ...paths.exchange, pid: mandate.pid },
       reference: { ...peerRequests.issue, pid: peer.pid },
       ceilings: [
-        { label: 'ceiling', what: 'durable writes only', load: { url: `${ceilingPeer.url}/token`, pid: ceilingPeer.pid, method: 'POST' } },
+        { label: 'ceiling', what: 'durable writes only', load: { ...ceilingRequest(ceilingPeer, '/token'), pid: ceilingPeer.pid } },
         {
           label: '+signature',
           what: 'durable writes + ES256 signature',
-          load: { url: `${signingCeilingPeer.url}/token`, pid: signingCeilingPeer.pid, method: 'POST' },
+          load: { ...ceilingRequest(signingCeilingPeer, '/token'), pid: signingCeilingPeer.pid },
         },
         {
           label: '+checks',
           bound: true,
           what: 'that + client authentication, form body, the same JWT subject token found and its token and grant rows read, the Host/Origin guard',
-          load: {
-            url: `${checkingCeilingPeer.url}/token`,
-            pid: checkingCeilingPeer.pid,
-            method: 'POST',
-            headers: formHeaders(String(checkingCeilingPeer.start.authorization)),
-            body: new URLSearchParams({ ...paths.exchangeParams, subject_token: String(checkingCeilingPeer.start.subject_token) }).toString(),
-          },
+          load: { ...ceilingRequest(checkingCeilingPeer, '/token'), pid: checkingCeilingPeer.pid },
         },
       ],
     }),
   );
   const introspectMandate: Load = { ...paths.introspect, pid: mandate.pid };
   const introspectPeer: Load = { ...peerRequests.introspect, pid: peer.pid };
-  const readCeiling = (s: typeof readCeilingPeer): Load => ({
-    url: `${s.url}/introspect`,
-    pid: s.pid,
-    method: 'POST',
-    headers: s.start.authorization === undefined ? { 'content-type': FORM } : formHeaders(String(s.start.authorization)),
-    body: `token=${String(s.start.token)}`,
-  });
+  const readCeiling = (s: typeof readCeilingPeer): Load => ({ ...ceilingRequest(s, '/introspect'), pid: s.pid });
   rows.push(
     await row({
       path: 'introspection by a resource server',
