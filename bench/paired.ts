@@ -154,6 +154,7 @@ async function start(path: PathName, specs: Spec[], targets: Target[]): Promise<
 
 /** One window of load on `t`; records its figures unless it is the warm-up. */
 async function window(t: Target, seconds: number, record: boolean): Promise<void> {
+  if (t.gcFile !== undefined) await sleep(300); // the probe writes its totals every 200 ms: let them catch up
   const gcBefore = gcTotals(t);
   const before = cpuSecondsOf(t.server.pid);
   const r = t.request;
@@ -174,7 +175,7 @@ async function window(t: Target, seconds: number, record: boolean): Promise<void
   if (before !== undefined && after !== undefined) t.cpu.push(((after - before) * 1e6) / n);
   t.rps.push(n / seconds);
   if (gcBefore === undefined) return;
-  await sleep(300); // the probe writes its totals every 200 ms
+  await sleep(300);
   const gcAfter = gcTotals(t)!;
   t.gcMicros.push(((gcAfter.scavengeMs - gcBefore.scavengeMs + gcAfter.otherMs - gcBefore.otherMs) * 1000) / n);
   t.scavengesPerK.push(((gcAfter.scavenges - gcBefore.scavenges) * 1000) / n);
@@ -197,7 +198,6 @@ async function main(argv: string[]): Promise<void> {
   const targets: Target[] = new Array(specs.length);
   try {
     await start(path as PathName, specs, targets);
-    if (GC) await sleep(300); // the probes' first totals
     if (WARMUP > 0) for (const t of targets) await window(t, WARMUP, false);
     for (let round = 0; round < ROUNDS; round++) {
       for (const t of round % 2 === 0 ? targets : [...targets].reverse()) await window(t, SECONDS, true);
