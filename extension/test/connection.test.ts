@@ -145,8 +145,10 @@ describe('connectionManager', () => {
     const conn = connectionManager({ onChange: () => undefined });
     await conn.refresh();
     await until(() => daemon.count('GET', '/events') === 1);
-    const before = loads();
     daemon.emit('ready');
+    await settle();
+    const before = loads();
+    daemon.emit('audit');
     await settle();
     expect(loads()).toBe(before);
     daemon.emit('grant');
@@ -157,9 +159,27 @@ describe('connectionManager', () => {
     await until(() => daemon.count('GET', '/events') === 2);
     expect(identityChecks()).toBe(checks + 1);
     expect(conn.current().connection.state).toBe('online');
-    daemon.emit('external');
+    daemon.emit('ready');
     await until(() => loads() === before + 3);
+    daemon.emit('external');
+    await until(() => loads() === before + 4);
     await settle();
-    expect(loads()).toBe(before + 3);
+    expect(loads()).toBe(before + 4);
+  });
+
+  it('reads the lists again once the stream is subscribed, so a request filed before that is not missed', async () => {
+    await paired();
+    const fresh: string[][] = [];
+    const conn = connectionManager({ onChange: (_s, newRequests) => fresh.push(newRequests.map((g) => g.id)) });
+    await conn.refresh();
+    await until(() => daemon.count('GET', '/events') === 1);
+    // filed after the first read and before the daemon subscribed this stream: no event carries it
+    daemon.pending = [grant('g2')];
+    await settle();
+    expect(conn.current().pending).toEqual([]);
+    daemon.emit('ready');
+    await until(() => conn.current().pending.length === 1);
+    expect(conn.current().pending.map((g) => g.id)).toEqual(['g2']);
+    expect(fresh.flat()).toEqual(['g2']);
   });
 });

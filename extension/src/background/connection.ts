@@ -9,8 +9,12 @@ import type { Policy } from '#shared/policy.js';
 import { sseParser } from '#shared/sse.js';
 
 const HISTORY_LIMIT = 200;
-/** Stream events that change what the popup shows (`audit` and `ready` do not). */
-const CHANGE_EVENTS = new Set(['grant', 'agent', 'external']);
+/**
+ * Stream events after which the lists are read again: those that change what the popup shows (`audit` does not),
+ * and `ready`, which the daemon sends once this stream's subscription is live. The lists are first read before
+ * the stream is opened, so a request filed in between reaches no stream: reading again on `ready` is what shows it.
+ */
+const REFRESH_EVENTS = new Set(['ready', 'grant', 'agent', 'external']);
 /** Seconds after an external grant expired during which the person is still told about it. */
 const EXPIRY_NOTICE_WINDOW = 600;
 const RETRY_MS = [1000, 2000, 4000, 5000];
@@ -172,7 +176,7 @@ export function connectionManager(hooks: ConnectionHooks) {
     stream = undefined;
   }
 
-  /** Follows GET /admin/events; any event means "something changed", so it triggers a refresh. */
+  /** Follows GET /admin/events; its `ready` and every change event trigger a refresh (REFRESH_EVENTS). */
   function ensureStream(): void {
     if (stream || !target?.auth) return;
     const controller = new AbortController();
@@ -191,7 +195,7 @@ export function connectionManager(hooks: ConnectionHooks) {
         const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
         let changed = false;
         const parser = sseParser((f) => {
-          if (CHANGE_EVENTS.has(f.event)) changed = true;
+          if (REFRESH_EVENTS.has(f.event)) changed = true;
         });
         for (;;) {
           const { value, done } = await reader.read();
