@@ -145,7 +145,9 @@ describe('connectionManager', () => {
     const conn = connectionManager({ onChange: () => undefined });
     await conn.refresh();
     await until(() => daemon.count('GET', '/events') === 1);
-    daemon.emit('ready');
+    const connected = loads();
+    daemon.emit('ready'); // the subscription is live: the lists are read once more
+    await until(() => loads() === connected + 1);
     await settle();
     const before = loads();
     daemon.emit('audit');
