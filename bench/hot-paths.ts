@@ -2,8 +2,9 @@
  * The requests the HTTP benchmarks send, ready to fire: against a running daemon, an agent with one approved grant
  * and a resource server, and the RFC 8693 exchange, introspection and metadata requests; against the
  * node-oidc-provider peer (bench/peers/oidc-provider.ts), its client_credentials issuance and opaque-token
- * introspection. bench/http.ts times them, bench/alloc.ts weighs the garbage each leaves.
+ * introspection. bench/http.ts and bench/paired.ts time them (`drive`), bench/alloc.ts weighs the garbage each leaves.
  */
+import autocannon from 'autocannon';
 import type { SpawnedDaemon, SpawnedServer } from './daemon.js';
 import { PEER_CLIENT, PEER_RESOURCE } from './peers/oidc-provider-client.js';
 
@@ -99,4 +100,23 @@ export function ceilingRequest(server: SpawnedServer, path: '/token' | '/introsp
   return subject === undefined
     ? { url: `${server.url}${path}`, method: 'POST' }
     : { url: `${server.url}${path}`, method: 'POST', headers, body: exchangeForm(String(subject)) };
+}
+
+/**
+ * Sends `request` for `duration` seconds over `connections` keep-alive connections (autocannon). A run in which any
+ * request got a non-2xx answer, an error or a timeout measured something else, so it fails, named by `label`.
+ */
+export async function drive(request: HotRequest, opts: { connections: number; duration: number }, label = request.url): Promise<autocannon.Result> {
+  const r = await autocannon({
+    url: request.url,
+    method: request.method,
+    connections: opts.connections,
+    duration: opts.duration,
+    ...(request.headers ? { headers: request.headers } : {}),
+    ...(request.body ? { body: request.body } : {}),
+  });
+  if (r.non2xx > 0 || r.errors > 0 || r.timeouts > 0) {
+    throw new Error(`${label}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts of ${r.requests.total}`);
+  }
+  return r;
 }

@@ -26,9 +26,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import autocannon from 'autocannon';
 import { benchKeyDir, cpuSecondsOf, SHIPPED_NODE_ARGS, spawnDaemon, spawnServer, stop, type SpawnedServer } from './daemon.js';
-import { ceilingRequest, type HotRequest, type MandatePaths, mandatePaths, peerPaths } from './hot-paths.js';
+import { ceilingRequest, drive, type HotRequest, type MandatePaths, mandatePaths, peerPaths } from './hot-paths.js';
 import { median } from './stats.js';
 
 const ROUNDS = Number(process.env.BENCH_PAIR_ROUNDS ?? 10);
@@ -157,21 +156,11 @@ async function window(t: Target, seconds: number, record: boolean): Promise<void
   if (t.gcFile !== undefined) await sleep(300); // the probe writes its totals every 200 ms: let them catch up
   const gcBefore = gcTotals(t);
   const before = cpuSecondsOf(t.server.pid);
-  const r = t.request;
-  const result = await autocannon({
-    url: r.url,
-    method: r.method,
-    connections: CONNECTIONS,
-    duration: seconds,
-    ...(r.headers ? { headers: r.headers } : {}),
-    ...(r.body ? { body: r.body } : {}),
-  });
+  const result = await drive(t.request, { connections: CONNECTIONS, duration: seconds }, t.spec.text);
   const after = cpuSecondsOf(t.server.pid);
-  if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0 || result.requests.total === 0) {
-    throw new Error(`${t.spec.text}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts of ${result.requests.total}`);
-  }
-  if (!record) return;
   const n = result.requests.total;
+  if (n === 0) throw new Error(`${t.spec.text}: no request was answered in ${seconds} s`);
+  if (!record) return;
   if (before !== undefined && after !== undefined) t.cpu.push(((after - before) * 1e6) / n);
   t.rps.push(n / seconds);
   if (gcBefore === undefined) return;
