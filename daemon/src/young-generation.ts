@@ -10,12 +10,12 @@ import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
  * (bench/README.md, "The young generation, capped from inside").
  *
  * How: V8 reads `--semi-space-growth-factor` each time a scavenge decides to grow the young generation. A timer
- * checks once a second: at the cap it sets the factor to 1 (no growth). When V8 has shrunk the semi-spaces after
- * a quiet spell and the process is busy again (it used CPU since the last check), it sets the factor to 2 and
- * watches every collection until they are back at the cap, then sets 1 again. Watching Node's `gc` performance
- * entries cost the exchange path 5-9 % more CPU per request, so it lasts only while they regrow (and a timer
- * alone let a load that keeps much alive grow them past the cap between two checks). Idle, growth stays off and
- * the timer wakes once a second. A flag set while running touches only code compiled after it, so this starts
+ * checks once a second: at the cap (by capacity, `youngGenerationCapacity`) it sets the factor to 1 (no growth).
+ * When V8 has shrunk the semi-spaces after a quiet spell and the process is busy again (it used CPU since the last
+ * check), it sets the factor to 2 and watches every collection until they are back at the cap, then sets 1 again.
+ * Watching Node's `gc` performance entries cost the exchange path 5-9 % more CPU per request, so it lasts only
+ * while they regrow (and a timer alone let a load that keeps much alive grow them past the cap between two
+ * checks). Idle, growth stays off and the timer wakes once a second. A flag set while running touches only code compiled after it, so this starts
  * once the daemon listens.
  *
  * Returns the function that stops it (the growth factor is left as it was last set). The daemon does not call
@@ -29,8 +29,9 @@ export function capYoungGeneration(semiSpaceMb: number): () => void {
     factor = f;
     setFlagsFromString(`--semi-space-growth-factor=${f}`);
   };
+  const atCap = () => youngGenerationCapacity() > 0.75 * cap; // V8 grows by doubling: the size below the cap is half of it
   const collections = new PerformanceObserver(() => {
-    if (newSpaceBytes() < cap) return;
+    if (!atCap()) return;
     setFactor(1);
     collections.disconnect();
   });
@@ -41,7 +42,7 @@ export function capYoungGeneration(semiSpaceMb: number): () => void {
     const busy = (nowCpu.user + nowCpu.system - cpu.user - cpu.system) / 1000 > 0.1 * (now - at); // over a tenth of a core
     [cpu, at] = [nowCpu, now];
     if (factor === 2) return; // regrowing: the observer ends it
-    if (busy && newSpaceBytes() < cap) {
+    if (busy && !atCap()) {
       setFactor(2);
       collections.observe({ entryTypes: ['gc'] });
     } else setFactor(1);
@@ -54,10 +55,23 @@ export function capYoungGeneration(semiSpaceMb: number): () => void {
   };
 }
 
-/** The young generation's size: both semi-spaces, as V8 reports the new space. */
+/** The memory committed to the young generation: both semi-spaces, or one while V8 has uncommitted the idle one. */
 export function newSpaceBytes(): number {
-  return getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0;
+  return newSpace()?.space_size ?? 0;
 }
+
+/**
+ * The young generation's capacity, both semi-spaces, whether or not V8 has committed the idle one: what a scavenge
+ * grows from. The steering must read this, not the committed size: after a quiet spell V8 uncommits the idle
+ * semi-space, the committed size then reads half the capacity, and growth turned on from there doubled a young
+ * generation already at the cap. It counts usable bytes, a little under the semi-spaces' nominal size.
+ */
+export function youngGenerationCapacity(): number {
+  const space = newSpace();
+  return space ? 2 * (space.space_used_size + space.space_available_size) : 0;
+}
+
+const newSpace = () => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
 
 /** Whether node was started with its own `--max-semi-space-size`, on its command line or in NODE_OPTIONS. */
 export function semiSpaceSetByLauncher(execArgv: readonly string[] = process.execArgv, nodeOptions = process.env.NODE_OPTIONS ?? ''): boolean {

@@ -12,6 +12,7 @@ interface Sizes {
   atStart: number;
   underLoad: number;
   afterQuiet: number;
+  afterQuietCapacity: number;
   underLoadAgain: number;
 }
 
@@ -34,6 +35,14 @@ describe('the young generation, capped from inside the process', () => {
     expect(sizes.underLoad).toBeLessThanOrEqual(Math.max(4, sizes.atStart));
     expect(sizes.afterQuiet).toBeLessThan(4); // the quiet spell did shrink it, so the next line tests the regrowth
     expect(sizes.underLoadAgain).toBe(4);
+  });
+
+  it('does not grow past the cap when V8 uncommitted a semi-space in the quiet spell and the process turns busy', { timeout: 60_000 }, async () => {
+    // the cap is V8's smallest young generation (two 1 MB semi-spaces), so the quiet spell cannot shrink it, only
+    // uncommit its idle semi-space: the committed size reads 1 MB where the capacity is 2 MB
+    const sizes = await run({ CAP_MB: '1', QUIET: '1', SPIN: '1' });
+    expect([sizes.afterQuiet, sizes.afterQuietCapacity]).toEqual([1, 2]);
+    expect(sizes.underLoadAgain).toBe(2); // growth turned on from the committed size doubled it, here or twice over
   });
 });
 
