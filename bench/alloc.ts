@@ -12,12 +12,11 @@
  * not move with the machine's load: a change of a few hundred bytes shows here in any run, where bench/http.ts's
  * CPU figures on a noisy machine cannot resolve it.
  */
-import autocannon from 'autocannon';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { benchKeyDir, SHIPPED_NODE_ARGS, type SpawnedServer, spawnDaemon, spawnServer, stop } from './daemon.js';
-import { type HotRequest, mandatePaths, peerPaths } from './hot-paths.js';
+import { drive, type HotRequest, mandatePaths, peerPaths } from './hot-paths.js';
 
 const REQUESTS = Number(process.env.BENCH_ALLOC_REQUESTS ?? 10_000);
 const WARMUP = Number(process.env.BENCH_ALLOC_WARMUP ?? 5000);
@@ -71,10 +70,7 @@ interface Garbage {
 }
 
 async function garbage(s: Sampled, request: HotRequest): Promise<Garbage> {
-  const fire = async (amount: number) => {
-    const r = await autocannon({ ...request, connections: CONNECTIONS, amount });
-    if (r.non2xx > 0 || r.errors > 0) throw new Error(`${request.url}: ${r.non2xx} non-2xx, ${r.errors} errors of ${r.requests.total}`);
-  };
+  const fire = (amount: number) => drive(request, { connections: CONNECTIONS, amount });
   if (WARMUP > 0) await fire(WARMUP);
   await s.next('started');
   await fire(REQUESTS);

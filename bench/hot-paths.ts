@@ -2,7 +2,8 @@
  * The requests the HTTP benchmarks send, ready to fire: against a running daemon, an agent with one approved grant
  * and a resource server, and the RFC 8693 exchange, introspection and metadata requests; against the
  * node-oidc-provider peer (bench/peers/oidc-provider.ts), its client_credentials issuance and opaque-token
- * introspection. bench/http.ts and bench/paired.ts time them (`drive`), bench/alloc.ts weighs the garbage each leaves.
+ * introspection. bench/http.ts and bench/paired.ts time them, bench/alloc.ts weighs the garbage each leaves; all send
+ * load through `drive`, which refuses a run with any failed request.
  */
 import autocannon from 'autocannon';
 import type { SpawnedDaemon, SpawnedServer } from './daemon.js';
@@ -102,16 +103,19 @@ export function ceilingRequest(server: SpawnedServer, path: '/token' | '/introsp
     : { url: `${server.url}${path}`, method: 'POST', headers, body: exchangeForm(String(subject)) };
 }
 
+/** How long to drive: for `duration` seconds, or until `amount` requests are answered. */
+export type DriveLength = { connections: number } & ({ duration: number } | { amount: number });
+
 /**
- * Sends `request` for `duration` seconds over `connections` keep-alive connections (autocannon). A run in which any
- * request got a non-2xx answer, an error or a timeout measured something else, so it fails, named by `label`.
+ * Sends `request` over `connections` keep-alive connections (autocannon), for a time or a number of requests. A
+ * run in which any request got a non-2xx answer, an error or a timeout measured something else, so it fails,
+ * named by `label`.
  */
-export async function drive(request: HotRequest, opts: { connections: number; duration: number }, label = request.url): Promise<autocannon.Result> {
+export async function drive(request: HotRequest, length: DriveLength, label = request.url): Promise<autocannon.Result> {
   const r = await autocannon({
     url: request.url,
     method: request.method,
-    connections: opts.connections,
-    duration: opts.duration,
+    ...length,
     ...(request.headers ? { headers: request.headers } : {}),
     ...(request.body ? { body: request.body } : {}),
   });

@@ -13,12 +13,11 @@
  * ingest capacity: BENCH_INGEST_CALLS reports queued at once and flushed, acknowledgements/s and the daemon's CPU per
  * acknowledged report; BENCH_BASELINE_BIN=<other build>/bin/mandate.js adds a before/after row.
  */
-import autocannon from 'autocannon';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { createReporter } from '../kits/resource-server/index.js';
 import { type SpawnedServer, benchKeyDir, cpuSecondsOf, spawnDaemon, spawnServer, stop } from './daemon.js';
-import { basic } from './hot-paths.js';
+import { basic, drive } from './hot-paths.js';
 import { median, quartiles } from './stats.js';
 
 benchKeyDir();
@@ -80,16 +79,9 @@ interface Stats {
 }
 const stats = async (s: SpawnedServer): Promise<Stats> => (await fetch(`${s.url}/stats`)).json() as Promise<Stats>;
 
-async function drive(s: SpawnedServer, amount: number): Promise<void> {
-  const r = await autocannon({
-    url: `${s.url}/tools/list_mail`,
-    method: 'POST',
-    connections: CONNECTIONS,
-    amount,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: '{"folder":"inbox"}',
-  });
-  if (r.non2xx > 0 || r.errors > 0 || r.timeouts > 0) throw new Error(`${s.url}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`);
+async function callTool(s: SpawnedServer, amount: number): Promise<void> {
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  await drive({ url: `${s.url}/tools/list_mail`, method: 'POST', headers, body: '{"folder":"inbox"}' }, { connections: CONNECTIONS, amount }, s.url);
 }
 
 /** Waits until the server's reports are all acknowledged (polling /stats; immediate with reporting off). */
@@ -114,7 +106,7 @@ async function window(s: SpawnedServer): Promise<Window> {
   const s0 = await drained(s);
   const d0 = daemonCpu();
   const t0 = performance.now();
-  await drive(s, CALLS);
+  await callTool(s, CALLS);
   const wall = (performance.now() - t0) / 1000;
   const s1 = await stats(s);
   const t1 = performance.now();
@@ -129,8 +121,8 @@ async function window(s: SpawnedServer): Promise<Window> {
   return { rate: served / wall, cpuPerCall: (s2.cpu - s0.cpu) / served, backlog: s1.pending, drainMs };
 }
 
-await drive(off, WARMUP);
-await drive(on, WARMUP);
+await callTool(off, WARMUP);
+await callTool(on, WARMUP);
 await drained(on);
 const sides = new Map<SpawnedServer, Window[]>([
   [off, []],
