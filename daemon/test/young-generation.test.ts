@@ -33,7 +33,7 @@ describe('the young generation, capped from inside the process', () => {
     const sizes = await run({ CAP_MB: '2', QUIET: '1' });
     // no growth under load: it stays at the cap, or where start-up left it if that was more (the daemon's is 8 MB)
     expect(sizes.underLoad).toBeLessThanOrEqual(Math.max(4, sizes.atStart));
-    expect(sizes.afterQuiet).toBeLessThan(4); // the quiet spell did shrink it, so the next line tests the regrowth
+    expect(sizes.afterQuietCapacity).toBeLessThan(4); // the quiet spell did shrink it, so the next line tests the regrowth
     expect(sizes.underLoadAgain).toBe(4);
   });
 
