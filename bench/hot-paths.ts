@@ -108,8 +108,8 @@ export type DriveLength = { connections: number } & ({ duration: number } | { am
 
 /**
  * Sends `request` over `connections` keep-alive connections (autocannon), for a time or a number of requests. A
- * run in which any request got a non-2xx answer, an error or a timeout measured something else, so it fails,
- * named by `label`.
+ * run in which any request got a non-2xx answer, an error or a timeout, or none was answered, measured something
+ * else, so it fails, named by `label`.
  */
 export async function drive(request: HotRequest, length: DriveLength, label = request.url): Promise<autocannon.Result> {
   const r = await autocannon({
@@ -122,5 +122,6 @@ export async function drive(request: HotRequest, length: DriveLength, label = re
   if (r.non2xx > 0 || r.errors > 0 || r.timeouts > 0) {
     throw new Error(`${label}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts of ${r.requests.total}`);
   }
+  if (r.requests.total === 0) throw new Error(`${label}: no request was answered`);
   return r;
 }

@@ -158,9 +158,8 @@ async function window(t: Target, seconds: number, record: boolean): Promise<void
   const before = cpuSecondsOf(t.server.pid);
   const result = await drive(t.request, { connections: CONNECTIONS, duration: seconds }, t.spec.text);
   const after = cpuSecondsOf(t.server.pid);
-  const n = result.requests.total;
-  if (n === 0) throw new Error(`${t.spec.text}: no request was answered in ${seconds} s`);
   if (!record) return;
+  const n = result.requests.total;
   if (before !== undefined && after !== undefined) t.cpu.push(((after - before) * 1e6) / n);
   t.rps.push(n / seconds);
   if (gcBefore === undefined) return;
