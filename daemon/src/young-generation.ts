@@ -15,8 +15,8 @@ import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
  * check), it sets the factor to 2 and watches every collection until they are back at the cap, then sets 1 again.
  * Watching Node's `gc` performance entries cost the exchange path 5-9 % more CPU per request, so it lasts only
  * while they regrow (and a timer alone let a load that keeps much alive grow them past the cap between two
- * checks). Idle, growth stays off and the timer wakes once a second. A flag set while running touches only code compiled after it, so this starts
- * once the daemon listens.
+ * checks). Idle, growth stays off and the timer wakes once a second. A flag set while running touches only code
+ * compiled after it, so this starts once the daemon listens.
  *
  * Returns the function that stops it (the growth factor is left as it was last set). The daemon does not call
  * this when node was launched with a `--max-semi-space-size` of its own (`semiSpaceSetByLauncher`).

@@ -238,7 +238,7 @@ async function tornCycle(rand: () => number, stats: CycleStats): Promise<string[
     await b.exited;
 
     const walSize = existsSync(wal) ? statSync(wal).size : 0;
-    const drawn = Math.floor(rand() * walSize);
+    const drawn = Math.floor(rand() * walSize); // drawn either way, so a seed gives the same later cycles
     const cut = insideCheckpoint ? walSize : drawn;
     if (walSize && !insideCheckpoint) truncateSync(wal, cut);
     stats.torn++;
