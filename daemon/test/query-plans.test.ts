@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditQuery } from '#shared/admin-api.js';
 import { DRIVER_INDEX, PROBE_CAP, auditQuerySql, auditQueryPlanner } from '../src/store/audit-query.js';
 import { openDatabase, type Database } from '../src/store/db.js';
-import { EXPIRE_DUE_SQL, LIST_ALL_SQL, TOKEN_GRANT_SQL, TOKEN_LIVENESS_SQL } from '../src/store/grants.repo.js';
+import { EXPIRE_DUE_SQL, LIST_ALL_SQL, TOKEN_GRANT_SQL } from '../src/store/grants.repo.js';
+import { TOKEN_LIVENESS_SQL } from '../src/store/liveness-cache.js';
 import { COUNT_UP_TO_SQL } from '../src/store/audit.repo.js';
 
 let dir: string;

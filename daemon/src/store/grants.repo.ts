@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { GrantStatus } from '#shared/admin-api.js';
 import type { AuthorizationDetail } from '#shared/oauth.js';
+import { livenessReader } from './liveness-cache.js';
 
 export interface GrantRecord {
   id: string;
@@ -111,15 +112,6 @@ export const LIST_ALL_SQL = `${SELECT} ORDER BY g.created_at DESC, g.id LIMIT @l
  */
 export const TOKEN_GRANT_SQL = `${SELECT} JOIN tokens t ON t.grant_id = g.id WHERE t.jti = ?`;
 
-/**
- * The token check on every introspection, which needs only whether the grant is live: the same two key lookups,
- * three columns, no join to clients (half the cost of the whole record); pinned by query-plans.test.ts.
- */
-export const TOKEN_LIVENESS_SQL = 'SELECT g.id, g.status, g.expires_at FROM tokens t JOIN grants g ON g.id = t.grant_id WHERE t.jti = ?';
-
-/** What deciding whether a token is active needs of its grant. */
-export type GrantLiveness = Pick<GrantRecord, 'id' | 'status' | 'expires_at'>;
-
 /** The expiry sweep: approved grants past their end and pending requests past their deadline, each by index. */
 export const EXPIRE_DUE_SQL = `UPDATE grants SET status = 'expired', ended_at = COALESCE(expires_at, request_expires_at)
      WHERE (status = 'approved' AND expires_at <= @now) OR (status = 'pending' AND request_expires_at <= @now)`;
@@ -134,7 +126,7 @@ export function grantsRepo(db: Database) {
   const byId = db.prepare<[string], GrantRow>(`${SELECT} WHERE g.id = ?`);
   const byAuthReq = db.prepare<[Buffer], GrantRow>(`${SELECT} WHERE g.auth_req_hash = ?`);
   const byTokenJti = db.prepare<[string], GrantRow>(TOKEN_GRANT_SQL);
-  const livenessByJti = db.prepare<[string], GrantLiveness>(TOKEN_LIVENESS_SQL);
+  const livenessByJti = livenessReader(db);
   const pending = db.prepare<{ now: number }, GrantRow>(`${SELECT} WHERE g.status = 'pending' AND g.request_expires_at > @now ORDER BY g.created_at, g.id`);
   const live = db.prepare<{ now: number }, GrantRow>(`${SELECT} WHERE g.status = 'approved' AND g.expires_at > @now ORDER BY g.expires_at, g.id`);
   const heldBy = db.prepare<{ client_id: string; resource: string; now: number }, { approved_scope: string }>(
@@ -191,8 +183,11 @@ export function grantsRepo(db: Database) {
       const row = byTokenJti.get(jti);
       return row && toRecord(row);
     },
-    /** Whether the token this daemon issued with `jti` stands on a live grant; undefined when it issued none. */
-    livenessByTokenJti: (jti: string): GrantLiveness | undefined => livenessByJti.get(jti),
+    /**
+     * Whether the token this daemon issued with `jti` stands on a live grant; undefined when it issued none.
+     * Answered from memory until SQLite reports a change to the token or its grant (liveness-cache.ts).
+     */
+    livenessByTokenJti: livenessByJti,
     getByAuthReqHash(hash: Buffer): GrantRecord | undefined {
       const row = byAuthReq.get(hash);
       return row && toRecord(row);
