@@ -28,7 +28,7 @@ interface World {
   truth: (jti: string) => unknown;
 }
 
-const open: World[] = [];
+const open: Pick<World, 'db' | 'dir'>[] = [];
 afterEach(() => {
   for (const w of open.splice(0)) {
     w.db.close();
@@ -223,6 +223,16 @@ describe('the remembered liveness of a token', () => {
     expect(livenessReader(w.db)).toBe(first);
     second.end('g0', 20, 'revoked', 'p');
     expect(first('t0')).toMatchObject({ id: 'g0', status: 'revoked' });
+  });
+
+  it('is never set up inside a transaction, whose rollback would take its triggers away', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mandate-liveness-'));
+    const db = openDatabase(join(dir, 'm.db'));
+    open.push({ db, dir });
+    expect(() => db.transaction(() => grantsRepo(db))()).toThrow('the liveness cache is set up outside a transaction');
+    expect(db.prepare(`SELECT count(*) AS n FROM sqlite_temp_master WHERE type = 'trigger'`).get()).toEqual({ n: 0 });
+    grantsRepo(db);
+    expect(db.prepare(`SELECT count(*) AS n FROM sqlite_temp_master WHERE type = 'trigger'`).get()).toEqual({ n: 6 });
   });
 
   it('stays right past its size: the oldest entries go, and a revocation still reaches every token of the grant', () => {

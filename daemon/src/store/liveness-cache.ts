@@ -11,8 +11,12 @@ export const TOKEN_LIVENESS_SQL = 'SELECT g.id, g.status, g.expires_at FROM toke
 /** What deciding whether a token is active needs of its grant. */
 export type GrantLiveness = Readonly<Pick<GrantRecord, 'id' | 'status' | 'expires_at'>>;
 
-/** How many tokens' liveness is remembered; a token past it is read from the file again. */
-export const LIVENESS_KEPT = 4096;
+/**
+ * How many tokens' liveness is remembered (about 250 bytes each); a token past it is read from the file again. As
+ * many as the verifier remembers verified tokens (tokens/verify.ts): a token it has to verify afresh costs a
+ * signature check, beside which the read does not count.
+ */
+export const LIVENESS_KEPT = 2048;
 
 /** The SQL function the triggers below call; registered on the connection, so it exists only while the daemon runs. */
 const FORGET = 'mandate_liveness_forget';
@@ -60,6 +64,8 @@ const caches = new WeakMap<Database, (jti: string) => GrantLiveness | undefined>
 export function livenessReader(db: Database): (jti: string) => GrantLiveness | undefined {
   const existing = caches.get(db);
   if (existing) return existing;
+  // triggers created inside a transaction would go with its rollback, and leave a cache that nothing clears
+  if (db.inTransaction) throw new Error('the liveness cache is set up outside a transaction');
 
   const read = db.prepare<[string], GrantLiveness>(TOKEN_LIVENESS_SQL);
   const byJti = new Map<string, GrantLiveness>();
