@@ -48,9 +48,8 @@ const caches = new WeakMap<Database, (jti: string) => GrantLiveness | undefined>
 
 /**
  * TOKEN_LIVENESS_SQL, answered from memory while nothing it reads has changed. A resource server introspects the
- * same token on every call it gets, and under load the read from the file costs about a sixth of an
- * introspection's CPU, for a page lookup in a loop costs 1.5 µs (bench/README.md, "The liveness read,
- * remembered").
+ * same token on every call it gets, and under load the read from the file cost about a sixth of an introspection's
+ * CPU, though it takes 1.5 µs in a loop (bench/README.md, "The liveness read, remembered").
  *
  * A revocation is still seen by the very next introspection: SQLite itself, through the triggers above, forgets a
  * token's entry in the statement that changes its row or its grant's, before that statement returns. Nothing in
