@@ -1,11 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sha256 } from '../src/crypto.js';
-import { clientsRepo } from '../src/store/clients.repo.js';
-import { openDatabase, type Database } from '../src/store/db.js';
+import type { Database } from '../src/store/db.js';
 import { grantsRepo } from '../src/store/grants.repo.js';
+import { databaseWithAgent, decision, pendingGrant } from './repo-fixture.js';
 
 let dir: string;
 let db: Database;
@@ -16,40 +13,24 @@ afterEach(() => {
 
 /** The state machine lives in single conditional statements; each transition must refuse the wrong source state. */
 function setup() {
-  dir = mkdtempSync(join(tmpdir(), 'mandate-repo-'));
-  db = openDatabase(join(dir, 'm.db'));
-  clientsRepo(db).insert({ client_id: 'agt_1', kind: 'agent', name: 'A', secret_hash: sha256('x'), scopes: ['s'], resources: ['https://r/'], created_at: 0 });
+  ({ dir, db } = databaseWithAgent());
   const grants = grantsRepo(db);
-  grants.insert({ ...base, id: 'grt_1', auth_req_hash: sha256('req') });
+  grants.insert(pendingGrant('grt_1'));
   return grants;
 }
-const base = {
-  client_id: 'agt_1',
-  sub: 'p',
-  resource: 'https://r/',
-  binding_message: null,
-  requested_scope: ['s'],
-  requested_duration: 100,
-  asked_duration: 100,
-  authorization_details: null,
-  created_at: 0,
-  request_expires_at: 50,
-  poll_interval: 5,
-};
-const by = { at: 1, by: 'p', via: 'test' };
 
 describe('grant state transitions are conditional', () => {
   it('approves only a pending, unexpired request, once', () => {
     const g = setup();
-    expect(g.approve('grt_1', 50, ['s'], 150, by)).toBeUndefined(); // request expired at 50
-    expect(g.approve('grt_1', 10, ['s'], 110, by)?.status).toBe('approved');
-    expect(g.approve('grt_1', 11, ['s'], 500, by)).toBeUndefined();
-    expect(g.deny('grt_1', 11, by)).toBeUndefined();
+    expect(g.approve('grt_1', 50, ['s'], 150, decision)).toBeUndefined(); // request expired at 50
+    expect(g.approve('grt_1', 10, ['s'], 110, decision)?.status).toBe('approved');
+    expect(g.approve('grt_1', 11, ['s'], 500, decision)).toBeUndefined();
+    expect(g.deny('grt_1', 11, decision)).toBeUndefined();
   });
 
   it('hands out the first token once, and renews only while live', () => {
     const g = setup();
-    g.approve('grt_1', 10, ['s'], 110, by);
+    g.approve('grt_1', 10, ['s'], 110, decision);
     expect(g.markUsed('grt_1', 20)).toBeUndefined(); // no first token yet
     expect(g.deliverFirstToken('grt_1', 20)?.token_delivered_at).toBe(20);
     expect(g.deliverFirstToken('grt_1', 21)).toBeUndefined();
@@ -59,11 +40,11 @@ describe('grant state transitions are conditional', () => {
 
   it('never moves a revoked grant back: renew, approve, revoke again and expire all refuse', () => {
     const g = setup();
-    g.approve('grt_1', 10, ['s'], 110, by);
+    g.approve('grt_1', 10, ['s'], 110, decision);
     g.deliverFirstToken('grt_1', 20);
     expect(g.end('grt_1', 30, 'revoked', 'p')?.status).toBe('revoked');
     expect(g.markUsed('grt_1', 31)).toBeUndefined();
-    expect(g.approve('grt_1', 31, ['s'], 110, by)).toBeUndefined();
+    expect(g.approve('grt_1', 31, ['s'], 110, decision)).toBeUndefined();
     expect(g.end('grt_1', 31, 'ended', 'agt_1')).toBeUndefined();
     expect(g.expireDue(500)).toEqual([]);
     expect(g.get('grt_1')?.status).toBe('revoked');
@@ -86,13 +67,13 @@ describe('a state change answers with the record it left behind', () => {
       expect(rec).toEqual(g.get(rec!.id));
       expect(rec!.agent_name).toBe('A');
     };
-    same(g.approve('grt_1', 10, ['s'], 110, by));
+    same(g.approve('grt_1', 10, ['s'], 110, decision));
     same(g.deliverFirstToken('grt_1', 20));
     same(g.markUsed('grt_1', 30));
     same(g.end('grt_1', 40, 'ended', 'agt_1'));
     const again = (id: string, scope: string[]) => {
-      g.insert({ ...base, id, auth_req_hash: sha256(id), requested_scope: scope, authorization_details: [{ type: 'mail', actions: ['read'] }] });
-      g.approve(id, 10, scope, 110, by);
+      g.insert({ ...pendingGrant(id), requested_scope: scope, authorization_details: [{ type: 'mail', actions: ['read'] }] });
+      g.approve(id, 10, scope, 110, decision);
     };
     again('grt_2', ['s']);
     again('grt_3', ['s', 't']);
@@ -101,7 +82,7 @@ describe('a state change answers with the record it left behind', () => {
     for (const r of all) same(r);
     expect(all.find((r) => r.id === 'grt_3')?.authorization_details).toEqual([{ type: 'mail', actions: ['read'] }]);
     again('grt_4', ['s']);
-    g.insert({ ...base, id: 'grt_5', auth_req_hash: sha256('grt_5') });
+    g.insert(pendingGrant('grt_5'));
     const forClient = g.revokeForClient('agt_1', 42, 'p');
     expect(forClient.map((r) => [r.id, r.status]).sort()).toEqual([
       ['grt_4', 'revoked'],
@@ -116,7 +97,7 @@ describe('a state change answers with the record it left behind', () => {
 
   it('the introspection check reads only whether the grant is live', () => {
     const g = setup();
-    g.approve('grt_1', 10, ['s'], 110, by);
+    g.approve('grt_1', 10, ['s'], 110, decision);
     db.prepare('INSERT INTO tokens (jti, grant_id, expires_at) VALUES (?, ?, ?)').run('jti_1', 'grt_1', 100);
     expect(g.livenessByTokenJti('jti_1')).toEqual({ id: 'grt_1', status: 'approved', expires_at: 110 });
     expect(g.livenessByTokenJti('jti_2')).toBeUndefined();

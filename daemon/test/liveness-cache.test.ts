@@ -5,20 +5,16 @@
  * is warm when the next write comes.
  */
 import fc from 'fast-check';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sha256 } from '../src/crypto.js';
-import { clientsRepo } from '../src/store/clients.repo.js';
-import { openDatabase, type Database } from '../src/store/db.js';
+import type { Database } from '../src/store/db.js';
 import { grantsRepo, type GrantsRepo } from '../src/store/grants.repo.js';
 import { LIVENESS_KEPT, livenessReader, TOKEN_LIVENESS_SQL } from '../src/store/liveness-cache.js';
 import { tokensRepo, type TokensRepo } from '../src/store/tokens.repo.js';
+import { databaseWithAgent, decision, pendingGrant } from './repo-fixture.js';
 
 const GRANTS = ['g0', 'g1', 'g2', 'g3'];
 const JTIS = Array.from({ length: 10 }, (_, i) => `t${i}`);
-const by = { at: 1, by: 'p', via: 'test' };
 
 interface World {
   db: Database;
@@ -42,30 +38,14 @@ afterEach(() => {
  * today: the cache must not depend on it.
  */
 function world(foreignKeysOff = false): World {
-  const dir = mkdtempSync(join(tmpdir(), 'mandate-liveness-'));
-  const db = openDatabase(join(dir, 'm.db'));
+  const { dir, db } = databaseWithAgent();
   if (foreignKeysOff) db.pragma('foreign_keys = OFF');
-  clientsRepo(db).insert({ client_id: 'agt_1', kind: 'agent', name: 'A', secret_hash: sha256('x'), scopes: ['s'], resources: ['https://r/'], created_at: 0 });
   const grants = grantsRepo(db);
   const tokens = tokensRepo(db);
   for (const [i, id] of GRANTS.entries()) {
-    grants.insert({
-      id,
-      auth_req_hash: sha256(id),
-      client_id: 'agt_1',
-      sub: 'p',
-      resource: 'https://r/',
-      binding_message: null,
-      requested_scope: ['s'],
-      requested_duration: 100,
-      asked_duration: 100,
-      authorization_details: null,
-      created_at: 0,
-      request_expires_at: 50,
-      poll_interval: 5,
-    });
-    if (i < 2) grants.approve(id, 10, ['s'], 100 + i * 50, by);
-    if (i === 3) grants.deny(id, 10, by);
+    grants.insert(pendingGrant(id));
+    if (i < 2) grants.approve(id, 10, ['s'], 100 + i * 50, decision);
+    if (i === 3) grants.deny(id, 10, decision);
   }
   for (const [i, jti] of JTIS.entries()) if (i < 8) tokens.insert(jti, GRANTS[i % GRANTS.length]!, 60 + i * 10);
   const truthStmt = db.prepare(TOKEN_LIVENESS_SQL);
@@ -122,10 +102,10 @@ function apply(w: World, o: Op, read: (jti: string) => unknown): void {
   try {
     switch (o.op) {
       case 'approve':
-        w.grants.approve(id, o.now, ['s'], o.now + 60, by);
+        w.grants.approve(id, o.now, ['s'], o.now + 60, decision);
         break;
       case 'deny':
-        w.grants.deny(id, o.now, by);
+        w.grants.deny(id, o.now, decision);
         break;
       case 'markUsed':
         w.grants.markUsed(id, o.now);
@@ -226,8 +206,7 @@ describe('the remembered liveness of a token', () => {
   });
 
   it('is never set up inside a transaction, whose rollback would take its triggers away', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mandate-liveness-'));
-    const db = openDatabase(join(dir, 'm.db'));
+    const { dir, db } = databaseWithAgent();
     open.push({ db, dir });
     expect(() => db.transaction(() => grantsRepo(db))()).toThrow('the liveness cache is set up outside a transaction');
     expect(db.prepare(`SELECT count(*) AS n FROM sqlite_temp_master WHERE type = 'trigger'`).get()).toEqual({ n: 0 });
