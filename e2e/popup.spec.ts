@@ -90,6 +90,43 @@ test('Revoke in the popup makes introspection inactive at once; Revoke all ends 
   await activity.screenshot({ path: 'test-results/screenshots/activity.png' });
 });
 
+test('a delegation used while the popup is open changes only its last-use line: the card under the pointer and an open history stay', async ({
+  popup,
+  daemon,
+  options,
+}) => {
+  await pairThroughOptions(options, daemon);
+  const mail = await daemon.registerAgent('Mail helper');
+  const denied = await daemon.registerAgent('Inbox zero bot');
+  await daemon.api.call('requests.deny', { id: await daemon.request(denied) });
+  const approved = await daemon.request(mail, { scope: READ });
+  await daemon.api.call('requests.approve', { id: approved }, {});
+
+  const page = await popup();
+  const card = page.getByRole('list', { name: 'Active delegations' }).getByRole('listitem').filter({ hasText: 'Mail helper' });
+  await expect(card.getByText('not used yet')).toBeVisible();
+  const history = page.locator('details.history');
+  await history.getByText('History (1)').click();
+  await expect(history.getByText('Inbox zero bot')).toBeVisible();
+  const before = await card.elementHandle();
+
+  // the agent takes its token: the daemon's stream says the grant changed, the popup reads its lists again
+  const token = tokenResponse.parse(await (await pollToken(daemon, mail, approved)).json()).access_token;
+  await expect(card.getByText('used just now')).toBeVisible();
+  expect(await before!.evaluate((el) => el.isConnected)).toBe(true);
+  await expect(history).toHaveJSProperty('open', true);
+
+  // a new request rebuilds the lists; the history the person opened stays open
+  await daemon.request(denied, { binding_message: 'Archive the newsletters' });
+  await expect(page.getByText('“Archive the newsletters”')).toBeVisible();
+  await expect(history).toHaveJSProperty('open', true);
+  await expect(history.getByText('Inbox zero bot')).toBeVisible();
+
+  await card.getByRole('button', { name: 'Revoke' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Revoked Mail helper' })).toBeVisible();
+  expect(await (await daemon.form('/introspect', mail, { token })).json()).toEqual({ active: false });
+});
+
 test('when the daemon stops the popup says so and allows no approval; when it returns the popup recovers by itself', async ({ popup, daemon, options }) => {
   await pairThroughOptions(options, daemon);
   const agent = await daemon.registerAgent('Mail helper');

@@ -110,10 +110,12 @@ test('a CIBA request approved in the popup with one of two scopes for 15 minutes
   expect(token.scope).toBe(READ);
   const grants = (await (await admin('GET', '/grants')).json()) as { grants: { id: string; expires_at: number; decided_at: number }[] };
   expect(grants.grants[0]!.expires_at - grants.grants[0]!.decided_at).toBe(900);
+  // the token taken shows on the card, which is updated in place
+  await waitFor(async () => (await textOf(popup)).includes('used just now'), 5000, 'the card to show the token was taken');
   await screenshot(popup, 'firefox-popup-active.png');
 
   await click(popup, 'button', 'Revoke');
-  await waitFor(async () => !(await textOf(popup)).includes('Revoke\n'), 5000, 'the revoked delegation to leave the active list');
+  await waitFor(async () => (await textOf(popup)).includes('No agent holds a delegation'), 5000, 'the revoked delegation to leave the active list');
   const after = introspectionResponse.parse(await (await form('/introspect', { token: token.access_token })).json());
   expect(after).toEqual({ active: false });
   await popup.close();

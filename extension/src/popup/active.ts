@@ -16,8 +16,20 @@ export interface Countdown {
   expiresAt: number;
 }
 
+/**
+ * The parts of a live card that change while it is on screen: when the delegation was last used, and its
+ * last tool call. A token issued or a call made updates them in place (`showLastUse`); rebuilding the card
+ * instead would close what the person has open and could swallow a Revoke click landing at that moment.
+ */
+export interface LastUse {
+  card: HTMLElement;
+  lastUsedAt: number | null;
+  text: HTMLElement;
+  calls: HTMLElement;
+}
+
 /** One live delegation: agent, resource, scopes, live countdown, last use, Revoke. */
-export function activeItem(g: GrantView, now: number, notify: Notify, timers: Countdown[]): HTMLElement {
+export function activeItem(g: GrantView, now: number, notify: Notify, timers: Countdown[], lastUses: Map<string, LastUse>): HTMLElement {
   const left = h('span', { class: 'countdown' }, countdown((g.expires_at ?? now) - now));
   timers.push({ el: left, expiresAt: g.expires_at ?? now });
   const revoke = h('button', { type: 'button', class: 'danger small' }, 'Revoke');
@@ -32,7 +44,8 @@ export function activeItem(g: GrantView, now: number, notify: Notify, timers: Co
     }
   });
   const scopes = g.approved_scope ?? [];
-  const used = h('p', { class: 'meta tool-calls', hidden: true });
+  const text = h('span', { class: 'last-use' }, lastUseText(g.last_used_at, now));
+  const calls = h('p', { class: 'meta tool-calls', hidden: true });
   const card = h(
     'li',
     { class: 'card active', 'data-grant': g.id },
@@ -40,20 +53,38 @@ export function activeItem(g: GrantView, now: number, notify: Notify, timers: Co
     h('p', { class: 'meta' }, 'on ', h('span', { class: 'resource', title: g.resource }, hostOf(g.resource))),
     scopeList(scopes),
     g.authorization_details === null ? null : authorizationDetailsView(g.authorization_details),
-    h('p', { class: 'meta' }, 'Ends in ', left, ' · ', g.last_used_at === null ? 'not used yet' : `used ${ago(now - g.last_used_at)}`),
-    used,
+    h('p', { class: 'meta' }, 'Ends in ', left, ' · ', text),
+    calls,
   );
-  onFirstVisible(card, () => void lastToolCall(g.id, now, used));
+  lastUses.set(g.id, { card, lastUsedAt: g.last_used_at, text, calls });
+  onFirstVisible(card, () => void lastToolCall(g.id, now, calls));
   return card;
 }
 
+/** Brings the built cards' last use up to date, and asks again for the last tool call of those used since. */
+export function showLastUse(grants: readonly GrantView[], now: number, lastUses: Map<string, LastUse>): void {
+  for (const g of grants) {
+    const use = lastUses.get(g.id);
+    if (use === undefined || use.lastUsedAt === g.last_used_at) continue;
+    use.lastUsedAt = g.last_used_at;
+    use.text.textContent = lastUseText(g.last_used_at, now);
+    onFirstVisible(use.card, () => void lastToolCall(g.id, now, use.calls));
+  }
+}
+
+const lastUseText = (lastUsedAt: number | null, now: number) => (lastUsedAt === null ? 'not used yet' : `used ${ago(now - lastUsedAt)}`);
+
 /** "Used list_notes 3 min ago", and the last refusal if it came after: asked when the card comes into view, filled in once the daemon answers. */
 async function lastToolCall(grantId: string, now: number, el: HTMLElement): Promise<void> {
+  const asked = String(Number(el.dataset.asked ?? 0) + 1);
+  el.dataset.asked = asked;
   try {
     const calls = (await send('grants.toolCalls', { id: grantId })).calls;
+    if (el.dataset.asked !== asked) return; // asked again after a later use: only the newest answer counts
     const used = calls.find((c) => c.outcome === 'allowed');
     const refused = calls[0]?.outcome === 'refused' ? calls[0] : undefined;
     const tool = (name: string) => h('em', { class: 'tool' }, showText(name));
+    el.replaceChildren();
     if (used) el.append('Used ', tool(used.tool), ` ${ago(now - used.at)}`);
     if (refused) el.append(used ? ' · refused ' : 'Refused ', tool(refused.tool), ` ${ago(now - refused.at)}`);
     el.hidden = !used && !refused;

@@ -7,7 +7,7 @@ import { $, h, replaceChildren } from '../ui/dom.js';
 import { connectionBadge, disconnectedPanel } from '../ui/connection.js';
 import { hostOf } from '../lib/url.js';
 import { countdown, daemonClock } from '../ui/time.js';
-import { activeItem, revokeAllControl, type Countdown } from './active.js';
+import { activeItem, revokeAllControl, showLastUse, type Countdown, type LastUse } from './active.js';
 import { externalItem, platformLabel } from './external.js';
 import { pendingItem, type Notify } from './pending.js';
 import { payeesOf } from '../ui/authorization-details.js';
@@ -22,6 +22,12 @@ let lastKey = '';
 /** Pending cards are kept by id so a re-render never throws away a choice the person is making. */
 const pendingCards = new Map<string, HTMLElement>();
 let lastPolicy = '';
+/** The built active cards' last-use lines, updated in place: a token issued does not rebuild the popup. */
+const lastUses = new Map<string, LastUse>();
+/** The newest view of each active delegation, for cards the lazy list builds after later updates. */
+let latest = new Map<string, GrantView>();
+/** Whether the person opened the history. */
+let historyOpen = false;
 
 const notify: Notify = (message, kind = 'ok') => {
   status.textContent = message;
@@ -56,7 +62,10 @@ const historyItem = (g: GrantView) => historyRow(g.status, showText(g.agent.name
 const externalHistoryItem = (g: ExternalGrantView) =>
   historyRow(g.status, platformLabel(g.platform), `https://${g.provider_host}/`, g.ended_at ?? g.outcome_at ?? g.created_at);
 
-/** Pending requests survive re-renders untouched (a person may be mid-choice); lists are rebuilt when they change. */
+/**
+ * Pending requests survive re-renders untouched (a person may be mid-choice); lists are rebuilt when they
+ * change. A delegation used (a token issued) changes only its card's last-use line, in place.
+ */
 function render(state: ExtensionState): void {
   replaceChildren($('#connection'), connectionBadge(state.connection));
   if (state.connection.state !== 'online') {
@@ -70,15 +79,20 @@ function render(state: ExtensionState): void {
   const key = JSON.stringify([
     state.pending.map((g) => g.id),
     state.policy,
-    state.active.map((g) => [g.id, g.last_used_at]),
+    state.active.map((g) => g.id),
     state.history.length,
     state.external.map((g) => [g.id, g.status]),
     state.externalHistory.length,
   ]);
-  if (key === lastKey) return;
+  latest = new Map(state.active.map((g) => [g.id, g]));
+  if (key === lastKey) {
+    showLastUse(state.active, clock(), lastUses);
+    return;
+  }
   lastKey = key;
   const now = clock();
   timers = [];
+  lastUses.clear();
 
   const ids = new Set(state.pending.map((g) => g.id));
   for (const id of pendingCards.keys()) if (!ids.has(id)) pendingCards.delete(id);
@@ -95,7 +109,7 @@ function render(state: ExtensionState): void {
   lazyList(
     activeList,
     state.active,
-    (g) => activeItem(g, now, notify, timers),
+    (g) => activeItem(latest.get(g.id) ?? g, now, notify, timers, lastUses),
     () => key !== lastKey,
   );
 
@@ -116,15 +130,22 @@ function render(state: ExtensionState): void {
           h('ul', { class: 'list', 'aria-label': 'Access given to agent platforms' }, ...state.external.map((g) => externalItem(g, now, notify, timers))),
         )
       : null,
-    state.history.length + state.externalHistory.length > 0
-      ? h(
-          'details',
-          { class: 'history' },
-          h('summary', {}, `History (${state.history.length + state.externalHistory.length})`),
-          h('ul', { class: 'list' }, ...state.history.slice(0, 50).map(historyItem), ...state.externalHistory.slice(0, 50).map(externalHistoryItem)),
-        )
-      : null,
+    state.history.length + state.externalHistory.length > 0 ? historyPanel(state) : null,
   );
+}
+
+/** The last 50 of each kind, folded; it stays open across re-renders once the person opened it. */
+function historyPanel(state: ExtensionState): HTMLElement {
+  const panel = h(
+    'details',
+    { class: 'history', open: historyOpen },
+    h('summary', {}, `History (${state.history.length + state.externalHistory.length})`),
+    h('ul', { class: 'list' }, ...state.history.slice(0, 50).map(historyItem), ...state.externalHistory.slice(0, 50).map(externalHistoryItem)),
+  );
+  panel.addEventListener('toggle', () => {
+    historyOpen = panel.open;
+  });
+  return panel;
 }
 
 setInterval(() => {
