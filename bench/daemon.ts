@@ -8,7 +8,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { CLI_CREDENTIAL_FILE } from '../daemon/src/config.js';
 
 export const BIN = 'bin/mandate.js';
@@ -25,6 +25,15 @@ function shippedNodeArgs(): string[] {
   const m = /^node((?: --[\w-]+(?:=\S+)?)*) bin\/mandate\.js daemon$/.exec(scripts.start ?? '');
   if (!m) throw new Error(`package.json "start" is not \`node [flags] bin/mandate.js daemon\`: ${scripts.start}`);
   return m[1]!.split(' ').filter(Boolean);
+}
+
+/**
+ * Node arguments for a server on the daemon's stack doing less (a ceiling, the same-document route): the daemon's
+ * flags, then `flags` of its own, tsx, and the young generation the daemon keeps for the RSS goal
+ * (peers/daemon-memory.ts). Run like the daemon, so that a ceiling bounds what a server within every goal can reach.
+ */
+export function sameStackArgs(flags: readonly string[] = []): string[] {
+  return [...SHIPPED_NODE_ARGS, ...flags, '--import', 'tsx', '--import', resolve('bench/peers/daemon-memory.ts')];
 }
 
 /** Sets MANDATE_KEY_DIR to a fresh temporary folder unless the caller chose one; returns it. */

@@ -15,8 +15,11 @@
  *                                for metadata the Hono "hello"
  *            durable, +signature, +checks   the exchange ceilings (bench/peers/durable-ceiling.ts)
  *            read, +auth, in-memory         the introspection ceilings (bench/peers/read-ceiling.ts)
- *            same-doc                       the daemon's metadata document from a bare Hono route
- *   Node flags may follow a target after colons: mandate:--max-semi-space-size=16
+ *            same-doc, +guard               the daemon's metadata document from a bare Hono route, and behind the
+ *                                           daemon's guard (the metadata bound)
+ *   Node flags may follow a target after colons: mandate:--max-semi-space-size=16. The ceilings and documents run as
+ *   bench/http.ts runs them, with the daemon's young-generation cap (bench/peers/daemon-memory.ts), which a
+ *   --max-semi-space-size of their own replaces: in-memory:--max-semi-space-size=16 is the bound as V8 would size it.
  *
  * BENCH_PAIR_ROUNDS (10) rounds of BENCH_PAIR_SECONDS (3) s per server, after BENCH_PAIR_WARMUP (2) s each unrecorded;
  * BENCH_CONNECTIONS (50) connections. The ceilings are given the first daemon's token, as in bench/http.ts.
@@ -26,7 +29,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { benchKeyDir, cpuSecondsOf, SHIPPED_NODE_ARGS, spawnDaemon, spawnServer, stop, type SpawnedServer } from './daemon.js';
+import { benchKeyDir, cpuSecondsOf, SHIPPED_NODE_ARGS, sameStackArgs, spawnDaemon, spawnServer, stop, type SpawnedServer } from './daemon.js';
 import { ceilingRequest, drive, type HotRequest, type MandatePaths, mandatePaths, peerPaths } from './hot-paths.js';
 import { median } from './stats.js';
 
@@ -40,6 +43,9 @@ const PATHS = ['exchange', 'introspection', 'metadata'] as const;
 type PathName = (typeof PATHS)[number];
 
 /** The ceilings by name: the path each serves, and its bench/peers/ script and arguments. */
+/** The metadata path's same-stack servers: the daemon's document bare, and behind the daemon's guard. */
+const DOCUMENTS = ['same-doc', '+guard'];
+
 const CEILINGS: Record<string, { path: PathName; args: string[] }> = {
   durable: { path: 'exchange', args: ['bench/peers/durable-ceiling.ts'] },
   '+signature': { path: 'exchange', args: ['bench/peers/durable-ceiling.ts', '--sign'] },
@@ -63,7 +69,7 @@ function parseTarget(text: string, path: PathName): Spec {
   const name = at < 0 ? head : head.slice(0, at);
   const checkout = at < 0 ? undefined : head.slice(at + 1);
   if (checkout !== undefined && (name !== 'mandate' || checkout === '')) throw new Error(`${text}: only "mandate@<checkout>" names another build`);
-  const known = name === 'mandate' || name === 'reference' || (name === 'same-doc' && path === 'metadata') || CEILINGS[name]?.path === path;
+  const known = name === 'mandate' || name === 'reference' || (DOCUMENTS.includes(name) && path === 'metadata') || CEILINGS[name]?.path === path;
   if (!known) throw new Error(`${text}: not a target of the ${path} path`);
   if (flags.some((f) => !f.startsWith('--'))) throw new Error(`${text}: node flags after ":" start with "--"`);
   return { text, name, ...(checkout === undefined ? {} : { checkout }), flags };
@@ -136,16 +142,17 @@ async function start(path: PathName, specs: Spec[], targets: Target[]): Promise<
         const requests = await peerPaths(peer);
         targets[i] = made(spec, peer, path === 'exchange' ? requests.issue : requests.introspect, i);
       }
-    } else if (spec.name === 'same-doc') {
-      if (first === undefined) throw new Error('same-doc serves the daemon\'s metadata document: name a "mandate" target too');
+    } else if (DOCUMENTS.includes(spec.name)) {
+      if (first === undefined) throw new Error(`${spec.name} serves the daemon's metadata document: name a "mandate" target too`);
       const doc = await (await fetch(first.metadata.url)).text();
-      const server = await spawnServer([...SHIPPED_NODE_ARGS, ...spec.flags, ...p.args, '--import', 'tsx', 'bench/peers/hono-hello.ts'], {
+      const guard = spec.name === '+guard' ? ['--guard'] : [];
+      const server = await spawnServer([...sameStackArgs([...spec.flags, ...p.args]), 'bench/peers/hono-hello.ts', ...guard], {
         env: { ...env, HELLO_BODY: doc },
       });
       targets[i] = made(spec, server, { url: server.url, method: 'GET' }, i);
     } else {
       const ceiling = CEILINGS[spec.name]!;
-      const server = await spawnServer([...SHIPPED_NODE_ARGS, ...spec.flags, ...p.args, '--import', 'tsx', ...ceiling.args], { env });
+      const server = await spawnServer([...sameStackArgs([...spec.flags, ...p.args]), ...ceiling.args], { env });
       targets[i] = made(spec, server, ceilingRequest(server, path === 'exchange' ? '/token' : '/introspect'), i);
     }
   }

@@ -138,3 +138,18 @@ describe('durable ceiling --checks', () => {
     await expectGuarded(s, '/token', String(s.start.authorization), `subject_token=${String(s.start.subject_token)}`);
   });
 });
+
+describe('metadata document --guard', () => {
+  const doc = JSON.stringify({ issuer: 'http://127.0.0.1' });
+  const running = ceiling('hono-hello.ts', ['--guard'], { HELLO_BODY: doc });
+
+  it("serves the document behind the daemon's Host/Origin guard, with its security headers", async () => {
+    const { host, port } = new URL(running().url);
+    const get = (headers: Record<string, string>) => rawRequest(Number(port), { path: '/', headers });
+    const answered = await get({ host });
+    expect(answered).toMatchObject({ status: 200, text: doc });
+    expect(answered.headers).toMatchObject({ 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+    expect((await get({ host: 'evil.example' })).status).toBe(403);
+    expect((await get({ host, origin: 'https://evil.example' })).status).toBe(403);
+  });
+});

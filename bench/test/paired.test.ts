@@ -22,10 +22,11 @@ describe('bench/paired.ts', () => {
   });
 
   it('runs node flags and the metadata path against its own reference', { timeout: 120_000 }, async () => {
-    const { stdout } = await run(['metadata', 'mandate:--max-semi-space-size=16', 'reference', 'same-doc']);
+    const { stdout } = await run(['metadata', 'mandate:--max-semi-space-size=16', 'reference', 'same-doc', '+guard']);
     expect(stdout).toMatch(figures('mandate:--max-semi-space-size=16'));
     expect(stdout).toMatch(figures('reference'));
     expect(stdout).toMatch(figures('same-doc'));
+    expect(stdout).toMatch(figures('\\+guard'));
     expect(stdout).not.toContain(' gc ');
   });
 

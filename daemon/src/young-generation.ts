@@ -2,6 +2,12 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 
 /**
+ * The daemon's semi-space size in MB: a 4 MB young generation, which keeps it under the 100 MB RSS goal under load
+ * (bench/README.md). The benchmarks' same-stack ceilings run with it too (bench/peers/daemon-memory.ts).
+ */
+export const DAEMON_SEMI_SPACE_MB = 2;
+
+/**
  * Keeps V8's young generation at about `semiSpaceMb` per semi-space, from inside the running daemon.
  *
  * Why: under load V8 doubles the young generation's two semi-spaces up to 16 MB each and keeps them, which took
