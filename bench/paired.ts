@@ -42,10 +42,10 @@ const GC = process.env.BENCH_PAIR_GC === '1';
 const PATHS = ['exchange', 'introspection', 'metadata'] as const;
 type PathName = (typeof PATHS)[number];
 
-/** The ceilings by name: the path each serves, and its bench/peers/ script and arguments. */
 /** The metadata path's same-stack servers: the daemon's document bare, and behind the daemon's guard. */
 const DOCUMENTS = ['same-doc', '+guard'];
 
+/** The ceilings by name: the path each serves, and its bench/peers/ script and arguments. */
 const CEILINGS: Record<string, { path: PathName; args: string[] }> = {
   durable: { path: 'exchange', args: ['bench/peers/durable-ceiling.ts'] },
   '+signature': { path: 'exchange', args: ['bench/peers/durable-ceiling.ts', '--sign'] },
