@@ -125,6 +125,25 @@ test('a delegation used while the popup is open changes only its last-use line: 
   await expect(history).toHaveJSProperty('open', true);
 });
 
+test('an Approve pressed while another request arrives is not lost: the popup waits for the release to rebuild', async ({ popup, daemon, options }) => {
+  await pairThroughOptions(options, daemon);
+  const mail = await daemon.registerAgent('Mail helper');
+  const other = await daemon.registerAgent('Inbox zero bot');
+  const first = await daemon.request(mail, { scope: READ });
+  const page = await popup();
+  const card = page.getByRole('list', { name: 'Requests waiting for you' }).getByRole('listitem').filter({ hasText: 'Mail helper' });
+  const statesHeard = () => page.evaluate(() => performance.getEntriesByName('mandate:state-received').length);
+  await card.getByRole('button', { name: 'Approve' }).hover();
+  await page.mouse.down();
+  const heard = await statesHeard();
+  await daemon.request(other, { binding_message: 'Archive the newsletters' });
+  await expect.poll(statesHeard).toBeGreaterThan(heard); // the popup has the new lists while the button is held
+  await page.mouse.up();
+  await expect(page.getByRole('status').filter({ hasText: 'Approved for Mail helper' })).toBeVisible();
+  await expect(page.getByText('“Archive the newsletters”')).toBeVisible();
+  expect((await pollToken(daemon, mail, first)).status).toBe(200);
+});
+
 test('when the daemon stops the popup says so and allows no approval; when it returns the popup recovers by itself', async ({ popup, daemon, options }) => {
   await pairThroughOptions(options, daemon);
   const agent = await daemon.registerAgent('Mail helper');

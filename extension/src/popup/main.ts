@@ -13,6 +13,7 @@ import { pendingItem, type Notify } from './pending.js';
 import { payeesOf } from '../ui/authorization-details.js';
 import { lazyList } from './lazy-list.js';
 import { forgetDetached } from './on-visible.js';
+import { renderAfterPress } from './hold-while-pressed.js';
 
 const main = $('#main');
 const status = $('#status');
@@ -154,13 +155,16 @@ setInterval(() => {
 }, 1000);
 
 const port = browser.runtime.connect({ name: STATE_PORT });
+const show = renderAfterPress((state: ExtensionState) => {
+  render(state);
+  forgetDetached();
+  performance.mark('mandate:rendered');
+});
 port.onMessage.addListener((message: unknown) => {
   performance.mark('mandate:state-received');
   // The service worker parsed everything from the daemon with the shared schemas; this port only
   // carries its own state (sender-checked on connect), so the popup does not parse 1,000 grants again.
-  render(message as ExtensionState);
-  forgetDetached();
-  performance.mark('mandate:rendered');
+  show(message as ExtensionState);
 });
 
 $('#open-options').addEventListener('click', (e) => {
