@@ -169,6 +169,31 @@ describe('connectionManager', () => {
     expect(loads()).toBe(before + 4);
   });
 
+  it('a load under way when the stream drops does not open the next stream; that waits for the identity checked again', async () => {
+    await paired();
+    const conn = connectionManager({ onChange: () => undefined });
+    await conn.refresh();
+    await until(() => daemon.count('GET', '/events') === 1);
+    let answer: () => void = () => undefined;
+    daemon.gates.set('GET /session', new Promise<void>((r) => (answer = r)));
+    const before = loads();
+    daemon.emit('grant');
+    await until(() => loads() === before + 1); // that load waits for the daemon's answer
+    const checks = identityChecks();
+    daemon.endStreams(); // the address stops answering while it waits
+    await settle();
+    daemon.gates.clear();
+    answer();
+    await until(() => daemon.count('GET', '/events') === 2);
+    await settle();
+    const calls = daemon.calls.map((c) => `${c.method} ${c.path}`);
+    const secondStream = calls.indexOf('GET /events', calls.indexOf('GET /events') + 1);
+    expect(identityChecks()).toBe(checks + 1);
+    expect(secondStream).toBeGreaterThan(calls.lastIndexOf('POST /identity'));
+    expect(daemon.count('GET', '/events')).toBe(2);
+    expect(conn.current().connection.state).toBe('online');
+  });
+
   it('reads the lists again once the stream is subscribed, so a request filed before that is not missed', async () => {
     await paired();
     const fresh: string[][] = [];

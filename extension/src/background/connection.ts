@@ -127,7 +127,9 @@ export function connectionManager(hooks: ConnectionHooks) {
         daemonNow: live.now,
         readAt: Date.now(),
       });
-      ensureStream();
+      // Not if the address stopped answering while these lists were read (a stream dropped meanwhile): the next
+      // refresh checks the identity again before the credential goes out on a new stream.
+      if (verified?.epoch === unreachableCount()) ensureStream();
       return next;
     } catch (e) {
       if (!(e instanceof DaemonError)) throw e;

@@ -61,6 +61,8 @@ export async function fakeDaemon() {
     pending: [] as GrantView[],
     /** Status and body to answer for a path (method + path), instead of the default. */
     answers: new Map<string, { status: number; body: unknown }>(),
+    /** A path (method + path) whose answers wait for this promise: a load held part-way. */
+    gates: new Map<string, Promise<void>>(),
     get jwk() {
       return identity.jwk;
     },
@@ -85,6 +87,7 @@ export async function fakeDaemon() {
       const path = url.pathname.slice(ADMIN_PREFIX.length) + url.search;
       d.calls.push({ method, path, headers, body });
       if (!d.up) throw new TypeError('fetch failed');
+      await d.gates.get(`${method} ${path}`);
       const preset = d.answers.get(`${method} ${path}`);
       if (preset) return json(preset.status, preset.body);
       if (method === 'POST' && path === '/identity') {
