@@ -144,6 +144,20 @@ test('an Approve pressed while another request arrives is not lost: the popup wa
   expect((await pollToken(daemon, mail, first)).status).toBe(200);
 });
 
+test('a Revoke all waiting for its confirmation keeps it while another request arrives', async ({ popup, daemon, options }) => {
+  await pairThroughOptions(options, daemon);
+  const agents = [await daemon.registerAgent('Mail helper'), await daemon.registerAgent('Calendar sync')];
+  for (const a of agents) await daemon.api.call('requests.approve', { id: await daemon.request(a, { scope: READ }) }, {});
+  const page = await popup();
+  await page.getByRole('button', { name: 'Revoke all' }).click();
+  await expect(page.getByRole('group', { name: 'Confirm revoke all' })).toContainText('End 2 delegations now?');
+  await daemon.request(agents[0]!, { binding_message: 'Archive the newsletters' });
+  await expect(page.getByText('“Archive the newsletters”')).toBeVisible();
+  await page.getByRole('button', { name: 'Yes, revoke all 2' }).click();
+  await expect(page.getByText('No agent holds a delegation from Mandate right now.')).toBeVisible();
+  expect((await daemon.api.call('grants.list')).grants).toHaveLength(0);
+});
+
 test('when the daemon stops the popup says so and allows no approval; when it returns the popup recovers by itself', async ({ popup, daemon, options }) => {
   await pairThroughOptions(options, daemon);
   const agent = await daemon.registerAgent('Mail helper');

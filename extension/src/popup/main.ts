@@ -29,6 +29,8 @@ const lastUses = new Map<string, LastUse>();
 let latest = new Map<string, GrantView>();
 /** Whether the person opened the history. */
 let historyOpen = false;
+/** "Revoke all", kept while the number it would end stays the same: a rebuild must not take back its question. */
+let revokeAll: { count: number; control: HTMLElement } | undefined;
 
 const notify: Notify = (message, kind = 'ok') => {
   status.textContent = message;
@@ -73,6 +75,7 @@ function render(state: ExtensionState): void {
     lastKey = '';
     timers = [];
     pendingCards.clear();
+    revokeAll = undefined;
     replaceChildren(main, disconnectedPanel(state));
     return;
   }
@@ -94,6 +97,7 @@ function render(state: ExtensionState): void {
   const now = clock();
   timers = [];
   lastUses.clear();
+  if (state.active.length < 2) revokeAll = undefined; // not shown: a later one asks afresh
 
   const ids = new Set(state.pending.map((g) => g.id));
   for (const id of pendingCards.keys()) if (!ids.has(id)) pendingCards.delete(id);
@@ -120,7 +124,7 @@ function render(state: ExtensionState): void {
     section(
       'Active',
       state.active.length,
-      state.active.length > 1 ? revokeAllControl(state.active.length, notify) : null,
+      state.active.length > 1 ? revokeAllFor(state.active.length) : null,
       state.active.length > 0 ? activeList : h('p', { class: 'empty' }, 'No agent holds a delegation from Mandate right now.'),
     ),
     state.external.length > 0
@@ -133,6 +137,11 @@ function render(state: ExtensionState): void {
       : null,
     state.history.length + state.externalHistory.length > 0 ? historyPanel(state) : null,
   );
+}
+
+function revokeAllFor(count: number): HTMLElement {
+  if (revokeAll?.count !== count) revokeAll = { count, control: revokeAllControl(count, notify) };
+  return revokeAll.control;
 }
 
 /** The last 50 of each kind, folded; it stays open across re-renders once the person opened it. */
