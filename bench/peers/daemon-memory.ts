@@ -2,10 +2,10 @@
  * Loaded with `--import` into the benchmarks' same-stack servers (the ceilings and the same-document route): keeps
  * their young generation where the daemon keeps its own, with the daemon's own code (young-generation.ts). The
  * daemon caps it for the RSS goal, and the cap costs CPU: a smaller young generation is scavenged more often. A
- * ceiling with V8's default would grow it to 32 MB under the same load, which a server within the RSS goal cannot
+ * ceiling with V8's default would grow it to 12–32 MB under the same load, which a server within the RSS goal cannot
  * keep, so a bound run that way would claim room no such server has. A node flag of the target's own
  * (`in-memory:--max-semi-space-size=16` in bench/paired.ts) wins, as it does for the daemon.
  */
-import { capYoungGeneration, DAEMON_SEMI_SPACE_MB, semiSpaceSetByLauncher } from '../../daemon/src/young-generation.js';
+import { capAsTheDaemonDoes } from '../../daemon/src/young-generation.js';
 
-if (!semiSpaceSetByLauncher()) capYoungGeneration(DAEMON_SEMI_SPACE_MB);
+capAsTheDaemonDoes();

@@ -61,6 +61,14 @@ export function capYoungGeneration(semiSpaceMb: number): () => void {
   };
 }
 
+/**
+ * What `mandate daemon` does once it listens, and the benchmarks' same-stack servers too: caps the young generation at
+ * DAEMON_SEMI_SPACE_MB unless node was launched with a size of its own. Returns the function that stops it, if it runs.
+ */
+export function capAsTheDaemonDoes(execArgv: readonly string[] = process.execArgv, nodeOptions = process.env.NODE_OPTIONS ?? ''): (() => void) | undefined {
+  return semiSpaceSetByLauncher(execArgv, nodeOptions) ? undefined : capYoungGeneration(DAEMON_SEMI_SPACE_MB);
+}
+
 /** The memory committed to the young generation: both semi-spaces, or one while V8 has uncommitted the idle one. */
 export function newSpaceBytes(): number {
   return newSpace()?.space_size ?? 0;

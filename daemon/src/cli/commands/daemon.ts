@@ -16,7 +16,7 @@ directory (default: your user config directory; docs/security.md). Stops cleanly
 export async function daemonCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parse(args, { user: { type: 'string' }, policy: { type: 'string' }, 'key-dir': { type: 'string' } });
   // The server is loaded only here, so every other command starts without it (scripts/bundle-daemon.ts)
-  const [{ startDaemon }, { loadPolicy }, { capYoungGeneration, DAEMON_SEMI_SPACE_MB, semiSpaceSetByLauncher }] = await Promise.all([
+  const [{ startDaemon }, { loadPolicy }, { capAsTheDaemonDoes }] = await Promise.all([
     import('../../daemon.js'),
     import('../../policy/load.js'),
     import('../../young-generation.js'),
@@ -49,7 +49,7 @@ export async function daemonCommand(args: string[], io: CliIo): Promise<number> 
     io.out(`${JSON.stringify({ url: daemon.url, port: daemon.port, home: daemon.home, person: daemon.person, pairing_code: daemon.pairingCode })}\n`);
   } else io.out(`${lines.join('\n')}\n`);
   // RSS under 100 MB under load without a flag on node's command line, unless the launcher chose a size itself
-  const uncap = semiSpaceSetByLauncher(process.execArgv, io.env.NODE_OPTIONS) ? undefined : capYoungGeneration(DAEMON_SEMI_SPACE_MB);
+  const uncap = capAsTheDaemonDoes(process.execArgv, io.env.NODE_OPTIONS);
   const signal = await io.stopSignal;
   uncap?.();
   io.err(`[mandate] ${signal}: stopping\n`);
