@@ -9,12 +9,12 @@ const MORE = 30;
  * delegations then builds about twenty cards when it opens, not a thousand. `stale()` stops an old list
  * from growing after a newer render replaced it.
  */
-export function lazyList<T>(list: HTMLElement, items: readonly T[], make: (item: T) => HTMLElement, stale: () => boolean): void {
+export function lazyList<T>(list: HTMLElement, items: readonly T[], make: (item: T, index: number) => HTMLElement, stale: () => boolean): void {
   let next = 0;
   const sentinel = h('li', { class: 'more', 'aria-hidden': 'true' });
   const add = (n: number) => {
     const frag = document.createDocumentFragment();
-    for (const item of items.slice(next, next + n)) frag.appendChild(make(item));
+    for (let i = next; i < Math.min(items.length, next + n); i++) frag.appendChild(make(items[i]!, i));
     next = Math.min(items.length, next + n);
     list.insertBefore(frag, sentinel.isConnected ? sentinel : null);
   };

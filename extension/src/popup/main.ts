@@ -25,8 +25,8 @@ const pendingCards = new Map<string, HTMLElement>();
 let lastPolicy = '';
 /** The built active cards' last-use lines, updated in place: a token issued does not rebuild the popup. */
 const lastUses = new Map<string, LastUse>();
-/** The newest view of each active delegation, for cards the lazy list builds after later updates. */
-let latest = new Map<string, GrantView>();
+/** The newest list of active delegations: same ids in the same order until the next rebuild (they are in the key). */
+let active: readonly GrantView[] = [];
 /** Whether the person opened the history. */
 let historyOpen = false;
 /** "Revoke all", kept while the number it would end stays the same: a rebuild must not take back its question. */
@@ -88,7 +88,7 @@ function render(state: ExtensionState): void {
     state.external.map((g) => [g.id, g.status]),
     state.externalHistory.length,
   ]);
-  latest = new Map(state.active.map((g) => [g.id, g]));
+  active = state.active;
   if (key === lastKey) {
     showLastUse(state.active, clock(), lastUses);
     return;
@@ -114,7 +114,8 @@ function render(state: ExtensionState): void {
   lazyList(
     activeList,
     state.active,
-    (g) => activeItem(latest.get(g.id) ?? g, now, notify, timers, lastUses),
+    // a card built after later updates (scrolled to) shows the newest view of its delegation
+    (g, i) => activeItem(active[i]?.id === g.id ? active[i] : g, now, notify, timers, lastUses),
     () => key !== lastKey,
   );
 
