@@ -25,6 +25,10 @@
  * BENCH_CONNECTIONS (50) connections. The ceilings are given the first daemon's token, as in bench/http.ts.
  * BENCH_PAIR_GC=1 loads bench/peers/gc-probe.ts into every server and adds the collector's pause time per request,
  * scavenges per 1,000 requests and the young generation's size (watching the collector costs CPU itself).
+ * BENCH_PAIR_IDLE=<s> leaves every server idle that long after they have all started, before the warm-up: as a daemon
+ * is before its first burst, and as bench/http.ts leaves each server while the others of its row are measured. V8's
+ * memory reducer collects an idle heap about 8 s after start-up, and what runs after that is slower (bench/README.md,
+ * "The idle daemon"); 0 (the default) starts at once.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,6 +42,7 @@ const SECONDS = Number(process.env.BENCH_PAIR_SECONDS ?? 3);
 const WARMUP = Number(process.env.BENCH_PAIR_WARMUP ?? 2);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const GC = process.env.BENCH_PAIR_GC === '1';
+const IDLE = Number(process.env.BENCH_PAIR_IDLE ?? 0);
 
 const PATHS = ['exchange', 'introspection', 'metadata'] as const;
 type PathName = (typeof PATHS)[number];
@@ -188,11 +193,13 @@ async function main(argv: string[]): Promise<void> {
   if (!PATHS.includes(path as PathName) || texts.length < 2) {
     throw new Error(`usage: npm run bench:pair -- <${PATHS.join(' | ')}> <target> <target> [...] (bench/paired.ts lists the targets)`);
   }
+  if (!(IDLE >= 0)) throw new Error(`BENCH_PAIR_IDLE=${process.env.BENCH_PAIR_IDLE}: give the seconds to stay idle, 0 or more`);
   const specs = texts.map((t) => parseTarget(t, path as PathName));
   benchKeyDir();
   const targets: Target[] = new Array(specs.length);
   try {
     await start(path as PathName, specs, targets);
+    if (IDLE > 0) await sleep(IDLE * 1000);
     if (WARMUP > 0) for (const t of targets) await window(t, WARMUP, false);
     for (let round = 0; round < ROUNDS; round++) {
       for (const t of round % 2 === 0 ? targets : [...targets].reverse()) await window(t, SECONDS, true);
@@ -202,7 +209,7 @@ async function main(argv: string[]): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
   console.log(
-    `Paired ${path}: ${ROUNDS} round(s) of ${SECONDS} s per server after ${WARMUP} s of warm-up, the order reversed every other round; ` +
+    `Paired ${path}: ${ROUNDS} round(s) of ${SECONDS} s per server after ${IDLE > 0 ? `${IDLE} s idle and ` : ''}${WARMUP} s of warm-up, the order reversed every other round; ` +
       `${CONNECTIONS} connections, node ${process.version}; medians, then each window's CPU per request`,
   );
   const width = Math.max(...targets.map((t) => t.spec.text.length));

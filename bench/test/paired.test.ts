@@ -22,12 +22,22 @@ describe('bench/paired.ts', () => {
   });
 
   it('runs node flags and the metadata path against its own reference', { timeout: 120_000 }, async () => {
-    const { stdout } = await run(['metadata', 'mandate:--max-semi-space-size=16', 'reference', 'same-doc', '+guard']);
+    const { stdout } = await run(['metadata', 'mandate:--max-semi-space-size=16', 'reference', 'same-doc', '+guard'], { BENCH_PAIR_IDLE: '1' });
+    expect(stdout).toMatch(/^Paired metadata: 2 round\(s\) of 1 s per server after 1 s idle and 0 s of warm-up/m);
     expect(stdout).toMatch(figures('mandate:--max-semi-space-size=16'));
     expect(stdout).toMatch(figures('reference'));
     expect(stdout).toMatch(figures('same-doc'));
     expect(stdout).toMatch(figures('\\+guard'));
     expect(stdout).not.toContain(' gc ');
+  });
+
+  it('refuses an idle time that is not a number of seconds', async () => {
+    const failure = await run(['metadata', 'mandate', '+guard'], { BENCH_PAIR_IDLE: 'soon' }).then(
+      () => undefined,
+      (e: { code?: number; stderr?: string }) => e,
+    );
+    expect(failure?.code).toBe(2);
+    expect(failure?.stderr).toContain('BENCH_PAIR_IDLE=soon: give the seconds to stay idle, 0 or more');
   });
 
   it.each([
