@@ -34,7 +34,7 @@ foreach ($f in @($Node, $Mandate)) {
 
 # node.exe is a console program: start it through a hidden PowerShell window so that nothing shows
 # on the desktop. PowerShell waits for node, so Task Scheduler still sees the daemon stop or fail.
-$daemonArgs = "& '$Node' '$Mandate' daemon"
+$daemonArgs = "& '$Node' --no-memory-reducer '$Mandate' daemon"
 if ($Policy) { $daemonArgs += " --policy '$Policy'" }
 $action = New-ScheduledTaskAction -Execute "$env:SystemRoot\System32\WindowsPowerShell\v1.0\powershell.exe" `
   -Argument "-NoProfile -NonInteractive -WindowStyle Hidden -Command `"$daemonArgs`""
@@ -58,6 +58,6 @@ Write-Host "Registered '$TaskName'. It starts at the next logon; to start it now
 
 # The same with schtasks.exe (current user; /IT = only while the user is logged on):
 #   schtasks /Create /TN "Mandate daemon" /SC ONLOGON /RU "%USERDOMAIN%\%USERNAME%" /IT /RL LIMITED /F ^
-#     /TR "\"C:\Program Files\nodejs\node.exe\" \"C:\Program Files\Mandate\bin\mandate.js\" daemon"
+#     /TR "\"C:\Program Files\nodejs\node.exe\" --no-memory-reducer \"C:\Program Files\Mandate\bin\mandate.js\" daemon"
 #   (schtasks cannot clear the 72-hour limit: set "Stop the task if it runs longer than" off in
 #   Task Scheduler, or use this script.)
