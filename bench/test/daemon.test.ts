@@ -1,4 +1,5 @@
 /** bench/daemon.ts, the one way benchmarks run a daemon: spawn, start line, admin credential, pairing code, stop. */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,4 +50,12 @@ it('runs the daemon with the flags npm start gives it, which every service file 
   expect(program.slice(node + 1, node + 1 + SHIPPED_NODE_ARGS.length + 2)).toEqual([...SHIPPED_NODE_ARGS, '/usr/local/lib/mandate/bin/mandate.js', 'daemon']);
   const task = readFileSync('docs/examples/install-task.ps1', 'utf8');
   expect(task).toContain(`& '$Node'${flags} '$Mandate' daemon`);
+});
+
+it("leaves Node's embedded code cache in use: npm start's flags do not change V8's cached-data tag", () => {
+  // a flag that changes how V8 compiles (--max-semi-space-size does) makes it refuse the code cache Node embeds for its
+  // own modules, which costs start-up about 30 ms (src/young-generation.ts); the memory reducer's flag does not
+  const tag = (flags: readonly string[]) => execFileSync(process.execPath, [...flags, '-p', 'require("node:v8").cachedDataVersionTag()'], { encoding: 'utf8' });
+  expect(tag(SHIPPED_NODE_ARGS)).toBe(tag([]));
+  expect(tag(['--max-semi-space-size=2'])).not.toBe(tag([]));
 });

@@ -11,9 +11,10 @@ export const DAEMON_SEMI_SPACE_MB = 2;
  * Keeps V8's young generation at about `semiSpaceMb` per semi-space, from inside the running daemon.
  *
  * Why: under load V8 doubles the young generation's two semi-spaces up to 16 MB each and keeps them, which took
- * the daemon over 100 MB. `node --max-semi-space-size=2` prevents that, but any V8 flag on node's command line
- * makes V8 reject the code cache Node embeds for its own modules, which cost about 30 ms of every cold start
- * (bench/README.md, "The young generation, capped from inside").
+ * the daemon over 100 MB. `node --max-semi-space-size=2` prevents that, but that flag on node's command line
+ * makes V8 reject the code cache Node embeds for its own modules (it changes `v8.cachedDataVersionTag()`; npm start's
+ * `--no-memory-reducer` does not), which cost about 30 ms of every cold start (bench/README.md, "The young
+ * generation, capped from inside").
  *
  * How: V8 reads `--semi-space-growth-factor` each time a scavenge decides to grow the young generation. A timer
  * checks once a second: at the cap (by capacity, `youngGenerationCapacity`) it sets the factor to 1 (no growth).
