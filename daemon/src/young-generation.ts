@@ -25,6 +25,10 @@ export const DAEMON_SEMI_SPACE_MB = 2;
  * checks). Idle, growth stays off and the timer wakes once a second. A flag set while running touches only code
  * compiled after it, so this starts once the daemon listens.
  *
+ * It holds the young generation at the cap, but cannot bring it down to it: start-up's allocations have already grown
+ * it to about 8 MB by then. V8 shrinks it in the first quiet spell, and from then on it stays at the cap (bench/README.md,
+ * "Eight rounds of 2 s").
+ *
  * Returns the function that stops it (the growth factor is left as it was last set). The daemon does not call
  * this when node was launched with a `--max-semi-space-size` of its own (`semiSpaceSetByLauncher`).
  */
