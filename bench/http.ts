@@ -30,8 +30,8 @@
  * connections. Every target first gets BENCH_WARMUP (2) seconds of the same load, unrecorded, so each side is
  * measured with its code compiled; then BENCH_ROUNDS (8) rounds run every target of a row for BENCH_SECONDS (2)
  * each, one after the other, starting from a different target each round: many short windows rather than a few
- * long ones, because a window on this VM can run at half speed, and a row's verdict compares Mandate with its bound,
- * which its median over three windows could not (bench/README.md, "Eight rounds"). A row prints the median of its rounds:
+ * long ones, because a window on this VM can run at half speed, and the more windows a median has, the less one of
+ * them moves a row's verdict (bench/README.md, "Eight rounds of 2 s"). A row prints the median of its rounds:
  * req/s, p50/p99 latency and the server's own CPU time per request (user + system, all threads, from
  * /proc/<pid>/stat; Linux only), and the median of the per-round ratios. The req/s ratio is the issue's measure;
  * the CPU ratio does not depend on how the load generator and the server share the machine's cores.
