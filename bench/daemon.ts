@@ -141,7 +141,7 @@ export async function spawnServer(
 
 /** Starts the built daemon in a child process and resolves once it answers with its JSON start line. */
 export async function spawnDaemon(opts: SpawnOptions = {}): Promise<SpawnedDaemon> {
-  if (!existsSync(BIN) || !existsSync('dist/daemon/mandate.mjs')) throw new Error('benchmarks run the built daemon: run `npm run build:daemon` first');
+  if (!existsSync(BIN) || !existsSync('dist/daemon/mandate.cjs')) throw new Error('benchmarks run the built daemon: run `npm run build:daemon` first');
   benchKeyDir();
   const ownHome = opts.home === undefined;
   const home = opts.home ?? mkdtempSync(join(tmpdir(), 'mandate-bench-'));

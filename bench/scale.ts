@@ -31,7 +31,7 @@ const REPEAT = Number(process.env.BENCH_REPEAT ?? 25);
 const SPAWNS = Number(process.env.BENCH_SPAWNS ?? 7);
 const COLD_START_GOAL_MS = 150;
 
-if (!existsSync(BIN) || !existsSync('dist/daemon/mandate.mjs')) {
+if (!existsSync(BIN) || !existsSync('dist/daemon/mandate.cjs')) {
   console.error('bench:scale runs the built daemon: run `npm run build:daemon` first');
   process.exit(1);
 }

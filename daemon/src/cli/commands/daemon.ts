@@ -48,6 +48,7 @@ export async function daemonCommand(args: string[], io: CliIo): Promise<number> 
   if (values.json) {
     io.out(`${JSON.stringify({ url: daemon.url, port: daemon.port, home: daemon.home, person: daemon.person, pairing_code: daemon.pairingCode })}\n`);
   } else io.out(`${lines.join('\n')}\n`);
+  io.ready?.(); // serving, and V8's flags still as the process started (code-cache.ts)
   // RSS under 100 MB under load without a flag on node's command line, unless the launcher chose a size itself
   const uncap = capAsTheDaemonDoes(process.execArgv, io.env.NODE_OPTIONS);
   const signal = await io.stopSignal;

@@ -1,0 +1,149 @@
+/**
+ * Runs the `mandate` bundle (dist/daemon/mandate.cjs, one CommonJS file) through `vm.Script` with a V8 code cache,
+ * so a start reads compiled bytecode instead of compiling the bundle: the daemon's cold start is about a sixth
+ * shorter with it (bench/README.md, "A V8 code cache"). bin/mandate.js calls `runBundle`; it imports nothing of
+ * Mandate's own, only Node's modules, because it runs before the bundle.
+ *
+ * A cache is code the process runs, so it is handled as such:
+ * - It lives in a directory only this user can write (created 0700; one that is a symlink, not owned by the user or
+ *   open to others is not used), by default the per-OS user cache directory; MANDATE_CODE_CACHE names another, or
+ *   `off` turns the cache off.
+ * - It is found by a hash of the bundle's text, Node's version and architecture, and Node's command-line flags. V8
+ *   itself checks a cache only against the source's length and the flags, so a cache of another build is never
+ *   even looked up.
+ * - Its file holds the SHA-256 of the bytes V8 made, checked before V8 sees them: a torn or damaged file is compiled
+ *   afresh and replaced, never loaded. Files are written whole (a private temporary file, then a rename).
+ * - With source maps on (`--enable-source-maps`), which `vm.Script` ignores, Node's own `require` loads the bundle
+ *   and no cache is used, so stack traces still point into the TypeScript sources.
+ * - It is made once the code a start needs has compiled: by `mandate daemon` when it is serving (before it changes
+ *   V8's flags, which would make V8 reject the cache on the next start), by every other command when it is done;
+ *   and only when there was none or V8 rejected it. Making one drops the caches of other builds.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join } from 'node:path';
+import { Script } from 'node:vm';
+
+/** What the bundle exports (daemon/src/cli/main.ts). */
+export interface BundleExports {
+  main(argv: string[], hooks: { ready: () => void }): Promise<void>;
+}
+
+/**
+ * How a run used the cache, for tests and `MANDATE_CODE_CACHE_LOG`. `source-maps`: Node runs with source maps on,
+ * which `vm.Script` does not apply, so the bundle is loaded by Node's own `require` and no cache is used.
+ */
+export type CacheUse = 'off' | 'source-maps' | 'unavailable' | 'none' | 'damaged' | 'rejected' | 'used';
+
+export interface LoadedBundle {
+  exports: BundleExports;
+  use: CacheUse;
+  /** Writes the cache if this run should make one (see above); a no-op after the first call or when not needed. */
+  writeCache(): void;
+}
+
+const SUFFIX = '.v8cache';
+const HASH_BYTES = 32;
+/** A key's hash: the parts, each ended by a NUL, so no two lists of parts hash alike. */
+const keyOf = (...parts: string[]) => {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p).update('\0');
+  return h.digest('hex');
+};
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest();
+
+/** The per-OS user cache directory for Mandate, or MANDATE_CODE_CACHE's; undefined when that is `off`. */
+export function codeCacheDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string | undefined {
+  const named = env.MANDATE_CODE_CACHE;
+  if (named === 'off') return undefined;
+  if (named && isAbsolute(named)) return named;
+  const home = homedir();
+  if (platform === 'darwin') return join(home, 'Library', 'Caches', 'Mandate');
+  if (platform === 'win32') return join(env.LOCALAPPDATA ?? join(home, 'AppData', 'Local'), 'Mandate', 'cache');
+  const xdg = env.XDG_CACHE_HOME;
+  return join(xdg && isAbsolute(xdg) ? xdg : join(home, '.cache'), 'mandate');
+}
+
+/** Whether `path` is a real directory (not a symlink) that only this user can write; POSIX only, Windows trusts its ACLs. */
+function privateDir(path: string): boolean {
+  try {
+    mkdirSync(path, { recursive: true, mode: 0o700 });
+    const st = lstatSync(path);
+    if (!st.isDirectory()) return false;
+    if (process.platform === 'win32') return true;
+    return st.uid === process.getuid?.() && (st.mode & 0o022) === 0;
+  } catch {
+    return false;
+  }
+}
+
+/** The cache's bytes if the file is this user's, private, and whole; `damaged` if it is there but fails its hash. */
+function readCache(file: string): Buffer | 'none' | 'damaged' {
+  let data: Buffer;
+  try {
+    const st = lstatSync(file);
+    if (!st.isFile() || (process.platform !== 'win32' && (st.uid !== process.getuid?.() || (st.mode & 0o022) !== 0))) return 'damaged';
+    data = readFileSync(file);
+  } catch {
+    return 'none';
+  }
+  if (data.length <= HASH_BYTES) return 'damaged';
+  const payload = data.subarray(HASH_BYTES);
+  return sha256(payload).equals(data.subarray(0, HASH_BYTES)) ? payload : 'damaged';
+}
+
+function writeCacheFile(dir: string, file: string, payload: Buffer, build: string): void {
+  const tmp = join(dir, `.${randomBytes(8).toString('hex')}.tmp`);
+  try {
+    writeFileSync(tmp, Buffer.concat([sha256(payload), payload]), { mode: 0o600, flag: 'wx' });
+    renameSync(tmp, file);
+    for (const name of readdirSync(dir)) if (name.endsWith(SUFFIX) && !name.startsWith(build)) rmSync(join(dir, name), { force: true });
+  } catch {
+    rmSync(tmp, { force: true }); // a cache is an optimisation: failing to write one never fails the command
+  }
+}
+
+/** Compiles and runs the bundle at `bundlePath` (with the cache when there is a good one) and returns its exports. */
+export function loadBundle(bundlePath: string, env: NodeJS.ProcessEnv = process.env): LoadedBundle {
+  if (process.sourceMapsEnabled) {
+    return { exports: createRequire(bundlePath)(bundlePath) as BundleExports, use: 'source-maps', writeCache: () => {} };
+  }
+  const source = readFileSync(bundlePath, 'utf8');
+  const dir = codeCacheDir(env);
+  const usable = dir !== undefined && privateDir(dir);
+  const build = keyOf(source, process.version, process.arch).slice(0, 24);
+  const flags = keyOf(...process.execArgv).slice(0, 16);
+  const file = usable ? join(dir, `${build}-${flags}${SUFFIX}`) : undefined;
+  const cached = file ? readCache(file) : 'none';
+
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+    filename: bundlePath,
+    ...(Buffer.isBuffer(cached) ? { cachedData: cached } : {}),
+  });
+  const use: CacheUse =
+    dir === undefined ? 'off' : !usable ? 'unavailable' : Buffer.isBuffer(cached) ? (script.cachedDataRejected ? 'rejected' : 'used') : cached;
+  const module = { exports: {} as BundleExports };
+  const run = script.runInThisContext() as (e: object, r: NodeJS.Require, m: object, f: string, d: string) => void;
+  run(module.exports, createRequire(bundlePath), module, bundlePath, dirname(bundlePath));
+
+  let pending = file !== undefined && use !== 'used';
+  return {
+    exports: module.exports,
+    use,
+    writeCache() {
+      if (!pending || !file || !dir) return;
+      pending = false;
+      writeCacheFile(dir, file, script.createCachedData(), build);
+    },
+  };
+}
+
+/** bin/mandate.js: runs `mandate` from the bundle; `MANDATE_CODE_CACHE_LOG=1` says on stderr how the cache was used. */
+export async function runBundle(bundlePath: string, argv: string[] = process.argv.slice(2)): Promise<void> {
+  const bundle = loadBundle(bundlePath);
+  if (process.env.MANDATE_CODE_CACHE_LOG === '1') process.stderr.write(`mandate: code cache ${bundle.use}\n`);
+  await bundle.exports.main(argv, { ready: () => bundle.writeCache() });
+  bundle.writeCache();
+}
