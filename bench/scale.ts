@@ -12,9 +12,9 @@
  *   npm run bench:scale        BENCH_GRANTS=100000 BENCH_AUDIT_ROWS=1000000 BENCH_REPEAT=25 BENCH_SPAWNS=7
  *   BENCH_SEEDED=<home> (with the MANDATE_KEY_DIR it was seeded with) reuses a directory seeded by bench/seed.ts
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { build } from 'esbuild';
 import { adminPath } from '#shared/admin-contract.js';
@@ -65,11 +65,23 @@ async function startDaemon(home: string): Promise<{ daemon: SpawnedDaemon; url: 
   return { daemon, url: daemon.url };
 }
 
-/** Bundles bench/peers/cold-ceiling.ts with the daemon bundle's options (into dist/, so better-sqlite3 resolves from this checkout). */
+/**
+ * Bundles bench/peers/cold-ceiling.ts with the daemon bundle's options (into dist/, so better-sqlite3 resolves from
+ * this checkout) and writes the launcher that runs it as bin/mandate.js runs the daemon: through the code cache,
+ * kept in a directory of its own (a cache directory holds one bundle's caches: making one drops the others').
+ */
 async function buildColdCeiling(): Promise<string> {
-  const outfile = 'dist/bench/cold-ceiling.mjs';
   await build({ ...BUNDLE_OPTIONS, entryPoints: { 'cold-ceiling': 'bench/peers/cold-ceiling.ts' }, outdir: 'dist/bench', sourcemap: false, metafile: false });
-  return outfile;
+  const launcher = 'dist/bench/cold-ceiling.mjs';
+  const at = (path: string) => JSON.stringify(resolve(path));
+  writeFileSync(
+    launcher,
+    `import { loadBundle } from ${at('dist/daemon/src/cli/code-cache.js')};
+const bundle = loadBundle(${at('dist/bench/cold-ceiling.cjs')}, { ...process.env, MANDATE_CODE_CACHE: ${at('dist/bench/code-cache')} });
+await bundle.exports.main(process.argv.slice(2), { ready: () => bundle.writeCache() });
+`,
+  );
+  return launcher;
 }
 
 const daemonArgs = (home: string) => [...SHIPPED_NODE_ARGS, BIN, 'daemon', '--port', '0', '--home', home, '--json'];
