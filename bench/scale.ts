@@ -76,9 +76,8 @@ async function buildColdCeiling(): Promise<string> {
   const at = (path: string) => JSON.stringify(resolve(path));
   writeFileSync(
     launcher,
-    `import { loadBundle } from ${at('dist/daemon/src/cli/code-cache.js')};
-const bundle = loadBundle(${at('dist/bench/cold-ceiling.cjs')}, { ...process.env, MANDATE_CODE_CACHE: ${at('dist/bench/code-cache')} });
-await bundle.exports.main(process.argv.slice(2), { ready: () => bundle.writeCache() });
+    `import { runBundle } from ${at('dist/daemon/src/cli/code-cache.js')};
+await runBundle(${at('dist/bench/cold-ceiling.cjs')}, process.argv.slice(2), { ...process.env, MANDATE_CODE_CACHE: ${at('dist/bench/code-cache')} });
 `,
   );
   return launcher;

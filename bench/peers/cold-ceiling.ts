@@ -22,10 +22,13 @@ export async function main(argv: string[], hooks: { ready: () => void }): Promis
   db.exec('CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY) STRICT');
 
   const app = new Hono().get('/.well-known/oauth-authorization-server', (c) => c.json({ issuer: new URL(c.req.url).origin }));
-  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
-    process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${info.port}` })}\n`);
-    hooks.ready();
+  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+    const listening = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
+      process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${info.port}` })}\n`);
+      resolve(listening);
+    });
   });
+  hooks.ready(); // as `mandate daemon` does: once it serves
   process.on('SIGTERM', () =>
     server.close(() => {
       db.close();

@@ -20,7 +20,7 @@
  *   and only when there was none or V8 rejected it. Making one drops the caches of other builds.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, type Stats, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
@@ -66,14 +66,15 @@ export function codeCacheDir(env: NodeJS.ProcessEnv = process.env, platform: Nod
   return join(xdg && isAbsolute(xdg) ? xdg : join(home, '.cache'), 'mandate');
 }
 
-/** Whether `path` is a real directory (not a symlink) that only this user can write; POSIX only, Windows trusts its ACLs. */
+/** Whether only this user can write what `st` describes: its owner, and no group or other write bit. POSIX only; Windows trusts its ACLs. */
+const onlyUserWrites = (st: Stats): boolean => process.platform === 'win32' || (st.uid === process.getuid?.() && (st.mode & 0o022) === 0);
+
+/** Whether `path` is a real directory (not a symlink) that only this user can write, made 0700 if it was missing. */
 function privateDir(path: string): boolean {
   try {
     mkdirSync(path, { recursive: true, mode: 0o700 });
     const st = lstatSync(path);
-    if (!st.isDirectory()) return false;
-    if (process.platform === 'win32') return true;
-    return st.uid === process.getuid?.() && (st.mode & 0o022) === 0;
+    return st.isDirectory() && onlyUserWrites(st);
   } catch {
     return false;
   }
@@ -84,7 +85,7 @@ function readCache(file: string): Buffer | 'none' | 'damaged' {
   let data: Buffer;
   try {
     const st = lstatSync(file);
-    if (!st.isFile() || (process.platform !== 'win32' && (st.uid !== process.getuid?.() || (st.mode & 0o022) !== 0))) return 'damaged';
+    if (!st.isFile() || !onlyUserWrites(st)) return 'damaged';
     data = readFileSync(file);
   } catch {
     return 'none';
@@ -94,7 +95,8 @@ function readCache(file: string): Buffer | 'none' | 'damaged' {
   return sha256(payload).equals(data.subarray(0, HASH_BYTES)) ? payload : 'damaged';
 }
 
-function writeCacheFile(dir: string, file: string, payload: Buffer, build: string): void {
+function writeCacheFile(file: string, payload: Buffer, build: string): void {
+  const dir = dirname(file);
   const tmp = join(dir, `.${randomBytes(8).toString('hex')}.tmp`);
   try {
     writeFileSync(tmp, Buffer.concat([sha256(payload), payload]), { mode: 0o600, flag: 'wx' });
@@ -133,17 +135,20 @@ export function loadBundle(bundlePath: string, env: NodeJS.ProcessEnv = process.
     exports: module.exports,
     use,
     writeCache() {
-      if (!pending || !file || !dir) return;
+      if (!pending || file === undefined) return;
       pending = false;
-      writeCacheFile(dir, file, script.createCachedData(), build);
+      writeCacheFile(file, script.createCachedData(), build);
     },
   };
 }
 
-/** bin/mandate.js: runs `mandate` from the bundle; `MANDATE_CODE_CACHE_LOG=1` says on stderr how the cache was used. */
-export async function runBundle(bundlePath: string, argv: string[] = process.argv.slice(2)): Promise<void> {
-  const bundle = loadBundle(bundlePath);
-  if (process.env.MANDATE_CODE_CACHE_LOG === '1') process.stderr.write(`mandate: code cache ${bundle.use}\n`);
+/**
+ * bin/mandate.js (and bench:scale's cold-start ceiling): runs a bundle's `main`, which calls `ready` once it serves,
+ * then makes the cache if it has not yet. `MANDATE_CODE_CACHE_LOG=1` says on stderr how the cache was used.
+ */
+export async function runBundle(bundlePath: string, argv: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const bundle = loadBundle(bundlePath, env);
+  if (env.MANDATE_CODE_CACHE_LOG === '1') process.stderr.write(`mandate: code cache ${bundle.use}\n`);
   await bundle.exports.main(argv, { ready: () => bundle.writeCache() });
   bundle.writeCache();
 }
