@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type CacheUse, codeCacheDir } from '../src/cli/code-cache.js';
+import { type CacheUse, codeCacheDir, PIECE_BYTES } from '../src/cli/code-cache.js';
 
 const LOADER = fileURLToPath(new URL('../../dist/daemon/src/cli/code-cache.js', import.meta.url));
 
@@ -110,6 +110,20 @@ describe('loadBundle', () => {
     writeFileSync(file, Buffer.concat([createHash('sha256').update(garbage).digest(), garbage])); // whole, but not V8's
     expect(load(bundle, env, { argv: ['y'] })).toEqual({ use: 'rejected', ran: 'one:y' });
     expect(load(bundle, env).use).toBe('used');
+  });
+
+  it('reads a bundle larger than the pieces it reads, characters split between two pieces included', () => {
+    const work = scratch();
+    const text = 'x'.repeat(7) + 'aé€😀'.repeat(30_000); // 1-, 2-, 3- and 4-byte characters, 300 KB
+    const file = join(work, 'bundle.cjs');
+    writeFileSync(file, `exports.main = async (argv, hooks) => { globalThis.__codeCacheTest = ${JSON.stringify(text)}; hooks.ready(); };\n`);
+    const bytes = readFileSync(file);
+    const split = [1, 2, 3, 4].map((k) => k * PIECE_BYTES).filter((at) => at < bytes.length && (bytes[at]! & 0xc0) === 0x80);
+    expect(split.length).toBeGreaterThan(0); // some piece ends inside a character
+
+    const env = { MANDATE_CODE_CACHE: join(work, 'cache') };
+    expect(load(file, env)).toEqual({ use: 'none', ran: text });
+    expect(load(file, env)).toEqual({ use: 'used', ran: text }); // and finds its cache by the same bytes
   });
 
   it('makes no cache unless asked: a daemon that never became ready leaves none', () => {

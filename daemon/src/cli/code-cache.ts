@@ -19,11 +19,12 @@
  *   V8's flags, which would make V8 reject the cache on the next start), by every other command when it is done;
  *   and only when there was none or V8 rejected it. Making one drops the caches of other builds.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, type Stats, writeFileSync } from 'node:fs';
+import { createHash, type Hash, randomBytes } from 'node:crypto';
+import { closeSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, type Stats, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { Script } from 'node:vm';
 
 /** What the bundle exports (daemon/src/cli/main.ts). */
@@ -46,9 +47,8 @@ export interface LoadedBundle {
 
 const SUFFIX = '.v8cache';
 const HASH_BYTES = 32;
-/** A key's hash: the parts, each ended by a NUL, so no two lists of parts hash alike. */
-const keyOf = (...parts: string[]) => {
-  const h = createHash('sha256');
+/** A key's hash: what `h` already holds, then the parts, each ended by a NUL, so no two lists of parts hash alike. */
+const keyOf = (h: Hash, ...parts: string[]) => {
   for (const p of parts) h.update(p).update('\0');
   return h.digest('hex');
 };
@@ -79,6 +79,40 @@ function privateDir(path: string): boolean {
     return false;
   }
 }
+
+/**
+ * How much of the bundle is read at a time: less than 128 KiB, glibc's first threshold for serving an allocation
+ * with an mmap of its own. Freeing such an allocation raises that threshold to its size for the rest of the process,
+ * and the threshold for giving memory back with it, and from then on the threads that compile optimised code keep
+ * more of what they free. Reading the 0.5 MB bundle in one buffer and letting it go cost the daemon about 5 MB of
+ * resident memory under load (bench/README.md, "Memory: one buffer freed at start").
+ */
+export const PIECE_BYTES = 64 * 1024;
+
+/** The bundle's text, read in pieces below that threshold, and the SHA-256 of its bytes (the build's key starts with it). */
+function readBundle(path: string): { source: string; hash: Hash } {
+  const hash = createHash('sha256');
+  const text = new StringDecoder('utf8');
+  const piece = Buffer.allocUnsafeSlow(PIECE_BYTES);
+  const parts: string[] = [];
+  const fd = openSync(path, 'r');
+  try {
+    for (let n = readSync(fd, piece); n > 0; n = readSync(fd, piece)) {
+      hash.update(piece.subarray(0, n));
+      parts.push(text.write(piece.subarray(0, n)));
+    }
+  } finally {
+    closeSync(fd);
+  }
+  parts.push(text.end());
+  return { source: parts.join(''), hash: hash.update('\0') };
+}
+
+/**
+ * The cache's bytes that V8 was given, kept for the life of the process: the cache is one buffer of about the
+ * bundle's size, and freeing it would raise glibc's threshold as above. Holding it costs its size, once.
+ */
+const held: Buffer[] = [];
 
 /** The cache's bytes if the file is this user's, private, and whole; `damaged` if it is there but fails its hash. */
 function readCache(file: string): Buffer | 'none' | 'damaged' {
@@ -112,13 +146,14 @@ export function loadBundle(bundlePath: string, env: NodeJS.ProcessEnv = process.
   if (process.sourceMapsEnabled) {
     return { exports: createRequire(bundlePath)(bundlePath) as BundleExports, use: 'source-maps', writeCache: () => {} };
   }
-  const source = readFileSync(bundlePath, 'utf8');
+  const { source, hash } = readBundle(bundlePath);
   const dir = codeCacheDir(env);
   const usable = dir !== undefined && privateDir(dir);
-  const build = keyOf(source, process.version, process.arch).slice(0, 24);
-  const flags = keyOf(...process.execArgv).slice(0, 16);
+  const build = keyOf(hash, process.version, process.arch).slice(0, 24);
+  const flags = keyOf(createHash('sha256'), ...process.execArgv).slice(0, 16);
   const file = usable ? join(dir, `${build}-${flags}${SUFFIX}`) : undefined;
   const cached = file ? readCache(file) : 'none';
+  if (Buffer.isBuffer(cached)) held.push(cached);
 
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
     filename: bundlePath,
