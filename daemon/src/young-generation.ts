@@ -1,5 +1,6 @@
 import { PerformanceObserver } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
+import { growthSetByLauncher, limitOldGenerationGrowth } from './old-generation.js';
 
 /**
  * The daemon's semi-space size in MB: a 4 MB young generation, which keeps it under the 100 MB RSS goal under load
@@ -68,9 +69,12 @@ export function capYoungGeneration(semiSpaceMb: number): () => void {
 
 /**
  * What `mandate daemon` does once it listens, and the benchmarks' same-stack servers too: caps the young generation at
- * DAEMON_SEMI_SPACE_MB unless node was launched with a size of its own. Returns the function that stops it, if it runs.
+ * DAEMON_SEMI_SPACE_MB unless node was launched with a size of its own, and limits the old generation's growth
+ * (old-generation.ts) unless node was launched with a growth of its own. Returns the function that stops the young
+ * generation's steering, if it runs.
  */
 export function capAsTheDaemonDoes(execArgv: readonly string[] = process.execArgv, nodeOptions = process.env.NODE_OPTIONS ?? ''): (() => void) | undefined {
+  if (!growthSetByLauncher(execArgv)) limitOldGenerationGrowth();
   return semiSpaceSetByLauncher(execArgv, nodeOptions) ? undefined : capYoungGeneration(DAEMON_SEMI_SPACE_MB);
 }
 
