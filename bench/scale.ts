@@ -18,7 +18,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { build } from 'esbuild';
 import { adminPath } from '#shared/admin-contract.js';
-import { BUNDLE_OPTIONS } from '../scripts/bundle-daemon.js';
+import { BUNDLE_OPTIONS, LOADER } from '../scripts/bundle-daemon.js';
 import { BIN, residentMbOf, SHIPPED_NODE_ARGS, type SpawnedDaemon, spawnDaemon } from './daemon.js';
 import { AGENTS, RESOURCES, seed } from './seed.js';
 import { timeSpawns } from './spawn-clock.js';
@@ -72,12 +72,11 @@ async function startDaemon(home: string): Promise<{ daemon: SpawnedDaemon; url: 
  */
 async function buildColdCeiling(): Promise<string> {
   await build({ ...BUNDLE_OPTIONS, entryPoints: { 'cold-ceiling': 'bench/peers/cold-ceiling.ts' }, outdir: 'dist/bench', sourcemap: false, metafile: false });
-  const launcher = 'dist/bench/cold-ceiling.mjs';
+  const launcher = 'dist/bench/cold-ceiling-launch.cjs'; // CommonJS, as bin/mandate.js is
   const at = (path: string) => JSON.stringify(resolve(path));
   writeFileSync(
     launcher,
-    `import { runBundle } from ${at('dist/daemon/src/cli/code-cache.js')};
-await runBundle(${at('dist/bench/cold-ceiling.cjs')}, process.argv.slice(2), { ...process.env, MANDATE_CODE_CACHE: ${at('dist/bench/code-cache')} });
+    `require(${at(LOADER)}).runBundle(${at('dist/bench/cold-ceiling.cjs')}, process.argv.slice(2), { ...process.env, MANDATE_CODE_CACHE: ${at('dist/bench/code-cache')} });
 `,
   );
   return launcher;

@@ -1,7 +1,7 @@
 /**
  * Bundles the compiled daemon and CLI (dist/daemon/src/cli/main.js, from `tsc -p tsconfig.build.json`) into one
  * CommonJS file, dist/daemon/mandate.cjs, which bin/mandate.js runs through a V8 code cache
- * (daemon/src/cli/code-cache.ts).
+ * (daemon/src/cli/code-cache.ts, built beside it as dist/daemon/loader.cjs: LOADER below).
  *
  * Why: Node resolves, reads and links each of the ~400 files of the unbundled graph (the daemon's own modules,
  * zod, jose, hono) one by one, and that was most of the daemon's cold start (bench/README.md, "Cold start").
@@ -52,9 +52,29 @@ export const BUNDLE_OPTIONS = {
   legalComments: 'none',
 } satisfies BuildOptions;
 
+/**
+ * The loader bin/mandate.js requires: daemon/src/cli/code-cache.ts (Node's own modules only) as one CommonJS file,
+ * dist/daemon/loader.cjs. bin/mandate.js is CommonJS too (bin/package.json), so `mandate` starts without Node's
+ * ES-module loader, which an ES-module entry makes Node set up first: about a twentieth of the daemon's cold start
+ * (bench/README.md, "Cold start: the launcher").
+ */
+export const LOADER = join(OUT_DIR, 'loader.cjs');
+export const LOADER_OPTIONS = {
+  entryPoints: { loader: join(ROOT, 'dist/daemon/src/cli/code-cache.js') },
+  outdir: OUT_DIR,
+  outExtension: { '.js': '.cjs' },
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  logLevel: 'warning',
+  legalComments: 'none',
+} satisfies BuildOptions;
+
 export async function bundleDaemon(): Promise<{ bytes: number; inputs: number }> {
   // the ES-module build this replaced left chunks beside it; a stale one must not look like part of this build
   for (const stale of ['chunks', 'mandate.mjs', 'mandate.mjs.map']) rmSync(join(OUT_DIR, stale), { recursive: true, force: true });
+  await build(LOADER_OPTIONS);
   const result = await build(BUNDLE_OPTIONS);
   return { bytes: statSync(DAEMON_BUNDLE).size, inputs: Object.keys(result.metafile.inputs).length };
 }

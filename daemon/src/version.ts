@@ -1,12 +1,25 @@
-import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 
-/** The package version, read once from package.json (works from the source tree and from dist/). */
+/**
+ * The package version, read once from package.json (works from the source tree, from dist/ and from the bundle). Read
+ * as a file, not with `createRequire`: importing `node:module` makes Node set up its ES-module loader, which the
+ * daemon's start otherwise never needs (scripts/bundle-daemon.ts, LOADER).
+ */
 function readVersion(): string {
-  const require = createRequire(import.meta.url);
   for (const candidate of ['../../package.json', '../../../package.json']) {
     try {
-      const pkg = require(candidate) as { name?: string; version?: string };
-      if (pkg.name === 'mandate' && pkg.version) return pkg.version;
+      const pkg: unknown = JSON.parse(readFileSync(new URL(candidate, import.meta.url), 'utf8'));
+      if (
+        typeof pkg === 'object' &&
+        pkg !== null &&
+        'name' in pkg &&
+        'version' in pkg &&
+        pkg.name === 'mandate' &&
+        typeof pkg.version === 'string' &&
+        pkg.version
+      ) {
+        return pkg.version;
+      }
     } catch {
       // try the next layout
     }

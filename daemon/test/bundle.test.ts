@@ -6,11 +6,14 @@
  * evaluating the server, which only `mandate daemon` loads.
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import { beforeAll, expect, it } from 'vitest';
-import { BUNDLE_OPTIONS } from '../../scripts/bundle-daemon.js';
+import { BUNDLE_OPTIONS, LOADER_OPTIONS } from '../../scripts/bundle-daemon.js';
 
 let metafile: Metafile;
 beforeAll(async () => {
@@ -47,7 +50,7 @@ it('is one CommonJS file, dist/daemon/mandate.cjs, which bin/mandate.js runs', (
 it('the CLI starts without evaluating the server: only `mandate daemon` imports it', () => {
   // the built bundle, as `mandate --help` runs it: the server's modules are in the file but must not run, so neither
   // Hono's Node adapter (which loads Node's fetch classes, undici, at import) nor the store (better-sqlite3) loads
-  const loader = fileURLToPath(new URL('../../dist/daemon/src/cli/code-cache.js', import.meta.url));
+  const loader = fileURLToPath(new URL('../../dist/daemon/loader.cjs', import.meta.url));
   const bundle = fileURLToPath(new URL('../../dist/daemon/mandate.cjs', import.meta.url));
   // reported at exit, which `mandate daemon` reaches through process.exit
   const probe = `
@@ -74,4 +77,25 @@ it('the CLI starts without evaluating the server: only `mandate daemon` imports 
   expect(run(['grants', '--help']).loaded).toEqual({ undici: false, sqlite: false });
   // and the probe sees the server when it is loaded: `mandate daemon` imports it before it finds --home unusable
   expect(run(['daemon', '--port', '0', '--home', bundle]).loaded).toEqual({ undici: true, sqlite: true });
+});
+
+it("starts without Node's ES-module loader: bin/mandate.js and the loader it requires are CommonJS, the loader Node's modules only", async () => {
+  const { metafile: loader } = await build({ ...LOADER_OPTIONS, write: false, metafile: true });
+  expect(Object.keys(loader.inputs)).toEqual(['dist/daemon/src/cli/code-cache.js']);
+  const [[path, out]] = Object.entries(loader.outputs).filter(([p]) => p.endsWith('.cjs')) as [[string, Metafile['outputs'][string]]];
+  expect(path).toBe('dist/daemon/loader.cjs');
+  expect(out.imports.every((i) => i.path.startsWith('node:') || builtinModules.includes(i.path))).toBe(true);
+
+  // the shipped entry, as `npm start` and the `mandate` command run it: an ES-module entry would load these first
+  const dir = mkdtempSync(join(tmpdir(), 'mandate-bin-'));
+  try {
+    const probe = join(dir, 'probe.cjs');
+    writeFileSync(probe, `process.on('exit', () => process.stderr.write(JSON.stringify(process.moduleLoadList.filter((m) => m.includes('modules/esm/')))));`);
+    const bin = fileURLToPath(new URL('../../bin/mandate.js', import.meta.url));
+    const r = spawnSync(process.execPath, ['--require', probe, bin, '--help'], { env: { ...process.env, MANDATE_CODE_CACHE: 'off' }, encoding: 'utf8' });
+    expect(r.stdout).toContain('Usage: mandate <command>');
+    expect(JSON.parse(r.stderr.slice(r.stderr.lastIndexOf('[')))).not.toContain('NativeModule internal/modules/esm/loader');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type CacheUse, codeCacheDir, PIECE_BYTES } from '../src/cli/code-cache.js';
 
-const LOADER = fileURLToPath(new URL('../../dist/daemon/src/cli/code-cache.js', import.meta.url));
+const LOADER = fileURLToPath(new URL('../../dist/daemon/loader.cjs', import.meta.url));
 
 /**
  * loadBundle in a fresh process: how it used the cache, and what the bundle's main reported. main calls writeCache

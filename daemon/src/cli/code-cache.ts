@@ -1,8 +1,9 @@
 /**
  * Runs the `mandate` bundle (dist/daemon/mandate.cjs, one CommonJS file) through `vm.Script` with a V8 code cache,
  * so a start reads compiled bytecode instead of compiling the bundle: the daemon's cold start is about a sixth
- * shorter with it (bench/README.md, "A V8 code cache"). bin/mandate.js calls `runBundle`; it imports nothing of
- * Mandate's own, only Node's modules, because it runs before the bundle.
+ * shorter with it (bench/README.md, "A V8 code cache"). It is built as dist/daemon/loader.cjs, which bin/mandate.js
+ * requires to call `runBundle`; it imports nothing of Mandate's own, only Node's modules, because it runs before the
+ * bundle, and not `node:module`, which would set up Node's ES-module loader (`requireFrom`).
  *
  * A cache is code the process runs, so it is handled as such:
  * - It lives in a directory only this user can write (created 0700; one that is a symlink, not owned by the user or
@@ -21,7 +22,6 @@
  */
 import { createHash, type Hash, randomBytes } from 'node:crypto';
 import { closeSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, type Stats, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
@@ -141,10 +141,20 @@ function writeCacheFile(file: string, payload: Buffer, build: string): void {
   }
 }
 
+/**
+ * A `require` that resolves from `path`, from Node's own CommonJS loader, which the loader's `module` leads to. This
+ * file runs as CommonJS (dist/daemon/loader.cjs); `createRequire` from `node:module` would make Node set up its
+ * ES-module loader first (the public module carries `register`), a cost the CommonJS launcher exists to avoid.
+ */
+function requireFrom(path: string): NodeJS.Require {
+  if (typeof module === 'undefined') throw new Error('the code-cache loader runs as CommonJS: dist/daemon/loader.cjs');
+  return (module.constructor as unknown as { createRequire(path: string): NodeJS.Require }).createRequire(path);
+}
+
 /** Compiles and runs the bundle at `bundlePath` (with the cache when there is a good one) and returns its exports. */
 export function loadBundle(bundlePath: string, env: NodeJS.ProcessEnv = process.env): LoadedBundle {
   if (process.sourceMapsEnabled) {
-    return { exports: createRequire(bundlePath)(bundlePath) as BundleExports, use: 'source-maps', writeCache: () => {} };
+    return { exports: requireFrom(bundlePath)(bundlePath) as BundleExports, use: 'source-maps', writeCache: () => {} };
   }
   const { source, hash } = readBundle(bundlePath);
   const dir = codeCacheDir(env);
@@ -163,7 +173,7 @@ export function loadBundle(bundlePath: string, env: NodeJS.ProcessEnv = process.
     dir === undefined ? 'off' : !usable ? 'unavailable' : Buffer.isBuffer(cached) ? (script.cachedDataRejected ? 'rejected' : 'used') : cached;
   const module = { exports: {} as BundleExports };
   const run = script.runInThisContext() as (e: object, r: NodeJS.Require, m: object, f: string, d: string) => void;
-  run(module.exports, createRequire(bundlePath), module, bundlePath, dirname(bundlePath));
+  run(module.exports, requireFrom(bundlePath), module, bundlePath, dirname(bundlePath));
 
   let pending = file !== undefined && use !== 'used';
   return {
