@@ -10,12 +10,13 @@ import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import Database from 'better-sqlite3';
 import { Hono } from 'hono';
+import { sqliteAddon } from '../../daemon/src/store/sqlite-addon.js';
 
 export async function main(argv: string[], hooks: { ready: () => void }): Promise<void> {
   const home = argv[0];
   if (!home) throw new Error('usage: cold-ceiling <home>');
   mkdirSync(home, { recursive: true, mode: 0o700 });
-  const db = new Database(join(home, 'ceiling.db'));
+  const db = new Database(join(home, 'ceiling.db'), sqliteAddon()); // its addon found as the daemon finds it (store/sqlite-addon.ts)
   db.pragma('locking_mode = EXCLUSIVE'); // held alone, as the daemon holds its file (store/db.ts)
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');

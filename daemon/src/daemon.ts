@@ -196,7 +196,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     }
     const checkpoints = checkpointer(db, trail, (e) => log(`could not write the audit checkpoint: ${e.message}`));
     const refusals = refusalAggregator(clock);
-    const keys = await loadSigningKeys(db, clock, MAX_TOKEN_LIFETIME_SECONDS);
+    const keys = loadSigningKeys(db, clock, MAX_TOKEN_LIFETIME_SECONDS);
     let handler: ((req: Request, env: { incoming: unknown; outgoing: unknown }) => Response | Promise<Response>) | undefined;
     server = createServer(getRequestListener((req, env) => (handler ? handler(req, env) : new Response(null, { status: 503 }))));
     const port = await listen(server, opts.port);
@@ -250,10 +250,11 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     const { app, services } = createApp(ctx, () => port, { ...DEFAULT_MCP_CLIENT_OPTIONS, ...opts.mcpClients });
     handler = app.fetch;
 
-    writePrivate(join(opts.home, CLI_CREDENTIAL_FILE), `${services.pairing.rotateCliCredential()}\n`);
+    // the CLI's new credential and the first pairing code in one commit: one fsync before the daemon is ready, not two
+    const [cliSecret, pairingCode] = tx.transact(() => [services.pairing.rotateCliCredential(), services.pairing.newCode()] as const);
+    writePrivate(join(opts.home, CLI_CREDENTIAL_FILE), `${cliSecret}\n`);
     const state: DaemonState = { pid: process.pid, port, issuer, started_at: clock() };
     writePrivate(join(opts.home, DAEMON_STATE_FILE), `${JSON.stringify(state, null, 2)}\n`);
-    const pairingCode = services.pairing.newCode();
 
     const sweep = () => {
       try {

@@ -24,8 +24,8 @@ export function pairingService(ctx: DaemonContext) {
     const now = clock();
     const code = pairingCode();
     const expiresAt = now + limits.pairingCodeLifetimeSeconds;
-    credentials.pruneCodes(now);
     tx.transact(() => {
+      credentials.pruneCodes(now); // in the same commit as the new code: one fsync, not two
       credentials.addCode(sha256(normalisePairingCode(code)), now, expiresAt);
       audit.append({ type: 'admin.pairing_code_created', outcome: 'ok', person: ctx.person, detail: { expires_at: expiresAt } });
     });

@@ -2,6 +2,7 @@ import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, openSync, statSync } from 'node:fs';
 import { MandateError } from '#shared/errors.js';
 import { migrate } from './migrate.js';
+import { sqliteAddon } from './sqlite-addon.js';
 
 export type { Database };
 
@@ -23,7 +24,7 @@ export function openDatabase(path: string, log?: (message: string) => void): Dat
   if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
   chmodSync(path, 0o600);
   // how long to wait for another program to let go of the file before saying so (better-sqlite3's default: 5 s)
-  const db = new BetterSqlite3(path, { timeout: IN_USE_WAIT_MS });
+  const db = new BetterSqlite3(path, { timeout: IN_USE_WAIT_MS, ...sqliteAddon() });
   try {
     configure(db, log);
   } catch (e) {

@@ -1,12 +1,8 @@
-import type { CryptoKey } from 'jose';
-import { KeyObject, sign } from 'node:crypto';
+import { sign } from 'node:crypto';
 import { ACCESS_TOKEN_TYP, MAX_TOKEN_LIFETIME_SECONDS, SIGNING_ALG, type AccessTokenClaims } from '#shared/oauth.js';
 import { randomId } from '../crypto.js';
 import type { GrantRecord } from '../store/grants.repo.js';
 import type { SigningKeys } from './keys.js';
-
-/** The signing key as a Node KeyObject, converted once per key. */
-const nodeKeys = new WeakMap<CryptoKey, KeyObject>();
 
 /**
  * JWS compact serialisation (RFC 7515 §7.1) with ES256 (RFC 7518 §3.4: the raw r‖s signature, which is
@@ -14,14 +10,9 @@ const nodeKeys = new WeakMap<CryptoKey, KeyObject>();
  * thread-pool round trip that was 15 % of a token exchange (bench/README.md). Verified with jose as before.
  */
 function signCompact(keys: SigningKeys, payload: object): string {
-  let key = nodeKeys.get(keys.privateKey);
-  if (key === undefined) {
-    key = KeyObject.from(keys.privateKey);
-    nodeKeys.set(keys.privateKey, key);
-  }
   const header = Buffer.from(JSON.stringify({ alg: SIGNING_ALG, typ: ACCESS_TOKEN_TYP, kid: keys.kid })).toString('base64url');
   const input = `${header}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
-  return `${input}.${sign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
+  return `${input}.${sign('sha256', Buffer.from(input), { key: keys.privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
 }
 
 export interface IssuedToken {
