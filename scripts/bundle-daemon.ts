@@ -56,7 +56,7 @@ export const BUNDLE_OPTIONS = {
  * The loader bin/mandate.js requires: daemon/src/cli/code-cache.ts (Node's own modules only) as one CommonJS file,
  * dist/daemon/loader.cjs. bin/mandate.js is CommonJS too (bin/package.json), so `mandate` starts without Node's
  * ES-module loader, which an ES-module entry makes Node set up first: about a twentieth of the daemon's cold start
- * (bench/README.md, "Cold start: the launcher").
+ * (bench/README.md, "Cold start: the launcher and the addon").
  */
 export const LOADER = join(OUT_DIR, 'loader.cjs');
 export const LOADER_OPTIONS = {
