@@ -250,7 +250,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     const { app, services } = createApp(ctx, () => port, { ...DEFAULT_MCP_CLIENT_OPTIONS, ...opts.mcpClients });
     handler = app.fetch;
 
-    // the CLI's new credential and the first pairing code in one commit: one fsync before the daemon is ready, not two
+    // the CLI's new credential and the first pairing code (with the spent codes pruned) in one commit: one fsync, not three
     const [cliSecret, pairingCode] = tx.transact(() => [services.pairing.rotateCliCredential(), services.pairing.newCode()] as const);
     writePrivate(join(opts.home, CLI_CREDENTIAL_FILE), `${cliSecret}\n`);
     const state: DaemonState = { pid: process.pid, port, issuer, started_at: clock() };
