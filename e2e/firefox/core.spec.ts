@@ -12,7 +12,7 @@ import { startDaemon, type RunningDaemon } from '../../daemon/src/daemon.js';
 import { agentCreated, type AgentCreated } from '#shared/admin-api.js';
 import { bcAuthorizeResponse, GRANT_TYPE_CIBA, introspectionResponse, tokenResponse } from '#shared/oauth.js';
 import { startProviderStub, type ProviderStub } from '../support/provider-stub.js';
-import { byRole, click, type Firefox, fill, firefoxMissing, launchFirefox, textOf, urlOf, waitFor } from './firefox.js';
+import { byRole, click, type Firefox, fill, firefoxMissing, launchFirefox, sizeViewport, textOf, urlOf, waitFor } from './firefox.js';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -96,7 +96,7 @@ test('a CIBA request approved in the popup with one of two scopes for 15 minutes
   const authReqId = bcAuthorizeResponse.parse(await asked.json()).auth_req_id;
 
   const popup = await ff.open('src/popup/index.html');
-  await popup.setViewport({ width: 360, height: 640 });
+  await sizeViewport(popup, 360, 640);
   await byRole(popup, 'button', 'Approve');
   expect(await textOf(popup)).toContain('Summarise my unread mail');
   await screenshot(popup, 'firefox-popup-pending.png');
@@ -141,12 +141,12 @@ test('consent interception: the review page comes before the provider hears anyt
   const callback = 'http://127.0.0.1:9/callback';
   const q = (scope: string) =>
     `${stub.origin}/oauth2/authorize?${new URLSearchParams({ response_type: 'code', client_id: 'agent-app', redirect_uri: callback, scope, state: 's', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' })}`;
-  const page = await ff.browser.newPage();
+  const page = await ff.newPage();
   await ff.navigate(page, q(`openid ${READ} ${SEND}`)).catch(() => undefined);
   await waitForReview(page);
   await byRole(page, 'heading', 'wants access to your', { exact: false });
   expect(stub.received).toEqual([]);
-  await page.setViewport({ width: 800, height: 1000 });
+  await sizeViewport(page, 800, 1000);
   await screenshot(page, 'firefox-review.png');
 
   await click(page, 'checkbox', SEND);
@@ -161,7 +161,7 @@ test('consent interception: the review page comes before the provider hears anyt
   await page.close();
 
   stub.received.length = 0;
-  const other = await ff.browser.newPage();
+  const other = await ff.newPage();
   await ff.navigate(other, q(`openid ${SEND}`)).catch(() => undefined);
   await waitForReview(other);
   await click(other, 'button', 'Block');

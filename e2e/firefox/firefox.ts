@@ -109,6 +109,19 @@ export async function fill(field: ElementHandle<Element>, text: string): Promise
 }
 
 /** The page's visible text. */
+/**
+ * Sizes the page's viewport (the 360-pixel popup, or a wider page) with WebDriver BiDi's
+ * `browsingContext.setViewport`, through the browsing context puppeteer's BiDi frame exposes (as `navigate` does).
+ * puppeteer-core's own `setViewport` sends `emulation.setScreenOrientationOverride` with it, a command Firefox ESR
+ * 140.12 does not have ("unknown command"). The size is then read back from the page.
+ */
+export async function sizeViewport(page: Page, width: number, height: number): Promise<void> {
+  type Context = { setViewport(o: { viewport: { width: number; height: number }; devicePixelRatio: number | null }): Promise<void> };
+  await (page.mainFrame() as unknown as { browsingContext: Context }).browsingContext.setViewport({ viewport: { width, height }, devicePixelRatio: null });
+  const [w, h] = await page.evaluate(() => [window.innerWidth, window.innerHeight]);
+  if (w !== width || h !== height) throw new Error(`the viewport is ${w}×${h}, not ${width}×${height}`);
+}
+
 export async function textOf(page: Page): Promise<string> {
   return page.evaluate(() => document.body.innerText);
 }
@@ -116,6 +129,8 @@ export async function textOf(page: Page): Promise<string> {
 export interface Firefox {
   browser: Browser;
   home: string;
+  /** A new tab, or a new window where Firefox cannot open a tab (see launchFirefox). */
+  newPage(): Promise<Page>;
   /** Opens one of the extension's pages in a new tab (page.goto() hangs on moz-extension:// addresses). */
   open(path: string): Promise<Page>;
   /** Navigates a tab and waits for the load to complete. */
@@ -147,6 +162,9 @@ export async function launchFirefox(opts: { policy?: Record<string, unknown>; ex
       'datareporting.policy.dataSubmissionEnabled': false,
       'toolkit.telemetry.enabled': false,
       'browser.shell.checkDefaultBrowser': false,
+      // a test that closes its last tab keeps the window: with no window left, Firefox ESR 140.12's BiDi
+      // browsingContext.create fails ("TabManager.getTabBrowser(...) is undefined") instead of opening one
+      'browser.tabs.closeWindowWithLastTab': false,
     },
     env: { ...process.env, HOME: home },
     dumpio: process.env.FIREFOX_DUMPIO === '1',
@@ -161,12 +179,20 @@ export async function launchFirefox(opts: { policy?: Record<string, unknown>; ex
       'complete',
     );
   };
+  // Firefox ESR 140.12's BiDi cannot open a tab once the most recent window has none left ("TabManager.getTabBrowser(...)
+  // is undefined"); a new window it can open
+  const newPage = () =>
+    browser.newPage().catch((e: Error) => {
+      if (!e.message.includes('getTabBrowser')) throw e;
+      return browser.newPage({ type: 'window' });
+    });
   return {
     browser,
     home,
     navigate,
+    newPage,
     async open(path) {
-      const page = await browser.newPage();
+      const page = await newPage();
       await navigate(page, EXTENSION_BASE + path);
       return page;
     },

@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { startDaemon, type RunningDaemon } from '../../daemon/src/daemon.js';
 import { agentCreated } from '#shared/admin-api.js';
 import { adminPath } from '#shared/admin-contract.js';
-import { byRole, click, type Firefox, fill, firefoxMissing, GECKO_ID, launchFirefox, textOf } from './firefox.js';
+import { byRole, click, type Firefox, fill, firefoxMissing, GECKO_ID, launchFirefox, sizeViewport, textOf } from './firefox.js';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -95,7 +95,7 @@ test('the packaged Firefox zip installs as a temporary add-on, pairs with the da
   expect(asked.status).toBe(200);
 
   const popup = await ff.open('src/popup/index.html');
-  await popup.setViewport({ width: 360, height: 640 });
+  await sizeViewport(popup, 360, 640);
   await byRole(popup, 'button', 'Approve');
   expect(await textOf(popup)).toContain('Sort the packaged inbox');
   const manifest = await popup.evaluate(() => {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { startDaemon, type RunningDaemon } from '../../daemon/src/daemon.js';
 import { agentCreated } from '#shared/admin-api.js';
 import { bcAuthorizeResponse } from '#shared/oauth.js';
-import { byRole, click, type Firefox, fill, firefoxMissing, launchFirefox, textOf, waitFor } from './firefox.js';
+import { byRole, click, type Firefox, fill, firefoxMissing, launchFirefox, sizeViewport, textOf, waitFor } from './firefox.js';
 
 const GMAIL = 'https://gmail.googleapis.com/';
 const READ = 'https://www.googleapis.com/auth/gmail.readonly';
@@ -71,7 +71,7 @@ test('managed policy: a 30-minute cap and a blocked scope, shown as set by the o
   const authReqId = bcAuthorizeResponse.parse(await asked.json()).auth_req_id;
 
   const popup = await ff.open('src/popup/index.html');
-  await popup.setViewport({ width: 360, height: 640 });
+  await sizeViewport(popup, 360, 640);
   await byRole(popup, 'button', 'Approve');
   const text = await textOf(popup);
   expect(text).toContain('At most 30 minutes: set by your organisation');
