@@ -31,25 +31,30 @@ export const DAEMON_BUNDLE = join(OUT_DIR, 'mandate.cjs');
 /** Packages loaded at run time rather than bundled. Anything else imported from node_modules is bundled. */
 const EXTERNAL = ['better-sqlite3'];
 
-/** The bundle's esbuild options (daemon/test/bundle.test.ts builds with them too, in memory). */
-export const BUNDLE_OPTIONS = {
-  entryPoints: { mandate: DAEMON_ENTRY },
+/** What both files this script builds are: one CommonJS file each, for Node 20, in dist/daemon, named `.cjs`. */
+const COMMONJS_FOR_NODE = {
   outdir: OUT_DIR,
   outExtension: { '.js': '.cjs' },
   bundle: true,
   platform: 'node',
   format: 'cjs',
   target: 'node20',
+  logLevel: 'warning',
+  legalComments: 'none',
+} satisfies BuildOptions;
+
+/** The bundle's esbuild options (daemon/test/bundle.test.ts builds with them too, in memory). */
+export const BUNDLE_OPTIONS = {
+  ...COMMONJS_FOR_NODE,
+  entryPoints: { mandate: DAEMON_ENTRY },
   external: EXTERNAL,
   minifyWhitespace: true,
   minifySyntax: true,
   sourcemap: 'linked',
   metafile: true,
-  logLevel: 'warning',
-  // CommonJS has no import.meta: the one module that reads it (version.ts) gets the bundle's own URL
+  // CommonJS has no import.meta: the modules that read it (version.ts, store/sqlite-addon.ts) get the bundle's own URL
   define: { 'import.meta.url': '__mandate_bundle_url' },
   banner: { js: 'var __mandate_bundle_url = require("node:url").pathToFileURL(__filename).href;' },
-  legalComments: 'none',
 } satisfies BuildOptions;
 
 /**
@@ -60,15 +65,8 @@ export const BUNDLE_OPTIONS = {
  */
 export const LOADER = join(OUT_DIR, 'loader.cjs');
 export const LOADER_OPTIONS = {
+  ...COMMONJS_FOR_NODE,
   entryPoints: { loader: join(ROOT, 'dist/daemon/src/cli/code-cache.js') },
-  outdir: OUT_DIR,
-  outExtension: { '.js': '.cjs' },
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  logLevel: 'warning',
-  legalComments: 'none',
 } satisfies BuildOptions;
 
 export async function bundleDaemon(): Promise<{ bytes: number; inputs: number }> {

@@ -108,7 +108,6 @@ export async function fill(field: ElementHandle<Element>, text: string): Promise
   await field.type(text);
 }
 
-/** The page's visible text. */
 /**
  * Sizes the page's viewport (the 360-pixel popup, or a wider page) with WebDriver BiDi's
  * `browsingContext.setViewport`, through the browsing context puppeteer's BiDi frame exposes (as `navigate` does).
@@ -122,6 +121,7 @@ export async function sizeViewport(page: Page, width: number, height: number): P
   if (w !== width || h !== height) throw new Error(`the viewport is ${w}×${h}, not ${width}×${height}`);
 }
 
+/** The page's visible text. */
 export async function textOf(page: Page): Promise<string> {
   return page.evaluate(() => document.body.innerText);
 }
