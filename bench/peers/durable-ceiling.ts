@@ -19,10 +19,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serve } from '@hono/node-server';
 import Database from 'better-sqlite3';
 import { Hono } from 'hono';
 import { behindDaemonGuard } from './ceiling-guard.js';
+import { serveLikeTheDaemon } from './daemon-stack.js';
 import { ceilingClient, readBody } from './ceiling-request.js';
 import { presentedToken, signedAccessToken, tokenIndex } from './ceiling-token.js';
 
@@ -88,9 +88,9 @@ const app = new Hono<{ Bindings: { incoming: IncomingMessage } }>().post('/token
 });
 // a bound (bench/verdict.ts) does all a daemon route must do, the guard included
 const guard = CHECKS ? behindDaemonGuard(app.fetch) : undefined;
-const server = serve({ fetch: guard?.fetch ?? app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
-  guard?.listening(info.port);
-  const start = { url: `http://127.0.0.1:${info.port}`, ...(client ? { authorization: client.authorization, subject_token: subject.token } : {}) };
+const server = serveLikeTheDaemon(guard?.fetch ?? app.fetch, (port) => {
+  guard?.listening(port);
+  const start = { url: `http://127.0.0.1:${port}`, ...(client ? { authorization: client.authorization, subject_token: subject.token } : {}) };
   process.stdout.write(`${JSON.stringify(start)}\n`);
 });
 process.on('SIGTERM', () =>

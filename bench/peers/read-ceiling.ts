@@ -23,10 +23,10 @@ import type { IncomingMessage } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serve } from '@hono/node-server';
 import Database from 'better-sqlite3';
 import { Hono } from 'hono';
 import { behindDaemonGuard } from './ceiling-guard.js';
+import { serveLikeTheDaemon } from './daemon-stack.js';
 import { ceilingClient, readBody } from './ceiling-request.js';
 import { presentedToken, tokenIndex } from './ceiling-token.js';
 
@@ -83,10 +83,10 @@ const app = new Hono<{ Bindings: { incoming: IncomingMessage } }>().post('/intro
 });
 // a bound (bench/verdict.ts) does all a daemon route must do, the guard included
 const guard = client ? behindDaemonGuard(app.fetch) : undefined;
-const server = serve({ fetch: guard?.fetch ?? app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
-  guard?.listening(info.port);
+const server = serveLikeTheDaemon(guard?.fetch ?? app.fetch, (port) => {
+  guard?.listening(port);
   const start = {
-    url: `http://127.0.0.1:${info.port}`,
+    url: `http://127.0.0.1:${port}`,
     token: known.token,
     db: join(dir, 'ceiling.db'),
     ...(client ? { authorization: client.authorization } : {}),

@@ -1,4 +1,3 @@
-import { getRequestListener } from '@hono/node-server';
 import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
@@ -6,6 +5,7 @@ import { join } from 'node:path';
 import { MandateError } from '#shared/errors.js';
 import { MAX_TOKEN_LIFETIME_SECONDS } from '#shared/oauth.js';
 import { createApp } from './app.js';
+import { requestListener, type NodeFetch } from './http/node-listener.js';
 import { AuditExportConfigError } from './audit/export-config.js';
 import { auditExporter, type AuditExporter } from './audit/export.js';
 import { rewindExportCursor } from './store/audit-export.repo.js';
@@ -197,8 +197,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     const checkpoints = checkpointer(db, trail, (e) => log(`could not write the audit checkpoint: ${e.message}`));
     const refusals = refusalAggregator(clock);
     const keys = loadSigningKeys(db, clock, MAX_TOKEN_LIFETIME_SECONDS);
-    let handler: ((req: Request, env: { incoming: unknown; outgoing: unknown }) => Response | Promise<Response>) | undefined;
-    server = createServer(getRequestListener((req, env) => (handler ? handler(req, env) : new Response(null, { status: 503 }))));
+    let handler: NodeFetch | undefined;
+    const onError = (e: unknown) => log(`internal error while answering: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    server = createServer(requestListener((req, env) => (handler ? handler(req, env) : new Response(null, { status: 503 })), onError));
     const port = await listen(server, opts.port);
     const issuer = `http://${LOOPBACK}:${port}`;
     const bus = eventBus();

@@ -49,7 +49,7 @@ it('is one CommonJS file, dist/daemon/mandate.cjs, which bin/mandate.js runs', (
 
 it('the CLI starts without evaluating the server: only `mandate daemon` imports it', () => {
   // the built bundle, as `mandate --help` runs it: the server's modules are in the file but must not run, so neither
-  // Hono's Node adapter (which loads Node's fetch classes, undici, at import) nor the store (better-sqlite3) loads
+  // the store (better-sqlite3) nor Node's fetch classes (undici) load
   const loader = fileURLToPath(new URL('../../dist/daemon/loader.cjs', import.meta.url));
   const bundle = fileURLToPath(new URL('../../dist/daemon/mandate.cjs', import.meta.url));
   // reported at exit, which `mandate daemon` reaches through process.exit
@@ -75,8 +75,9 @@ it('the CLI starts without evaluating the server: only `mandate daemon` imports 
   expect(help.out).toContain('Usage: mandate <command>');
   expect(help.loaded).toEqual({ undici: false, sqlite: false });
   expect(run(['grants', '--help']).loaded).toEqual({ undici: false, sqlite: false });
-  // and the probe sees the server when it is loaded: `mandate daemon` imports it before it finds --home unusable
-  expect(run(['daemon', '--port', '0', '--home', bundle]).loaded).toEqual({ undici: true, sqlite: true });
+  // and the probe sees the server when it is loaded: `mandate daemon` imports it before it finds --home unusable;
+  // importing it does not load undici either (http/node-listener.ts, lazy-response.ts)
+  expect(run(['daemon', '--port', '0', '--home', bundle]).loaded).toEqual({ undici: false, sqlite: true });
 });
 
 it("starts without Node's ES-module loader: bin/mandate.js and the loader it requires are CommonJS, the loader Node's modules only", async () => {

@@ -3,7 +3,6 @@
  * where the guard sets headers on Node's response) and `app.request` (tests' path, where it adds them to the
  * answer). The daemon-wide must-rejects are in conformance/host-origin.test.ts and malformed-bodies.test.ts.
  */
-import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
 import { createServer, request as httpRequest } from 'node:http';
 import { type AddressInfo, connect } from 'node:net';
@@ -11,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readText } from '../src/http/body.js';
 import { onError } from '../src/http/errors.js';
 import { guarded } from '../src/http/guard.js';
+import { requestListener } from '../src/http/node-listener.js';
 
 /** Each `/record` request: `reading` when its handler starts, then its body's length or the error the read ended with. */
 const recorded: string[] = [];
@@ -50,7 +50,7 @@ describe.each(['node:http', 'app.request'] as const)('over %s', (via) => {
       port = 4321; // any: no socket, only the Host header has to name it
       return;
     }
-    const server = createServer(getRequestListener(app.fetch));
+    const server = createServer(requestListener(app.fetch, () => {}));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = (server.address() as AddressInfo).port;
     close = () => server.close();

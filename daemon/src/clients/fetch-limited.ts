@@ -1,6 +1,5 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { BlockList, isIP } from 'node:net';
 
 /** Where a client metadata document may never be fetched from: loopback, private, link-local, CGNAT, multicast, reserved. */
@@ -65,14 +64,16 @@ function publicLookup(hostname: string, options: object, callback: LookupCallbac
  * GET a small JSON document from the public internet: https only, no redirects, bounded in size and time,
  * never to a private address (checked on the address actually connected to). Resolves to the parsed body.
  */
-export function fetchPublicJson(url: URL, limits: FetchLimits): Promise<unknown> {
+export async function fetchPublicJson(url: URL, limits: FetchLimits): Promise<unknown> {
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const loopbackTest = limits.allowHttpLoopback && url.protocol === 'http:' && (host === '127.0.0.1' || host === '::1');
   if (!loopbackTest) {
-    if (url.protocol !== 'https:') return Promise.reject(new FetchRefused('the document must be served over https'));
-    if (isIP(host) !== 0 && isPrivateAddress(host)) return Promise.reject(new FetchRefused(`${host} is a private address`));
-    if (host === 'localhost' || host.endsWith('.localhost')) return Promise.reject(new FetchRefused(`${host} is a private address`));
+    if (url.protocol !== 'https:') throw new FetchRefused('the document must be served over https');
+    if (isIP(host) !== 0 && isPrivateAddress(host)) throw new FetchRefused(`${host} is a private address`);
+    if (host === 'localhost' || host.endsWith('.localhost')) throw new FetchRefused(`${host} is a private address`);
   }
+  // node:https, and TLS with it, loads with the first https fetch rather than with the daemon, whose start never needs it
+  const send = url.protocol === 'https:' ? (await import('node:https')).request : httpRequest;
   return new Promise((resolve, reject) => {
     const done = (e: Error | undefined, v?: unknown) => {
       clearTimeout(timer);
@@ -105,7 +106,7 @@ export function fetchPublicJson(url: URL, limits: FetchLimits): Promise<unknown>
       res.on('error', (e) => done(new FetchRefused(`reading the document failed: ${e.message}`)));
     };
     const options = { method: 'GET', headers: { accept: 'application/json' }, agent: false as const, ...(loopbackTest ? {} : { lookup: publicLookup }) };
-    const req = url.protocol === 'https:' ? httpsRequest(url, options, onResponse) : httpRequest(url, options, onResponse);
+    const req = send(url, options, onResponse);
     const timer = setTimeout(() => done(new FetchRefused(`the document did not arrive within ${limits.timeoutMs} ms`)), limits.timeoutMs);
     req.on('error', (e: NodeJS.ErrnoException) =>
       done(new FetchRefused(e.code === 'EPRIVATE' ? e.message : `fetching the document failed: ${e.code ?? e.message}`)),

@@ -74,12 +74,13 @@ describe('Host header must name loopback on our port', () => {
         { name: 'GET metadata (public)', path: METADATA },
         { name: 'GET /admin/session (admin)', path: adminPath('session') },
       ],
-      (r) => `missing Host (HTTP/1.0, absolute-form target) → 403 invalid_request on ${r.name}`,
+      (r) => `missing Host (HTTP/1.0, absolute-form target) → 400 invalid_request on ${r.name}, from the listener before any route`,
     ),
   )('%s', async (_title, { path }) => {
     const d = shared();
     const res = await rawSocket(d.port, `GET http://127.0.0.1:${d.port}${path} HTTP/1.0\r\nAuthorization: Bearer ${d.adminToken}\r\n\r\n`);
-    expectRawError(res, 403, 'invalid_request');
+    expectRawError(res, 400, 'invalid_request');
+    expect(res.headers['cache-control']).toBe('no-store');
   });
 
   it.each(
@@ -89,7 +90,7 @@ describe('Host header must name loopback on our port', () => {
         { name: 'a rebinding name first', hosts: (p: number) => [`evil.example:${p}`, `127.0.0.1:${p}`] },
         { name: 'ours twice', hosts: (p: number) => [`127.0.0.1:${p}`, `127.0.0.1:${p}`] },
       ],
-      (r) => `two Host fields (${r.name}) → 403 invalid_request (read as one joined value, as web Headers do)`,
+      (r) => `two Host fields (${r.name}) → 400 invalid_request, from the listener before any route (RFC 9112 §3.2)`,
     ),
   )('%s', async (_title, { hosts }) => {
     const d = shared();
@@ -97,7 +98,7 @@ describe('Host header must name loopback on our port', () => {
       .map((h) => `Host: ${h}\r\n`)
       .join('');
     const res = await rawSocket(d.port, `GET ${METADATA} HTTP/1.1\r\n${fields}Connection: close\r\n\r\n`);
-    expectRawError(res, 403, 'invalid_request');
+    expectRawError(res, 400, 'invalid_request');
   });
 
   it('missing Host (HTTP/1.1) is refused before it reaches any route: 400, no daemon answer', async () => {
