@@ -80,7 +80,7 @@ const app = new Hono()
   .post('/echo-json', async (c) => c.json(await c.req.json()))
   .post('/echo-form', async (c) => c.json(await c.req.parseBody()))
   .post('/ignore-body', (c) => c.text('ignored'))
-  .get('/bad-header', () => new Response('x', { headers: { 'x-bad': 'a\nb' } }))
+  .get('/bad-header', () => new Response('x', { headers: { location: '/elsewhere', 'x-bad': 'a\nb' } }))
   .get('/url', (c) => c.text(c.req.url))
   .get('/throw', () => {
     throw new Error('boom');
@@ -267,6 +267,8 @@ describe('what the listener refuses or fails itself', () => {
       expect(a.status).toBe(500);
       expect(JSON.parse(a.body)).toEqual({ error: 'server_error', error_description: 'internal error; see the daemon log' });
       expect(errors).toHaveLength(1);
+      expect(a.headers.location).toBeUndefined(); // nothing of the failed answer goes out
+      expect(a.headers['cache-control']).toBe('no-store');
     }
     expect((await send('/throw')).body).toBe('caught by hono'); // the app's own error handler, as before
   });

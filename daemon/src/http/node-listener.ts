@@ -75,6 +75,7 @@ function parsedHref(url: string): string {
 }
 
 function answerError(outgoing: ServerResponse, status: 400 | 500, body: OAuthErrorBody): void {
+  for (const name of outgoing.getHeaderNames()) outgoing.removeHeader(name); // none of a failed answer's headers
   outgoing.statusCode = status;
   for (const [name, value] of OWN_ANSWER_HEADERS) outgoing.setHeader(name, value);
   outgoing.end(JSON.stringify(body)); // headers are written with the body, so Node adds its Content-Length
@@ -112,11 +113,12 @@ function pipe(body: ReadableStream<Uint8Array | string>, outgoing: ServerRespons
   const next = (): void => {
     reader.read().then(
       ({ done, value }) => {
-        if (done) {
+        if (outgoing.destroyed)
+          cancel(); // the client left
+        else if (done) {
           outgoing.off('close', cancel);
           outgoing.end();
-        } else if (outgoing.destroyed) cancel();
-        else if (outgoing.write(value)) next();
+        } else if (outgoing.write(value)) next();
         else outgoing.once('drain', next);
       },
       (e: unknown) => {
@@ -170,8 +172,8 @@ export function requestListener(fetch: NodeFetch, onError: (e: unknown) => void)
     try {
       url = requestUrl(incoming);
     } catch (e) {
-      if (!(e instanceof MalformedRequest)) throw e;
-      answerError(outgoing, 400, { error: 'invalid_request', error_description: e.message });
+      const description = e instanceof MalformedRequest ? e.message : 'the request target or Host header is not valid';
+      answerError(outgoing, 400, { error: 'invalid_request', error_description: description });
       return;
     }
     let answer: Response | Promise<Response>;
