@@ -12,6 +12,9 @@ import { requestListener } from '../src/http/node-listener.js';
 const loaded = (process as NodeJS.Process & { moduleLoadList: string[] }).moduleLoadList;
 const fetchLoaded = () => loaded.some((m) => m.includes('undici'));
 
+/** Node defines the fetch globals as getters that load undici on first use; the listener keeps Response's. */
+const responseWasGetter = Object.getOwnPropertyDescriptor(globalThis, 'Response')?.get !== undefined;
+
 const app = new Hono()
   .get('/.well-known/oauth-authorization-server', (c) => c.json({ issuer: new URL(c.req.url).origin }))
   .get('/with-header', (c) => {
@@ -40,5 +43,10 @@ const metadata = await get('/.well-known/oauth-authorization-server');
 const loadedAfterMetadata = fetchLoaded();
 const withHeader = await get('/with-header');
 const loadedAfterHeader = fetchLoaded();
+// a response asked for more than its parts becomes Node's through the getter the listener kept
+const realized = await new Response('{"made":"real"}', { headers: { 'content-type': 'application/json' } }).json();
+const globalStaysLazy = Object.getOwnPropertyDescriptor(globalThis, 'Response')?.value?.name === 'LazyResponse';
 server.close();
-process.stdout.write(JSON.stringify({ loadedBefore, metadata, loadedAfterMetadata, withHeader, loadedAfterHeader }));
+process.stdout.write(
+  JSON.stringify({ responseWasGetter, loadedBefore, metadata, loadedAfterMetadata, withHeader, loadedAfterHeader, realized, globalStaysLazy }),
+);

@@ -315,17 +315,23 @@ describe('Node’s fetch implementation', () => {
   it('is not loaded to answer a request that needs nothing of it, and is loaded by the first answer that does', { timeout: 30_000 }, async () => {
     const { stdout } = await promisify(execFile)(process.execPath, ['--conditions=mandate-source', '--import', 'tsx', 'daemon/test/node-listener-child.ts']);
     const seen = JSON.parse(stdout) as {
+      responseWasGetter: boolean;
       loadedBefore: boolean;
       metadata: { status: number; body: string };
       loadedAfterMetadata: boolean;
       withHeader: { status: number; body: string; extra: string };
       loadedAfterHeader: boolean;
+      realized: unknown;
+      globalStaysLazy: boolean;
     };
+    expect(seen.responseWasGetter).toBe(true);
     expect(seen.loadedBefore).toBe(false);
     expect(seen.metadata.status).toBe(200);
     expect(JSON.parse(seen.metadata.body)).toMatchObject({ issuer: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) });
     expect(seen.loadedAfterMetadata).toBe(false);
     expect([seen.withHeader.status, seen.withHeader.extra, seen.withHeader.body]).toEqual([200, 'yes', '{"ok":true}']);
     expect(seen.loadedAfterHeader).toBe(true);
+    expect(seen.realized).toEqual({ made: 'real' });
+    expect(seen.globalStaysLazy).toBe(true);
   });
 });
