@@ -1,7 +1,7 @@
 /**
  * The cold-start ceiling for bench/scale.ts: the least a daemon on Mandate's stack does before its first answer —
- * load Hono and the daemon's node:http listener, open a SQLite file with the daemon's pragmas, listen on loopback and answer a
- * metadata request. bench/scale.ts bundles it the way scripts/bundle-daemon.ts bundles the daemon and runs it
+ * load Hono and the daemon's node:http listener, open a SQLite file with the daemon's pragmas, listen on loopback and
+ * answer a metadata request. bench/scale.ts bundles it the way scripts/bundle-daemon.ts bundles the daemon and runs it
  * through the same code cache (daemon/src/cli/code-cache.ts: `main` calls `ready` once it listens, as
  * `mandate daemon` does), so spawn → first answer of this file is what no daemon on this stack can beat here.
  */

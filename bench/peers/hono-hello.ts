@@ -1,9 +1,9 @@
 /**
- * The framework ceiling for bench/http.ts: a Hono "hello" on the daemon's server stack (node:http and the daemon's listener, daemon-stack.ts). With
- * HELLO_BODY set it serves that JSON text instead, the way the daemon serves its pre-serialised metadata, so the
- * bench can show what the document's size costs apart from the guards and routing in front of it. With `--guard`
- * it serves it behind the daemon's own guard (ceiling-guard.ts), which every daemon route must have: the bound for
- * the metadata row, all that serving the document requires and nothing else.
+ * The framework ceiling for bench/http.ts: a Hono "hello" on the daemon's server stack (node:http and the daemon's
+ * listener, daemon-stack.ts). With HELLO_BODY set it serves that JSON text instead, the way the daemon serves its
+ * pre-serialised metadata, so the bench can show what the document's size costs apart from the guards and routing
+ * in front of it. With `--guard` it serves it behind the daemon's own guard (ceiling-guard.ts), which every daemon
+ * route must have: the bound for the metadata row, all that serving the document requires and nothing else.
  */
 import { Hono } from 'hono';
 import { behindDaemonGuard } from './ceiling-guard.js';
