@@ -20,6 +20,9 @@ export class OAuthError extends Error {
 
 export const badRequest = (description: string) => new OAuthError(400, 'invalid_request', description);
 
+/** What a client is told of a failure that is not its request's: the detail goes to the daemon log. */
+export const internalError = () => new OAuthError(500, 'server_error', 'internal error; see the daemon log');
+
 /** The same answer as `errorResponse`, for the guard in front of the app, which has no Hono context. */
 export function refusal(err: OAuthError): Response {
   const body: OAuthErrorBody = { error: err.code, error_description: err.description };
@@ -45,6 +48,6 @@ export function onError(log: (msg: string) => void) {
       return errorResponse(c, new OAuthError(status, code, err.message || 'request could not be processed'));
     }
     log(`internal error on ${c.req.method} ${c.req.path}: ${err.stack ?? err.message}`);
-    return errorResponse(c, new OAuthError(500, 'server_error', 'internal error; see the daemon log'));
+    return errorResponse(c, internalError());
   };
 }

@@ -7,7 +7,7 @@ import { refuseUnlessLocal } from './local-only.js';
 type Fetch = (request: Request, env?: unknown, executionCtx?: ExecutionContext) => Response | Promise<Response>;
 
 /** On every answer the daemon gives, refusals included; a route's own header of the same name wins. */
-const SECURITY_HEADERS: readonly (readonly [string, string])[] = [
+export const SECURITY_HEADERS: readonly (readonly [string, string])[] = [
   ['Cache-Control', 'no-store'],
   ['X-Content-Type-Options', 'nosniff'],
 ];

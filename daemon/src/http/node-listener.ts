@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { OAuthErrorBody } from '#shared/errors.js';
+import { badRequest, internalError, type OAuthError } from './errors.js';
+import { SECURITY_HEADERS } from './guard.js';
 import { installLazyResponse, LazyResponse, type ResponseParts } from './lazy-response.js';
 import { NodeRequest } from './node-request.js';
 
@@ -10,13 +12,6 @@ export interface NodeEnv {
 }
 
 export type NodeFetch = (request: Request, env: NodeEnv) => Response | Promise<Response>;
-
-/** On the listener's own refusals, as guard.ts puts them on every answer of the app. */
-const OWN_ANSWER_HEADERS = [
-  ['cache-control', 'no-store'],
-  ['x-content-type-options', 'nosniff'],
-  ['content-type', 'application/json'],
-] as const;
 
 /** A request the listener answers itself, before the app: a Host or request target it cannot make a URL of. */
 class MalformedRequest extends Error {}
@@ -74,10 +69,13 @@ function parsedHref(url: string): string {
   }
 }
 
-function answerError(outgoing: ServerResponse, status: 400 | 500, body: OAuthErrorBody): void {
+/** The listener's own refusal or failure, rendered as errors.ts renders the app's, with the guard's headers. */
+function answerError(outgoing: ServerResponse, err: OAuthError): void {
   for (const name of outgoing.getHeaderNames()) outgoing.removeHeader(name); // none of a failed answer's headers
-  outgoing.statusCode = status;
-  for (const [name, value] of OWN_ANSWER_HEADERS) outgoing.setHeader(name, value);
+  outgoing.statusCode = err.status;
+  for (const [name, value] of SECURITY_HEADERS) outgoing.setHeader(name, value);
+  outgoing.setHeader('content-type', 'application/json');
+  const body: OAuthErrorBody = { error: err.code, error_description: err.description };
   outgoing.end(JSON.stringify(body)); // headers are written with the body, so Node adds its Content-Length
 }
 
@@ -136,11 +134,10 @@ function pipe(body: ReadableStream<Uint8Array | string>, outgoing: ServerRespons
  * stream). Headers the guard put on the Node response stay unless the answer has its own of the same name.
  */
 function write(response: Response, outgoing: ServerResponse, onError: (e: unknown) => void): void {
-  const parts = LazyResponse.is(response) ? response.parts : undefined;
-  const status = response.status;
-  const statusText = response.statusText;
-  const body = parts ? parts.body : response.body;
-  setHeaders(outgoing, parts ? parts.headers : response.headers);
+  const { status, statusText, headers, body }: ResponseParts = LazyResponse.is(response)
+    ? response.parts
+    : { status: response.status, statusText: response.statusText, headers: response.headers, body: response.body };
+  setHeaders(outgoing, headers);
   outgoing.statusCode = status;
   if (statusText !== '') outgoing.statusMessage = statusText;
   if (body === null) outgoing.end();
@@ -156,7 +153,7 @@ function write(response: Response, outgoing: ServerResponse, onError: (e: unknow
 function fail(outgoing: ServerResponse, e: unknown, onError: (e: unknown) => void): void {
   onError(e);
   if (outgoing.headersSent) outgoing.destroy();
-  else answerError(outgoing, 500, { error: 'server_error', error_description: 'internal error; see the daemon log' });
+  else answerError(outgoing, internalError());
 }
 
 /**
@@ -173,7 +170,7 @@ export function requestListener(fetch: NodeFetch, onError: (e: unknown) => void)
       url = requestUrl(incoming);
     } catch (e) {
       const description = e instanceof MalformedRequest ? e.message : 'the request target or Host header is not valid';
-      answerError(outgoing, 400, { error: 'invalid_request', error_description: description });
+      answerError(outgoing, badRequest(description));
       return;
     }
     let answer: Response | Promise<Response>;
