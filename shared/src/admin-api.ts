@@ -10,8 +10,9 @@ export type GrantStatus = (typeof GRANT_STATUSES)[number];
 const CLIENT_KINDS = ['agent', 'resource_server'] as const;
 export type ClientKind = (typeof CLIENT_KINDS)[number];
 
-const unixSeconds = z.number().int().nonnegative();
-const id = z.string().min(1).max(200);
+// Pieces used by several schemas are functions, so that nothing is built at import (shared/test/lazy-schemas.test.ts)
+const unixSeconds = () => z.number().int().nonnegative();
+const id = () => z.string().min(1).max(200);
 
 // ---- pairing ----
 const base64url = (min: number, max: number) =>
@@ -55,7 +56,7 @@ export const identityResponse = z.lazy(() => z.object({ proof: z.string().max(20
 export const IDENTITY_PROOF_TYP = 'mandate-identity+jwt';
 export const identityClaims = z.lazy(() => z.object({ challenge: z.string(), origin: z.string(), url: z.string(), iat: z.number().int() }));
 export type IdentityClaims = z.infer<typeof identityClaims>;
-export const pairingCodeResponse = z.lazy(() => z.object({ code: z.string(), expires_at: unixSeconds }));
+export const pairingCodeResponse = z.lazy(() => z.object({ code: z.string(), expires_at: unixSeconds() }));
 
 export const credentialView = z.lazy(() =>
   z.object({
@@ -63,9 +64,9 @@ export const credentialView = z.lazy(() =>
     label: z.string(),
     kind: z.enum(['cli', 'extension']),
     origin: z.string().nullable(),
-    created_at: unixSeconds,
-    last_used_at: unixSeconds.nullable(),
-    revoked_at: unixSeconds.nullable(),
+    created_at: unixSeconds(),
+    last_used_at: unixSeconds().nullable(),
+    revoked_at: unixSeconds().nullable(),
   }),
 );
 export type CredentialView = z.infer<typeof credentialView>;
@@ -92,16 +93,18 @@ export const agentCreate = z.lazy(() =>
 );
 export type AgentCreate = z.input<typeof agentCreate>;
 
-const agentView = z.object({
-  client_id: z.string(),
-  kind: z.enum(CLIENT_KINDS),
-  name: z.string(),
-  scopes: z.array(z.string()),
-  resources: z.array(z.string()),
-  created_at: unixSeconds,
-});
+const agentView = z.lazy(() =>
+  z.object({
+    client_id: z.string(),
+    kind: z.enum(CLIENT_KINDS),
+    name: z.string(),
+    scopes: z.array(z.string()),
+    resources: z.array(z.string()),
+    created_at: unixSeconds(),
+  }),
+);
 export type AgentView = z.infer<typeof agentView>;
-export const agentCreated = z.lazy(() => agentView.extend({ client_secret: z.string() }));
+export const agentCreated = z.lazy(() => agentView.unwrap().extend({ client_secret: z.string() }));
 export type AgentCreated = z.infer<typeof agentCreated>;
 export const agentList = z.lazy(() => z.object({ agents: z.array(agentView) }));
 
@@ -118,15 +121,15 @@ export const grantView = z.lazy(() =>
     requested_duration: z.number().int().positive(),
     approved_scope: z.array(z.string()).nullable(),
     authorization_details: authorizationDetails.nullable(),
-    created_at: unixSeconds,
-    request_expires_at: unixSeconds,
-    decided_at: unixSeconds.nullable(),
+    created_at: unixSeconds(),
+    request_expires_at: unixSeconds(),
+    decided_at: unixSeconds().nullable(),
     decided_by: z.string().nullable(),
     decided_via: z.string().nullable(),
-    expires_at: unixSeconds.nullable(),
-    ended_at: unixSeconds.nullable(),
+    expires_at: unixSeconds().nullable(),
+    ended_at: unixSeconds().nullable(),
     ended_by: z.string().nullable(),
-    last_used_at: unixSeconds.nullable(),
+    last_used_at: unixSeconds().nullable(),
     /**
      * Pending requests only (GET requests): the requested scopes the same agent already holds for the same resource
      * through live grants. A request that repeats some of them is a step-up; the person sees which ones it adds.
@@ -143,7 +146,7 @@ export const listQuery = z.lazy(() =>
     limit: z.coerce.number().int().min(1).max(5000).default(500),
   }),
 );
-export const grantList = z.lazy(() => z.object({ grants: z.array(grantView), now: unixSeconds }));
+export const grantList = z.lazy(() => z.object({ grants: z.array(grantView), now: unixSeconds() }));
 
 export const approveRequest = z.lazy(() =>
   z.strictObject({
@@ -164,16 +167,17 @@ export const revokeAllResponse = z.lazy(() => z.object({ revoked: z.array(z.stri
 // ---- external grants (flow D: consent given at a provider to a third-party agent platform) ----
 const EXTERNAL_STATUSES = ['pending', 'granted', 'denied', 'blocked', 'expired', 'revoked'] as const;
 export type ExternalStatus = (typeof EXTERNAL_STATUSES)[number];
-const host = z
-  .string()
-  .min(1)
-  .max(253)
-  .regex(/^[a-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-f:]+\](:\d{1,5})?$/i, 'must be a host name');
+const host = () =>
+  z
+    .string()
+    .min(1)
+    .max(253)
+    .regex(/^[a-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-f:]+\](:\d{1,5})?$/i, 'must be a host name');
 
 export const externalGrantCreate = z.lazy(() =>
   z.strictObject({
     platform: z.string().min(1).max(100),
-    provider_host: host,
+    provider_host: host(),
     client_id: z.string().min(1).max(500),
     redirect_uri: z.string().min(1).max(2048),
     requested_scope: z.array(scopeToken).max(200),
@@ -213,32 +217,34 @@ export const externalGrantView = z.lazy(() =>
     authorization_details: z.string().nullable(),
     pkce: z.boolean(),
     status: z.enum(EXTERNAL_STATUSES),
-    created_at: unixSeconds,
-    expires_at: unixSeconds,
-    outcome_at: unixSeconds.nullable(),
+    created_at: unixSeconds(),
+    expires_at: unixSeconds(),
+    outcome_at: unixSeconds().nullable(),
     outcome_error: z.string().nullable(),
-    ended_at: unixSeconds.nullable(),
+    ended_at: unixSeconds().nullable(),
   }),
 );
 export type ExternalGrantView = z.infer<typeof externalGrantView>;
-export const externalGrantList = z.lazy(() => z.object({ grants: z.array(externalGrantView), now: unixSeconds }));
+export const externalGrantList = z.lazy(() => z.object({ grants: z.array(externalGrantView), now: unixSeconds() }));
 
 // ---- in-chat approval cards (flow E), as reported by the extension ----
 export const CHAT_SITES = ['chatgpt', 'claude'] as const;
 export type ChatSite = (typeof CHAT_SITES)[number];
 /** One schema for an in-chat card report: the content script sends it without `page_host` (shared/src/protocol.ts). */
-export const chatEvent = z.strictObject({
-  site: z.enum(CHAT_SITES),
-  kind: z.enum(['prompt-seen', 'decision', 'adapter-miss']),
-  /** The app / connector / MCP server named on the card, as shown. */
-  app: z.string().max(200).optional(),
-  tool: z.string().max(200).optional(),
-  decision: z.enum(['allow', 'always', 'deny']).optional(),
-  /** Which selector variant matched, or what was missing, for adapter-miss. */
-  detail: z.string().max(300).optional(),
-  /** Added by the service worker from the sender's tab, never by the page. */
-  page_host: z.string().max(253),
-});
+export const chatEvent = z.lazy(() =>
+  z.strictObject({
+    site: z.enum(CHAT_SITES),
+    kind: z.enum(['prompt-seen', 'decision', 'adapter-miss']),
+    /** The app / connector / MCP server named on the card, as shown. */
+    app: z.string().max(200).optional(),
+    tool: z.string().max(200).optional(),
+    decision: z.enum(['allow', 'always', 'deny']).optional(),
+    /** Which selector variant matched, or what was missing, for adapter-miss. */
+    detail: z.string().max(300).optional(),
+    /** Added by the service worker from the sender's tab, never by the page. */
+    page_host: z.string().max(253),
+  }),
+);
 export type ChatEvent = z.infer<typeof chatEvent>;
 export const chatEventRecorded = z.lazy(() => z.object({ recorded: z.literal(true) }));
 
@@ -247,7 +253,7 @@ export const AUDIT_OUTCOMES = ['ok', 'refused'] as const;
 export const auditEventView = z.lazy(() =>
   z.object({
     id: z.number().int(),
-    ts: unixSeconds,
+    ts: unixSeconds(),
     type: z.string(),
     person: z.string().nullable(),
     agent: z.string().nullable(),
@@ -302,4 +308,4 @@ export const daemonEvent = z.lazy(() =>
 );
 export type DaemonEvent = z.infer<typeof daemonEvent>;
 
-export const idParam = id;
+export const idParam = z.lazy(id);

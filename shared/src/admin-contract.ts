@@ -39,19 +39,21 @@ import { toolCallList } from './resource-server.js';
 export const ADMIN_PREFIX = '/admin';
 
 /** Bodies that must be `{}` (or empty): state changes that carry nothing but still go out as JSON. */
-const emptyBody = z.strictObject({});
-export const policyView = z.object({
-  path: z.string().nullable(),
-  file: policySchema,
-  browser: policySchema,
-  effective: policySchema,
-});
+const emptyBody = z.lazy(() => z.strictObject({}));
+export const policyView = z.lazy(() =>
+  z.object({
+    path: z.string().nullable(),
+    file: policySchema,
+    browser: policySchema,
+    effective: policySchema,
+  }),
+);
 export type PolicyView = z.infer<typeof policyView>;
-const browserPolicyPush = z.strictObject({ policy: policySchema });
-const toolCallsQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(50) });
-const credentialList = z.object({ credentials: z.array(credentialView) });
-const credentialRevoked = z.object({ revoked: z.literal(true) });
-const agentRemoved = z.object({ revoked: z.array(z.string()) });
+const browserPolicyPush = z.lazy(() => z.strictObject({ policy: policySchema }));
+const toolCallsQuery = z.lazy(() => z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(50) }));
+const credentialList = z.lazy(() => z.object({ credentials: z.array(credentialView) }));
+const credentialRevoked = z.lazy(() => z.object({ revoked: z.literal(true) }));
+const agentRemoved = z.lazy(() => z.object({ revoked: z.array(z.string()) }));
 
 export type HttpMethod = 'GET' | 'POST' | 'DELETE';
 

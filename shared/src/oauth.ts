@@ -18,7 +18,7 @@ export const MAX_TOKEN_LIFETIME_SECONDS = 300;
 
 /** RFC 6749 §3.3 scope-token: 1*( %x21 / %x23-5B / %x5D-7E ). */
 export const SCOPE_TOKEN_RE = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
-export const scopeToken = z.string().max(200).regex(SCOPE_TOKEN_RE, 'not a valid scope token (RFC 6749 §3.3)');
+export const scopeToken = z.lazy(() => z.string().max(200).regex(SCOPE_TOKEN_RE, 'not a valid scope token (RFC 6749 §3.3)'));
 
 /** Parses a space-delimited `scope` value into unique tokens, in order. Throws on bad syntax. */
 export function parseScope(value: string): string[] {
@@ -35,17 +35,19 @@ export class ScopeSyntaxError extends Error {
 }
 
 /** RFC 8707 resource indicator: an absolute URI without a fragment. */
-export const resourceUri = z
-  .string()
-  .max(2048)
-  .refine((v) => {
-    try {
-      const u = new URL(v);
-      return u.hash === '' && !v.includes('#') && /^[a-z][a-z0-9+.-]*:$/.test(u.protocol);
-    } catch {
-      return false;
-    }
-  }, 'must be an absolute URI without a fragment (RFC 8707)');
+export const resourceUri = z.lazy(() =>
+  z
+    .string()
+    .max(2048)
+    .refine((v) => {
+      try {
+        const u = new URL(v);
+        return u.hash === '' && !v.includes('#') && /^[a-z][a-z0-9+.-]*:$/.test(u.protocol);
+      } catch {
+        return false;
+      }
+    }, 'must be an absolute URI without a fragment (RFC 8707)'),
+);
 
 const shortStrings = z.lazy(() => z.array(z.string().max(512)).max(50));
 
@@ -80,10 +82,12 @@ export function nestsDeeperThan(value: unknown, limit: number): boolean {
 }
 export type AuthorizationDetail = z.infer<typeof authorizationDetail>;
 
-export const oauthErrorBody = z.object({
-  error: z.string(),
-  error_description: z.string().optional(),
-});
+export const oauthErrorBody = z.lazy(() =>
+  z.object({
+    error: z.string(),
+    error_description: z.string().optional(),
+  }),
+);
 
 /** OpenID CIBA §7.3 successful authentication request acknowledgement. */
 export const bcAuthorizeResponse = z.lazy(() =>
@@ -128,30 +132,32 @@ export type TokenResponse = z.infer<typeof tokenResponse>;
  */
 export const MANDATE_REASONS = ['revoked', 'expired', 'ended', 'needs_approval'] as const;
 export type MandateReason = (typeof MANDATE_REASONS)[number];
-export const tokenErrorBody = z.lazy(() => oauthErrorBody.extend({ mandate_reason: z.enum(MANDATE_REASONS).optional() }));
+export const tokenErrorBody = z.lazy(() => oauthErrorBody.unwrap().extend({ mandate_reason: z.enum(MANDATE_REASONS).optional() }));
 export type TokenErrorBody = z.infer<typeof tokenErrorBody>;
 
 /** RFC 9068 access-token claims as Mandate issues them. */
-export const accessTokenClaims = z.object({
-  iss: z.string(),
-  sub: z.string(),
-  act: z.object({ sub: z.string() }),
-  client_id: z.string(),
-  aud: z.string(),
-  scope: z.string(),
-  grant_id: z.string(),
-  jti: z.string(),
-  iat: z.number().int(),
-  exp: z.number().int(),
-  authorization_details: authorizationDetails.optional(),
-});
+export const accessTokenClaims = z.lazy(() =>
+  z.object({
+    iss: z.string(),
+    sub: z.string(),
+    act: z.object({ sub: z.string() }),
+    client_id: z.string(),
+    aud: z.string(),
+    scope: z.string(),
+    grant_id: z.string(),
+    jti: z.string(),
+    iat: z.number().int(),
+    exp: z.number().int(),
+    authorization_details: authorizationDetails.optional(),
+  }),
+);
 export type AccessTokenClaims = z.infer<typeof accessTokenClaims>;
 
 /** RFC 7662 introspection response: exactly `{active: false}` when inactive. */
 export const introspectionResponse = z.lazy(() =>
   z.union([
     z.object({ active: z.literal(false) }).strict(),
-    accessTokenClaims.extend({
+    accessTokenClaims.unwrap().extend({
       active: z.literal(true),
       token_type: z.literal('Bearer'),
     }),
@@ -187,44 +193,48 @@ export const authorizationServerMetadata = z.lazy(() =>
 );
 
 /** A redirect URI a client may register: https, http on a loopback host (RFC 8252 §7.3), or a private-use scheme with a dot (§7.1). */
-export const redirectUri = z
-  .string()
-  .max(2000)
-  .refine((v) => {
-    try {
-      const u = new URL(v);
-      if (u.hash !== '' || v.includes('#')) return false;
-      if (u.protocol === 'https:') return true;
-      if (u.protocol === 'http:') return isLoopbackHttp(u);
-      return /^[a-z][a-z0-9+-]*\.[a-z0-9+.-]+:$/.test(u.protocol);
-    } catch {
-      return false;
-    }
-  }, 'must be https, http on a loopback address, or a private-use scheme like com.example.app:');
+export const redirectUri = z.lazy(() =>
+  z
+    .string()
+    .max(2000)
+    .refine((v) => {
+      try {
+        const u = new URL(v);
+        if (u.hash !== '' || v.includes('#')) return false;
+        if (u.protocol === 'https:') return true;
+        if (u.protocol === 'http:') return isLoopbackHttp(u);
+        return /^[a-z][a-z0-9+-]*\.[a-z0-9+.-]+:$/.test(u.protocol);
+      } catch {
+        return false;
+      }
+    }, 'must be https, http on a loopback address, or a private-use scheme like com.example.app:'),
+);
 
-const httpsUrl = z.string().max(2000).url();
+const httpsUrl = () => z.string().max(2000).url();
 
 /** RFC 7591 client metadata as Mandate accepts it, from a registration request or a client ID metadata document. */
-export const clientMetadata = z.object({
-  redirect_uris: z.array(redirectUri).min(1).max(20),
-  client_name: z.string().min(1).max(100).optional(),
-  client_uri: httpsUrl.optional(),
-  logo_uri: httpsUrl.optional(),
-  scope: z.string().max(4000).optional(),
-  grant_types: z.array(z.string().max(100)).max(10).optional(),
-  response_types: z.array(z.string().max(100)).max(10).optional(),
-  token_endpoint_auth_method: z.string().max(100).optional(),
-  software_id: z.string().max(200).optional(),
-  software_version: z.string().max(100).optional(),
-});
+export const clientMetadata = z.lazy(() =>
+  z.object({
+    redirect_uris: z.array(redirectUri).min(1).max(20),
+    client_name: z.string().min(1).max(100).optional(),
+    client_uri: httpsUrl().optional(),
+    logo_uri: httpsUrl().optional(),
+    scope: z.string().max(4000).optional(),
+    grant_types: z.array(z.string().max(100)).max(10).optional(),
+    response_types: z.array(z.string().max(100)).max(10).optional(),
+    token_endpoint_auth_method: z.string().max(100).optional(),
+    software_id: z.string().max(200).optional(),
+    software_version: z.string().max(100).optional(),
+  }),
+);
 export type ClientMetadata = z.infer<typeof clientMetadata>;
 
 /** A client ID metadata document (draft-ietf-oauth-client-id-metadata-document): `client_id` is its own URL. */
-export const clientIdMetadataDocument = z.lazy(() => clientMetadata.extend({ client_id: z.string().max(2000) }));
+export const clientIdMetadataDocument = z.lazy(() => clientMetadata.unwrap().extend({ client_id: z.string().max(2000) }));
 
 /** RFC 7591 §3.2.1 registration response. */
 export const registrationResponse = z.lazy(() =>
-  clientMetadata.extend({
+  clientMetadata.unwrap().extend({
     client_id: z.string(),
     client_id_issued_at: z.number().int(),
     client_secret: z.string().optional(),

@@ -57,7 +57,7 @@ export { CHAT_SITES, type ChatSite } from './admin-api.js';
  * What a content script may say about an in-chat approval card (flow E). Reports only: never a decision in
  * Mandate. The daemon's `chatEvent` without `page_host`, which the service worker adds from the sender.
  */
-export const contentReport = z.lazy(() => chatEvent.omit({ page_host: true }));
+export const contentReport = z.lazy(() => chatEvent.unwrap().omit({ page_host: true }));
 export type ContentReport = z.infer<typeof contentReport>;
 
 /** What a content script is told to annotate a card with. */

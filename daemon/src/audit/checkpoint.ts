@@ -9,14 +9,16 @@ export const CHECKPOINT_FILE = 'audit.head';
 /** The last head `audit verify` walked and found intact: the next verify starts there (docs/security.md). */
 export const VERIFIED_FILE = 'audit.verified';
 
-const checkpointFile = z.object({
-  v: z.literal(1),
-  last_id: z.number().int().nonnegative(),
-  last_mac: z.string().regex(/^[0-9a-f]{64}$/),
-  count: z.number().int().nonnegative(),
-  legacy_rows: z.number().int().nonnegative(),
-  mac: z.string().regex(/^[0-9a-f]{64}$/),
-});
+const checkpointFile = z.lazy(() =>
+  z.object({
+    v: z.literal(1),
+    last_id: z.number().int().nonnegative(),
+    last_mac: z.string().regex(/^[0-9a-f]{64}$/),
+    count: z.number().int().nonnegative(),
+    legacy_rows: z.number().int().nonnegative(),
+    mac: z.string().regex(/^[0-9a-f]{64}$/),
+  }),
+);
 
 export type CheckpointRead = { kind: 'none' } | { kind: 'invalid'; reason: string } | { kind: 'ok'; head: ChainHead };
 

@@ -33,14 +33,16 @@ export interface ExportLogsServiceRequest {
 }
 
 /** ExportLogsServiceResponse: only partial success matters (spec: do not retry it, but say what was rejected). */
-export const exportResponse = z.object({
-  partialSuccess: z
-    .object({
-      rejectedLogRecords: z.union([z.string(), z.number()]).optional(),
-      errorMessage: z.string().optional(),
-    })
-    .optional(),
-});
+export const exportResponse = z.lazy(() =>
+  z.object({
+    partialSuccess: z
+      .object({
+        rejectedLogRecords: z.union([z.string(), z.number()]).optional(),
+        errorMessage: z.string().optional(),
+      })
+      .optional(),
+  }),
+);
 
 export const str = (key: string, value: string): OtlpKeyValue => ({ key, value: { stringValue: value } });
 

@@ -11,24 +11,27 @@ import { detailsProblem } from '#shared/authorization-details/model.js';
 import { OAUTH_PATHS } from './metadata.js';
 import { scopeParam } from './params.js';
 
-const seconds = z
-  .string()
-  .regex(/^\d{1,9}$/, 'must be a whole number of seconds')
-  .transform(Number)
-  .pipe(z.number().int().positive());
+const seconds = () =>
+  z
+    .string()
+    .regex(/^\d{1,9}$/, 'must be a whole number of seconds')
+    .transform(Number)
+    .pipe(z.number().int().positive());
 
-const params = z.object({
-  scope: z.string({ error: 'is required' }).max(4000),
-  resource: resourceUri.optional(),
-  binding_message: z.string().max(500, 'must be at most 500 characters').optional(),
-  requested_expiry: seconds.optional(),
-  authorization_details: z.string().max(16_384).optional(),
-  login_hint: z.string().max(320).optional(),
-  client_notification_token: z.string().optional(),
-  user_code: z.string().optional(),
-  id_token_hint: z.string().optional(),
-  login_hint_token: z.string().optional(),
-});
+const params = z.lazy(() =>
+  z.object({
+    scope: z.string({ error: 'is required' }).max(4000),
+    resource: resourceUri.optional(),
+    binding_message: z.string().max(500, 'must be at most 500 characters').optional(),
+    requested_expiry: seconds().optional(),
+    authorization_details: z.string().max(16_384).optional(),
+    login_hint: z.string().max(320).optional(),
+    client_notification_token: z.string().optional(),
+    user_code: z.string().optional(),
+    id_token_hint: z.string().optional(),
+    login_hint_token: z.string().optional(),
+  }),
+);
 
 /** authorization_details travel inside every token; this keeps tokens well under the verifier's size limit. */
 const MAX_DETAILS_CHARS = 4096;

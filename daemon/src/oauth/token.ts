@@ -22,33 +22,40 @@ import { OAUTH_PATHS } from './metadata.js';
 import { scopeParam } from './params.js';
 import { publicOrAuthenticated } from './public-client.js';
 
-const cibaParams = z.object({ auth_req_id: z.string({ error: 'is required' }).max(200) });
+const cibaParams = z.lazy(() => z.object({ auth_req_id: z.string({ error: 'is required' }).max(200) }));
 
 const tokenTypes = [TOKEN_TYPE_ACCESS_TOKEN, TOKEN_TYPE_JWT] as const;
-const exchangeParams = z.object({
-  subject_token: z.string({ error: 'is required' }).max(MAX_TOKEN_CHARS, 'is larger than any token this daemon issues'),
-  subject_token_type: z.enum(tokenTypes, { error: `is required and must be ${TOKEN_TYPE_ACCESS_TOKEN}` }),
-  requested_token_type: z.enum(tokenTypes, { error: `must be ${TOKEN_TYPE_ACCESS_TOKEN}` }).optional(),
-  actor_token: z.string().optional(),
-  actor_token_type: z.string().optional(),
-  resource: resourceUri.optional(),
-  audience: z.string().max(2048).optional(),
-  scope: z.string().max(4000).optional(),
-});
+const exchangeParams = z.lazy(() =>
+  z.object({
+    subject_token: z.string({ error: 'is required' }).max(MAX_TOKEN_CHARS, 'is larger than any token this daemon issues'),
+    subject_token_type: z.enum(tokenTypes, { error: `is required and must be ${TOKEN_TYPE_ACCESS_TOKEN}` }),
+    requested_token_type: z.enum(tokenTypes, { error: `must be ${TOKEN_TYPE_ACCESS_TOKEN}` }).optional(),
+    actor_token: z.string().optional(),
+    actor_token_type: z.string().optional(),
+    resource: resourceUri.optional(),
+    audience: z.string().max(2048).optional(),
+    scope: z.string().max(4000).optional(),
+  }),
+);
 
-const codeParams = z.object({
-  code: z.string({ error: 'is required' }).max(200),
-  redirect_uri: z.string({ error: 'is required' }).max(2000),
-  code_verifier: z
-    .string({ error: 'is required (PKCE)' })
-    .regex(/^[A-Za-z0-9._~-]{43,128}$/, 'must be 43 to 128 characters of [A-Za-z0-9._~-] (RFC 7636 §4.1)'),
-  resource: resourceUri.optional(),
-});
-const refreshParams = z.object({
-  refresh_token: z.string({ error: 'is required' }).max(200),
-  resource: resourceUri.optional(),
-  scope: z.string().max(4000).optional(),
-});
+const codeParams = z.lazy(() =>
+  z.object({
+    code: z.string({ error: 'is required' }).max(200),
+    redirect_uri: z.string({ error: 'is required' }).max(2000),
+    code_verifier: z
+      .string({ error: 'is required (PKCE)' })
+      .regex(/^[A-Za-z0-9._~-]{43,128}$/, 'must be 43 to 128 characters of [A-Za-z0-9._~-] (RFC 7636 §4.1)'),
+    resource: resourceUri.optional(),
+  }),
+);
+
+const refreshParams = z.lazy(() =>
+  z.object({
+    refresh_token: z.string({ error: 'is required' }).max(200),
+    resource: resourceUri.optional(),
+    scope: z.string().max(4000).optional(),
+  }),
+);
 
 /** Grants open to clients that came through a metadata document or registration (MCP clients). */
 const MCP_GRANTS: readonly string[] = [GRANT_TYPE_AUTHORIZATION_CODE, GRANT_TYPE_REFRESH_TOKEN];
