@@ -7,8 +7,10 @@
  * zod, jose, hono) one by one, and that was most of the daemon's cold start (bench/README.md, "Cold start").
  * One file cuts that to a single read, and with the code cache to no compiling at all ("A V8 code cache"); `vm.Script`,
  * which takes a code cache, runs scripts, not ES modules, hence CommonJS. Whitespace and syntax are minified;
- * identifiers are kept, so a stack trace in a bug report still names real functions. better-sqlite3 stays external:
- * it is a native addon. Every module imports zod as a namespace (`import * as z from 'zod'`): the named `{ z }`
+ * identifiers are kept, so a stack trace in a bug report still names real functions. better-sqlite3's JavaScript is
+ * bundled too (Node's loader took about 7 ms to resolve, read and compile its dozen files at every start: bench/README.md,
+ * "Schemas built when first parsed"); only its native addon loads from node_modules, named by store/sqlite-addon.ts,
+ * which looks where better-sqlite3's `bindings` would have. Every module imports zod as a namespace (`import * as z from 'zod'`): the named `{ z }`
  * import makes esbuild keep all of zod's locales, a third of the bundle (daemon/test/bundle.test.ts fails if one
  * comes back).
  *
@@ -28,8 +30,6 @@ export const DAEMON_ENTRY = join(ROOT, 'dist/daemon/src/cli/main.js');
 const OUT_DIR = join(ROOT, 'dist/daemon');
 export const DAEMON_BUNDLE = join(OUT_DIR, 'mandate.cjs');
 
-/** Packages loaded at run time rather than bundled. Anything else imported from node_modules is bundled. */
-const EXTERNAL = ['better-sqlite3'];
 
 /** What both files this script builds are: one CommonJS file each, for Node 20, in dist/daemon, named `.cjs`. */
 const COMMONJS_FOR_NODE = {
@@ -47,7 +47,6 @@ const COMMONJS_FOR_NODE = {
 export const BUNDLE_OPTIONS = {
   ...COMMONJS_FOR_NODE,
   entryPoints: { mandate: DAEMON_ENTRY },
-  external: EXTERNAL,
   minifyWhitespace: true,
   minifySyntax: true,
   sourcemap: 'linked',

@@ -2,7 +2,7 @@
  * What the daemon bundle (scripts/bundle-daemon.ts → dist/daemon/mandate.cjs, run by bin/mandate.js) holds, so the
  * cold-start levers cannot be lost quietly: the scope catalog (only the extension and the CLI's plain-words output
  * need it) stays off the daemon's start path, so do zod's translations of its error messages; nothing but Node's
- * own modules and the native better-sqlite3 is left to load at run time; and the CLI's commands start without
+ * own modules and better-sqlite3's native addon is left to load at run time; and the CLI's commands start without
  * evaluating the server, which only `mandate daemon` loads.
  */
 import { spawnSync } from 'node:child_process';
@@ -22,14 +22,15 @@ beforeAll(async () => {
 
 const outputs = () => Object.entries(metafile.outputs).filter(([path]) => path.endsWith('.cjs'));
 
-it('bundles everything but Node built-ins and better-sqlite3, and leaves the scope catalog out', () => {
+it("bundles everything but Node built-ins (better-sqlite3's JavaScript too), and leaves the scope catalog out", () => {
   const inputs = Object.keys(metafile.inputs);
   expect(inputs.some((p) => p.endsWith('dist/daemon/src/daemon.js'))).toBe(true);
   expect(inputs.filter((p) => p.includes('scopes/catalog'))).toEqual([]);
 
   const builtin = (p: string) => p.startsWith('node:') || builtinModules.includes(p);
   const external = new Set(outputs().flatMap(([, o]) => o.imports.filter((i) => i.external && !builtin(i.path)).map((i) => i.path)));
-  expect([...external]).toEqual(['better-sqlite3']);
+  expect([...external]).toEqual([]);
+  expect(inputs.some((p) => p.endsWith('node_modules/better-sqlite3/lib/database.js'))).toBe(true);
 });
 
 it("leaves zod's locales out: every module imports zod as a namespace (`import * as z`), which esbuild can shake", () => {
@@ -49,12 +50,18 @@ it('is one CommonJS file, dist/daemon/mandate.cjs, which bin/mandate.js runs', (
 
 it('the CLI starts without evaluating the server: only `mandate daemon` imports it', () => {
   // the built bundle, as `mandate --help` runs it: the server's modules are in the file but must not run, so neither
-  // the store (better-sqlite3) nor Node's fetch classes (undici) load
+  // the store (better-sqlite3's addon) nor Node's fetch classes (undici) load
   const loader = fileURLToPath(new URL('../../dist/daemon/loader.cjs', import.meta.url));
   const bundle = fileURLToPath(new URL('../../dist/daemon/mandate.cjs', import.meta.url));
-  // reported at exit, which `mandate daemon` reaches through process.exit
+  // reported at exit, which `mandate daemon` reaches through process.exit; a \`busy\` argument becomes a port the
+  // probe holds, so that a daemon opens its database and then fails to listen
   const probe = `
     const { createRequire } = await import('node:module');
+    const { createServer } = await import('node:net');
+    const held = createServer();
+    await new Promise((resolve) => held.listen(0, '127.0.0.1', resolve));
+    held.unref();
+    const argv = process.argv.slice(1).map((a) => (a === 'busy' ? String(held.address().port) : a));
     process.on('exit', () => {
       const loaded = Object.keys(createRequire(${JSON.stringify(bundle)}).cache);
       process.stderr.write(JSON.stringify({
@@ -63,21 +70,26 @@ it('the CLI starts without evaluating the server: only `mandate daemon` imports 
       }));
     });
     const { runBundle } = await import(${JSON.stringify(loader)});
-    await runBundle(${JSON.stringify(bundle)}, process.argv.slice(1));`;
+    await runBundle(${JSON.stringify(bundle)}, argv);`;
+  const keys = mkdtempSync(join(tmpdir(), 'mandate-bundle-'));
   const run = (argv: string[]) => {
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', probe, '--', ...argv], {
-      env: { ...process.env, MANDATE_CODE_CACHE: 'off' },
+      env: { ...process.env, MANDATE_CODE_CACHE: 'off', MANDATE_KEY_DIR: join(keys, 'keys') },
       encoding: 'utf8',
     });
     return { out: r.stdout, loaded: JSON.parse(r.stderr.slice(r.stderr.lastIndexOf('{'))) as { undici: boolean; sqlite: boolean } };
   };
-  const help = run(['--help']);
-  expect(help.out).toContain('Usage: mandate <command>');
-  expect(help.loaded).toEqual({ undici: false, sqlite: false });
-  expect(run(['grants', '--help']).loaded).toEqual({ undici: false, sqlite: false });
-  // and the probe sees the server when it is loaded: `mandate daemon` imports it before it finds --home unusable;
-  // importing it does not load undici either (http/node-listener.ts, lazy-response.ts)
-  expect(run(['daemon', '--port', '0', '--home', bundle]).loaded).toEqual({ undici: false, sqlite: true });
+  try {
+    const help = run(['--help']);
+    expect(help.out).toContain('Usage: mandate <command>');
+    expect(help.loaded).toEqual({ undici: false, sqlite: false });
+    expect(run(['grants', '--help']).loaded).toEqual({ undici: false, sqlite: false });
+    // and the probe sees the store when it is loaded: `mandate daemon` opens its database before it finds its port
+    // taken; neither importing the server nor opening the store loads undici (http/node-listener.ts, lazy-response.ts)
+    expect(run(['daemon', '--port', 'busy', '--home', join(keys, 'data')]).loaded).toEqual({ undici: false, sqlite: true });
+  } finally {
+    rmSync(keys, { recursive: true, force: true });
+  }
 });
 
 it("starts without Node's ES-module loader: bin/mandate.js and the loader it requires are CommonJS, the loader Node's modules only", async () => {

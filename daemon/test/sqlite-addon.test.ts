@@ -1,6 +1,6 @@
 /**
- * sqliteAddon (src/store/sqlite-addon.ts) names better-sqlite3's native addon for the package Node resolves, and
- * leaves better-sqlite3 to its own search wherever that package has no addon where npm's install builds it.
+ * sqliteAddon (src/store/sqlite-addon.ts) names better-sqlite3's native addon for the package Node resolves, looking
+ * where the `bindings` package would (npm's build/Release first), and names none where that package has no addon.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,4 +40,24 @@ it('stops at the nearest better-sqlite3 package, as Node resolves it, and names 
   writeFileSync(join(pkg, 'build', 'Release', 'better_sqlite3.node'), '');
   expect(sqliteAddon(nested)).toEqual({ nativeBinding: join(pkg, 'build', 'Release', 'better_sqlite3.node') });
   expect(sqliteAddon('/')).toEqual({});
+});
+
+it("finds the addon in the other layouts `bindings` searches, npm's build/Release before them", () => {
+  const root = mkdtempSync(join(tmpdir(), 'mandate-addon-'));
+  dirs.push(root);
+  const pkg = join(root, 'node_modules', 'better-sqlite3');
+  mkdirSync(pkg, { recursive: true });
+  writeFileSync(join(pkg, 'package.json'), '{"name":"better-sqlite3"}');
+  const place = (...layout: string[]) => {
+    mkdirSync(join(pkg, ...layout), { recursive: true });
+    writeFileSync(join(pkg, ...layout, 'better_sqlite3.node'), '');
+    return join(pkg, ...layout, 'better_sqlite3.node');
+  };
+  // node-pre-gyp's folder, named for this Node's ABI, platform and architecture
+  const preGyp = place('lib', 'binding', `node-v${process.versions.modules}-${process.platform}-${process.arch}`);
+  expect(sqliteAddon(root)).toEqual({ nativeBinding: preGyp });
+  const debug = place('build', 'Debug');
+  expect(sqliteAddon(root)).toEqual({ nativeBinding: debug });
+  const release = place('build', 'Release');
+  expect(sqliteAddon(root)).toEqual({ nativeBinding: release });
 });
