@@ -1,7 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as z from 'zod';
 import { headJson, headMac, sameMac, type ChainHead } from './chain.js';
 import { writeFileAtomic, writeFileAtomicBehind } from './key.js';
 
@@ -9,16 +8,20 @@ export const CHECKPOINT_FILE = 'audit.head';
 /** The last head `audit verify` walked and found intact: the next verify starts there (docs/security.md). */
 export const VERIFIED_FILE = 'audit.verified';
 
-const checkpointFile = z.lazy(() =>
-  z.object({
-    v: z.literal(1),
-    last_id: z.number().int().nonnegative(),
-    last_mac: z.string().regex(/^[0-9a-f]{64}$/),
-    count: z.number().int().nonnegative(),
-    legacy_rows: z.number().int().nonnegative(),
-    mac: z.string().regex(/^[0-9a-f]{64}$/),
-  }),
-);
+const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+const isMac = (v: unknown): v is string => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v);
+
+/**
+ * A signed file's body, `{"v":1,"last_id","last_mac","count","legacy_rows","mac"}` (other members are ignored), or
+ * undefined. Checked by hand rather than with a zod schema: the daemon reads its checkpoint at every start, and there
+ * zod's first object schema cost about 10 ms to build and run (bench/README.md, "Schemas built when first parsed").
+ */
+function signedBody(json: unknown): { head: ChainHead; mac: string } | undefined {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return undefined;
+  const { v, last_id, last_mac, count, legacy_rows, mac } = json as Record<string, unknown>;
+  if (v !== 1 || !isCount(last_id) || !isMac(last_mac) || !isCount(count) || !isCount(legacy_rows) || !isMac(mac)) return undefined;
+  return { head: { last_id, last_mac, count, legacy_rows }, mac };
+}
 
 export type CheckpointRead = { kind: 'none' } | { kind: 'invalid'; reason: string } | { kind: 'ok'; head: ChainHead };
 
@@ -63,9 +66,9 @@ function readSigned(dir: string, key: Buffer, file: SignedFile): CheckpointRead 
   } catch {
     return { kind: 'invalid', reason: `${file} is not JSON` };
   }
-  const parsed = checkpointFile.safeParse(json);
-  if (!parsed.success) return { kind: 'invalid', reason: `${file} is not a Mandate head checkpoint` };
-  const { v: _v, mac, ...head } = parsed.data;
+  const body = signedBody(json);
+  if (body === undefined) return { kind: 'invalid', reason: `${file} is not a Mandate head checkpoint` };
+  const { head, mac } = body;
   if (!sameMac(mac, MACS[file](key, head))) return { kind: 'invalid', reason: `${file} does not carry a valid MAC for this key` };
   return { kind: 'ok', head };
 }

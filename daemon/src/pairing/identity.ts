@@ -27,9 +27,15 @@ export function loadDaemonIdentity(db: Database, clock: Clock): DaemonIdentity {
     row = repo.read()!;
   }
   const key: KeyObject = createPrivateKey({ key: JSON.parse(row.private_jwk) as JsonWebKey, format: 'jwk' });
-  const publicJwk = ecPublicJwk.parse(JSON.parse(row.public_jwk));
+  const stored = row.public_jwk;
+  let publicJwk: EcPublicJwk | undefined;
   return {
-    publicJwk,
+    // parsed at the first pairing, not at start: the daemon's start builds no schema it does not need
+    // (daemon/test/start-schemas.test.ts)
+    get publicJwk() {
+      publicJwk ??= ecPublicJwk.parse(JSON.parse(stored));
+      return publicJwk;
+    },
     prove(claims) {
       const input = `${b64(JSON.stringify({ alg: 'ES256', typ: IDENTITY_PROOF_TYP }))}.${b64(JSON.stringify({ ...claims, iat: clock() }))}`;
       const signature = sign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' });
