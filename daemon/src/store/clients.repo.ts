@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { ClientKind } from '#shared/admin-api.js';
+import { onFirstUse } from './first-use.js';
 
 export interface ClientRecord {
   client_id: string;
@@ -25,10 +26,12 @@ const toRecord = (row: ClientRow): ClientRecord => ({
 const COLUMNS = 'client_id, kind, name, secret_hash, scopes, resources, created_at';
 
 export function clientsRepo(db: Database) {
-  const insert = db.prepare(`INSERT INTO clients (${COLUMNS}) VALUES (@client_id, @kind, @name, @secret_hash, @scopes, @resources, @created_at)`);
-  const byId = db.prepare<[string], ClientRow>(`SELECT ${COLUMNS} FROM clients WHERE client_id = ? AND removed_at IS NULL`);
-  const all = db.prepare<[], ClientRow>(`SELECT ${COLUMNS} FROM clients WHERE removed_at IS NULL ORDER BY created_at, client_id`);
-  const remove = db.prepare<[number, string]>('UPDATE clients SET removed_at = ? WHERE client_id = ? AND removed_at IS NULL');
+  const insert = onFirstUse(() =>
+    db.prepare(`INSERT INTO clients (${COLUMNS}) VALUES (@client_id, @kind, @name, @secret_hash, @scopes, @resources, @created_at)`),
+  );
+  const byId = onFirstUse(() => db.prepare<[string], ClientRow>(`SELECT ${COLUMNS} FROM clients WHERE client_id = ? AND removed_at IS NULL`));
+  const all = onFirstUse(() => db.prepare<[], ClientRow>(`SELECT ${COLUMNS} FROM clients WHERE removed_at IS NULL ORDER BY created_at, client_id`));
+  const remove = onFirstUse(() => db.prepare<[number, string]>('UPDATE clients SET removed_at = ? WHERE client_id = ? AND removed_at IS NULL'));
   let generation = 0;
   // Client records by id, for client authentication on every token and introspection request. Every write
   // through this repository clears it; the other writer (registrations.repo, through clients/mcp-clients.ts)
@@ -50,12 +53,12 @@ export function clientsRepo(db: Database) {
     changedElsewhere: changed,
     insert(rec: ClientRecord): void {
       changed();
-      insert.run({ ...rec, scopes: JSON.stringify(rec.scopes), resources: JSON.stringify(rec.resources) });
+      insert().run({ ...rec, scopes: JSON.stringify(rec.scopes), resources: JSON.stringify(rec.resources) });
     },
     get(clientId: string): ClientRecord | undefined {
       const hit = cache.get(clientId);
       if (hit) return hit;
-      const row = byId.get(clientId);
+      const row = byId().get(clientId);
       if (!row) return undefined;
       // frozen: one record is shared by every caller until the next write
       const parsed = toRecord(row);
@@ -65,12 +68,12 @@ export function clientsRepo(db: Database) {
       return rec;
     },
     list(): ClientRecord[] {
-      return all.all().map(toRecord);
+      return all().all().map(toRecord);
     },
     /** Soft delete: the row stays so past grants and audit rows keep their agent's name. */
     remove(clientId: string, now: number): boolean {
       changed();
-      return remove.run(now, clientId).changes === 1;
+      return remove().run(now, clientId).changes === 1;
     },
   };
 }

@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import type { GrantStatus } from '#shared/admin-api.js';
 import type { AuthorizationDetail } from '#shared/oauth.js';
 import { livenessReader } from './liveness-cache.js';
+import { onFirstUse } from './first-use.js';
 
 export interface GrantRecord {
   id: string;
@@ -119,68 +120,92 @@ export const EXPIRE_DUE_SQL = `UPDATE grants SET status = 'expired', ended_at = 
 const LIVE = `status = 'approved' AND expires_at > @now`;
 
 export function grantsRepo(db: Database) {
-  const insert = db.prepare(`INSERT INTO grants (id, auth_req_hash, client_id, sub, resource, binding_message,
+  const insert = onFirstUse(() =>
+    db.prepare(`INSERT INTO grants (id, auth_req_hash, client_id, sub, resource, binding_message,
     requested_scope, requested_duration, asked_duration, authorization_details, status, created_at, request_expires_at, poll_interval)
     VALUES (@id, @auth_req_hash, @client_id, @sub, @resource, @binding_message, @requested_scope, @requested_duration, @asked_duration,
-    @authorization_details, 'pending', @created_at, @request_expires_at, @poll_interval)`);
-  const byId = db.prepare<[string], GrantRow>(`${SELECT} WHERE g.id = ?`);
-  const byAuthReq = db.prepare<[Buffer], GrantRow>(`${SELECT} WHERE g.auth_req_hash = ?`);
-  const byTokenJti = db.prepare<[string], GrantRow>(TOKEN_GRANT_SQL);
-  const livenessByJti = livenessReader(db);
-  const pending = db.prepare<{ now: number }, GrantRow>(`${SELECT} WHERE g.status = 'pending' AND g.request_expires_at > @now ORDER BY g.created_at, g.id`);
-  const live = db.prepare<{ now: number }, GrantRow>(`${SELECT} WHERE g.status = 'approved' AND g.expires_at > @now ORDER BY g.expires_at, g.id`);
-  const heldBy = db.prepare<{ client_id: string; resource: string; now: number }, { approved_scope: string }>(
-    `SELECT approved_scope FROM grants WHERE client_id = @client_id AND resource = @resource AND ${LIVE} ORDER BY expires_at, id`,
+    @authorization_details, 'pending', @created_at, @request_expires_at, @poll_interval)`),
   );
-  const all = db.prepare<{ limit: number }, GrantRow>(LIST_ALL_SQL);
+  const byId = onFirstUse(() => db.prepare<[string], GrantRow>(`${SELECT} WHERE g.id = ?`));
+  const byAuthReq = onFirstUse(() => db.prepare<[Buffer], GrantRow>(`${SELECT} WHERE g.auth_req_hash = ?`));
+  const byTokenJti = onFirstUse(() => db.prepare<[string], GrantRow>(TOKEN_GRANT_SQL));
+  const livenessByJti = livenessReader(db);
+  const pending = onFirstUse(() =>
+    db.prepare<{ now: number }, GrantRow>(`${SELECT} WHERE g.status = 'pending' AND g.request_expires_at > @now ORDER BY g.created_at, g.id`),
+  );
+  const live = onFirstUse(() =>
+    db.prepare<{ now: number }, GrantRow>(`${SELECT} WHERE g.status = 'approved' AND g.expires_at > @now ORDER BY g.expires_at, g.id`),
+  );
+  const heldBy = onFirstUse(() =>
+    db.prepare<{ client_id: string; resource: string; now: number }, { approved_scope: string }>(
+      `SELECT approved_scope FROM grants WHERE client_id = @client_id AND resource = @resource AND ${LIVE} ORDER BY expires_at, id`,
+    ),
+  );
+  const all = onFirstUse(() => db.prepare<{ limit: number }, GrantRow>(LIST_ALL_SQL));
 
-  const approve = db.prepare<{ id: string; now: number; scope: string; expires_at: number } & Decision, GrantRow>(
-    `UPDATE grants SET status = 'approved', approved_scope = @scope, expires_at = @expires_at,
+  const approve = onFirstUse(() =>
+    db.prepare<{ id: string; now: number; scope: string; expires_at: number } & Decision, GrantRow>(
+      `UPDATE grants SET status = 'approved', approved_scope = @scope, expires_at = @expires_at,
        decided_at = @at, decided_by = @by, decided_via = @via
      WHERE id = @id AND status = 'pending' AND request_expires_at > @now ${RETURNING}`,
+    ),
   );
-  const deny = db.prepare<{ id: string; now: number } & Decision, GrantRow>(
-    `UPDATE grants SET status = 'denied', decided_at = @at, decided_by = @by, decided_via = @via
+  const deny = onFirstUse(() =>
+    db.prepare<{ id: string; now: number } & Decision, GrantRow>(
+      `UPDATE grants SET status = 'denied', decided_at = @at, decided_by = @by, decided_via = @via
      WHERE id = @id AND status = 'pending' AND request_expires_at > @now ${RETURNING}`,
+    ),
   );
-  const poll = db.prepare<{ id: string; now: number; interval: number }>(`UPDATE grants SET last_polled_at = @now, poll_interval = @interval WHERE id = @id`);
-  const deliver = db.prepare<{ id: string; now: number }, GrantRow>(
-    `UPDATE grants SET token_delivered_at = @now, last_used_at = @now
+  const poll = onFirstUse(() =>
+    db.prepare<{ id: string; now: number; interval: number }>(`UPDATE grants SET last_polled_at = @now, poll_interval = @interval WHERE id = @id`),
+  );
+  const deliver = onFirstUse(() =>
+    db.prepare<{ id: string; now: number }, GrantRow>(
+      `UPDATE grants SET token_delivered_at = @now, last_used_at = @now
      WHERE id = @id AND ${LIVE} AND token_delivered_at IS NULL ${RETURNING}`,
+    ),
   );
-  const use = db.prepare<{ id: string; now: number }, GrantRow>(
-    `UPDATE grants SET last_used_at = @now WHERE id = @id AND ${LIVE} AND token_delivered_at IS NOT NULL ${RETURNING}`,
+  const use = onFirstUse(() =>
+    db.prepare<{ id: string; now: number }, GrantRow>(
+      `UPDATE grants SET last_used_at = @now WHERE id = @id AND ${LIVE} AND token_delivered_at IS NOT NULL ${RETURNING}`,
+    ),
   );
-  const end = db.prepare<{ id: string; now: number; status: 'revoked' | 'ended'; by: string }, GrantRow>(
-    `UPDATE grants SET status = @status, ended_at = @now, ended_by = @by WHERE id = @id AND ${LIVE} ${RETURNING}`,
+  const end = onFirstUse(() =>
+    db.prepare<{ id: string; now: number; status: 'revoked' | 'ended'; by: string }, GrantRow>(
+      `UPDATE grants SET status = @status, ended_at = @now, ended_by = @by WHERE id = @id AND ${LIVE} ${RETURNING}`,
+    ),
   );
-  const endAll = db.prepare<{ now: number; by: string }, GrantRow>(
-    `UPDATE grants SET status = 'revoked', ended_at = @now, ended_by = @by WHERE ${LIVE} ${RETURNING}`,
+  const endAll = onFirstUse(() =>
+    db.prepare<{ now: number; by: string }, GrantRow>(`UPDATE grants SET status = 'revoked', ended_at = @now, ended_by = @by WHERE ${LIVE} ${RETURNING}`),
   );
-  const endForClient = db.prepare<{ now: number; by: string; client_id: string }, GrantRow>(
-    `UPDATE grants SET status = 'revoked', ended_at = @now, ended_by = @by WHERE client_id = @client_id AND ${LIVE} ${RETURNING}`,
+  const endForClient = onFirstUse(() =>
+    db.prepare<{ now: number; by: string; client_id: string }, GrantRow>(
+      `UPDATE grants SET status = 'revoked', ended_at = @now, ended_by = @by WHERE client_id = @client_id AND ${LIVE} ${RETURNING}`,
+    ),
   );
-  const denyForClient = db.prepare<{ now: number; by: string; client_id: string }, GrantRow>(
-    `UPDATE grants SET status = 'denied', decided_at = @now, decided_by = @by, decided_via = 'agent-removed'
+  const denyForClient = onFirstUse(() =>
+    db.prepare<{ now: number; by: string; client_id: string }, GrantRow>(
+      `UPDATE grants SET status = 'denied', decided_at = @now, decided_by = @by, decided_via = 'agent-removed'
      WHERE client_id = @client_id AND status = 'pending' AND request_expires_at > @now ${RETURNING}`,
+    ),
   );
-  const expire = db.prepare<{ now: number }, GrantRow>(`${EXPIRE_DUE_SQL} ${RETURNING}`);
+  const expire = onFirstUse(() => db.prepare<{ now: number }, GrantRow>(`${EXPIRE_DUE_SQL} ${RETURNING}`));
 
   return {
     insert(g: NewGrant): void {
-      insert.run({
+      insert().run({
         ...g,
         requested_scope: g.requested_scope.join(' '),
         authorization_details: g.authorization_details === null ? null : JSON.stringify(g.authorization_details),
       });
     },
     get(id: string): GrantRecord | undefined {
-      const row = byId.get(id);
+      const row = byId().get(id);
       return row && toRecord(row);
     },
     /** The grant of the token this daemon issued with `jti`; undefined when it issued none (or forgot it after expiry). */
     getByTokenJti(jti: string): GrantRecord | undefined {
-      const row = byTokenJti.get(jti);
+      const row = byTokenJti().get(jti);
       return row && toRecord(row);
     },
     /**
@@ -189,46 +214,52 @@ export function grantsRepo(db: Database) {
      */
     livenessByTokenJti: livenessByJti,
     getByAuthReqHash(hash: Buffer): GrantRecord | undefined {
-      const row = byAuthReq.get(hash);
+      const row = byAuthReq().get(hash);
       return row && toRecord(row);
     },
-    listPending: (now: number) => pending.all({ now }).map(toRecord),
-    listLive: (now: number) => live.all({ now }).map(toRecord),
+    listPending: (now: number) => pending().all({ now }).map(toRecord),
+    listLive: (now: number) => live().all({ now }).map(toRecord),
     /** The scopes `clientId` holds for `resource` through its live grants (what a step-up repeats). */
     heldScope(clientId: string, resource: string, now: number): string[] {
-      return [...new Set(heldBy.all({ client_id: clientId, resource, now }).flatMap((r) => splitScope(r.approved_scope)))];
+      return [
+        ...new Set(
+          heldBy()
+            .all({ client_id: clientId, resource, now })
+            .flatMap((r) => splitScope(r.approved_scope)),
+        ),
+      ];
     },
-    listAll: (limit: number) => all.all({ limit }).map(toRecord),
+    listAll: (limit: number) => all().all({ limit }).map(toRecord),
     /** pending → approved, only while the request is still open. */
     approve(id: string, now: number, scope: string[], expiresAt: number, d: Decision): GrantRecord | undefined {
-      const row = approve.get({ id, now, scope: scope.join(' '), expires_at: expiresAt, ...d });
+      const row = approve().get({ id, now, scope: scope.join(' '), expires_at: expiresAt, ...d });
       return row && toRecord(row);
     },
     deny(id: string, now: number, d: Decision): GrantRecord | undefined {
-      const row = deny.get({ id, now, ...d });
+      const row = deny().get({ id, now, ...d });
       return row && toRecord(row);
     },
     recordPoll(id: string, now: number, interval: number): void {
-      poll.run({ id, now, interval });
+      poll().run({ id, now, interval });
     },
     /** The CIBA token is handed out once; later polls with the same auth_req_id fail. */
     deliverFirstToken(id: string, now: number): GrantRecord | undefined {
-      const row = deliver.get({ id, now });
+      const row = deliver().get({ id, now });
       return row && toRecord(row);
     },
     /** Renewal check and last-use stamp in one statement: only a live grant answers. */
     markUsed(id: string, now: number): GrantRecord | undefined {
-      const row = use.get({ id, now });
+      const row = use().get({ id, now });
       return row && toRecord(row);
     },
     end(id: string, now: number, status: 'revoked' | 'ended', by: string): GrantRecord | undefined {
-      const row = end.get({ id, now, status, by });
+      const row = end().get({ id, now, status, by });
       return row && toRecord(row);
     },
-    revokeAll: (now: number, by: string) => endAll.all({ now, by }).map(toRecord),
+    revokeAll: (now: number, by: string) => endAll().all({ now, by }).map(toRecord),
     revokeForClient: (clientId: string, now: number, by: string) =>
-      [...endForClient.all({ now, by, client_id: clientId }), ...denyForClient.all({ now, by, client_id: clientId })].map(toRecord),
-    expireDue: (now: number) => expire.all({ now }).map(toRecord),
+      [...endForClient().all({ now, by, client_id: clientId }), ...denyForClient().all({ now, by, client_id: clientId })].map(toRecord),
+    expireDue: (now: number) => expire().all({ now }).map(toRecord),
   };
 }
 export type GrantsRepo = ReturnType<typeof grantsRepo>;
