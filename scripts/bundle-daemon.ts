@@ -30,7 +30,6 @@ export const DAEMON_ENTRY = join(ROOT, 'dist/daemon/src/cli/main.js');
 const OUT_DIR = join(ROOT, 'dist/daemon');
 export const DAEMON_BUNDLE = join(OUT_DIR, 'mandate.cjs');
 
-
 /** What both files this script builds are: one CommonJS file each, for Node 20, in dist/daemon, named `.cjs`. */
 const COMMONJS_FOR_NODE = {
   outdir: OUT_DIR,
