@@ -67,6 +67,7 @@ it('the CLI starts without evaluating the server: only `mandate daemon` imports 
       process.stderr.write(JSON.stringify({
         undici: process.moduleLoadList.some((m) => m.includes('undici')),
         sqlite: loaded.some((p) => p.includes('better-sqlite3')),
+        fsPromises: process.moduleLoadList.includes('NativeModule fs/promises'),
       }));
     });
     const { runBundle } = await import(${JSON.stringify(loader)});
@@ -77,16 +78,17 @@ it('the CLI starts without evaluating the server: only `mandate daemon` imports 
       env: { ...process.env, MANDATE_CODE_CACHE: 'off', MANDATE_KEY_DIR: join(keys, 'keys') },
       encoding: 'utf8',
     });
-    return { out: r.stdout, loaded: JSON.parse(r.stderr.slice(r.stderr.lastIndexOf('{'))) as { undici: boolean; sqlite: boolean } };
+    return { out: r.stdout, loaded: JSON.parse(r.stderr.slice(r.stderr.lastIndexOf('{'))) as { undici: boolean; sqlite: boolean; fsPromises: boolean } };
   };
   try {
     const help = run(['--help']);
     expect(help.out).toContain('Usage: mandate <command>');
-    expect(help.loaded).toEqual({ undici: false, sqlite: false });
-    expect(run(['grants', '--help']).loaded).toEqual({ undici: false, sqlite: false });
+    expect(help.loaded).toEqual({ undici: false, sqlite: false, fsPromises: false });
+    expect(run(['grants', '--help']).loaded).toEqual({ undici: false, sqlite: false, fsPromises: false });
     // and the probe sees the store when it is loaded: `mandate daemon` opens its database before it finds its port
-    // taken; neither importing the server nor opening the store loads undici (http/node-listener.ts, lazy-response.ts)
-    expect(run(['daemon', '--port', 'busy', '--home', join(keys, 'data')]).loaded).toEqual({ undici: false, sqlite: true });
+    // taken; neither importing the server nor opening the store loads undici (http/node-listener.ts, lazy-response.ts),
+    // nor node:fs/promises, which brings readline with it (audit/key.ts imports it at the first write behind)
+    expect(run(['daemon', '--port', 'busy', '--home', join(keys, 'data')]).loaded).toEqual({ undici: false, sqlite: true, fsPromises: false });
   } finally {
     rmSync(keys, { recursive: true, force: true });
   }

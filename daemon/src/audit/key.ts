@@ -1,6 +1,5 @@
 import { randomBytes, createHash } from 'node:crypto';
 import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
 export const AUDIT_KEY_FILE = 'audit.key';
@@ -54,6 +53,9 @@ export function writeFileAtomic(dir: string, name: string, content: string): voi
  * temp file removed; the directory fsync follows. Resolves true when the file was replaced.
  */
 export async function writeFileAtomicBehind(dir: string, name: string, content: string, claim: () => boolean): Promise<boolean> {
+  // node:fs/promises loads with the first write behind, not at start: importing it took the start about 2 ms
+  // (it brings readline with it; bench/README.md, "Schemas built when first parsed")
+  const { open } = await import('node:fs/promises');
   const tmp = join(dir, `.${name}.${process.pid}.behind.tmp`);
   const file = await open(tmp, 'w', 0o600);
   try {
