@@ -8,11 +8,11 @@
  * One file cuts that to a single read, and with the code cache to no compiling at all ("A V8 code cache"); `vm.Script`,
  * which takes a code cache, runs scripts, not ES modules, hence CommonJS. Whitespace and syntax are minified;
  * identifiers are kept, so a stack trace in a bug report still names real functions. better-sqlite3's JavaScript is
- * bundled too (Node's loader took about 7 ms to resolve, read and compile its dozen files at every start: bench/README.md,
- * "Schemas built when first parsed"); only its native addon loads from node_modules, named by store/sqlite-addon.ts,
- * which looks where better-sqlite3's `bindings` would have. Every module imports zod as a namespace (`import * as z from 'zod'`): the named `{ z }`
- * import makes esbuild keep all of zod's locales, a third of the bundle (daemon/test/bundle.test.ts fails if one
- * comes back).
+ * bundled too (Node's loader took about 7 ms to resolve, read and compile its dozen files at every start:
+ * bench/README.md, "Schemas built when first parsed"); only its native addon loads from node_modules, named by
+ * store/sqlite-addon.ts, which looks where better-sqlite3's `bindings` would have. Every module imports zod as a
+ * namespace (`import * as z from 'zod'`): the named `{ z }` import makes esbuild keep all of zod's locales, a third
+ * of the bundle (daemon/test/bundle.test.ts fails if one comes back).
  *
  * What only `mandate daemon` needs (the server, Hono's Node adapter, which loads undici, the store) is imported
  * dynamically (cli/commands/daemon.ts); esbuild keeps such modules in the file but runs them only when imported, so
