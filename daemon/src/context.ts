@@ -38,7 +38,8 @@ export interface DaemonContext {
   issuer: string;
   person: string;
   dataDir: string;
-  version: string;
+  /** The package version (read from package.json at the first call: version.ts). */
+  version: () => string;
   limits: Limits;
   /** Organisation policy in force (daemon file, made stricter by the browser's managed policy). */
   policy: PolicyHolder;

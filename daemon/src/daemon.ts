@@ -29,7 +29,7 @@ import { grantsRepo } from './store/grants.repo.js';
 import { tokensRepo } from './store/tokens.repo.js';
 import { loadSigningKeys } from './tokens/keys.js';
 import { tokenVerifier } from './tokens/verify.js';
-import { VERSION } from './version.js';
+import { version } from './version.js';
 import type { AuditExportPolicy, Policy } from '#shared/policy.js';
 import { policyHolder } from './policy/enforce.js';
 
@@ -210,7 +210,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       issuer,
       person: opts.person,
       dataDir: opts.home,
-      version: VERSION,
+      version,
       limits,
       policy: policyHolder(opts.policy?.policy ?? {}, opts.policy?.path ?? null),
       clients: clientsRepo(db),

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 
 /**
- * The package version, read once from package.json (works from the source tree, from dist/ and from the bundle). Read
+ * The package version, read from package.json at the first call (works from the source tree, from dist/ and from the
+ * bundle), so no start reads and parses the file before it has to (bench/README.md, "Off the start path"). Read
  * as a file, not with `createRequire`: importing `node:module` makes Node set up its ES-module loader, which the
  * daemon's start otherwise never needs (scripts/bundle-daemon.ts, LOADER).
  */
@@ -27,4 +28,5 @@ function readVersion(): string {
   return '0.0.0';
 }
 
-export const VERSION = readVersion();
+let read: string | undefined;
+export const version = (): string => (read ??= readVersion());

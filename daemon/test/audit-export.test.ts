@@ -10,7 +10,7 @@ import * as z from 'zod';
 import { auditExportPolicy, type AuditExportPolicy } from '#shared/policy.js';
 import { AuditExportConfigError, auditExporter, type AuditExporter } from '../src/audit/export.js';
 import type { AuditRow } from '../src/store/audit.repo.js';
-import { VERSION } from '../src/version.js';
+import { version } from '../src/version.js';
 import { MAIL, PERSON, auth, startTestDaemon, type TestDaemon } from './harness.js';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -228,9 +228,9 @@ describe('audit export (OTLP/HTTP JSON logs)', () => {
       expect(req.headers['x-api-key']).toBe('collector-key-1');
       expect(req.body.resourceLogs).toHaveLength(1);
       const [rl] = req.body.resourceLogs;
-      expect(values(rl!.resource.attributes)).toEqual({ 'service.name': 'mandate', 'service.version': VERSION, 'host.name': hostname() });
+      expect(values(rl!.resource.attributes)).toEqual({ 'service.name': 'mandate', 'service.version': version(), 'host.name': hostname() });
       expect(rl!.scopeLogs).toHaveLength(1);
-      expect(rl!.scopeLogs[0]!.scope).toEqual({ name: 'mandate.audit', version: VERSION });
+      expect(rl!.scopeLogs[0]!.scope).toEqual({ name: 'mandate.audit', version: version() });
       expect(rl!.scopeLogs[0]!.logRecords.length).toBeLessThanOrEqual(3); // batchSize
     }
 

@@ -44,7 +44,7 @@ export function adminRoutes(ctx: DaemonContext, svc: AdminServices) {
     session: ({ c }): DaemonInfo => ({
       issuer: ctx.issuer,
       person: ctx.person,
-      version: ctx.version,
+      version: ctx.version(),
       data_dir: ctx.dataDir,
       credential: toCredentialView(c.get('credential')),
     }),

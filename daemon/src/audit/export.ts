@@ -23,7 +23,7 @@ import type { AuditExportPolicy } from '#shared/policy.js';
 import { systemClock, type Clock } from '../clock.js';
 import { auditExportRepo, type ExportState } from '../store/audit-export.repo.js';
 import { auditRepo, type AuditRow } from '../store/audit.repo.js';
-import { VERSION } from '../version.js';
+import { version } from '../version.js';
 import { buildHeaders, displayEndpoint, isLoopback, parseEndpoint, redactor } from './export-config.js';
 import { AUDIT_EXPORT_SCOPE, exportResponse, str, toLogRecord, type ExportLogsServiceRequest } from './otlp.js';
 
@@ -145,9 +145,9 @@ export function auditExporter(db: Database, config: AuditExportPolicy, opts: Aud
   const intervalMs = config.intervalSeconds * 1000;
   const log = (m: string) => opts.log(redact(`audit export: ${m}`));
   const resource = {
-    attributes: [str('service.name', opts.serviceName), str('service.version', VERSION), str('host.name', opts.hostName)],
+    attributes: [str('service.name', opts.serviceName), str('service.version', version()), str('host.name', opts.hostName)],
   };
-  const scope = { name: AUDIT_EXPORT_SCOPE, version: VERSION };
+  const scope = { name: AUDIT_EXPORT_SCOPE, version: version() };
 
   const cursor = auditExportRepo(db);
   const trail = auditRepo(db);

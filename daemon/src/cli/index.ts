@@ -48,8 +48,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return name === undefined ? 2 : 0;
   }
   if (name === '--version' || name === 'version') {
-    const { VERSION } = await import('../version.js');
-    io.out(`mandate ${VERSION}\n`);
+    const { version } = await import('../version.js');
+    io.out(`mandate ${version()}\n`);
     return 0;
   }
   const command = COMMANDS[name];

@@ -2,37 +2,47 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { BlockList, isIP } from 'node:net';
 
-/** Where a client metadata document may never be fetched from: loopback, private, link-local, CGNAT, multicast, reserved. */
-const PRIVATE = new BlockList();
-for (const [net, bits] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['224.0.0.0', 3],
-] as const)
-  PRIVATE.addSubnet(net, bits, 'ipv4');
-for (const [net, bits] of [
-  ['::', 127],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['ff00::', 8],
-  ['64:ff9b::', 96],
-] as const)
-  PRIVATE.addSubnet(net, bits, 'ipv6');
+/**
+ * Where a client metadata document may never be fetched from: loopback, private, link-local, CGNAT, multicast,
+ * reserved. Built at the first check, not when the daemon starts: Node's BlockList loads three internal modules
+ * (bench/README.md, "Off the start path").
+ */
+let privateNets: BlockList | undefined;
+function privateNetworks(): BlockList {
+  if (privateNets) return privateNets;
+  const nets = new BlockList();
+  for (const [net, bits] of [
+    ['0.0.0.0', 8],
+    ['10.0.0.0', 8],
+    ['100.64.0.0', 10],
+    ['127.0.0.0', 8],
+    ['169.254.0.0', 16],
+    ['172.16.0.0', 12],
+    ['192.0.0.0', 24],
+    ['192.168.0.0', 16],
+    ['198.18.0.0', 15],
+    ['224.0.0.0', 3],
+  ] as const)
+    nets.addSubnet(net, bits, 'ipv4');
+  for (const [net, bits] of [
+    ['::', 127],
+    ['fc00::', 7],
+    ['fe80::', 10],
+    ['ff00::', 8],
+    ['64:ff9b::', 96],
+  ] as const)
+    nets.addSubnet(net, bits, 'ipv6');
+  privateNets = nets;
+  return nets;
+}
 
 export function isPrivateAddress(address: string): boolean {
   const family = isIP(address);
-  if (family === 4) return PRIVATE.check(address, 'ipv4');
+  if (family === 4) return privateNetworks().check(address, 'ipv4');
   if (family !== 6) return true;
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return PRIVATE.check(mapped[1]!, 'ipv4');
-  return PRIVATE.check(address, 'ipv6');
+  if (mapped) return privateNetworks().check(mapped[1]!, 'ipv4');
+  return privateNetworks().check(address, 'ipv6');
 }
 
 export class FetchRefused extends Error {
