@@ -68,6 +68,7 @@ it('the CLI starts without evaluating the server: only `mandate daemon` imports 
         undici: process.moduleLoadList.some((m) => m.includes('undici')),
         sqlite: loaded.some((p) => p.includes('better-sqlite3')),
         fsPromises: process.moduleLoadList.includes('NativeModule fs/promises'),
+        perfHooks: process.moduleLoadList.includes('NativeModule perf_hooks'),
       }));
     });
     const { runBundle } = await import(${JSON.stringify(loader)});
@@ -78,21 +79,67 @@ it('the CLI starts without evaluating the server: only `mandate daemon` imports 
       env: { ...process.env, MANDATE_CODE_CACHE: 'off', MANDATE_KEY_DIR: join(keys, 'keys') },
       encoding: 'utf8',
     });
-    return { out: r.stdout, loaded: JSON.parse(r.stderr.slice(r.stderr.lastIndexOf('{'))) as { undici: boolean; sqlite: boolean; fsPromises: boolean } };
+    return { out: r.stdout, loaded: JSON.parse(r.stderr.slice(r.stderr.lastIndexOf('{'))) as Record<string, boolean> };
   };
   try {
     const help = run(['--help']);
     expect(help.out).toContain('Usage: mandate <command>');
-    expect(help.loaded).toEqual({ undici: false, sqlite: false, fsPromises: false });
-    expect(run(['grants', '--help']).loaded).toEqual({ undici: false, sqlite: false, fsPromises: false });
+    const none = { undici: false, sqlite: false, fsPromises: false, perfHooks: false };
+    expect(help.loaded).toEqual(none);
+    expect(run(['grants', '--help']).loaded).toEqual(none);
     // and the probe sees the store when it is loaded: `mandate daemon` opens its database before it finds its port
     // taken; neither importing the server nor opening the store loads undici (http/node-listener.ts, lazy-response.ts),
-    // nor node:fs/promises, which brings readline with it (audit/key.ts imports it at the first write behind)
-    expect(run(['daemon', '--port', 'busy', '--home', join(keys, 'data')]).loaded).toEqual({ undici: false, sqlite: true, fsPromises: false });
+    // nor node:fs/promises, which brings readline with it (audit/key.ts imports it at the first write behind), nor
+    // the heap caps' perf_hooks (set after the ready line: the next test)
+    expect(run(['daemon', '--port', 'busy', '--home', join(keys, 'data')]).loaded).toEqual({ ...none, sqlite: true });
   } finally {
     rmSync(keys, { recursive: true, force: true });
   }
 });
+
+it('caps its heap after the ready line, not before, and builds no BlockList to start', () => {
+  // bin/mandate.js as `npm start` runs it, with a probe that notes what is loaded when the JSON start line is
+  // written, then waits for the heap caps (cli/commands/daemon.ts, CAP_AFTER_MS: they load perf_hooks and v8) and
+  // stops the daemon. The BlockList of clients/fetch-limited.ts is made at the first metadata document fetched. (A
+  // CommonJS probe: an ES-module `import('node:net')` reads every export, BlockList's lazy getter included.)
+  const dir = mkdtempSync(join(tmpdir(), 'mandate-caps-'));
+  try {
+    const probe = join(dir, 'probe.cjs');
+    writeFileSync(
+      probe,
+      `const has = (m) => process.moduleLoadList.includes('NativeModule ' + m);
+      const loaded = () => ({ perfHooks: has('perf_hooks'), v8: has('v8'), blockList: has('internal/blocklist') });
+      const seen = {};
+      const write = process.stdout.write.bind(process.stdout);
+      process.stdout.write = (chunk, ...rest) => {
+        if (!seen.atReady && String(chunk).startsWith('{')) {
+          seen.atReady = loaded();
+          const at = Date.now();
+          const poll = setInterval(() => {
+            if (!loaded().perfHooks && Date.now() - at < 10000) return;
+            clearInterval(poll);
+            seen.later = loaded();
+            seen.afterMs = Date.now() - at;
+            process.kill(process.pid, 'SIGTERM');
+          }, 20);
+        }
+        return write(chunk, ...rest);
+      };
+      process.on('exit', () => process.stderr.write(JSON.stringify(seen)));`,
+    );
+    const bin = fileURLToPath(new URL('../../bin/mandate.js', import.meta.url));
+    const r = spawnSync(process.execPath, ['--require', probe, bin, 'daemon', '--port', '0', '--home', join(dir, 'data'), '--json'], {
+      env: { ...process.env, MANDATE_CODE_CACHE: 'off', MANDATE_KEY_DIR: join(dir, 'keys') },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    const seen = JSON.parse(r.stderr.slice(r.stderr.lastIndexOf('{"atReady"'))) as { atReady: object; later: object; afterMs: number };
+    expect(seen.atReady).toEqual({ perfHooks: false, v8: false, blockList: false });
+    expect(seen.later).toEqual({ perfHooks: true, v8: true, blockList: false });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, 40_000);
 
 it("starts without Node's ES-module loader: bin/mandate.js and the loader it requires are CommonJS, the loader Node's modules only", async () => {
   const { metafile: loader } = await build({ ...LOADER_OPTIONS, write: false, metafile: true });

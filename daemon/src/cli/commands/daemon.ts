@@ -13,14 +13,13 @@ organisation's policy file; otherwise the per-OS location is read if present (do
 --key-dir (or MANDATE_KEY_DIR) is where the audit trail's key and checkpoint live, outside the data
 directory (default: your user config directory; docs/security.md). Stops cleanly on Ctrl-C.`;
 
+/** How long after the ready line the daemon caps its heap's growth (young-generation.ts, old-generation.ts). */
+export const CAP_AFTER_MS = 200;
+
 export async function daemonCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parse(args, { user: { type: 'string' }, policy: { type: 'string' }, 'key-dir': { type: 'string' } });
   // The server is loaded only here, so every other command starts without it (scripts/bundle-daemon.ts)
-  const [{ startDaemon }, { loadPolicy }, { capAsTheDaemonDoes }] = await Promise.all([
-    import('../../daemon.js'),
-    import('../../policy/load.js'),
-    import('../../young-generation.js'),
-  ]);
+  const [{ startDaemon }, { loadPolicy }] = await Promise.all([import('../../daemon.js'), import('../../policy/load.js')]);
   const policy = loadPolicy(values.policy ?? (io.env.MANDATE_POLICY || undefined));
   const target = resolveTarget(values, io.env);
   const started = Date.now();
@@ -49,10 +48,16 @@ export async function daemonCommand(args: string[], io: CliIo): Promise<number> 
     io.out(`${JSON.stringify({ url: daemon.url, port: daemon.port, home: daemon.home, person: daemon.person, pairing_code: daemon.pairingCode })}\n`);
   } else io.out(`${lines.join('\n')}\n`);
   io.ready?.(); // serving, and V8's flags still as the process started (code-cache.ts)
-  // RSS under 100 MB under load without a flag on node's command line, unless the launcher chose a size itself
-  const uncap = capAsTheDaemonDoes(process.execArgv, io.env.NODE_OPTIONS);
+  // RSS under 100 MB under load without a flag on node's command line, unless the launcher chose a size itself. Set
+  // once the first requests had their turn: the caps matter under load, not in a start's first milliseconds, and
+  // their module loads two of Node's (perf_hooks, v8), about 2 ms a start would otherwise wait for.
+  let capping: Promise<(() => void) | undefined> | undefined;
+  const cap = setTimeout(() => {
+    capping = import('../../young-generation.js').then((m) => m.capAsTheDaemonDoes(process.execArgv, io.env.NODE_OPTIONS));
+  }, CAP_AFTER_MS);
   const signal = await io.stopSignal;
-  uncap?.();
+  clearTimeout(cap);
+  (await capping)?.();
   io.err(`[mandate] ${signal}: stopping\n`);
   await daemon.close();
   return 0;
