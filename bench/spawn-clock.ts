@@ -12,6 +12,7 @@
  * machine falls on all targets alike; one untimed round comes first (the clock's own first HTTP call, the page
  * cache). A target is timed from spawn to its exit (`until: 'exit'`, which must be 0) or to the end of the first
  * answered metadata request after its JSON start line (`until: 'answer'`; then stopped with SIGTERM, untimed).
+ * Targets run with the clock's environment, less the variables a target names in `unsetEnv`.
  */
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
@@ -23,6 +24,8 @@ export interface SpawnTarget<Name extends string = string> {
   /** Arguments for node (this process's node binary). */
   args: string[];
   until: 'exit' | 'answer';
+  /** Environment variables removed for this target (bench/scale.ts: the daemon's service environment). */
+  unsetEnv?: string[];
 }
 
 export interface SpawnJob<Name extends string = string> {
@@ -49,10 +52,14 @@ export async function timeSpawns<Name extends string>(job: SpawnJob<Name>): Prom
   return JSON.parse(out) as SpawnTimes<Name>;
 }
 
+/** The clock's environment less `unset`, as child_process takes it: a variable set to undefined is not passed. */
+const envLess = (unset: readonly string[] = []): NodeJS.ProcessEnv => ({ ...process.env, ...Object.fromEntries(unset.map((name) => [name, undefined])) });
+
 async function timeOne(target: SpawnTarget): Promise<number> {
+  const env = envLess(target.unsetEnv);
   const t0 = performance.now();
   if (target.until === 'exit') {
-    const child = spawn(process.execPath, target.args, { stdio: ['ignore', 'ignore', 'inherit'] });
+    const child = spawn(process.execPath, target.args, { env, stdio: ['ignore', 'ignore', 'inherit'] });
     const code = await new Promise((resolve, reject) => {
       child.once('error', reject);
       child.once('exit', resolve);
@@ -60,7 +67,7 @@ async function timeOne(target: SpawnTarget): Promise<number> {
     if (code !== 0) throw new Error(`${target.name}: node ${target.args.join(' ')} exited ${String(code)}`);
     return performance.now() - t0;
   }
-  const server = await spawnServer(target.args);
+  const server = await spawnServer(target.args, { env });
   try {
     const res = await fetch(`${server.url}/.well-known/oauth-authorization-server`);
     await res.arrayBuffer();

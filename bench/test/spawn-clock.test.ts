@@ -1,7 +1,7 @@
 /**
  * bench/spawn-clock.ts, the process the scale bench times starts from: every target once per round, the order
  * reversed every other round after an untimed one; a server target is timed to its first answered metadata
- * request and then stopped; a target that fails fails the job.
+ * request and then stopped; a target that fails fails the job; a target runs without the variables it unsets.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -49,4 +49,29 @@ it('fails the job when a target exits with an error', { timeout: 60_000 }, async
   await expect(timeSpawns({ rounds: 1, targets: [{ name: 'broken', args: ['-e', 'process.exit(3)'], until: 'exit' }] })).rejects.toThrow(
     'the spawn clock exited 1',
   );
+});
+
+it('runs a target without the environment variables it names in unsetEnv, and the others with them', { timeout: 60_000 }, async () => {
+  dir = mkdtempSync(join(tmpdir(), 'spawn-clock-'));
+  const log = join(dir, 'env');
+  const seen = (name: string) =>
+    `require('node:fs').appendFileSync(${JSON.stringify(log)}, ${JSON.stringify(name)} + '=' + String(process.env.SPAWN_CLOCK_PROBE) + ' ')`;
+  const server = `${seen('server')};
+    const s = require('node:http').createServer((req, res) => res.end('{}'));
+    s.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ url: 'http://127.0.0.1:' + s.address().port })));
+    process.on('SIGTERM', () => process.exit(0));`;
+  process.env.SPAWN_CLOCK_PROBE = 'set';
+  try {
+    await timeSpawns({
+      rounds: 1,
+      targets: [
+        { name: 'kept', args: ['-e', seen('kept')], until: 'exit' },
+        { name: 'unset', args: ['-e', seen('unset')], until: 'exit', unsetEnv: ['SPAWN_CLOCK_PROBE'] },
+        { name: 'server', args: ['-e', server], until: 'answer', unsetEnv: ['SPAWN_CLOCK_PROBE'] },
+      ],
+    });
+  } finally {
+    delete process.env.SPAWN_CLOCK_PROBE;
+  }
+  expect(readFileSync(log, 'utf8')).toBe('kept=set unset=undefined server=undefined '.repeat(2));
 });
