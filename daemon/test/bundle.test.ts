@@ -5,8 +5,8 @@
  * own modules and better-sqlite3's native addon is left to load at run time; and the CLI's commands start without
  * evaluating the server, which only `mandate daemon` loads.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import { beforeAll, expect, it } from 'vitest';
 import { BUNDLE_OPTIONS, LOADER_OPTIONS } from '../../scripts/bundle-daemon.js';
+import { CHECKPOINT_FILE } from '../src/audit/checkpoint.js';
+import { CHECKPOINT_EVERY } from '../src/audit/trail.js';
 
 let metafile: Metafile;
 beforeAll(async () => {
@@ -41,6 +43,59 @@ it("leaves zod's locales out: every module imports zod as a namespace (`import *
     Object.entries(o.inputs).filter(([p, v]) => p.includes('zod/v4/locales/') && !p.endsWith('/index.js') && v.bytesInOutput > 0),
   );
   expect(locales.map(([p]) => p.split('/').pop())).toEqual(['en.js']);
+});
+
+it('leaves no import() in the bundle: the vm.Script bin/mandate.js runs it in has no dynamic import', () => {
+  // an import() of a module outside the bundle stays one, and fails there with ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING
+  // (scripts/bundle-daemon.ts): the audit checkpoint's write behind and the first https fetch of a client metadata
+  // document both did, until they took their Node module with process.getBuiltinModule
+  const dynamic = outputs().flatMap(([, o]) => o.imports.filter((i) => i.kind === 'dynamic-import').map((i) => i.path));
+  expect(dynamic).toEqual([]);
+});
+
+it('writes the audit checkpoint behind as the trail grows, run from the bundle as bin/mandate.js runs it', { timeout: 60_000 }, async () => {
+  // the write behind loads node:fs/promises late (audit/key.ts); through the bundle's vm.Script an import() of it
+  // failed at every attempt, and the checkpoint stayed where the start had left it
+  const dir = mkdtempSync(join(tmpdir(), 'mandate-behind-'));
+  const home = join(dir, 'data');
+  const keys = join(dir, 'keys');
+  const bin = fileURLToPath(new URL('../../bin/mandate.js', import.meta.url));
+  const child = spawn(process.execPath, [bin, 'daemon', '--port', '0', '--home', home, '--json'], {
+    env: { ...process.env, MANDATE_CODE_CACHE: join(dir, 'cache'), MANDATE_KEY_DIR: keys },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (b: Buffer) => {
+    stderr += b.toString();
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  try {
+    const { url } = await new Promise<{ url: string }>((resolve, reject) => {
+      let out = '';
+      child.once('exit', (code) => reject(new Error(`the daemon exited (${code}) before its start line: ${stderr}`)));
+      child.stdout.on('data', (b: Buffer) => {
+        out += b.toString();
+        if (out.includes('\n')) resolve(JSON.parse(out.slice(0, out.indexOf('\n'))) as { url: string });
+      });
+    });
+    const checkpointed = () => {
+      const [trail] = readdirSync(keys);
+      return (JSON.parse(readFileSync(join(keys, trail!, CHECKPOINT_FILE), 'utf8')) as { last_id: number }).last_id;
+    };
+    const atStart = checkpointed();
+    const headers = { authorization: `Bearer ${readFileSync(join(home, 'cli-credential'), 'utf8').trim()}`, 'content-type': 'application/json' };
+    for (let i = 0; i < CHECKPOINT_EVERY + 8; i++) {
+      const res = await fetch(`${url}/admin/pairing-codes`, { method: 'POST', headers, body: '{}' }); // one audit row each
+      expect(res.ok).toBe(true);
+    }
+    for (let waited = 0; checkpointed() < atStart + CHECKPOINT_EVERY && waited < 10_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+    expect(checkpointed()).toBeGreaterThanOrEqual(atStart + CHECKPOINT_EVERY);
+    expect(stderr).not.toContain('could not write the audit checkpoint');
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 it('is one CommonJS file, dist/daemon/mandate.cjs, which bin/mandate.js runs', () => {

@@ -54,8 +54,10 @@ export function writeFileAtomic(dir: string, name: string, content: string): voi
  */
 export async function writeFileAtomicBehind(dir: string, name: string, content: string, claim: () => boolean): Promise<boolean> {
   // node:fs/promises loads with the first write behind, not at start: importing it took the start about 2 ms
-  // (it brings readline with it; bench/README.md, "Schemas built when first parsed")
-  const { open } = await import('node:fs/promises');
+  // (it brings readline with it; bench/README.md, "Schemas built when first parsed"). Taken with
+  // process.getBuiltinModule, not import(): the bundle runs in a vm.Script, which has no dynamic import
+  // (scripts/bundle-daemon.ts)
+  const { open } = process.getBuiltinModule('node:fs/promises');
   const tmp = join(dir, `.${name}.${process.pid}.behind.tmp`);
   const file = await open(tmp, 'w', 0o600);
   try {

@@ -82,8 +82,9 @@ export async function fetchPublicJson(url: URL, limits: FetchLimits): Promise<un
     if (isIP(host) !== 0 && isPrivateAddress(host)) throw new FetchRefused(`${host} is a private address`);
     if (host === 'localhost' || host.endsWith('.localhost')) throw new FetchRefused(`${host} is a private address`);
   }
-  // node:https, and TLS with it, loads with the first https fetch rather than with the daemon, whose start never needs it
-  const send = url.protocol === 'https:' ? (await import('node:https')).request : httpRequest;
+  // node:https, and TLS with it, loads with the first https fetch rather than with the daemon, whose start never needs
+  // it; with process.getBuiltinModule, as the bundle's vm.Script has no dynamic import (scripts/bundle-daemon.ts)
+  const send = url.protocol === 'https:' ? process.getBuiltinModule('node:https').request : httpRequest;
   return new Promise((resolve, reject) => {
     const done = (e: Error | undefined, v?: unknown) => {
       clearTimeout(timer);
