@@ -29,8 +29,16 @@ const nodeArgs = process.env.BENCH_SOAK_NODE_ARGS?.split(' ').filter(Boolean) ??
 const daemon = await spawnDaemon({ nodeArgs, stderr: 'pipe' });
 /** Node's process warnings from the daemon, e.g. MaxListenersExceededWarning when SSE subscriptions are not released (the event bus warns above 100). */
 let warnings = 0;
+/**
+ * Failures the daemon logs and carries on from (an internal error answering, a checkpoint or refusal count it could
+ * not write, a failed expiry sweep): none answers a request with an error, so the soak's `errors` would not see one.
+ */
+const LOGGED_FAILURE = /^\[mandate\] (internal error|could not|expiry sweep failed|unexpected error)/gm;
+let failuresLogged = 0;
 daemon.child.stderr?.on('data', (b: Buffer) => {
-  warnings += (b.toString().match(/Warning:/g) ?? []).length;
+  const text = b.toString();
+  warnings += (text.match(/Warning:/g) ?? []).length;
+  failuresLogged += (text.match(LOGGED_FAILURE) ?? []).length;
   process.stderr.write(b);
 });
 const { url, pid } = daemon;
@@ -207,4 +215,5 @@ console.log(
   `daemon CPU per request           ${((cpu * 1000) / Math.max(1, requests)).toFixed(2).padStart(6)} ms (${requests} requests, ${cpu.toFixed(1)} s CPU)`,
 );
 console.log(`${'daemon process warnings'.padEnd(30)} ${String(warnings).padStart(7)}`);
+console.log(`${'daemon failures logged'.padEnd(30)} ${String(failuresLogged).padStart(7)}`);
 for (const [k, v] of Object.entries(counts)) console.log(`${k.padEnd(30)} ${String(v).padStart(7)}`);
