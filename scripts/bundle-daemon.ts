@@ -16,11 +16,11 @@
  *
  * What only `mandate daemon` needs (the server, Hono's Node adapter, which loads undici, the store) is imported
  * dynamically (cli/commands/daemon.ts); esbuild keeps such modules in the file but runs them only when imported, so
- * every other command (`mandate status`, `grants`, `--help`…) starts without evaluating them. An `import()` of
- * anything outside the bundle, Node's own modules included, would stay an `import()`, and a `vm.Script` has none
- * (Node gives it one only behind an experimental flag): bundled code takes a Node module it loads late with
- * `process.getBuiltinModule` (audit/key.ts, clients/fetch-limited.ts), and daemon/test/bundle.test.ts fails if an
- * `import()` is left in the bundle.
+ * every other command (`mandate status`, `grants`, `--help`…) starts without evaluating them. An `import()` of anything
+ * outside the bundle, Node's own modules included, would stay an `import()`, and a `vm.Script` has none (Node 20 gives
+ * it one only as an experimental feature, behind a flag or with a warning): bundled code takes a Node module it loads
+ * late with `process.getBuiltinModule` (audit/key.ts, clients/fetch-limited.ts), and daemon/test/bundle.test.ts fails
+ * if an `import()` is left in the bundle.
  *
  * `#shared/*` resolves to dist/shared/src (the default condition), so the bundle holds exactly what tsc built.
  */

@@ -2,8 +2,10 @@
  * What the daemon bundle (scripts/bundle-daemon.ts → dist/daemon/mandate.cjs, run by bin/mandate.js) holds, so the
  * cold-start levers cannot be lost quietly: the scope catalog (only the extension and the CLI's plain-words output
  * need it) stays off the daemon's start path, so do zod's translations of its error messages; nothing but Node's
- * own modules and better-sqlite3's native addon is left to load at run time; and the CLI's commands start without
- * evaluating the server, which only `mandate daemon` loads.
+ * own modules and better-sqlite3's native addon is left to load at run time; the CLI's commands start without
+ * evaluating the server, which only `mandate daemon` loads, and the daemon loads nothing it can load after its ready
+ * line. And what the bundle runs in, a `vm.Script` with no dynamic import, cannot quietly break a late load: no
+ * `import()` is left in it, and the built daemon writes its audit checkpoint behind.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +18,7 @@ import { beforeAll, expect, it } from 'vitest';
 import { BUNDLE_OPTIONS, LOADER_OPTIONS } from '../../scripts/bundle-daemon.js';
 import { CHECKPOINT_FILE } from '../src/audit/checkpoint.js';
 import { CHECKPOINT_EVERY } from '../src/audit/trail.js';
+import { CAP_AFTER_MS } from '../src/cli/commands/daemon.js';
 
 let metafile: Metafile;
 beforeAll(async () => {
@@ -191,6 +194,7 @@ it('caps its heap after the ready line, not before, and builds no BlockList to s
     const seen = JSON.parse(r.stderr.slice(r.stderr.lastIndexOf('{"atReady"'))) as { atReady: object; later: object; afterMs: number };
     expect(seen.atReady).toEqual({ perfHooks: false, v8: false, blockList: false });
     expect(seen.later).toEqual({ perfHooks: true, v8: true, blockList: false });
+    expect(seen.afterMs).toBeGreaterThanOrEqual(CAP_AFTER_MS / 2); // the timer's, give or take the probe's polling
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
