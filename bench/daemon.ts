@@ -120,7 +120,19 @@ export async function spawnServer(
   const start = await new Promise<{ url: string } & Record<string, unknown>>((resolve, reject) => {
     let buf = '';
     let started = false;
-    const onExit = (code: number | null) => reject(new Error(`${args.join(' ')} exited (${code}) before its start line`));
+    const failed = (code: number | null, said: string) =>
+      reject(new Error(`${args.join(' ')} exited (${code}) before its start line${said.trim() ? `: ${said.trim()}` : ''}`));
+    // A piped stderr is read from the exit to the close (Node drops what nobody reads after an exit), so what the
+    // server said is part of the error.
+    const onExit = (code: number | null) => {
+      const stderr = opts.stderr === 'pipe' ? child.stderr : null;
+      if (!stderr) return failed(code, '');
+      let said = '';
+      stderr.on('data', (b: Buffer) => {
+        said += b.toString();
+      });
+      child.once('close', () => failed(code, said));
+    };
     child.once('exit', onExit);
     child.stdout?.on('data', (b: Buffer) => {
       if (started) return;

@@ -12,7 +12,8 @@
  * machine falls on all targets alike; one untimed round comes first (the clock's own first HTTP call, the page
  * cache). A target is timed from spawn to its exit (`until: 'exit'`, which must be 0) or to the end of the first
  * answered metadata request after its JSON start line (`until: 'answer'`; then stopped with SIGTERM, untimed).
- * Targets run with the clock's environment, less the variables a target names in `unsetEnv`.
+ * Targets run with the clock's environment, less the variables a target names in `unsetEnv`. What a server target
+ * writes to stderr (a daemon's "SIGTERM: stopping" at every round) is shown only when its start or answer fails.
  */
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
@@ -38,17 +39,22 @@ export type SpawnTimes<Name extends string = string> = Record<Name, number[]>;
 
 /** Runs `job` in a fresh clock process (with this process's environment) and resolves with its times. */
 export async function timeSpawns<Name extends string>(job: SpawnJob<Name>): Promise<SpawnTimes<Name>> {
-  const clock = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const clock = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], { stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
+  let err = '';
   clock.stdout.on('data', (b: Buffer) => {
     out += b.toString();
   });
+  clock.stderr.on('data', (b: Buffer) => {
+    err += b.toString();
+  });
   const code = await new Promise<number | null>((resolve, reject) => {
     clock.once('error', reject);
-    clock.once('exit', resolve);
+    clock.once('close', resolve);
     clock.stdin.end(JSON.stringify(job));
   });
-  if (code !== 0) throw new Error(`the spawn clock exited ${String(code)}`);
+  if (code !== 0) throw new Error(`the spawn clock exited ${String(code)}${err.trim() ? `: ${err.trim()}` : ''}`);
+  if (err) process.stderr.write(err);
   return JSON.parse(out) as SpawnTimes<Name>;
 }
 
@@ -67,12 +73,18 @@ async function timeOne(target: SpawnTarget): Promise<number> {
     if (code !== 0) throw new Error(`${target.name}: node ${target.args.join(' ')} exited ${String(code)}`);
     return performance.now() - t0;
   }
-  const server = await spawnServer(target.args, { env });
+  const server = await spawnServer(target.args, { env, stderr: 'pipe' });
+  let said = '';
+  server.child.stderr?.on('data', (b: Buffer) => {
+    said += b.toString();
+  });
   try {
     const res = await fetch(`${server.url}/.well-known/oauth-authorization-server`);
     await res.arrayBuffer();
     if (!res.ok) throw new Error(`${target.name}: metadata answered ${res.status}`);
     return performance.now() - t0;
+  } catch (e) {
+    throw new Error(`${target.name}: ${e instanceof Error ? e.message : String(e)}${said.trim() ? `; it said: ${said.trim()}` : ''}`);
   } finally {
     await stop(server.child);
   }

@@ -1,12 +1,13 @@
 /**
  * bench/spawn-clock.ts, the process the scale bench times starts from: every target once per round, the order
  * reversed every other round after an untimed one; a server target is timed to its first answered metadata
- * request and then stopped; a target that fails fails the job; a target runs without the variables it unsets.
+ * request and then stopped; a target that fails fails the job, with what it said; a target runs without the
+ * variables it unsets; what a server says on stderr is shown only when it fails.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, expect, it } from 'vitest';
+import { afterEach, expect, it, vi } from 'vitest';
 import { timeSpawns } from '../spawn-clock.js';
 
 let dir: string | undefined;
@@ -74,4 +75,36 @@ it('runs a target without the environment variables it names in unsetEnv, and th
     delete process.env.SPAWN_CLOCK_PROBE;
   }
   expect(readFileSync(log, 'utf8')).toBe('kept=set unset=undefined server=undefined '.repeat(2));
+});
+
+it("keeps a server's stderr out of a good run, and puts it in the error when the server fails", { timeout: 60_000 }, async () => {
+  const chatty = `
+    console.error('chatty: starting');
+    const s = require('node:http').createServer((req, res) => res.end('{}'));
+    s.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ url: 'http://127.0.0.1:' + s.address().port })));
+    process.on('SIGTERM', () => { console.error('chatty: SIGTERM: stopping'); process.exit(0); });`;
+  const written: string[] = [];
+  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    written.push(String(chunk));
+    return true;
+  });
+  try {
+    await timeSpawns({
+      rounds: 2,
+      targets: [
+        { name: 'chatty', args: ['-e', chatty], until: 'answer' },
+        // An exit target's stderr is the clock's, which reaches this process: proof the spy would see the server's.
+        { name: 'warns', args: ['-e', `console.error('a warning worth seeing')`], until: 'exit' },
+      ],
+    });
+  } finally {
+    spy.mockRestore();
+  }
+  expect(written.join('')).toContain('a warning worth seeing');
+  expect(written.join('')).not.toContain('chatty');
+
+  const failing = `console.error('no port for me'); process.exit(2)`;
+  await expect(timeSpawns({ rounds: 1, targets: [{ name: 'failing', args: ['-e', failing], until: 'answer' }] })).rejects.toThrow(
+    /exited \(2\) before its start line: no port for me/,
+  );
 });
