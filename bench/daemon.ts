@@ -9,6 +9,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
 import { CLI_CREDENTIAL_FILE } from '../daemon/src/config.js';
 
 export const BIN = 'bin/mandate.js';
@@ -127,11 +128,8 @@ export async function spawnServer(
     const onExit = (code: number | null) => {
       const stderr = opts.stderr === 'pipe' ? child.stderr : null;
       if (!stderr) return failed(code, '');
-      let said = '';
-      stderr.on('data', (b: Buffer) => {
-        said += b.toString();
-      });
-      child.once('close', () => failed(code, said));
+      const said = collectText(stderr);
+      child.once('close', () => failed(code, said()));
     };
     child.once('exit', onExit);
     child.stdout?.on('data', (b: Buffer) => {
@@ -172,6 +170,15 @@ export async function spawnDaemon(opts: SpawnOptions = {}): Promise<SpawnedDaemo
       if (ownHome) rmSync(home, { recursive: true, force: true });
     },
   };
+}
+
+/** Collects what `stream` emits from now on; the result reads it as text so far. */
+export function collectText(stream: Readable): () => string {
+  let text = '';
+  stream.on('data', (b: Buffer) => {
+    text += b.toString();
+  });
+  return () => text;
 }
 
 /** SIGTERM and wait for the exit (at once if it already exited). */

@@ -18,7 +18,7 @@
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { spawnServer, stop } from './daemon.js';
+import { collectText, spawnServer, stop } from './daemon.js';
 
 export interface SpawnTarget<Name extends string = string> {
   name: Name;
@@ -40,22 +40,17 @@ export type SpawnTimes<Name extends string = string> = Record<Name, number[]>;
 /** Runs `job` in a fresh clock process (with this process's environment) and resolves with its times. */
 export async function timeSpawns<Name extends string>(job: SpawnJob<Name>): Promise<SpawnTimes<Name>> {
   const clock = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  clock.stdout.on('data', (b: Buffer) => {
-    out += b.toString();
-  });
-  clock.stderr.on('data', (b: Buffer) => {
-    err += b.toString();
-  });
+  const out = collectText(clock.stdout);
+  const said = collectText(clock.stderr);
   const code = await new Promise<number | null>((resolve, reject) => {
     clock.once('error', reject);
     clock.once('close', resolve);
     clock.stdin.end(JSON.stringify(job));
   });
+  const err = said();
   if (code !== 0) throw new Error(`the spawn clock exited ${String(code)}${err.trim() ? `: ${err.trim()}` : ''}`);
   if (err) process.stderr.write(err);
-  return JSON.parse(out) as SpawnTimes<Name>;
+  return JSON.parse(out()) as SpawnTimes<Name>;
 }
 
 /** The clock's environment less `unset`, as child_process takes it: a variable set to undefined is not passed. */
@@ -74,17 +69,15 @@ async function timeOne(target: SpawnTarget): Promise<number> {
     return performance.now() - t0;
   }
   const server = await spawnServer(target.args, { env, stderr: 'pipe' });
-  let said = '';
-  server.child.stderr?.on('data', (b: Buffer) => {
-    said += b.toString();
-  });
+  const said = server.child.stderr ? collectText(server.child.stderr) : () => '';
   try {
     const res = await fetch(`${server.url}/.well-known/oauth-authorization-server`);
     await res.arrayBuffer();
     if (!res.ok) throw new Error(`${target.name}: metadata answered ${res.status}`);
     return performance.now() - t0;
   } catch (e) {
-    throw new Error(`${target.name}: ${e instanceof Error ? e.message : String(e)}${said.trim() ? `; it said: ${said.trim()}` : ''}`);
+    const text = said().trim();
+    throw new Error(`${target.name}: ${e instanceof Error ? e.message : String(e)}${text ? `; it said: ${text}` : ''}`);
   } finally {
     await stop(server.child);
   }
